@@ -1,0 +1,376 @@
+package ltl
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Pos is a source position (file, byte offset, 1-based line and column).
+type Pos = lexer.Position
+
+// Spec is one parsed and checked .ltl file.
+type Spec struct {
+	Pos    Pos
+	Name   string // identifier after `spec`
+	Title  string // optional quoted title after the name
+	Steps  []Decl // non-call step kinds, in declaration order
+	Tools  []Decl // tool names, in declaration order (spec file, then catalog)
+	Rules  []*Rule
+	File   string // file name used in positions
+	Source []byte // the source text, for error carets and rule text
+}
+
+// Decl is one declared step kind or tool name.
+type Decl struct {
+	Pos  Pos
+	Name string
+}
+
+// Rule is one `rule` line. Rules of a spec are conjoined.
+type Rule struct {
+	Pos     Pos
+	Text    string  // the rule's source text, as written (sugar not expanded)
+	Formula Formula // sugar already expanded; atoms resolved
+}
+
+// Formula is a node of the LTLf syntax tree. The concrete types are *Const,
+// *Last, *Atom, *Unary and *Binary. Every node carries the position of the
+// source text it came from (for sugar, the position of the pattern call).
+type Formula interface {
+	Position() Pos
+	// String prints the formula in the symbolic concrete syntax, fully
+	// parenthesised where precedence requires; the output parses back to an
+	// equal formula.
+	String() string
+	formula()
+}
+
+// Op is a logical or temporal operator.
+type Op uint8
+
+const (
+	OpNot          Op = iota + 1 // !  not
+	OpAnd                        // &  and
+	OpOr                         // |  or
+	OpImplies                    // -> implies
+	OpIff                        // <-> iff
+	OpNext                       // X  next (strong: a next position must exist)
+	OpWeakNext                   // N  weak_next (true at the last position)
+	OpEventually                 // F  eventually
+	OpAlways                     // G  always
+	OpUntil                      // U  until (strong)
+	OpRelease                    // R  release
+	OpWeakUntil                  // W  weak_until
+	OpYesterday                  // Y  yesterday (strong: false at position 0)
+	OpOnce                       // O  once
+	OpHistorically               // H  historically
+	OpSince                      // S  since (strong)
+)
+
+var opSymbols = [...]string{
+	OpNot: "!", OpAnd: "&", OpOr: "|", OpImplies: "->", OpIff: "<->",
+	OpNext: "X", OpWeakNext: "N", OpEventually: "F", OpAlways: "G",
+	OpUntil: "U", OpRelease: "R", OpWeakUntil: "W",
+	OpYesterday: "Y", OpOnce: "O", OpHistorically: "H", OpSince: "S",
+}
+
+// String returns the operator's symbolic form.
+func (o Op) String() string {
+	if int(o) < len(opSymbols) && opSymbols[o] != "" {
+		return opSymbols[o]
+	}
+	return "Op(" + strconv.Itoa(int(o)) + ")"
+}
+
+// IsPast reports whether o is a past-time operator.
+func (o Op) IsPast() bool {
+	return o == OpYesterday || o == OpOnce || o == OpHistorically || o == OpSince
+}
+
+// IsTemporal reports whether o is a (future or past) temporal operator.
+func (o Op) IsTemporal() bool { return o >= OpNext }
+
+// Const is `true` or `false`.
+type Const struct {
+	Pos   Pos
+	Value bool
+}
+
+// Last is `last`: true exactly at the final position of the trace.
+type Last struct {
+	Pos Pos
+}
+
+// AtomKind says what an atom names.
+type AtomKind uint8
+
+const (
+	AtomUnresolved AtomKind = iota // parsed, not yet checked against declarations
+	AtomStep                       // a non-call step kind
+	AtomTool                       // a call of one tool (optionally with predicates)
+	AtomCall                       // `call`: a call of any tool
+)
+
+// Atom is a proposition about the event at the current position.
+type Atom struct {
+	Pos   Pos
+	Kind  AtomKind
+	Name  string // step or tool name; "call" for AtomCall
+	Preds []Pred // only for AtomTool; all must hold (conjunction)
+}
+
+// Unary is a prefix operator applied to X.
+type Unary struct {
+	Pos Pos
+	Op  Op // OpNot, OpNext, OpWeakNext, OpEventually, OpAlways, OpYesterday, OpOnce, OpHistorically
+	X   Formula
+}
+
+// Binary is an infix operator.
+type Binary struct {
+	Pos  Pos
+	Op   Op // OpAnd, OpOr, OpImplies, OpIff, OpUntil, OpRelease, OpWeakUntil, OpSince
+	L, R Formula
+}
+
+func (*Const) formula()  {}
+func (*Last) formula()   {}
+func (*Atom) formula()   {}
+func (*Unary) formula()  {}
+func (*Binary) formula() {}
+
+func (f *Const) Position() Pos  { return f.Pos }
+func (f *Last) Position() Pos   { return f.Pos }
+func (f *Atom) Position() Pos   { return f.Pos }
+func (f *Unary) Position() Pos  { return f.Pos }
+func (f *Binary) Position() Pos { return f.Pos }
+
+// Cmp is a comparison in an argument predicate.
+type Cmp uint8
+
+const (
+	CmpEq Cmp = iota + 1 // ==
+	CmpNe                // !=
+	CmpLt                // <
+	CmpLe                // <=
+	CmpGt                // >
+	CmpGe                // >=
+)
+
+var cmpSymbols = [...]string{CmpEq: "==", CmpNe: "!=", CmpLt: "<", CmpLe: "<=", CmpGt: ">", CmpGe: ">="}
+
+func (c Cmp) String() string {
+	if int(c) < len(cmpSymbols) && cmpSymbols[c] != "" {
+		return cmpSymbols[c]
+	}
+	return "Cmp(" + strconv.Itoa(int(c)) + ")"
+}
+
+// ValueKind is the type of a literal in a predicate.
+type ValueKind uint8
+
+const (
+	NumberValue ValueKind = iota + 1
+	StringValue
+	BoolValue
+)
+
+// Value is a literal in a predicate.
+type Value struct {
+	Kind ValueKind
+	Num  float64
+	Str  string
+	Bool bool
+}
+
+func (v Value) String() string {
+	switch v.Kind {
+	case NumberValue:
+		return strconv.FormatFloat(v.Num, 'g', -1, 64)
+	case StringValue:
+		return strconv.Quote(v.Str)
+	case BoolValue:
+		return strconv.FormatBool(v.Bool)
+	}
+	return "?"
+}
+
+// Pred is an argument predicate `arg cmp value`, e.g. `amount <= 100`.
+// Ordering comparisons apply to numbers only; strings and booleans allow == and !=.
+type Pred struct {
+	Pos   Pos
+	Arg   string
+	Cmp   Cmp
+	Value Value
+}
+
+// String prints the predicate as written in a spec, e.g. `amount <= 100`.
+// Two predicates with equal String are the same proposition.
+func (p Pred) String() string { return p.Arg + " " + p.Cmp.String() + " " + p.Value.String() }
+
+// Holds evaluates the predicate on a call's arguments. A missing argument, or
+// an argument of a different type than the literal, makes it false (for != too):
+// a predicate speaks only about arguments that are present and well-typed.
+func (p Pred) Holds(args map[string]any) bool {
+	raw, ok := args[p.Arg]
+	if !ok {
+		return false
+	}
+	switch p.Value.Kind {
+	case NumberValue:
+		x, ok := toFloat(raw)
+		if !ok {
+			return false
+		}
+		switch p.Cmp {
+		case CmpEq:
+			return x == p.Value.Num
+		case CmpNe:
+			return x != p.Value.Num
+		case CmpLt:
+			return x < p.Value.Num
+		case CmpLe:
+			return x <= p.Value.Num
+		case CmpGt:
+			return x > p.Value.Num
+		case CmpGe:
+			return x >= p.Value.Num
+		}
+	case StringValue:
+		s, ok := raw.(string)
+		if !ok {
+			return false
+		}
+		switch p.Cmp {
+		case CmpEq:
+			return s == p.Value.Str
+		case CmpNe:
+			return s != p.Value.Str
+		}
+	case BoolValue:
+		b, ok := raw.(bool)
+		if !ok {
+			return false
+		}
+		switch p.Cmp {
+		case CmpEq:
+			return b == p.Value.Bool
+		case CmpNe:
+			return b != p.Value.Bool
+		}
+	}
+	return false
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case interface{ Float64() (float64, error) }: // json.Number
+		f, err := x.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// Holds reports whether the atom is true of event e.
+func (a *Atom) Holds(e Event) bool {
+	switch a.Kind {
+	case AtomStep:
+		return e.Tool == "" && e.Step == a.Name
+	case AtomCall:
+		return e.Tool != ""
+	case AtomTool:
+		if e.Tool != a.Name {
+			return false
+		}
+		for _, p := range a.Preds {
+			if !p.Holds(e.Args) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// String forms (concrete syntax, symbolic operators).
+
+func (f *Const) String() string {
+	if f.Value {
+		return "true"
+	}
+	return "false"
+}
+
+func (f *Last) String() string { return "last" }
+
+func (f *Atom) String() string {
+	if len(f.Preds) == 0 {
+		return f.Name
+	}
+	parts := make([]string, len(f.Preds))
+	for i, p := range f.Preds {
+		parts[i] = p.String()
+	}
+	return f.Name + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// precedence levels, loose to tight; used to parenthesise minimally.
+func prec(f Formula) int {
+	switch f := f.(type) {
+	case *Binary:
+		switch f.Op {
+		case OpIff:
+			return 1
+		case OpImplies:
+			return 2
+		case OpOr:
+			return 3
+		case OpAnd:
+			return 4
+		default: // U R W S
+			return 5
+		}
+	case *Unary:
+		return 6
+	}
+	return 7
+}
+
+func (f *Unary) String() string {
+	inner := f.X.String()
+	if prec(f.X) < 6 {
+		inner = "(" + inner + ")"
+	}
+	if f.Op == OpNot {
+		return "!" + inner
+	}
+	if prec(f.X) < 6 {
+		return f.Op.String() + inner
+	}
+	return f.Op.String() + " " + inner
+}
+
+func (f *Binary) String() string {
+	p := prec(f)
+	l, r := f.L.String(), f.R.String()
+	// Right-associative levels (->, U R W S) need parentheses on a left
+	// operand of the same level; left-flattened levels (& | <->) on the right.
+	rightAssoc := p == 2 || p == 5
+	if prec(f.L) < p || (rightAssoc && prec(f.L) == p) {
+		l = "(" + l + ")"
+	}
+	if prec(f.R) < p || (!rightAssoc && prec(f.R) == p) {
+		r = "(" + r + ")"
+	}
+	return l + " " + f.Op.String() + " " + r
+}

@@ -1,0 +1,49 @@
+// Package ltl is the front end for specplan's `.ltl` specs: lexer and
+// participle grammar, pattern sugar, name resolution and checks, NNF and
+// simplification, and readers for the inputs that are checked against a spec
+// (JSON Lines traces, few-shot examples in prompts, OpenAI tool catalogs).
+//
+// # Input
+//
+// A spec is `spec NAME "optional title"` followed by any number of
+// `steps a, b`, `tools x, y` and `rule FORMULA` declarations; newlines are
+// whitespace, keywords delimit, `#` and `//` start comments. Formulas use
+// symbolic or word operators; precedence from loose to tight is
+// <->, -> (right-assoc), |, &, the binary temporal operators U R W S
+// (right-assoc), then prefix operators (! X N F G Y O H). The grammar is in
+// grammar.go.
+//
+// Parse expects UTF-8 text of any size and never panics or overflows the
+// stack: nesting of parentheses and prefix operators is bounded on the token
+// stream (Options.MaxDepth, default 256) before the recursive-descent parser
+// runs, pattern counts are bounded (MaxPatternCount) and so is the total size
+// of all rules after expansion (MaxFormulaSize). Each limit is an error naming it.
+//
+// # Guarantees
+//
+// On success Parse returns a Spec whose rules are plain AST (patterns such as
+// never, responds, at_most expanded, each expanded node carrying the position
+// of the pattern call), whose atoms are all resolved to a step, a tool, or
+// `call`, and which declares at least one step or tool. Formula.String()
+// reparses to an equal formula. On failure it returns an ErrorList: every
+// semantic error is collected (undeclared names with a did-you-mean,
+// duplicate and reserved declarations, misplaced predicates, limits, past over
+// future), each with its Code and file:line:col; a syntax error ends parsing
+// and comes alone.
+//
+// # Semantics
+//
+// Formulas are LTLf with past operators, read on non-empty finite traces at
+// position 0 (see Eval, the reference). Each position is exactly one event:
+// a non-call step or a call of one tool, so two step atoms, or a step and
+// `call`, never hold together. X is strong (false at the last position), N is
+// its weak dual, `last` holds only at the final position; Y is strong (false
+// at position 0).
+//
+// Past operators (Y O H S) may only be applied to formulas without future
+// operators or `last` (ErrPastOverFuture). The automaton construction tracks
+// every past subformula as a state bit updated from the previous bits and the
+// current event; that needs the value of a past subformula at a position to
+// be determined by the prefix read so far, which a future operator inside it
+// would break. Future operators over past ones are unrestricted.
+package ltl

@@ -1,0 +1,153 @@
+package ltl
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Example is one few-shot example found in a prompt, as a trace.
+type Example struct {
+	Pos    Pos     // the example's first line
+	Events []Event // one per labelled line
+	Text   string  // the example's lines, as written
+}
+
+// exampleLabels maps ReAct labels to the step kinds they produce; "" is a call.
+var exampleLabels = []struct{ label, step string }{
+	{"Final Answer:", "answer"},
+	{"Thought:", "thought"},
+	{"Action:", ""},
+	{"Observation:", "observation"},
+	{"Answer:", "answer"},
+}
+
+// ParseExamples finds the few-shot examples in a markdown prompt written in
+// ReAct text form and returns each as a trace:
+//
+//	Thought: …            step thought
+//	Action: tool[args]    a call; args is a JSON object, empty, or a bare string (→ {"input": …})
+//	Observation: …        step observation
+//	Answer: … / Final Answer: …   step answer
+//
+// Any other line continues the text of the previous step. An example is a
+// maximal run of such lines; a blank line followed by a labelled line starts a
+// new example, and a line starting with `Question:`, `Example`, `#` or ```
+// ends the current one. Labels map to the spec's declared steps; a label whose
+// step the spec does not declare (ErrExampleLabel), an Action that is not
+// tool[args] (ErrExampleAction) and an undeclared tool (ErrTraceUndeclared)
+// are all reported, positioned. The error is an ErrorList.
+func ParseExamples(filename string, src []byte, s *Spec) ([]Example, error) {
+	e := &errs{}
+	var out []Example
+	var cur *Example
+	var lines []string
+	blank := false
+	flush := func() {
+		if cur != nil {
+			cur.Text = strings.Join(lines, "\n")
+			out = append(out, *cur)
+		}
+		cur, lines = nil, nil
+	}
+	offset := 0
+	for i, line := range strings.Split(string(src), "\n") {
+		lineOff := offset
+		offset += len(line) + 1
+		line = strings.TrimRight(line, "\r")
+		trimmed := strings.TrimSpace(line)
+		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+		pos := Pos{Filename: filename, Offset: lineOff + indent, Line: i + 1, Column: utf8.RuneCountInString(line[:indent]) + 1}
+		if trimmed == "" {
+			blank = true
+			continue
+		}
+		if strings.HasPrefix(trimmed, "Question:") || strings.HasPrefix(trimmed, "Example") ||
+			strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "```") {
+			flush()
+			blank = false
+			continue
+		}
+		label, step, rest := "", "", ""
+		for _, l := range exampleLabels {
+			if strings.HasPrefix(trimmed, l.label) {
+				label, step, rest = l.label, l.step, strings.TrimSpace(trimmed[len(l.label):])
+				break
+			}
+		}
+		if label == "" { // continuation
+			if cur != nil {
+				lines = append(lines, line)
+				if n := len(cur.Events); n > 0 && !cur.Events[n-1].IsCall() {
+					cur.Events[n-1].Text += "\n" + trimmed
+				}
+			}
+			blank = false
+			continue
+		}
+		if blank || cur == nil {
+			flush()
+			cur = &Example{Pos: pos}
+		}
+		blank = false
+		lines = append(lines, line)
+		if step != "" {
+			if s != nil && !declaresStep(s, step) {
+				e.add(pos, ErrExampleLabel, fmt.Sprintf("label %q stands for step %q, which spec %q does not declare", label, step, s.Name))
+				continue
+			}
+			cur.Events = append(cur.Events, Event{Step: step, Text: rest})
+			continue
+		}
+		ev, ok := parseAction(rest, pos, e)
+		if !ok {
+			continue
+		}
+		if s != nil && !checkEventName(s, ev, pos, e) {
+			continue
+		}
+		cur.Events = append(cur.Events, ev)
+	}
+	flush()
+	if err := e.result(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func declaresStep(s *Spec, name string) bool {
+	for _, d := range s.Steps {
+		if d.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// parseAction parses `tool[args]`.
+func parseAction(rest string, pos Pos, e *errs) (Event, bool) {
+	open := strings.IndexByte(rest, '[')
+	if open <= 0 || !strings.HasSuffix(rest, "]") {
+		e.add(pos, ErrExampleAction, fmt.Sprintf("action %q must be written tool[args]", rest))
+		return Event{}, false
+	}
+	name := strings.TrimSpace(rest[:open])
+	if !identRE.MatchString(name) {
+		e.add(pos, ErrExampleAction, fmt.Sprintf("action %q: %q is not a tool name", rest, name))
+		return Event{}, false
+	}
+	arg := strings.TrimSpace(rest[open+1 : len(rest)-1])
+	ev := Event{Tool: name}
+	switch {
+	case arg == "":
+	case strings.HasPrefix(arg, "{"):
+		if err := json.Unmarshal([]byte(arg), &ev.Args); err != nil {
+			e.add(pos, ErrExampleAction, fmt.Sprintf("action %s: arguments are not a JSON object: %v", name, err))
+			return Event{}, false
+		}
+	default:
+		ev.Args = map[string]any{"input": arg}
+	}
+	return ev, true
+}

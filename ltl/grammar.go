@@ -1,0 +1,202 @@
+package ltl
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The concrete syntax, one struct per precedence level (loose to tight), so
+// the grammar has no left recursion and binary chains are repetitions rather
+// than recursion: only parentheses and pattern calls make the parser recurse,
+// and their nesting is bounded on the token stream before participle runs
+// (see checkDepth).
+//
+//	File     = "spec" Ident String? Decl* .
+//	Decl     = ("steps" | "tools") Name ("," Name)* | "rule" Iff .
+//	Iff      = Implies (("<->" | "iff") Implies)* .              (left-nested)
+//	Implies  = Or (("->" | "implies") Or)* .                      (right-nested)
+//	Or       = And (("|" | "||" | "or") And)* .                   (left-nested)
+//	And      = Temporal (("&" | "&&" | "and") Temporal)* .        (left-nested)
+//	Temporal = Unary (("U"|"until"|"R"|"release"|"W"|"weak_until"|"S"|"since") Unary)* . (right-nested)
+//	Unary    = PrefixOp* Primary .
+//	PrefixOp = "!" | "not" | "X" | "next" | "N" | "weak_next" | "F" | "eventually"
+//	         | "G" | "always" | "Y" | "yesterday" | "O" | "once" | "H" | "historically" .
+//	Primary  = "(" Iff ")" | Pattern | Const | Atom .
+//	Pattern  = PatternName "(" Arg ("," Arg)* ")" .
+//	Arg      = Number | Iff .
+//	Const    = "true" | "false" | "last" .
+//	Atom     = (Ident | "call") ("(" Pred ("," Pred)* ")")? .
+//	Pred     = (Ident | Keyword) CmpOp Value .
+//	Value    = Number | String | "true" | "false" .
+
+// reservedWords are the words that cannot name a step or a tool. They lex as
+// Keyword tokens, so an Ident token is never one of them.
+var reservedWords = []string{
+	"spec", "steps", "tools", "rule",
+	"true", "false", "last", "call",
+	"not", "and", "or", "implies", "iff",
+	"next", "weak_next", "eventually", "always", "until", "release", "weak_until",
+	"yesterday", "once", "historically", "since",
+	"X", "N", "F", "G", "U", "R", "W", "Y", "O", "H", "S",
+	"never", "before", "responds", "precedes", "at_most", "at_least", "exactly",
+}
+
+var reserved = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range reservedWords {
+		m[w] = true
+	}
+	return m
+}()
+
+func keywordPattern() string {
+	p := `(?:`
+	for i, w := range reservedWords {
+		if i > 0 {
+			p += "|"
+		}
+		p += w
+	}
+	return p + `)\b`
+}
+
+var ltlLexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "comment", Pattern: `(?:#|//)[^\n]*`},
+	{Name: "whitespace", Pattern: `\s+`},
+	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
+	{Name: "Keyword", Pattern: keywordPattern()},
+	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
+	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),]`},
+})
+
+type gFile struct {
+	Pos   lexer.Position
+	Name  string   `parser:"\"spec\" @Ident"`
+	Title *string  `parser:"@String?"`
+	Decls []*gDecl `parser:"@@*"`
+}
+
+type gDecl struct {
+	Pos   lexer.Position
+	Steps []*gName `parser:"\"steps\" @@ (\",\" @@)*"`
+	Tools []*gName `parser:"| \"tools\" @@ (\",\" @@)*"`
+	Rule  *gIff    `parser:"| \"rule\" @@"`
+}
+
+type gName struct {
+	Pos  lexer.Position
+	Name string `parser:"@(Ident | Keyword)"`
+}
+
+type gIff struct {
+	Pos    lexer.Position
+	Tokens []lexer.Token
+	Left   *gImplies  `parser:"@@"`
+	Rest   []*gIffOpd `parser:"@@*"`
+}
+
+type gIffOpd struct {
+	Pos   lexer.Position
+	Op    string    `parser:"@(\"<->\" | \"iff\")"`
+	Right *gImplies `parser:"@@"`
+}
+
+type gImplies struct {
+	Left *gOr      `parser:"@@"`
+	Rest []*gOrOpd `parser:"@@*"`
+}
+
+type gOrOpd struct {
+	Pos   lexer.Position
+	Op    string `parser:"@(\"->\" | \"implies\")"`
+	Right *gOr   `parser:"@@"`
+}
+
+type gOr struct {
+	Left *gAnd      `parser:"@@"`
+	Rest []*gAndOpd `parser:"@@*"`
+}
+
+type gAndOpd struct {
+	Pos   lexer.Position
+	Op    string `parser:"@(\"|\" | \"||\" | \"or\")"`
+	Right *gAnd  `parser:"@@"`
+}
+
+type gAnd struct {
+	Left *gTemporal      `parser:"@@"`
+	Rest []*gTemporalOpd `parser:"@@*"`
+}
+
+type gTemporalOpd struct {
+	Pos   lexer.Position
+	Op    string     `parser:"@(\"&\" | \"&&\" | \"and\")"`
+	Right *gTemporal `parser:"@@"`
+}
+
+type gTemporal struct {
+	Left *gUnary      `parser:"@@"`
+	Rest []*gUnaryOpd `parser:"@@*"`
+}
+
+type gUnaryOpd struct {
+	Pos   lexer.Position
+	Op    string  `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
+	Right *gUnary `parser:"@@"`
+}
+
+type gUnary struct {
+	Ops     []*gPrefix `parser:"@@*"`
+	Primary *gPrimary  `parser:"@@"`
+}
+
+type gPrefix struct {
+	Pos lexer.Position
+	Op  string `parser:"@(\"!\" | \"not\" | \"X\" | \"next\" | \"N\" | \"weak_next\" | \"F\" | \"eventually\" | \"G\" | \"always\" | \"Y\" | \"yesterday\" | \"O\" | \"once\" | \"H\" | \"historically\")"`
+}
+
+type gPrimary struct {
+	Pos     lexer.Position
+	Paren   *gIff     `parser:"\"(\" @@ \")\""`
+	Pattern *gPattern `parser:"| @@"`
+	Const   *string   `parser:"| @(\"true\" | \"false\" | \"last\")"`
+	Atom    *gAtom    `parser:"| @@"`
+}
+
+type gPattern struct {
+	Pos  lexer.Position
+	Name string  `parser:"@(\"never\" | \"before\" | \"responds\" | \"precedes\" | \"at_most\" | \"at_least\" | \"exactly\")"`
+	Args []*gArg `parser:"\"(\" @@ (\",\" @@)* \")\""`
+}
+
+type gArg struct {
+	Pos     lexer.Position
+	Number  *string `parser:"@Number"`
+	Formula *gIff   `parser:"| @@"`
+}
+
+type gAtom struct {
+	Pos   lexer.Position
+	Name  string   `parser:"@(Ident | \"call\")"`
+	Preds []*gPred `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
+}
+
+type gPred struct {
+	Pos   lexer.Position
+	Arg   string `parser:"@(Ident | Keyword)"`
+	Cmp   string `parser:"@(\"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\")"`
+	Value gValue `parser:"@@"`
+}
+
+type gValue struct {
+	Pos    lexer.Position
+	Number *string `parser:"@Number"`
+	String *string `parser:"| @String"`
+	Bool   *string `parser:"| @(\"true\" | \"false\")"`
+}
+
+var (
+	fileParser    = participle.MustBuild[gFile](participle.Lexer(ltlLexer), participle.UseLookahead(2))
+	formulaParser = participle.MustBuild[gIff](participle.Lexer(ltlLexer), participle.UseLookahead(2))
+)

@@ -1,0 +1,681 @@
+package ltl
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Limits. Each is reported as an error that names the limit.
+const (
+	// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is 0.
+	DefaultMaxDepth = 256
+	// MaxPatternCount is the largest n accepted by at_most, at_least and exactly.
+	MaxPatternCount = 64
+	// MaxFormulaSize is the largest number of nodes all rules of a spec may
+	// have together after pattern expansion: nested counting patterns
+	// multiply sizes, and a few bytes of input must not become gigabytes.
+	MaxFormulaSize = 1 << 20
+)
+
+// ToolDecl is a tool declared outside the spec text, e.g. from a catalog file.
+type ToolDecl struct {
+	Name string
+	Pos  Pos
+}
+
+// Options configures Parse.
+type Options struct {
+	// Tools are declared in addition to the spec's `tools` lines. A name the
+	// spec already declares as a tool is accepted once (the catalog merely
+	// describes it).
+	Tools []ToolDecl
+	// MaxDepth bounds the nesting of parentheses and operators; 0 means
+	// DefaultMaxDepth.
+	MaxDepth int
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Parse parses, expands and checks one .ltl file. On success every atom is
+// resolved (no AtomUnresolved remains), every rule has its Text, and the spec
+// declares at least one step or tool. On failure the error is an ErrorList
+// holding every error found (a syntax error stops parsing, so it comes alone).
+func Parse(filename string, src []byte, opts Options) (*Spec, error) {
+	maxDepth := opts.MaxDepth
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxDepth
+	}
+	if err := preflight(filename, src, maxDepth); err != nil {
+		return nil, err
+	}
+	g, err := fileParser.ParseBytes(filename, src)
+	if err != nil {
+		return nil, syntaxError(filename, err)
+	}
+	e := &errs{}
+	s := &Spec{Pos: g.Pos, Name: g.Name, File: filename, Source: src}
+	if g.Title != nil {
+		t, err := strconv.Unquote(*g.Title)
+		if err != nil {
+			e.add(g.Pos, ErrSyntax, "invalid string literal "+*g.Title)
+		}
+		s.Title = t
+	}
+	stepAt := map[string]Pos{}
+	toolAt := map[string]Pos{}
+	declare := func(n *gName, tool bool) {
+		what := "step"
+		mine, other := stepAt, toolAt
+		if tool {
+			what = "tool"
+			mine, other = toolAt, stepAt
+		}
+		switch {
+		case reserved[n.Name]:
+			e.add(n.Pos, ErrReserved, fmt.Sprintf("%q is a reserved word and cannot name a %s", n.Name, what))
+			return
+		case hasPos(mine, n.Name):
+			e.add(n.Pos, ErrDuplicate, fmt.Sprintf("%s %q already declared at %s", what, n.Name, shortPos(mine[n.Name])))
+			return
+		case hasPos(other, n.Name):
+			e.add(n.Pos, ErrDuplicate, fmt.Sprintf("%q is declared as both a step and a tool (first at %s)", n.Name, shortPos(other[n.Name])))
+			return
+		}
+		mine[n.Name] = n.Pos
+		if tool {
+			s.Tools = append(s.Tools, Decl{Pos: n.Pos, Name: n.Name})
+		} else {
+			s.Steps = append(s.Steps, Decl{Pos: n.Pos, Name: n.Name})
+		}
+	}
+	for _, d := range g.Decls {
+		for _, n := range d.Steps {
+			declare(n, false)
+		}
+		for _, n := range d.Tools {
+			declare(n, true)
+		}
+	}
+	for _, t := range opts.Tools {
+		switch {
+		case hasPos(toolAt, t.Name):
+			continue
+		case !identRE.MatchString(t.Name):
+			e.add(t.Pos, ErrCatalogTool, fmt.Sprintf("tool name %q cannot be written in a spec (use letters, digits and _)", t.Name))
+			continue
+		}
+		declare(&gName{Pos: t.Pos, Name: t.Name}, true)
+	}
+	if len(s.Steps) == 0 && len(s.Tools) == 0 && !hasCode(e.list, ErrReserved, ErrDuplicate, ErrCatalogTool) {
+		e.add(g.Pos, ErrNoAlphabet, fmt.Sprintf("spec %q declares no step and no tool: declare at least one with `steps` or `tools`", g.Name))
+	}
+	c := newConv(e, declNames(s.Steps), declNames(s.Tools))
+	for _, d := range g.Decls {
+		if d.Rule == nil {
+			continue
+		}
+		f := c.rule(d.Rule)
+		s.Rules = append(s.Rules, &Rule{Pos: d.Rule.Pos, Text: tokenText(src, d.Rule.Tokens), Formula: f})
+	}
+	if err := e.result(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ParseFormula parses a single formula against the given declarations, with
+// the same expansion and checks as a rule of Parse.
+func ParseFormula(filename string, src []byte, steps, tools []string) (Formula, error) {
+	return parseFormula(filename, src, steps, tools, DefaultMaxDepth)
+}
+
+func parseFormula(filename string, src []byte, steps, tools []string, maxDepth int) (Formula, error) {
+	if err := preflight(filename, src, maxDepth); err != nil {
+		return nil, err
+	}
+	g, err := formulaParser.ParseBytes(filename, src)
+	if err != nil {
+		return nil, syntaxError(filename, err)
+	}
+	e := &errs{}
+	f := newConv(e, steps, tools).rule(g)
+	if err := e.result(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func hasPos(m map[string]Pos, k string) bool { _, ok := m[k]; return ok }
+
+func hasCode(l ErrorList, codes ...Code) bool {
+	for _, e := range l {
+		for _, c := range codes {
+			if e.Code == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func shortPos(p Pos) string { return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column) }
+
+func declNames(ds []Decl) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Name
+	}
+	return out
+}
+
+func tokenText(src []byte, toks []lexer.Token) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	start := toks[0].Pos.Offset
+	last := toks[len(toks)-1]
+	end := last.Pos.Offset + len(last.Value)
+	if start < 0 || end > len(src) || start > end {
+		return ""
+	}
+	return string(src[start:end])
+}
+
+// preflight lexes src and bounds the nesting depth before participle sees
+// it, because participle's recursive descent would otherwise overflow the
+// stack on deeply parenthesised input. Depth counts open parentheses plus
+// the run of prefix operators applied to the current operand.
+func preflight(filename string, src []byte, maxDepth int) error {
+	lx, err := ltlLexer.Lex(filename, bytes.NewReader(src))
+	if err != nil {
+		return syntaxError(filename, err)
+	}
+	var stack []int
+	run := 0
+	for {
+		tok, err := lx.Next()
+		if err != nil {
+			return syntaxError(filename, err)
+		}
+		if tok.EOF() {
+			return nil
+		}
+		base := 0
+		if len(stack) > 0 {
+			base = stack[len(stack)-1]
+		}
+		switch tok.Value {
+		case "(":
+			stack = append(stack, base+run+1)
+			run = 0
+		case ")":
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			run = 0
+		case "!", "not", "X", "next", "N", "weak_next", "F", "eventually", "G", "always",
+			"Y", "yesterday", "O", "once", "H", "historically":
+			run++
+		case "rule", "steps", "tools", "spec":
+			stack, run = stack[:0], 0
+		default:
+			if _, ok := binaryOps[tok.Value]; ok || tok.Value == "," {
+				run = 0
+			}
+		}
+		d := run
+		if len(stack) > 0 {
+			d += stack[len(stack)-1]
+		}
+		if d > maxDepth {
+			return ErrorList{{Pos: tok.Pos, Code: ErrDepthLimit,
+				Msg: fmt.Sprintf("formula nested too deeply (limit %d levels of parentheses and prefix operators)", maxDepth)}}
+		}
+	}
+}
+
+// syntaxError turns a lexer or participle error into an ErrorList.
+func syntaxError(filename string, err error) error {
+	var pe participle.Error
+	if errors.As(err, &pe) {
+		pos := pe.Position()
+		if pos.Filename == "" {
+			pos.Filename = filename
+		}
+		msg := pe.Message()
+		msg = strings.TrimPrefix(msg, "lexer: ")
+		if strings.HasPrefix(msg, "invalid input text") {
+			msg = "invalid character at " + strings.TrimPrefix(msg, "invalid input text ")
+		}
+		for _, r := range grammarNames {
+			msg = strings.ReplaceAll(msg, r[0], r[1])
+		}
+		return ErrorList{{Pos: pos, Code: ErrSyntax, Msg: "syntax error: " + msg}}
+	}
+	return ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Code: ErrSyntax, Msg: "syntax error: " + err.Error()}}
+}
+
+// grammarNames turns participle's "expected <struct>" into words.
+var grammarNames = [][2]string{
+	{"GPrimary", "an operand: a name, true, false, last, a pattern or a parenthesised formula"},
+	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
+	{"GTemporal", "a formula"}, {"GUnary", "a formula"}, {"GArg", "a formula or a count"},
+	{"GPred", "a predicate such as amount <= 100"}, {"GValue", "a number, string, true or false"},
+	{"GName", "a name"}, {"GDecl", "steps, tools or rule"}, {"GPattern", "a pattern"}, {"GAtom", "a name"},
+	{`token "<EOF>"`, "end of input"},
+}
+
+var binaryOps = map[string]Op{
+	"<->": OpIff, "iff": OpIff,
+	"->": OpImplies, "implies": OpImplies,
+	"|": OpOr, "||": OpOr, "or": OpOr,
+	"&": OpAnd, "&&": OpAnd, "and": OpAnd,
+	"U": OpUntil, "until": OpUntil, "R": OpRelease, "release": OpRelease,
+	"W": OpWeakUntil, "weak_until": OpWeakUntil, "S": OpSince, "since": OpSince,
+}
+
+var prefixOps = map[string]Op{
+	"!": OpNot, "not": OpNot, "X": OpNext, "next": OpNext, "N": OpWeakNext, "weak_next": OpWeakNext,
+	"F": OpEventually, "eventually": OpEventually, "G": OpAlways, "always": OpAlways,
+	"Y": OpYesterday, "yesterday": OpYesterday, "O": OpOnce, "once": OpOnce,
+	"H": OpHistorically, "historically": OpHistorically,
+}
+
+var cmps = map[string]Cmp{"==": CmpEq, "!=": CmpNe, "<": CmpLt, "<=": CmpLe, ">": CmpGt, ">=": CmpGe}
+
+// conv turns the parse tree into the AST: it resolves atoms, expands
+// pattern sugar and checks predicates as it goes; checkPast runs on the result.
+type conv struct {
+	e            *errs
+	steps, tools map[string]bool
+	names        []string
+	budget       int // nodes left under MaxFormulaSize
+	sizeReported bool
+}
+
+func newConv(e *errs, steps, tools []string) *conv {
+	c := &conv{e: e, steps: map[string]bool{}, tools: map[string]bool{}, budget: MaxFormulaSize}
+	for _, s := range steps {
+		c.steps[s] = true
+	}
+	for _, t := range tools {
+		c.tools[t] = true
+	}
+	c.names = append(append(c.names, steps...), tools...)
+	return c
+}
+
+// errTooBig aborts the conversion of one rule when expansion exceeds MaxFormulaSize.
+type errTooBig struct{}
+
+func (c *conv) rule(g *gIff) (f Formula) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(errTooBig); !ok {
+				panic(r)
+			}
+			if !c.sizeReported { // once the budget is gone every later rule would repeat this
+				c.e.add(g.Pos, ErrSizeLimit, fmt.Sprintf("formula too large after pattern expansion (limit %d nodes for all rules together)", MaxFormulaSize))
+			}
+			c.sizeReported = true
+			f = &Const{Pos: g.Pos, Value: true}
+		}
+	}()
+	f = c.iff(g)
+	n := Size(f)
+	if n > c.budget {
+		panic(errTooBig{})
+	}
+	c.budget -= n
+	c.checkPast(f)
+	return f
+}
+
+func (c *conv) iff(g *gIff) Formula {
+	f := c.implies(g.Left)
+	for _, r := range g.Rest {
+		f = &Binary{Pos: r.Pos, Op: OpIff, L: f, R: c.implies(r.Right)}
+	}
+	return f
+}
+
+func (c *conv) implies(g *gImplies) Formula {
+	// right-nested: a -> b -> c is a -> (b -> c)
+	fs := []Formula{c.or(g.Left)}
+	for _, r := range g.Rest {
+		fs = append(fs, c.or(r.Right))
+	}
+	f := fs[len(fs)-1]
+	for i := len(g.Rest) - 1; i >= 0; i-- {
+		f = &Binary{Pos: g.Rest[i].Pos, Op: OpImplies, L: fs[i], R: f}
+	}
+	return f
+}
+
+func (c *conv) or(g *gOr) Formula {
+	f := c.and(g.Left)
+	for _, r := range g.Rest {
+		f = &Binary{Pos: r.Pos, Op: OpOr, L: f, R: c.and(r.Right)}
+	}
+	return f
+}
+
+func (c *conv) and(g *gAnd) Formula {
+	f := c.temporal(g.Left)
+	for _, r := range g.Rest {
+		f = &Binary{Pos: r.Pos, Op: OpAnd, L: f, R: c.temporal(r.Right)}
+	}
+	return f
+}
+
+func (c *conv) temporal(g *gTemporal) Formula {
+	fs := []Formula{c.unary(g.Left)}
+	for _, r := range g.Rest {
+		fs = append(fs, c.unary(r.Right))
+	}
+	f := fs[len(fs)-1]
+	for i := len(g.Rest) - 1; i >= 0; i-- {
+		f = &Binary{Pos: g.Rest[i].Pos, Op: binaryOps[g.Rest[i].Op], L: fs[i], R: f}
+	}
+	return f
+}
+
+func (c *conv) unary(g *gUnary) Formula {
+	f := c.primary(g.Primary)
+	for i := len(g.Ops) - 1; i >= 0; i-- {
+		f = &Unary{Pos: g.Ops[i].Pos, Op: prefixOps[g.Ops[i].Op], X: f}
+	}
+	return f
+}
+
+func (c *conv) primary(g *gPrimary) Formula {
+	switch {
+	case g.Paren != nil:
+		return c.iff(g.Paren)
+	case g.Pattern != nil:
+		return c.pattern(g.Pattern)
+	case g.Const != nil:
+		switch *g.Const {
+		case "true":
+			return &Const{Pos: g.Pos, Value: true}
+		case "false":
+			return &Const{Pos: g.Pos, Value: false}
+		}
+		return &Last{Pos: g.Pos}
+	}
+	return c.atom(g.Atom)
+}
+
+func (c *conv) atom(g *gAtom) Formula {
+	a := &Atom{Pos: g.Pos, Name: g.Name}
+	for _, p := range g.Preds {
+		if pr, ok := c.pred(p); ok {
+			a.Preds = append(a.Preds, pr)
+		}
+	}
+	switch {
+	case g.Name == "call":
+		a.Kind = AtomCall
+		if len(g.Preds) > 0 {
+			c.e.add(g.Preds[0].Pos, ErrPredicate, "`call` takes no predicates: it stands for a call of any tool; name the tool instead")
+		}
+	case c.steps[g.Name]:
+		a.Kind = AtomStep
+		if len(g.Preds) > 0 {
+			c.e.add(g.Preds[0].Pos, ErrPredicate, fmt.Sprintf("%q is a step, and predicates apply only to tool calls", g.Name))
+		}
+	case c.tools[g.Name]:
+		a.Kind = AtomTool
+	default:
+		c.e.add(g.Pos, ErrUndeclared, fmt.Sprintf("%q is not a declared step or tool%s", g.Name, suggest(g.Name, c.names)))
+	}
+	return a
+}
+
+func (c *conv) pred(g *gPred) (Pred, bool) {
+	p := Pred{Pos: g.Pos, Arg: g.Arg, Cmp: cmps[g.Cmp]}
+	v := g.Value
+	switch {
+	case v.Number != nil:
+		x, err := strconv.ParseFloat(*v.Number, 64)
+		if err != nil {
+			c.e.add(v.Pos, ErrSyntax, fmt.Sprintf("number %s is out of range", *v.Number))
+			return p, false
+		}
+		p.Value = Value{Kind: NumberValue, Num: x}
+	case v.String != nil:
+		s, err := strconv.Unquote(*v.String)
+		if err != nil {
+			c.e.add(v.Pos, ErrSyntax, "invalid string literal "+*v.String)
+			return p, false
+		}
+		p.Value = Value{Kind: StringValue, Str: s}
+	default:
+		p.Value = Value{Kind: BoolValue, Bool: *v.Bool == "true"}
+	}
+	if p.Value.Kind != NumberValue && p.Cmp != CmpEq && p.Cmp != CmpNe {
+		kind := "a string"
+		if p.Value.Kind == BoolValue {
+			kind = "a boolean"
+		}
+		c.e.add(g.Pos, ErrPredicate, fmt.Sprintf("ordering comparison %s applies to numbers only, and %s is %s; use == or !=", p.Cmp, p.Value, kind))
+		return p, false
+	}
+	return p, true
+}
+
+var patternArity = map[string]int{
+	"never": 1, "before": 2, "responds": 2, "precedes": 2, "at_most": 2, "at_least": 2, "exactly": 2,
+}
+
+func (c *conv) pattern(g *gPattern) Formula {
+	pos := g.Pos
+	fallback := &Const{Pos: pos, Value: true}
+	counted := strings.HasPrefix(g.Name, "at_") || g.Name == "exactly"
+	if want := patternArity[g.Name]; len(g.Args) != want {
+		sig := "(a, b)"
+		switch {
+		case g.Name == "never":
+			sig = "(a)"
+		case counted:
+			sig = "(n, a)"
+		}
+		c.e.add(pos, ErrPattern, fmt.Sprintf("%s%s takes %d argument%s, got %d", g.Name, sig, want, plural(want), len(g.Args)))
+		return fallback
+	}
+	n := 0
+	var args []Formula
+	ok := true
+	for i, a := range g.Args {
+		if counted && i == 0 {
+			if a.Number == nil {
+				c.e.add(a.Pos, ErrPattern, fmt.Sprintf("%s expects a count as argument 1", g.Name))
+				ok = false
+				continue
+			}
+			var cerr bool
+			n, cerr = c.count(a)
+			ok = ok && cerr
+			continue
+		}
+		if a.Number != nil {
+			c.e.add(a.Pos, ErrPattern, fmt.Sprintf("%s expects a formula as argument %d, got the number %s", g.Name, i+1, *a.Number))
+			ok = false
+			continue
+		}
+		args = append(args, c.iff(a.Formula))
+	}
+	if !ok {
+		return fallback
+	}
+	if counted {
+		// at_most and at_least repeat their argument about 2n times.
+		if (2*n+2)*(Size(args[0])+4) > c.budget {
+			panic(errTooBig{})
+		}
+	}
+	a := args[0]
+	cp := func() Formula { return clone(a) }
+	switch g.Name {
+	case "never":
+		return un(pos, OpAlways, un(pos, OpNot, a))
+	case "before":
+		return bin(pos, OpWeakUntil, un(pos, OpNot, args[1]), a)
+	case "responds":
+		return un(pos, OpAlways, bin(pos, OpImplies, a, un(pos, OpNext, un(pos, OpEventually, args[1]))))
+	case "precedes":
+		return un(pos, OpAlways, bin(pos, OpImplies, args[1], un(pos, OpYesterday, un(pos, OpOnce, a))))
+	case "at_most":
+		return atMost(pos, n, cp)
+	case "at_least":
+		return atLeast(pos, n, cp)
+	default: // exactly
+		if n == 0 {
+			return atMost(pos, 0, cp)
+		}
+		return bin(pos, OpAnd, atLeast(pos, n, cp), atMost(pos, n, cp))
+	}
+}
+
+func (c *conv) count(a *gArg) (int, bool) {
+	s := *a.Number
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			c.e.add(a.Pos, ErrBadCount, fmt.Sprintf("count %s must be a non-negative integer", s))
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n > MaxPatternCount {
+		c.e.add(a.Pos, ErrCountLimit, fmt.Sprintf("count %s exceeds the limit of %d", s, MaxPatternCount))
+		return 0, false
+	}
+	return n, true
+}
+
+// atMost(n, a): n=0 is G !a; otherwise !a W (a & N atMost(n-1, a)).
+func atMost(pos Pos, n int, a func() Formula) Formula {
+	f := un(pos, OpAlways, un(pos, OpNot, a()))
+	for k := 1; k <= n; k++ {
+		f = bin(pos, OpWeakUntil, un(pos, OpNot, a()), bin(pos, OpAnd, a(), un(pos, OpWeakNext, f)))
+	}
+	return f
+}
+
+// atLeast(n, a): n=0 is true, n=1 is F a, otherwise F(a & X atLeast(n-1, a)).
+func atLeast(pos Pos, n int, a func() Formula) Formula {
+	if n == 0 {
+		return &Const{Pos: pos, Value: true}
+	}
+	f := un(pos, OpEventually, a())
+	for k := 2; k <= n; k++ {
+		f = un(pos, OpEventually, bin(pos, OpAnd, a(), un(pos, OpNext, f)))
+	}
+	return f
+}
+
+func un(pos Pos, op Op, x Formula) Formula { return &Unary{Pos: pos, Op: op, X: x} }
+
+func bin(pos Pos, op Op, l, r Formula) Formula { return &Binary{Pos: pos, Op: op, L: l, R: r} }
+
+// clone copies a tree so that expanded sugar never shares nodes.
+func clone(f Formula) Formula {
+	switch f := f.(type) {
+	case *Const:
+		c := *f
+		return &c
+	case *Last:
+		c := *f
+		return &c
+	case *Atom:
+		c := *f
+		c.Preds = append([]Pred(nil), f.Preds...)
+		return &c
+	case *Unary:
+		return &Unary{Pos: f.Pos, Op: f.Op, X: clone(f.X)}
+	case *Binary:
+		return &Binary{Pos: f.Pos, Op: f.Op, L: clone(f.L), R: clone(f.R)}
+	}
+	return f
+}
+
+// checkPast reports past operators over future formulas. The automaton
+// construction keeps one state bit per past subformula, updated from the
+// current event and the previous bits; that only works when the past
+// subformula's value at a position is determined by the prefix read so far.
+// It reports the innermost offending past operator and returns whether f
+// contains a future operator.
+func (c *conv) checkPast(f Formula) (future, reported bool) {
+	switch f := f.(type) {
+	case *Last:
+		return true, false
+	case *Unary:
+		fut, rep := c.checkPast(f.X)
+		if f.Op.IsPast() && fut && !rep {
+			c.reportPast(f, f.X)
+			rep = true
+		}
+		return fut || (f.Op.IsTemporal() && !f.Op.IsPast()), rep
+	case *Binary:
+		fl, rl := c.checkPast(f.L)
+		fr, rr := c.checkPast(f.R)
+		fut, rep := fl || fr, rl || rr
+		if f.Op.IsPast() && fut && !rep {
+			sub := f.L
+			if !fl {
+				sub = f.R
+			}
+			c.reportPast(f, sub)
+			rep = true
+		}
+		return fut || (f.Op.IsTemporal() && !f.Op.IsPast()), rep
+	}
+	return false, false
+}
+
+func (c *conv) reportPast(f Formula, sub Formula) {
+	op := "?"
+	switch f := f.(type) {
+	case *Unary:
+		op = f.Op.String()
+	case *Binary:
+		op = f.Op.String()
+	}
+	c.e.add(f.Position(), ErrPastOverFuture, fmt.Sprintf("past operators may only contain past formulas and atoms: %s is applied to a formula using %s", op, firstFuture(sub)))
+}
+
+// firstFuture names the first future operator (or `last`) in f, pre-order.
+func firstFuture(f Formula) string {
+	switch f := f.(type) {
+	case *Last:
+		return "last"
+	case *Unary:
+		if f.Op.IsTemporal() && !f.Op.IsPast() {
+			return f.Op.String()
+		}
+		return firstFuture(f.X)
+	case *Binary:
+		if f.Op.IsTemporal() && !f.Op.IsPast() {
+			return f.Op.String()
+		}
+		if s := firstFuture(f.L); s != "" {
+			return s
+		}
+		return firstFuture(f.R)
+	}
+	return ""
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
