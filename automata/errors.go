@@ -1,0 +1,52 @@
+package automata
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/specplan/specplan/ltl"
+)
+
+// Error kinds. Every error returned by this package is an *Error whose Kind
+// is one of these sentinels, so callers and tests compare with errors.Is.
+var (
+	// ErrStateLimit: the DFA under construction exceeded Options.MaxStates.
+	ErrStateLimit = errors.New("state limit exceeded")
+	// ErrSymbolLimit: the alphabet would exceed its symbol limit.
+	ErrSymbolLimit = errors.New("symbol limit exceeded")
+	// ErrUnknownAtom: a formula names a step, tool or predicate the alphabet
+	// does not have, or an atom is unresolved.
+	ErrUnknownAtom = errors.New("unknown atom")
+	// ErrUnknownEvent: an event's step or tool is not in the alphabet.
+	ErrUnknownEvent = errors.New("unknown event")
+	// ErrFutureInPast: a future operator (or `last`) under a past operator.
+	ErrFutureInPast = errors.New("future operator under a past operator")
+	// ErrAlphabetMismatch: two automata over different alphabets were combined.
+	ErrAlphabetMismatch = errors.New("alphabet mismatch")
+	// ErrBadFormula: a formula node this package does not know (nil, unknown op).
+	ErrBadFormula = errors.New("malformed formula")
+)
+
+// Error is the error type of this package. Pos is the source position of the
+// offending formula node when there is one (zero otherwise); Limit is the
+// limit that was exceeded for ErrStateLimit and ErrSymbolLimit.
+type Error struct {
+	Kind  error
+	Pos   ltl.Pos
+	Msg   string
+	Limit int
+}
+
+func (e *Error) Error() string {
+	if e.Pos.Line > 0 {
+		return fmt.Sprintf("%s: %s", e.Pos.String(), e.Msg)
+	}
+	return "automata: " + e.Msg
+}
+
+// Unwrap returns the sentinel kind, so errors.Is(err, ErrStateLimit) works.
+func (e *Error) Unwrap() error { return e.Kind }
+
+func errorf(kind error, pos ltl.Pos, format string, args ...any) *Error {
+	return &Error{Kind: kind, Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
