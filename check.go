@@ -1,0 +1,182 @@
+package specplan
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/ltl"
+)
+
+// Severity says whether a diagnostic fails `plan check`.
+type Severity int
+
+const (
+	SeverityError   Severity = iota + 1 // the spec cannot be used as written
+	SeverityWarning                     // the spec works but probably does not say what was meant
+)
+
+func (s Severity) String() string {
+	if s == SeverityError {
+		return "error"
+	}
+	return "warning"
+}
+
+// CheckCode classifies a static-check finding; tests compare codes, not text.
+type CheckCode int
+
+const (
+	CheckUnsatisfiable CheckCode = iota + 1 // no trace satisfies the spec
+	CheckRuleUnsat                          // one rule alone is unsatisfiable
+	CheckVacuous                            // a rule holds on every trace: it constrains nothing
+	CheckRedundant                          // a rule is implied by the other rules
+	CheckUnusedStep                         // a declared step kind no rule mentions
+	CheckUnusedTool                         // a declared tool no rule mentions (and no rule says `call`)
+)
+
+var checkNames = [...]string{
+	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
+	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
+}
+
+func (c CheckCode) String() string {
+	if c > 0 && int(c) < len(checkNames) {
+		return checkNames[c]
+	}
+	return fmt.Sprintf("CheckCode(%d)", int(c))
+}
+
+// Diagnostic is one finding of Check, positioned in the spec's source.
+type Diagnostic struct {
+	Pos      ltl.Pos
+	Severity Severity
+	Code     CheckCode
+	Msg      string
+}
+
+func (d Diagnostic) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.Filename, d.Pos.Line, d.Pos.Column, d.Severity, d.Msg)
+}
+
+// Check runs the static checks on a compiled spec: unsatisfiable spec or
+// rule (errors), rules that are vacuous or redundant given the others, and
+// declarations no rule uses (warnings). Findings come in source order.
+//
+// Unsatisfiability is blamed on the first rule at which the conjunction of
+// the rules so far becomes empty, so the author looks at the rule that broke it.
+func (s *Spec) Check() ([]Diagnostic, error) {
+	var out []Diagnostic
+	add := func(p ltl.Pos, sev Severity, c CheckCode, format string, args ...any) {
+		out = append(out, Diagnostic{Pos: p, Severity: sev, Code: c, Msg: fmt.Sprintf(format, args...)})
+	}
+	rules := s.Source.Rules
+	for i, d := range s.Rules {
+		r := rules[i]
+		switch {
+		case d.IsEmpty():
+			add(r.Pos, SeverityError, CheckRuleUnsat, "rule %s is unsatisfiable: no trace satisfies it", r.Text)
+		case d.IsUniversal():
+			add(r.Pos, SeverityWarning, CheckVacuous, "rule %s holds on every trace: it constrains nothing", r.Text)
+		}
+	}
+	if s.DFA.IsEmpty() {
+		// Blame the first prefix of rules that becomes empty.
+		var acc *automata.DFA
+		for i, d := range s.Rules {
+			if d.IsEmpty() {
+				break // already reported on its own
+			}
+			if acc == nil {
+				acc = d
+			} else {
+				var err error
+				if acc, err = automata.Product(acc, d, automata.Intersect); err != nil {
+					return nil, err
+				}
+			}
+			if acc.IsEmpty() {
+				add(rules[i].Pos, SeverityError, CheckUnsatisfiable, "the spec is unsatisfiable: rule %s contradicts the rules before it", rules[i].Text)
+				break
+			}
+		}
+	} else if len(s.Rules) > 1 {
+		// Redundancy: the other rules together already imply this one.
+		for i, d := range s.Rules {
+			if d.IsUniversal() {
+				continue
+			}
+			var others *automata.DFA
+			for j, o := range s.Rules {
+				if j == i {
+					continue
+				}
+				if others == nil {
+					others = o
+					continue
+				}
+				var err error
+				if others, err = automata.Product(others, o, automata.Intersect); err != nil {
+					return nil, err
+				}
+			}
+			ok, _, err := automata.Included(others, d)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				add(rules[i].Pos, SeverityWarning, CheckRedundant, "rule %s is implied by the other rules", rules[i].Text)
+			}
+		}
+	}
+	used := map[string]bool{}
+	usesCall := false
+	for _, r := range rules {
+		ltl.WalkAtoms(r.Formula, func(a *ltl.Atom) {
+			used[a.Name] = true
+			if a.Kind == ltl.AtomCall {
+				usesCall = true
+			}
+		})
+	}
+	for _, d := range s.Source.Steps {
+		if !used[d.Name] {
+			add(d.Pos, SeverityWarning, CheckUnusedStep, "step %s is declared but no rule mentions it", d.Name)
+		}
+	}
+	if !usesCall {
+		for _, d := range s.Source.Tools {
+			if !used[d.Name] {
+				add(d.Pos, SeverityWarning, CheckUnusedTool, "tool %s is declared but no rule mentions it (nor `call`)", d.Name)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Offset < out[j].Pos.Offset })
+	return out, nil
+}
+
+// DiffResult is the outcome of comparing two specs.
+type DiffResult struct {
+	Equivalent bool
+	// Trace is a shortest trace accepted by exactly one of the specs;
+	// AcceptedByB says which.
+	Trace       []ltl.Event
+	AcceptedByB bool
+}
+
+// Diff compiles a and b over one shared alphabet and compares their languages.
+func Diff(a, b *ltl.Spec, opts Options) (DiffResult, error) {
+	specs, err := Build([]*ltl.Spec{a, b}, opts)
+	if err != nil {
+		return DiffResult{}, err
+	}
+	da, db := specs[0].DFA, specs[1].DFA
+	eq, word, _, err := automata.Equivalent(da, db)
+	if err != nil {
+		return DiffResult{}, err
+	}
+	if eq {
+		return DiffResult{Equivalent: true}, nil
+	}
+	return DiffResult{Trace: specs[0].Alphabet.Events(word), AcceptedByB: db.AcceptsWord(word)}, nil
+}

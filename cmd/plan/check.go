@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/ltl"
+)
+
+// CheckCmd is `plan check SPEC...`.
+type CheckCmd struct {
+	specFlags
+	Specs  []string `arg:"" help:"The .ltl specs."`
+	Strict bool     `name:"strict" help:"Fail (exit 1) on warnings too."`
+}
+
+func (c *CheckCmd) Run(e *env) error {
+	opts, err := c.options()
+	if err != nil {
+		return inputErr(err)
+	}
+	var inputErrs, errors, warnings int
+	for _, path := range c.Specs {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			printError(e.stderr, err)
+			inputErrs++
+			continue
+		}
+		spec, err := specplan.Compile(path, src, opts)
+		if err != nil {
+			printError(e.stderr, err)
+			inputErrs++
+			continue
+		}
+		diags, err := spec.Check()
+		if err != nil {
+			printError(e.stderr, err)
+			inputErrs++
+			continue
+		}
+		var list ltl.ErrorList
+		for _, d := range diags {
+			if d.Severity == specplan.SeverityError {
+				errors++
+			} else {
+				warnings++
+			}
+			list = append(list, &ltl.Error{Pos: d.Pos, Msg: d.Severity.String() + ": " + d.Msg + " [" + d.Code.String() + "]"})
+		}
+		fmt.Fprint(e.stdout, list.Format(src))
+		if len(diags) == 0 {
+			fmt.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", path, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
+		}
+	}
+	switch {
+	case inputErrs > 0:
+		return &exitError{code: exitInput}
+	case errors > 0 || (c.Strict && warnings > 0):
+		return &exitError{code: exitViolated}
+	}
+	return nil
+}

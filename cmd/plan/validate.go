@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/ltl"
+)
+
+// ValidateCmd is `plan validate SPEC TRACE...`.
+type ValidateCmd struct {
+	specFlags
+	Spec     string   `arg:"" help:"The .ltl spec."`
+	Traces   []string `arg:"" optional:"" help:"JSON Lines trace files, one event per line."`
+	Examples []string `name:"examples" placeholder:"FILE.md" help:"Validate the few-shot examples (ReAct text form) inside a prompt file."`
+	JSON     bool     `name:"json" help:"Print one JSON object per trace."`
+}
+
+type traceReport struct {
+	Trace     string              `json:"trace"`
+	Accepted  bool                `json:"accepted"`
+	Violation *specplan.Violation `json:"violation,omitempty"`
+}
+
+func (c *ValidateCmd) Run(e *env) error {
+	if len(c.Traces) == 0 && len(c.Examples) == 0 {
+		return inputErr(fmt.Errorf("nothing to validate: give trace files or --examples FILE.md"))
+	}
+	spec, err := c.compile(c.Spec)
+	if err != nil {
+		return err
+	}
+	// Read everything first: an input error is reported (exit 2) before any
+	// verdict, so verdicts and input errors never interleave.
+	type item struct {
+		name   string
+		events []ltl.Event
+	}
+	var items []item
+	var inputErrs []error
+	for _, path := range c.Traces {
+		f, err := os.Open(path)
+		if err != nil {
+			inputErrs = append(inputErrs, err)
+			continue
+		}
+		events, err := ltl.ReadTrace(path, f, spec.Source)
+		f.Close()
+		if err != nil {
+			inputErrs = append(inputErrs, err)
+			continue
+		}
+		items = append(items, item{path, events})
+	}
+	for _, path := range c.Examples {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			inputErrs = append(inputErrs, err)
+			continue
+		}
+		examples, err := ltl.ParseExamples(path, src, spec.Source)
+		if err != nil {
+			inputErrs = append(inputErrs, err)
+			continue
+		}
+		if len(examples) == 0 {
+			inputErrs = append(inputErrs, fmt.Errorf("%s: no examples found (lines starting Thought:, Action:, Observation:, Answer:)", path))
+		}
+		for _, ex := range examples {
+			items = append(items, item{fmt.Sprintf("%s:%d", path, ex.Pos.Line), ex.Events})
+		}
+	}
+	if len(inputErrs) > 0 {
+		for _, err := range inputErrs[:len(inputErrs)-1] {
+			printError(e.stderr, err)
+		}
+		return inputErr(inputErrs[len(inputErrs)-1])
+	}
+	failed := 0
+	for _, it := range items {
+		v := spec.Validate(it.events)
+		if !v.Accepted {
+			failed++
+		}
+		if c.JSON {
+			if err := writeJSONL(e.stdout, traceReport{Trace: it.name, Accepted: v.Accepted, Violation: v.Violation}); err != nil {
+				return err
+			}
+			continue
+		}
+		if v.Accepted {
+			fmt.Fprintf(e.stdout, "ok    %s\n", it.name)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "FAIL  %s: %s\n", it.name, v.Violation.Reason)
+		if pos := v.Violation.Position; pos < len(it.events) {
+			if len(v.Violation.Expected) > 0 {
+				fmt.Fprintf(e.stdout, "      allowed at event %d instead: %s\n", pos, joinMax(v.Violation.Expected, 8))
+			} else if pos > 0 {
+				fmt.Fprintf(e.stdout, "      nothing may come after event %d\n", pos-1)
+			}
+		}
+	}
+	if failed > 0 {
+		if !c.JSON {
+			fmt.Fprintf(e.stdout, "%d of %d traces violate %s\n", failed, len(items), c.Spec)
+		}
+		return &exitError{code: exitViolated}
+	}
+	return nil
+}
+
+func joinMax(xs []string, n int) string {
+	out := ""
+	for i, x := range xs {
+		if i == n {
+			return out + fmt.Sprintf(", … (%d more)", len(xs)-n)
+		}
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

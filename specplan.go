@@ -1,0 +1,132 @@
+package specplan
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/ltl"
+)
+
+// Options tune compilation. The zero value is the documented default.
+type Options struct {
+	// Catalog declares tools (and their JSON-schema parameters) in addition
+	// to the spec's `tools` line: the OpenAI `tools` JSON.
+	Catalog []ltl.CatalogTool
+	// MaxStates bounds every automaton built (default 100 000); exceeding it
+	// is an error that names the limit.
+	MaxStates int
+	// MaxDepth bounds formula nesting (default: ltl's).
+	MaxDepth int
+}
+
+// Spec is a compiled spec: the parsed source, its event alphabet, the minimal
+// trimmed DFA of the conjunction of its rules, and one DFA per rule (used to
+// say which rule a violation breaks).
+type Spec struct {
+	Source   *ltl.Spec
+	Alphabet *automata.Alphabet
+	DFA      *automata.DFA
+	Rules    []*automata.DFA // Rules[i] is the DFA of Source.Rules[i] alone
+}
+
+// ParseFile reads and parses one .ltl file, with the catalog's tools declared.
+func ParseFile(path string, opts Options) (*ltl.Spec, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, src, opts)
+}
+
+// Parse parses one spec's source.
+func Parse(filename string, src []byte, opts Options) (*ltl.Spec, error) {
+	var decls []ltl.ToolDecl
+	for _, t := range opts.Catalog {
+		decls = append(decls, ltl.ToolDecl{Name: t.Name, Pos: t.Pos})
+	}
+	return ltl.Parse(filename, src, ltl.Options{Tools: decls, MaxDepth: opts.MaxDepth})
+}
+
+// CompileFile parses and compiles the .ltl file at path.
+func CompileFile(path string, opts Options) (*Spec, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(path, src, opts)
+}
+
+// Compile parses and compiles one spec.
+func Compile(filename string, src []byte, opts Options) (*Spec, error) {
+	s, err := Parse(filename, src, opts)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := Build([]*ltl.Spec{s}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return specs[0], nil
+}
+
+// Build compiles parsed specs over ONE shared alphabet (the union of their
+// declarations and predicates), so that their automata can be compared
+// symbol by symbol, as `plan diff` does.
+func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
+	var steps, tools []string
+	seen := map[string]bool{}
+	var formulas []ltl.Formula
+	for _, s := range sources {
+		for _, d := range s.Steps {
+			if !seen["s:"+d.Name] {
+				seen["s:"+d.Name] = true
+				steps = append(steps, d.Name)
+			}
+		}
+		for _, d := range s.Tools {
+			if !seen["t:"+d.Name] {
+				seen["t:"+d.Name] = true
+				tools = append(tools, d.Name)
+			}
+		}
+		for _, r := range s.Rules {
+			formulas = append(formulas, r.Formula)
+		}
+	}
+	for _, name := range steps {
+		if seen["t:"+name] {
+			return nil, fmt.Errorf("%q is a step kind in one spec and a tool in another; they cannot share an alphabet", name)
+		}
+	}
+	alpha, err := automata.NewAlphabet(steps, tools, formulas...)
+	if err != nil {
+		return nil, err
+	}
+	aopts := automata.Options{MaxStates: opts.MaxStates}
+	out := make([]*Spec, len(sources))
+	for i, s := range sources {
+		whole, err := automata.Compile(s.Formula(), alpha, aopts)
+		if err != nil {
+			return nil, positioned(s, err)
+		}
+		rules := make([]*automata.DFA, len(s.Rules))
+		for j, r := range s.Rules {
+			if rules[j], err = automata.Compile(r.Formula, alpha, aopts); err != nil {
+				return nil, positioned(s, err)
+			}
+		}
+		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules}
+	}
+	return out, nil
+}
+
+// positioned prefixes a compilation error with the spec's file position, so
+// that limits are reported like every other error: file:line:col: msg.
+func positioned(s *ltl.Spec, err error) error {
+	return fmt.Errorf("%s:%d:%d: %w", s.File, s.Pos.Line, s.Pos.Column, err)
+}
+
+// ErrNotCompiled is returned by methods called on a nil *Spec.
+var ErrNotCompiled = errors.New("specplan: spec not compiled")

@@ -1,0 +1,216 @@
+package specplan_test
+
+import (
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/ltl"
+)
+
+func compile(t *testing.T, src string) *specplan.Spec {
+	t.Helper()
+	s, err := specplan.Compile("test.ltl", []byte(src), specplan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func step(name string) ltl.Event { return ltl.Event{Step: name} }
+func call(tool string, args map[string]any) ltl.Event {
+	return ltl.Event{Tool: tool, Args: args}
+}
+
+const reactSrc = `spec react
+steps thought, answer, observation
+tools search, lookup
+rule G(thought -> X(call | answer))
+rule G(call -> X observation)
+rule F answer
+rule G(answer -> last)
+`
+
+func TestViolationNamesEventAndRule(t *testing.T) {
+	s := compile(t, reactSrc)
+	v := s.Validate([]ltl.Event{step("thought"), call("search", nil), step("thought"), step("answer")})
+	if v.Accepted {
+		t.Fatal("trace skipping the observation was accepted")
+	}
+	if v.Violation.Position != 2 || v.Violation.Rule != "G(call -> X observation)" {
+		t.Errorf("violation = %+v, want position 2 blamed on G(call -> X observation)", v.Violation)
+	}
+	if !reflect.DeepEqual(v.Violation.Expected, []string{"observation"}) {
+		t.Errorf("expected = %v, want [observation]", v.Violation.Expected)
+	}
+}
+
+func TestViolationAtEndShowsCompletion(t *testing.T) {
+	s := compile(t, reactSrc)
+	v := s.Validate([]ltl.Event{step("thought"), call("lookup", nil), step("observation")})
+	if v.Accepted {
+		t.Fatal("trace without answer accepted")
+	}
+	if v.Violation.Position != 3 || v.Violation.Rule != "F answer" {
+		t.Errorf("violation = %+v, want end of trace (3) blamed on F answer", v.Violation)
+	}
+	if !reflect.DeepEqual(v.Violation.Expected, []string{"answer"}) {
+		t.Errorf("completion = %v, want [answer]", v.Violation.Expected)
+	}
+}
+
+func TestViolationWithPredicate(t *testing.T) {
+	s := compile(t, `spec refund
+steps observation
+tools approve, refund
+rule G(refund(amount > 100) -> O approve)
+`)
+	small := []ltl.Event{call("refund", map[string]any{"amount": 50.0})}
+	if v := s.Validate(small); !v.Accepted {
+		t.Errorf("small refund rejected: %+v", v.Violation)
+	}
+	big := []ltl.Event{step("observation"), call("refund", map[string]any{"amount": 500.0})}
+	v := s.Validate(big)
+	if v.Accepted || v.Violation.Position != 1 || v.Violation.Rule != "G(refund(amount > 100) -> O approve)" {
+		t.Errorf("big refund: %+v", v.Violation)
+	}
+	approved := []ltl.Event{call("approve", nil), call("refund", map[string]any{"amount": 500.0})}
+	if v := s.Validate(approved); !v.Accepted {
+		t.Errorf("approved refund rejected: %+v", v.Violation)
+	}
+}
+
+func TestValidateEmptyAndUnknown(t *testing.T) {
+	s := compile(t, reactSrc)
+	if v := s.Validate(nil); v.Accepted || v.Violation == nil {
+		t.Error("empty trace accepted")
+	}
+	v := s.Validate([]ltl.Event{step("thought"), call("delete_everything", nil)})
+	if v.Accepted || v.Violation.Position != 1 {
+		t.Errorf("unknown tool: %+v", v.Violation)
+	}
+}
+
+func TestMonitorBlocksAndDoesNotAdvance(t *testing.T) {
+	s := compile(t, `spec guard
+steps observation, answer
+tools confirm, delete_file
+rule G(delete_file -> Y(observation & Y confirm))
+rule G(call -> X observation)
+rule F answer
+`)
+	m := s.NewMonitor()
+	if d := m.Step(call("delete_file", nil)); d.Allow || d.Violation == nil {
+		t.Fatalf("unconfirmed delete allowed: %+v", d)
+	}
+	if len(m.Events()) != 0 {
+		t.Fatal("a denied event advanced the monitor")
+	}
+	for _, e := range []ltl.Event{call("confirm", nil), step("observation"), call("delete_file", nil), step("observation")} {
+		if d := m.Step(e); !d.Allow {
+			t.Fatalf("%v denied: %s", e, d.Reason)
+		}
+	}
+	if m.CanEnd() {
+		t.Error("CanEnd before the required answer")
+	}
+	if got := m.Allowed(); !contains(got, "answer") || contains(got, "delete_file") {
+		t.Errorf("Allowed() = %v: want answer allowed and delete_file not (needs a fresh confirmation)", got)
+	}
+	if d := m.Step(step("answer")); !d.Allow || !m.CanEnd() {
+		t.Errorf("answer: %+v, CanEnd=%v", d, m.CanEnd())
+	}
+}
+
+// One compiled spec shared by many sessions at once (run with -race).
+func TestMonitorConcurrentSessions(t *testing.T) {
+	s := compile(t, reactSrc)
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			m := s.NewMonitor()
+			trace := []ltl.Event{step("thought"), call("search", nil), step("observation"), step("thought"), step("answer")}
+			if i%2 == 1 {
+				trace = trace[:2]
+			}
+			for _, e := range trace {
+				if d := m.Step(e); !d.Allow {
+					t.Errorf("session %d: %v denied: %s", i, e, d.Reason)
+				}
+			}
+			if m.CanEnd() != (i%2 == 0) {
+				t.Errorf("session %d: CanEnd=%v", i, m.CanEnd())
+			}
+		}(i)
+	}
+	wg.Wait()
+}
+
+func TestCheckFindings(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		want []specplan.CheckCode
+	}{
+		{"unsatisfiable", "spec s\nsteps a, b\nrule F a\nrule G b\n", []specplan.CheckCode{specplan.CheckUnsatisfiable}},
+		{"rule unsat", "spec s\nsteps a\nrule F a & G !a\n", []specplan.CheckCode{specplan.CheckRuleUnsat}},
+		{"vacuous", "spec s\nsteps a, b\nrule F a\nrule G(b | !b)\n", []specplan.CheckCode{specplan.CheckVacuous}},
+		{"redundant", "spec s\nsteps a, b\nrule G !b\nrule F a\n", []specplan.CheckCode{specplan.CheckRedundant}},
+		{"unused", "spec s\nsteps a, b\ntools t\nrule F a\n", []specplan.CheckCode{specplan.CheckUnusedStep, specplan.CheckUnusedTool}},
+		{"clean", "spec s\nsteps a, b\nrule F a\nrule G(a -> X b)\n", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			diags, err := compile(t, c.src).Check()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []specplan.CheckCode
+			for _, d := range diags {
+				got = append(got, d.Code)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("codes = %v, want %v (%v)", got, c.want, diags)
+			}
+		})
+	}
+}
+
+func TestDiff(t *testing.T) {
+	parse := func(src string) *ltl.Spec {
+		s, err := specplan.Parse("d.ltl", []byte(src), specplan.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a := parse("spec a\nsteps x, y\nrule F x\n")
+	b := parse("spec b\nsteps x, y\nrule !G !x\n")
+	if d, err := specplan.Diff(a, b, specplan.Options{}); err != nil || !d.Equivalent {
+		t.Errorf("F x vs !G !x: %+v %v", d, err)
+	}
+	c := parse("spec c\nsteps x, y\nrule F x\nrule G(x -> last)\n")
+	d, err := specplan.Diff(a, c, specplan.Options{})
+	if err != nil || d.Equivalent {
+		t.Fatalf("F x vs F x & G(x -> last): %+v %v", d, err)
+	}
+	// The counterexample must be a shortest trace on which the specs disagree.
+	if d.AcceptedByB || len(d.Trace) != 2 {
+		t.Errorf("counterexample %+v (acceptedByB=%v): want a 2-event trace accepted by a only", d.Trace, d.AcceptedByB)
+	}
+	if ltl.Eval(a.Formula(), d.Trace) == ltl.Eval(c.Formula(), d.Trace) {
+		t.Error("counterexample does not separate the specs under ltl.Eval")
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

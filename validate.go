@@ -1,0 +1,159 @@
+package specplan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/specplan/specplan/ltl"
+)
+
+// Verdict is the result of checking one complete trace.
+type Verdict struct {
+	Accepted  bool       `json:"accepted"`
+	Violation *Violation `json:"violation,omitempty"`
+}
+
+// Violation explains why a trace is rejected.
+type Violation struct {
+	// Position is the index of the first event after which no continuation
+	// can satisfy the spec (the event itself is the culprit), or len(trace)
+	// when every event was acceptable but the trace ended too early.
+	Position int `json:"position"`
+	// Rule is the source text of the rule that fails there, when one rule
+	// alone explains it; RuleAt is its position. When only the combination
+	// of rules fails, Rule is empty and Rules lists the rules involved.
+	Rule   string   `json:"rule,omitempty"`
+	RuleAt string   `json:"rule_at,omitempty"`
+	Rules  []string `json:"rules,omitempty"`
+	// Reason says it in words.
+	Reason string `json:"reason"`
+	// Expected lists what could have come at Position instead (symbol names);
+	// for a trace that ended early, the shortest way to finish.
+	Expected []string `json:"expected,omitempty"`
+}
+
+// Validate checks a complete trace. It never fails: an event the alphabet
+// does not know (an undeclared tool or step) is itself a violation at its
+// position. Traces read with ltl.ReadTrace have already had their names
+// checked, with file:line errors, which is the better report for files.
+func (s *Spec) Validate(trace []ltl.Event) Verdict {
+	if len(trace) == 0 {
+		return Verdict{Violation: &Violation{Reason: "the trace is empty; a spec speaks about non-empty runs"}}
+	}
+	state := s.DFA.Initial
+	for i, ev := range trace {
+		sym, err := s.Alphabet.Classify(ev)
+		if err != nil {
+			return Verdict{Violation: &Violation{Position: i, Reason: fmt.Sprintf("event %d: %v", i, err), Expected: s.allowedNames(state)}}
+		}
+		next := s.DFA.Step(state, sym)
+		if next < 0 {
+			return Verdict{Violation: s.explainDead(trace, i, state)}
+		}
+		state = next
+	}
+	if !s.DFA.Accepting[state] {
+		return Verdict{Violation: s.explainEarlyEnd(trace, state)}
+	}
+	return Verdict{Accepted: true}
+}
+
+// explainDead is called when trace[i] leads the whole spec's automaton into
+// the dead state. The rule to blame is one whose own automaton dies at i;
+// if none does, each rule alone could still be satisfied but not all of them
+// together, and the report lists the rules whose automata were constrained.
+func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
+	v := &Violation{Position: i, Expected: s.allowedNames(state)}
+	name := s.Alphabet.Symbols[mustClassify(s, trace[i])].Name
+	for r, d := range s.Rules {
+		if _, pos, _ := d.Run(trace[:i+1]); pos <= i {
+			rule := s.Source.Rules[r]
+			v.Rule, v.RuleAt = rule.Text, posString(rule.Pos)
+			if pos < i { // cannot happen while the whole spec is alive, but say it plainly if it does
+				v.Reason = fmt.Sprintf("event %d (%s): rule %s was already violated at event %d", i, name, rule.Text, pos)
+			} else {
+				v.Reason = fmt.Sprintf("event %d (%s) violates rule %s (%s): no continuation of the trace can satisfy it", i, name, rule.Text, v.RuleAt)
+			}
+			return v
+		}
+	}
+	for _, rule := range s.Source.Rules {
+		v.Rules = append(v.Rules, rule.Text)
+	}
+	v.Reason = fmt.Sprintf("event %d (%s): each rule alone can still be satisfied, but no continuation satisfies all of them together", i, name)
+	return v
+}
+
+// explainEarlyEnd is called when the trace ends in a live, non-accepting
+// state: some rule still waits for something. It names the rules whose own
+// automata are not accepting and shows the shortest completion.
+func (s *Spec) explainEarlyEnd(trace []ltl.Event, state int) *Violation {
+	v := &Violation{Position: len(trace)}
+	var pending []string
+	for r, d := range s.Rules {
+		if st, pos, _ := d.Run(trace); pos == len(trace) && !d.Accepting[st] {
+			rule := s.Source.Rules[r]
+			pending = append(pending, rule.Text)
+			if v.Rule == "" {
+				v.Rule, v.RuleAt = rule.Text, posString(rule.Pos)
+			}
+		}
+	}
+	if len(pending) > 1 {
+		v.Rules, v.Rule, v.RuleAt = pending, "", ""
+	}
+	for _, sym := range s.completion(state) {
+		v.Expected = append(v.Expected, s.Alphabet.Symbols[sym].Name)
+	}
+	what := "the spec"
+	if len(pending) == 1 {
+		what = "rule " + pending[0]
+	} else if len(pending) > 1 {
+		what = "rules " + strings.Join(pending, "; ")
+	}
+	v.Reason = fmt.Sprintf("the trace ended after %d events, before %s was satisfied; the shortest way to finish: %s",
+		len(trace), what, strings.Join(v.Expected, ", "))
+	return v
+}
+
+// completion is a shortest word from state to acceptance, following the
+// distance function (the automaton is trimmed, so one always exists).
+func (s *Spec) completion(state int) []int {
+	dist := s.DFA.Distances()
+	var word []int
+	for !s.DFA.Accepting[state] {
+		best, bestSym := -1, -1
+		for sym := range s.Alphabet.Symbols {
+			next := s.DFA.Step(state, sym)
+			if next >= 0 && (best < 0 || dist[next] < dist[best]) {
+				best, bestSym = next, sym
+			}
+		}
+		if best < 0 {
+			break
+		}
+		word = append(word, bestSym)
+		state = best
+	}
+	return word
+}
+
+func (s *Spec) allowedNames(state int) []string {
+	var out []string
+	for _, sym := range s.DFA.Allowed(state) {
+		out = append(out, s.Alphabet.Symbols[sym].Name)
+	}
+	return out
+}
+
+func mustClassify(s *Spec, e ltl.Event) int {
+	sym, err := s.Alphabet.Classify(e)
+	if err != nil {
+		return 0 // only called after a successful Classify of the same event
+	}
+	return sym
+}
+
+func posString(p ltl.Pos) string {
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+}
