@@ -11,64 +11,43 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden `out` sections of testdata/*/*.txtar")
 
-// archive is a minimal txtar: a comment, then `-- name --` sections.
-type archive struct {
-	comment string
-	names   []string
-	files   map[string]string
+// section returns the content of the archive's file called name. A name
+// repeated in one archive means its last section, so that -update's
+// replacement of `out` is the one compared.
+func section(a *txtar.Archive, name string) (string, bool) {
+	for i := len(a.Files) - 1; i >= 0; i-- {
+		if a.Files[i].Name == name {
+			return string(a.Files[i].Data), true
+		}
+	}
+	return "", false
 }
 
-func parseArchive(data string) *archive {
-	a := &archive{files: map[string]string{}}
-	cur := ""
-	var b strings.Builder
-	flushTo := func() {
-		if cur == "" {
-			a.comment = b.String()
-		} else {
-			a.files[cur] = b.String()
-		}
-		b.Reset()
-	}
-	for _, line := range strings.SplitAfter(data, "\n") {
-		t := strings.TrimRight(line, "\n")
-		if strings.HasPrefix(t, "-- ") && strings.HasSuffix(t, " --") && len(t) > 6 {
-			flushTo()
-			cur = strings.TrimSpace(t[3 : len(t)-3])
-			a.names = append(a.names, cur)
-			continue
-		}
-		b.WriteString(line)
-	}
-	flushTo()
-	return a
-}
-
-func (a *archive) format() string {
-	var b strings.Builder
-	b.WriteString(a.comment)
-	for _, n := range a.names {
-		fmt.Fprintf(&b, "-- %s --\n", n)
-		c := a.files[n]
-		b.WriteString(c)
-		if c != "" && !strings.HasSuffix(c, "\n") {
-			b.WriteByte('\n')
+// setSection replaces the content of the file called name (its last
+// section, as section reads it), appending the file if the archive lacks it.
+func setSection(a *txtar.Archive, name, content string) {
+	for i := len(a.Files) - 1; i >= 0; i-- {
+		if a.Files[i].Name == name {
+			a.Files[i].Data = []byte(content)
+			return
 		}
 	}
-	return b.String()
+	a.Files = append(a.Files, txtar.File{Name: name, Data: []byte(content)})
 }
 
 // runGolden runs every stage whose input section is present and renders the
 // results (or formatted errors plus their codes) as text.
-func runGolden(a *archive) string {
+func runGolden(a *txtar.Archive) string {
 	var out strings.Builder
 	srcs := map[string][]byte{}
-	for n, c := range a.files {
-		srcs[n] = []byte(c)
+	for _, f := range a.Files {
+		srcs[f.Name] = f.Data
 	}
 	fail := func(stage string, err error) {
 		var l ErrorList
@@ -84,7 +63,7 @@ func runGolden(a *archive) string {
 		out.WriteString(l.FormatFiles(srcs))
 	}
 	var opts Options
-	if c, ok := a.files["catalog.json"]; ok {
+	if c, ok := section(a, "catalog.json"); ok {
 		tools, err := ParseCatalog("catalog.json", []byte(c))
 		if err != nil {
 			fail("catalog", err)
@@ -95,7 +74,7 @@ func runGolden(a *archive) string {
 			opts.Tools = ToolDecls(tools)
 		}
 	}
-	src, ok := a.files["spec.ltl"]
+	src, ok := section(a, "spec.ltl")
 	if !ok {
 		return out.String()
 	}
@@ -115,7 +94,7 @@ func runGolden(a *archive) string {
 		}
 		return strings.Join(parts, " ")
 	}
-	if t, ok := a.files["trace.jsonl"]; ok {
+	if t, ok := section(a, "trace.jsonl"); ok {
 		events, err := ReadTrace("trace.jsonl", strings.NewReader(t), s)
 		if err != nil {
 			fail("trace", err)
@@ -123,7 +102,7 @@ func runGolden(a *archive) string {
 			fmt.Fprintf(&out, "trace: %s\n  verdicts: %s\n", eventsString(events), verdicts(events))
 		}
 	}
-	if p, ok := a.files["prompt.md"]; ok {
+	if p, ok := section(a, "prompt.md"); ok {
 		exs, err := ParseExamples("prompt.md", []byte(p), s)
 		if err != nil {
 			fail("examples", err)
@@ -171,19 +150,16 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := parseArchive(string(data))
+			a := txtar.Parse(data)
 			got := runGolden(a)
 			if *update {
-				if _, ok := a.files["out"]; !ok {
-					a.names = append(a.names, "out")
-				}
-				a.files["out"] = got
-				if err := os.WriteFile(file, []byte(a.format()), 0o644); err != nil {
+				setSection(a, "out", got)
+				if err := os.WriteFile(file, txtar.Format(a), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			if want := a.files["out"]; got != want {
+			if want, _ := section(a, "out"); got != want {
 				t.Errorf("output differs (run with -update to accept)\n--- got\n%s--- want\n%s", got, want)
 			}
 		})
@@ -196,7 +172,8 @@ func TestEveryCodeHasGolden(t *testing.T) {
 	var all bytes.Buffer
 	for _, file := range goldenFiles(t) {
 		data, _ := os.ReadFile(file)
-		all.WriteString(parseArchive(string(data)).files["out"])
+		out, _ := section(txtar.Parse(data), "out")
+		all.WriteString(out)
 	}
 	seen := map[string]bool{}
 	for _, line := range strings.Split(all.String(), "\n") {

@@ -478,3 +478,22 @@ rule at_most(5, search) rule responds(search, observation) rule precedes(search,
 		}
 	}
 }
+
+// TestReadTraceFuzzFindings pins the two bugs FuzzReadTrace found: `"args":{}`
+// must read as no arguments (nil, as its omitempty re-encoding reads back), and
+// an error's byte Offset must count bytes, not runes, before its column.
+func TestReadTraceFuzzFindings(t *testing.T) {
+	evs, err := ReadTrace("tr.jsonl", strings.NewReader(`{"tool":"t","args":{}}`), nil)
+	if err != nil || len(evs) != 1 || evs[0].Args != nil {
+		t.Fatalf("empty args: %#v %v", evs, err)
+	}
+	src := "{}\n{\"é0"
+	_, err = ReadTrace("tr.jsonl", strings.NewReader(src), nil)
+	var l ErrorList
+	if !errors.As(err, &l) || len(l) != 2 {
+		t.Fatalf("got %v", err)
+	}
+	if p := l[1].Pos; p.Line != 2 || p.Column != 5 || p.Offset != len(src) {
+		t.Fatalf("truncated line with é: got %d:%d offset %d, want 2:5 offset %d", p.Line, p.Column, p.Offset, len(src))
+	}
+}

@@ -57,15 +57,16 @@ func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
 
 // decodeEvent parses one line; offset is the byte offset of the line start.
 func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs) (Event, bool) {
-	at := func(col int) Pos {
-		return Pos{Filename: filename, Offset: offset + col - 1, Line: line, Column: col}
+	// at positions the byte off of the line: Column counts runes, Offset bytes.
+	at := func(off int) Pos {
+		off = min(off, len(raw))
+		return Pos{Filename: filename, Offset: offset + off, Line: line, Column: utf8.RuneCount(raw[:off]) + 1}
 	}
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 {
 		return Event{}, false
 	}
 	lead := len(raw) - len(bytes.TrimLeft(raw, " \t\r\n"))
-	col := func(byteOff int) int { return utf8.RuneCount(raw[:min(byteOff, len(raw))]) + 1 }
 	var tl traceLine
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	if err := dec.Decode(&tl); err != nil {
@@ -86,14 +87,14 @@ func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs
 			off += len(trimmed)
 			msg = "invalid JSON: unexpected end of line (each event must be one JSON object on one line)"
 		}
-		e.add(at(col(off)), ErrTraceSyntax, msg)
+		e.add(at(off), ErrTraceSyntax, msg)
 		return Event{}, false
 	}
 	if dec.More() {
-		e.add(at(col(lead+int(dec.InputOffset()))), ErrTraceSyntax, "invalid JSON: extra data after the event object (one event per line)")
+		e.add(at(lead+int(dec.InputOffset())), ErrTraceSyntax, "invalid JSON: extra data after the event object (one event per line)")
 		return Event{}, false
 	}
-	p := at(col(lead))
+	p := at(lead)
 	switch {
 	case tl.Step == nil && tl.Tool == nil:
 		e.add(p, ErrTraceEvent, `event has neither "step" nor "tool"`)
@@ -115,6 +116,11 @@ func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs
 			if err := json.Unmarshal(tl.Args, &ev.Args); err != nil {
 				e.add(p, ErrTraceEvent, `"args" must be a JSON object`)
 				return Event{}, false
+			}
+			if len(ev.Args) == 0 {
+				// `{}` means no arguments, as an absent "args" does: one form
+				// keeps a trace equal to its own re-encoding (Args is omitempty).
+				ev.Args = nil
 			}
 		}
 	} else {
