@@ -29,6 +29,7 @@ type CLI struct {
 	Validate ValidateCmd `cmd:"" help:"Validate JSONL traces (or ReAct prompt examples) against a spec."`
 	Witness  WitnessCmd  `cmd:"" help:"Print the K shortest traces the spec accepts, as JSONL blocks."`
 	Diff     DiffCmd     `cmd:"" help:"Say whether two specs accept the same traces, or show the shortest difference."`
+	Model    ModelCmd    `cmd:"" help:"Make models for testing and demos."`
 }
 
 // exitError carries an exit status through kong's Run plumbing.

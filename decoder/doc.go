@@ -1,0 +1,100 @@
+// Package decoder constrains a language model's tokens so that the events it
+// writes satisfy a spec, and runs the generation loop on llama.cpp.
+//
+// # Constraint side: from events to token masks
+//
+// An EventAutomaton (a DFA over the event alphabet: step kinds and tool
+// calls × predicate minterms) is combined with a call Format and the tools'
+// JSON schemas into a byte-level automaton, built lazily: a byte state is
+// (event state, set of NFA threads over the event texts of the symbols that
+// can still be meant), interned to a uint32 id, its transitions computed per
+// byte on first use and cached. Because the set holds one thread per
+// candidate symbol, a call is committed to a minterm (say refund with
+// amount <= 100 true or false) only when its text is complete.
+//
+// A Mask (bitset over token ids) is computed for a byte state by walking the
+// vocabulary Trie with the byte automaton, then cached per state in the
+// Index's mask cache (LRU under a byte cap, identical masks stored once).
+// A mask's cost therefore depends on the number of distinct states, never on
+// how much text was generated.
+//
+// The compiled part, Index, is shared by many Sessions and safe for
+// concurrent use (one mutex over the byte automaton, held for a whole trie
+// walk; one over the mask cache). A Session is one generation and is not.
+//
+// # Call order
+//
+//	s, err := NewSession(ea, vocab, trie, SessionOptions{Format: FormatJSON, Tools: schemas, MaxTokens: 512})
+//	for !s.Done() {
+//		s.SetBudget(left)            // optional; Accept also counts it down
+//		if tok, ok := s.Forced(); ok { /* append without sampling */ } else {
+//			s.ApplyMask(logits)      // then sample
+//		}
+//		err = s.Accept(tok)          // rejects a token outside the mask
+//	}
+//	// Done: EOG accepted, or the environment moves next:
+//	err = s.Observe(ltl.Event{Step: "observation", Text: result})  // then generate again
+//
+// Session implements TokenConstraint. Events returns the events so far,
+// parsed back from the accepted text by Format.Parse (an independent parser)
+// and those given to Observe.
+//
+// # Wire format
+//
+// See Format. A step is one line `Label: text\n`; its free text is valid
+// UTF-8 without newline or control bytes other than tab, so a tool name or a
+// label inside free text is just text: calls start only at an event
+// boundary (the "function" inside "functional" cannot trigger a call).
+// Only the canonical single spaces are allowed inside calls. Strings use the
+// one-letter JSON escapes other than \/ only (no \uXXXX), which read the
+// same in JSON and Python. Numbers are
+// -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 15 digits and no exponent, which
+// makes predicates on them exact (see maxNumDigits). Optional properties may
+// be left out (any subsequence in schema order); required ones and those a
+// true predicate speaks about are always written. Supported schema keywords:
+// type (incl. lists), enum, const, properties, required, items, minItems,
+// maxItems, minLength, maxLength, minimum, maximum, exclusiveMinimum,
+// exclusiveMaximum, and pattern (Go regexp syntax, unanchored as in JSON
+// Schema; not combined with minLength/maxLength or a != predicate, and
+// without \b, which are ErrSchema). Nesting is limited
+// to MaxSchemaDepth; open values (no schema, or no type) nest objects and
+// arrays two levels deep.
+//
+// Environment steps (SessionOptions.EnvSteps, default "observation") are
+// never written by the model. At an event boundary where only environment
+// steps can follow, Done becomes true; the caller runs the tool and calls
+// Observe. An EOG token is allowed at an event boundary where the event
+// state accepts (the end) or where an environment step may follow (the end
+// of the turn), never inside an event.
+//
+// # Guarantees and how each is kept
+//
+//  1. Soundness: the byte automaton only accepts text whose events (as
+//     Format.Parse reads them) form a word the event automaton accepts: each
+//     symbol's NFA spells exactly the texts whose arguments satisfy its
+//     predicates' truth values and the schema; EOG needs an accepting state.
+//  2. No dead ends: every state the automaton creates can still end the
+//     turn acceptably. Event states are analysed first (a shortest-path
+//     computation over model-writable symbols, with each symbol weighted by
+//     its shortest text); threads whose leaf (string, number) cannot finish,
+//     and symbols whose text cannot be written, are dropped when created.
+//     Numbers under interval constraints decide "can this prefix still land
+//     in the set" exactly (bytes_number.go).
+//  3. Budget: each byte state carries an upper bound on the tokens that end
+//     the turn from it (bytes to finish the event + shortest completion in
+//     the event automaton + 1 for EOG). Under SetBudget(n) a token is allowed
+//     only if 1 + bound(after it) <= n. The bound is exact in bytes, so it
+//     bounds tokens when every byte is a token of its own (checked: without
+//     that, CheckBudget fails with a vocabulary error). NewSession with
+//     MaxTokens, and CheckBudget, fail with ErrBudget before decoding when
+//     no valid output fits.
+//  4. Token boundaries: masks are computed by running every token's bytes
+//     through the byte automaton, so a token spanning the end of one event
+//     and the start of the next (`}\n{`, `)\nAction:`) is allowed exactly
+//     when its bytes are.
+//
+// With a vocabulary lacking some single-byte tokens, NewIndex checks that
+// the fixed literals (labels, tool names with their call frame) can be
+// spelled, naming the literal otherwise; token-level dead ends elsewhere are
+// then possible in principle.
+package decoder

@@ -1,0 +1,250 @@
+package decoder
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/specplan/specplan/ltl"
+)
+
+// Parse reads text written in format f back into events. It is independent
+// of the byte automaton (it uses encoding/json and a small Python-literal
+// reader) so that tests can check the decoder's output through it. The text
+// must be complete: every event ends with its newline. Errors name the line.
+func (f Format) Parse(text []byte) ([]ltl.Event, error) {
+	var events []ltl.Event
+	if len(text) > 0 && text[len(text)-1] != '\n' {
+		return nil, newErr(CodeParse, "text does not end with a newline (incomplete event)")
+	}
+	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+	if len(text) == 0 {
+		lines = nil
+	}
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		lineNo := i + 1
+		if f == FormatHermes && line == "<tool_call>" {
+			if i+2 >= len(lines) || lines[i+2] != "</tool_call>" {
+				return nil, newErr(CodeParse, "line %d: <tool_call> without a JSON line and </tool_call>", lineNo)
+			}
+			ev, err := parseJSONCall(lines[i+1])
+			if err != nil {
+				return nil, newErr(CodeParse, "line %d: %v", lineNo+1, err)
+			}
+			events = append(events, ev)
+			i += 2
+			continue
+		}
+		if f == FormatReAct && strings.HasPrefix(line, reactAction+": ") {
+			rest := line[len(reactAction)+2:]
+			br := strings.IndexByte(rest, '[')
+			if br <= 0 || !strings.HasSuffix(rest, "]") {
+				return nil, newErr(CodeParse, "line %d: want %s: tool[{...}]", lineNo, reactAction)
+			}
+			args, err := decodeArgs(rest[br+1 : len(rest)-1])
+			if err != nil {
+				return nil, newErr(CodeParse, "line %d: %v", lineNo, err)
+			}
+			events = append(events, ltl.Event{Tool: rest[:br], Args: args})
+			continue
+		}
+		if label, txt, ok := splitStep(line); ok {
+			events = append(events, ltl.Event{Step: stepName(label), Text: txt})
+			continue
+		}
+		switch f {
+		case FormatJSON:
+			ev, err := parseJSONCall(line)
+			if err != nil {
+				return nil, newErr(CodeParse, "line %d: %v", lineNo, err)
+			}
+			events = append(events, ev)
+		case FormatPythonic:
+			ev, err := parsePythonCall(line)
+			if err != nil {
+				return nil, newErr(CodeParse, "line %d: %v", lineNo, err)
+			}
+			events = append(events, ev)
+		default:
+			return nil, newErr(CodeParse, "line %d: not a step or a call: %q", lineNo, line)
+		}
+	}
+	return events, nil
+}
+
+// splitStep recognizes `Label: text` with Label an identifier.
+func splitStep(line string) (label, text string, ok bool) {
+	i := strings.Index(line, ": ")
+	if i <= 0 || !isIdent(line[:i]) {
+		return "", "", false
+	}
+	return line[:i], line[i+2:], true
+}
+
+func decodeArgs(s string) (map[string]any, error) {
+	var args map[string]any
+	if err := json.Unmarshal([]byte(s), &args); err != nil {
+		return nil, err
+	}
+	if args == nil {
+		return nil, newErr(CodeParse, "arguments are not an object")
+	}
+	return args, nil
+}
+
+func parseJSONCall(line string) (ltl.Event, error) {
+	var call struct {
+		Name      *string         `json:"name"`
+		Arguments json.RawMessage `json:"arguments"`
+	}
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&call); err != nil {
+		return ltl.Event{}, err
+	}
+	if call.Name == nil || *call.Name == "" || call.Arguments == nil {
+		return ltl.Event{}, newErr(CodeParse, "a call needs \"name\" and \"arguments\"")
+	}
+	args, err := decodeArgs(string(call.Arguments))
+	if err != nil {
+		return ltl.Event{}, err
+	}
+	return ltl.Event{Tool: *call.Name, Args: args}, nil
+}
+
+// parsePythonCall reads `name(k=v, ...)` with Python literal values.
+func parsePythonCall(line string) (ltl.Event, error) {
+	p := &pyParser{s: line}
+	name := p.ident()
+	if name == "" || !p.eat("(") {
+		return ltl.Event{}, newErr(CodeParse, "want name(...)")
+	}
+	args := map[string]any{}
+	for !p.eat(")") {
+		if len(args) > 0 && !p.eat(", ") {
+			return ltl.Event{}, newErr(CodeParse, "col %d: want ', ' or ')'", p.i+1)
+		}
+		k := p.ident()
+		if k == "" || !p.eat("=") {
+			return ltl.Event{}, newErr(CodeParse, "col %d: want keyword=value", p.i+1)
+		}
+		v, err := p.value()
+		if err != nil {
+			return ltl.Event{}, err
+		}
+		args[k] = v
+	}
+	if p.i != len(p.s) {
+		return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", p.i+1)
+	}
+	return ltl.Event{Tool: name, Args: args}, nil
+}
+
+type pyParser struct {
+	s string
+	i int
+}
+
+func (p *pyParser) eat(t string) bool {
+	if strings.HasPrefix(p.s[p.i:], t) {
+		p.i += len(t)
+		return true
+	}
+	return false
+}
+
+func (p *pyParser) ident() string {
+	j := p.i
+	for j < len(p.s) && (p.s[j] == '_' || p.s[j] >= 'a' && p.s[j] <= 'z' || p.s[j] >= 'A' && p.s[j] <= 'Z' || j > p.i && p.s[j] >= '0' && p.s[j] <= '9') {
+		j++
+	}
+	id := p.s[p.i:j]
+	p.i = j
+	return id
+}
+
+func (p *pyParser) value() (any, error) {
+	switch {
+	case p.eat("True"):
+		return true, nil
+	case p.eat("False"):
+		return false, nil
+	case p.eat("None"):
+		return nil, nil
+	case p.eat("["):
+		var out []any
+		for !p.eat("]") {
+			if len(out) > 0 && !p.eat(", ") {
+				return nil, newErr(CodeParse, "col %d: want ', ' or ']'", p.i+1)
+			}
+			v, err := p.value()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out, nil
+	case p.eat("{"):
+		out := map[string]any{}
+		first := true
+		for !p.eat("}") {
+			if !first && !p.eat(", ") {
+				return nil, newErr(CodeParse, "col %d: want ', ' or '}'", p.i+1)
+			}
+			first = false
+			k, err := p.value()
+			if err != nil {
+				return nil, err
+			}
+			ks, ok := k.(string)
+			if !ok || !p.eat(": ") {
+				return nil, newErr(CodeParse, "col %d: want \"key\": value", p.i+1)
+			}
+			v, err := p.value()
+			if err != nil {
+				return nil, err
+			}
+			out[ks] = v
+		}
+		return out, nil
+	case p.i < len(p.s) && p.s[p.i] == '"':
+		j := p.i + 1
+		for j < len(p.s) && p.s[j] != '"' {
+			if p.s[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(p.s) {
+			return nil, newErr(CodeParse, "col %d: unterminated string", p.i+1)
+		}
+		var s string
+		if err := json.Unmarshal([]byte(p.s[p.i:j+1]), &s); err != nil {
+			return nil, newErr(CodeParse, "col %d: %v", p.i+1, err)
+		}
+		p.i = j + 1
+		return s, nil
+	}
+	j := p.i
+	for j < len(p.s) && strings.IndexByte("-+.eE0123456789", p.s[j]) >= 0 {
+		j++
+	}
+	if j == p.i {
+		return nil, newErr(CodeParse, "col %d: want a value", p.i+1)
+	}
+	f, err := strconv.ParseFloat(p.s[p.i:j], 64)
+	if err != nil {
+		return nil, newErr(CodeParse, "col %d: bad number %q", p.i+1, p.s[p.i:j])
+	}
+	p.i = j
+	return f, nil
+}
+
+var _ = bytes.Compare
+
+func jsonUnquote(text string, s *string) error { return json.Unmarshal([]byte(text), s) }

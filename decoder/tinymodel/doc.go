@@ -1,0 +1,14 @@
+// Package tinymodel writes small llama-architecture GGUF models with seeded
+// random weights and a real vocabulary. No model can be downloaded here, so
+// tests, benchmarks and the demo default run llama.cpp on these: the logits
+// are meaningless, but the tokenizer, the vocabulary size (and so the mask
+// cost) and the decode path are those of a real Llama-3 model.
+//
+// Contract: Write is deterministic (same source, options and seed → same
+// bytes) and atomic (a temporary file renamed into place); the model has
+// general.architecture=llama, tokenizer.ggml.model=gpt2 with pre=llama-bpe
+// (without it llama.cpp silently mis-tokenizes Llama-3 text), no
+// output.weight (llama.cpp ties it to token_embd), F16 matrices and F32
+// norms. EnsureDefault caches DefaultOptions' model under
+// os.UserCacheDir()/specplan, named by a hash of everything that shapes it.
+package tinymodel

@@ -1,0 +1,317 @@
+package tinymodel
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/ollama/ollama/fs/ggml"
+	"github.com/specplan/specplan/decoder"
+)
+
+// TokenizerSource is a vocabulary in GGUF's spelling (tokenizer.ggml.*).
+type TokenizerSource struct {
+	Tokens []string // byte-level BPE text of each id
+	Types  []int32  // 1 normal, 3 control (llama_token_type)
+	Merges []string // "left right"
+	BOS    int
+	EOS    int
+}
+
+// GGUF token types (llama.cpp's llama_token_type).
+const (
+	typeNormal  = 1
+	typeControl = 3
+)
+
+// FromTokenizerJSON converts a byte-level BPE tokenizer.json (Llama-3 style).
+func FromTokenizerJSON(t *decoder.TokenizerJSON) (*TokenizerSource, error) {
+	if t.ModelType != "BPE" || !t.ByteLevel {
+		return nil, fmt.Errorf("tinymodel: %s: need a byte-level BPE tokenizer, have %s (byte-level %v)", t.Path, t.ModelType, t.ByteLevel)
+	}
+	s := &TokenizerSource{Tokens: t.Tokens, Merges: t.Merges, Types: make([]int32, len(t.Tokens)), BOS: -1, EOS: -1}
+	for id, tok := range t.Tokens {
+		s.Types[id] = typeNormal
+		if t.Special[id] {
+			s.Types[id] = typeControl
+		}
+		if tok == "" {
+			// GGUF needs a text for every id; unused ids become control tokens.
+			s.Tokens[id] = fmt.Sprintf("<|unused_%d|>", id)
+		}
+		switch tok {
+		case "<|begin_of_text|>":
+			s.BOS = id
+		case "<|eot_id|>":
+			s.EOS = id
+		}
+	}
+	if s.BOS < 0 || s.EOS < 0 {
+		return nil, fmt.Errorf("tinymodel: %s: no <|begin_of_text|>/<|eot_id|> tokens: not a Llama-3 vocabulary", t.Path)
+	}
+	return s, nil
+}
+
+// Options are the model's hyperparameters.
+type Options struct {
+	Seed    int64
+	Embd    int // n_embd, a multiple of Heads
+	Layers  int
+	Heads   int
+	FF      int // feed-forward width
+	Context int // training context length written to the metadata
+}
+
+// DefaultOptions are those of the cached default model.
+var DefaultOptions = Options{Seed: 1, Embd: 64, Layers: 2, Heads: 4, FF: 128, Context: 8192}
+
+// ChatTemplate is the (Llama-3 style) chat template written to the model.
+const ChatTemplate = "{{ bos_token }}{% for message in messages %}<|start_header_id|>{{ message['role'] }}<|end_header_id|>\n\n{{ message['content'] }}<|eot_id|>{% endfor %}{% if add_generation_prompt %}<|start_header_id|>assistant<|end_header_id|>\n\n{% endif %}"
+
+func (o Options) check() error {
+	switch {
+	case o.Embd <= 0 || o.Layers <= 0 || o.Heads <= 0 || o.FF <= 0 || o.Context <= 0:
+		return fmt.Errorf("tinymodel: all sizes must be positive: %+v", o)
+	case o.Embd%o.Heads != 0 || (o.Embd/o.Heads)%2 != 0:
+		return fmt.Errorf("tinymodel: Embd %d must be a multiple of Heads %d with an even head size (RoPE)", o.Embd, o.Heads)
+	case o.Embd > 1<<14 || o.FF > 1<<16 || o.Layers > 64:
+		return fmt.Errorf("tinymodel: sizes beyond the tiny-model limits (Embd ≤ 16384, FF ≤ 65536, Layers ≤ 64): %+v", o)
+	}
+	return nil
+}
+
+// Write writes the model to path atomically (a temporary file in the same
+// directory, renamed when complete), so no reader sees half a file.
+func Write(path string, src *TokenizerSource, opts Options) (err error) {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	n := len(src.Tokens)
+	if n == 0 || len(src.Types) != n {
+		return errors.New("tinymodel: empty tokenizer or Types/Tokens length mismatch")
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tinymodel-*.gguf")
+	if err != nil {
+		return fmt.Errorf("tinymodel: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	kv := ggml.KV{
+		"general.architecture":                   "llama",
+		"general.name":                           "specplan-tiny-llama3",
+		"general.file_type":                      uint32(1), // mostly F16
+		"llama.context_length":                   uint32(opts.Context),
+		"llama.embedding_length":                 uint32(opts.Embd),
+		"llama.block_count":                      uint32(opts.Layers),
+		"llama.feed_forward_length":              uint32(opts.FF),
+		"llama.attention.head_count":             uint32(opts.Heads),
+		"llama.attention.head_count_kv":          uint32(opts.Heads),
+		"llama.attention.layer_norm_rms_epsilon": float32(1e-5),
+		"llama.rope.freq_base":                   float32(500000),
+		"llama.rope.dimension_count":             uint32(opts.Embd / opts.Heads),
+		"llama.vocab_size":                       uint32(n),
+		"tokenizer.ggml.model":                   "gpt2",
+		// Without pre=llama-bpe llama.cpp splits text with the GPT-2 regex
+		// and tokenizes Llama-3 text wrongly without saying so.
+		"tokenizer.ggml.pre":           "llama-bpe",
+		"tokenizer.ggml.tokens":        src.Tokens,
+		"tokenizer.ggml.token_type":    src.Types,
+		"tokenizer.ggml.merges":        src.Merges,
+		"tokenizer.ggml.bos_token_id":  uint32(src.BOS),
+		"tokenizer.ggml.eos_token_id":  uint32(src.EOS),
+		"tokenizer.ggml.add_bos_token": true,
+		"tokenizer.chat_template":      ChatTemplate,
+	}
+	e, ff := uint64(opts.Embd), uint64(opts.FF)
+	var ts []*ggml.Tensor
+	add := func(name string, kind uint32, scale float32, shape ...uint64) {
+		h := fnv.New64a()
+		io.WriteString(h, name)
+		ts = append(ts, &ggml.Tensor{Name: name, Kind: kind, Shape: shape,
+			WriterTo: &randTensor{seed: uint64(opts.Seed) ^ h.Sum64(), kind: kind, scale: scale, n: product(shape)}})
+	}
+	const f32, f16 = 0, 1
+	// Shapes are in ggml order (input width first). No output.weight: llama.cpp
+	// then ties the output projection to token_embd.
+	// Embedding rows of norm ~1 keep the tied output's logits at unit scale:
+	// peaked enough to be a "model", flat enough that sampling varies by seed.
+	w := float32(1 / math.Sqrt(float64(opts.Embd)))
+	add("token_embd.weight", f16, w, e, uint64(n))
+	add("output_norm.weight", f32, 0, e)
+	for l := range opts.Layers {
+		p := fmt.Sprintf("blk.%d.", l)
+		add(p+"attn_norm.weight", f32, 0, e)
+		add(p+"attn_q.weight", f16, w, e, e)
+		add(p+"attn_k.weight", f16, w, e, e)
+		add(p+"attn_v.weight", f16, w, e, e)
+		add(p+"attn_output.weight", f16, w, e, e)
+		add(p+"ffn_norm.weight", f32, 0, e)
+		add(p+"ffn_gate.weight", f16, w, e, ff)
+		add(p+"ffn_up.weight", f16, w, e, ff)
+		add(p+"ffn_down.weight", f16, float32(1/math.Sqrt(float64(opts.FF))), ff, e)
+	}
+	if err := ggml.WriteGGUF(f, kv, ts); err != nil {
+		return fmt.Errorf("tinymodel: write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("tinymodel: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("tinymodel: %w", err)
+	}
+	// CreateTemp makes the file private (0600); a model is not a secret.
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return fmt.Errorf("tinymodel: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("tinymodel: %w", err)
+	}
+	return nil
+}
+
+func product(s []uint64) uint64 {
+	p := uint64(1)
+	for _, x := range s {
+		p *= x
+	}
+	return p
+}
+
+// randTensor writes n seeded normal values × scale; scale 0 means all ones
+// (RMS-norm weights).
+type randTensor struct {
+	seed  uint64
+	kind  uint32
+	scale float32
+	n     uint64
+}
+
+func (r *randTensor) WriteTo(w io.Writer) (int64, error) {
+	rng := rand.New(rand.NewPCG(r.seed, r.seed>>1|1))
+	size := 4
+	if r.kind == 1 {
+		size = 2
+	}
+	buf := make([]byte, 0, 64<<10)
+	var written int64
+	for i := uint64(0); i < r.n; i++ {
+		v := float32(1)
+		if r.scale != 0 {
+			v = float32(rng.NormFloat64()) * r.scale
+		}
+		if size == 2 {
+			buf = binary.LittleEndian.AppendUint16(buf, f16bits(v))
+		} else {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+		}
+		if len(buf) >= cap(buf)-4 || i == r.n-1 {
+			k, err := w.Write(buf)
+			written += int64(k)
+			if err != nil {
+				return written, err
+			}
+			buf = buf[:0]
+		}
+	}
+	return written, nil
+}
+
+// f16bits converts to IEEE half precision, rounding to nearest even.
+func f16bits(f float32) uint16 {
+	b := math.Float32bits(f)
+	sign := uint16(b>>16) & 0x8000
+	exp := int32(b>>23&0xff) - 127 + 15
+	mant := b & 0x7fffff
+	switch {
+	case b&0x7fffffff == 0:
+		return sign
+	case exp >= 31: // overflow (or Inf/NaN, which the generator never makes)
+		return sign | 0x7c00
+	case exp <= 0: // subnormal half
+		if exp < -10 {
+			return sign
+		}
+		mant |= 0x800000
+		shift := uint32(14 - exp)
+		half := mant >> shift
+		rem := mant & (1<<shift - 1)
+		mid := uint32(1) << (shift - 1)
+		if rem > mid || (rem == mid && half&1 == 1) {
+			half++
+		}
+		return sign | uint16(half)
+	}
+	half := uint32(exp)<<10 | mant>>13
+	rem := mant & 0x1fff
+	if rem > 0x1000 || (rem == 0x1000 && half&1 == 1) {
+		half++ // may carry into the exponent, which is still correct
+	}
+	return sign | uint16(half)
+}
+
+// formatVersion changes whenever Write's output for the same inputs changes,
+// so that DefaultPath names a new file.
+const formatVersion = "2"
+
+// DefaultPath is where EnsureDefault keeps the default model:
+// os.UserCacheDir()/specplan/tiny-llama3-<hash>.gguf, the hash covering the
+// options, the tokenizer source and the writer's format version.
+func DefaultPath() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("tinymodel: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%+v|%s", formatVersion, DefaultOptions, decoder.Llama3Tokenizer)
+	return filepath.Join(dir, "specplan", "tiny-llama3-"+hex.EncodeToString(h.Sum(nil))[:12]+".gguf"), nil
+}
+
+// EnsureDefault returns DefaultPath, writing the model there first if it is
+// not there yet (once; concurrent callers each write a temporary file and the
+// renames make one of them win with identical content).
+func EnsureDefault() (string, error) {
+	path, err := DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("tinymodel: %w", err)
+	}
+	src, err := Llama3()
+	if err != nil {
+		return "", err
+	}
+	if err := Write(path, src, DefaultOptions); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// Llama3 reads the Llama-3 tokenizer shipped in a Go module
+// (decoder.ModuleTokenizer) as a TokenizerSource.
+func Llama3() (*TokenizerSource, error) {
+	p, err := decoder.ModuleTokenizer(decoder.Llama3Tokenizer)
+	if err != nil {
+		return nil, err
+	}
+	t, err := decoder.ReadTokenizerJSON(p)
+	if err != nil {
+		return nil, err
+	}
+	return FromTokenizerJSON(t)
+}

@@ -1,0 +1,119 @@
+package tinymodel
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ollama/ollama/fs/ggml"
+)
+
+func TestWriteReadsBackAsLlamaGGUF(t *testing.T) {
+	src, err := Llama3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	opts := Options{Seed: 3, Embd: 32, Layers: 2, Heads: 2, FF: 48, Context: 1024}
+	if err := Write(path, src, opts); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, err := ggml.Decode(f, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := g.KV()
+	if kv.Architecture() != "llama" || kv.EmbeddingLength() != 32 || kv.BlockCount() != 2 ||
+		kv.String("tokenizer.ggml.pre") != "llama-bpe" || kv.ChatTemplate() != ChatTemplate ||
+		len(kv.Strings("tokenizer.ggml.tokens")) != 128256 || kv.Uint("tokenizer.ggml.eos_token_id") != 128009 {
+		t.Errorf("metadata: arch %q embd %d blocks %d pre %q tokens %d eos %d", kv.Architecture(), kv.EmbeddingLength(),
+			kv.BlockCount(), kv.String("tokenizer.ggml.pre"), len(kv.Strings("tokenizer.ggml.tokens")), kv.Uint("tokenizer.ggml.eos_token_id"))
+	}
+	emb := g.Tensors().Items("token_embd")
+	if len(emb) != 1 || emb[0].Shape[0] != 32 || emb[0].Shape[1] != 128256 {
+		t.Errorf("token_embd: %+v", emb)
+	}
+	if n := len(g.Tensors().Items()); n != 2+2*9 {
+		t.Errorf("%d tensors, want %d", n, 2+2*9)
+	}
+	// Same seed, same bytes: the default model's cache key relies on it.
+	again := filepath.Join(t.TempDir(), "m.gguf")
+	if err := Write(again, src, opts); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(path)
+	b, _ := os.ReadFile(again)
+	if string(a) != string(b) {
+		t.Error("two writes with the same seed differ")
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".tinymodel-*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestWriteRejectsBadOptions(t *testing.T) {
+	src := &TokenizerSource{Tokens: []string{"a"}, Types: []int32{1}}
+	dir := t.TempDir()
+	for _, o := range []Options{
+		{Embd: 30, Layers: 1, Heads: 4, FF: 8, Context: 8},      // not a multiple
+		{Embd: 32, Layers: 0, Heads: 4, FF: 8, Context: 8},      // no layers
+		{Embd: 1 << 15, Layers: 1, Heads: 4, FF: 8, Context: 8}, // over the limit
+	} {
+		if err := Write(filepath.Join(dir, "x.gguf"), src, o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.gguf")); err == nil {
+		t.Error("a rejected model was written")
+	}
+	if err := Write(filepath.Join(dir, "no", "such", "dir.gguf"), src, DefaultOptions); err == nil || !strings.Contains(err.Error(), "tinymodel") {
+		t.Errorf("missing directory: %v", err)
+	}
+}
+
+func TestEnsureDefaultOnce(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	p, err := EnsureDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := DefaultPath()
+	if p != want || !strings.Contains(p, filepath.Join("specplan", "tiny-llama3-")) {
+		t.Errorf("path %q, DefaultPath %q", p, want)
+	}
+	st1, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("default model: %s, %d bytes", p, st1.Size())
+	if _, err := EnsureDefault(); err != nil {
+		t.Fatal(err)
+	}
+	st2, _ := os.Stat(p)
+	if !st2.ModTime().Equal(st1.ModTime()) {
+		t.Error("EnsureDefault rewrote an existing model")
+	}
+}
+
+func TestF16Bits(t *testing.T) {
+	for _, c := range []struct {
+		f    float32
+		want uint16
+	}{
+		{0, 0}, {1, 0x3c00}, {-2, 0xc000}, {0.5, 0x3800}, {65504, 0x7bff}, {1e6, 0x7c00},
+		{float32(math.Ldexp(1, -24)), 0x0001}, {float32(math.Ldexp(1, -14)), 0x0400}, {1e-9, 0},
+		{1.0009765625, 0x3c01}, {1.00048828125, 0x3c00}, // ties to even
+	} {
+		if got := f16bits(c.f); got != c.want {
+			t.Errorf("f16bits(%g) = %#04x, want %#04x", c.f, got, c.want)
+		}
+	}
+}
