@@ -284,7 +284,7 @@ type bstate struct {
 	bound bool     // at an event boundary: no byte of the next event yet
 	cfgs  []config // threads of the current event (at a boundary: the start threads)
 	trans []int32  // per byte: 0 unknown, -1 dead, else id+1 (allocated lazily)
-	cost  int32    // upper bound on the tokens needed to end the turn acceptably
+	cost  int32    // upper bound on the model tokens needed to finish the run acceptably
 	eog   bool     // an EOG token is allowed here
 	done  bool     // the model can produce nothing more in this turn
 	// completes[b] is the symbol whose event the byte b completes (-1 none);

@@ -1,7 +1,6 @@
 package decoder
 
 import (
-	"container/heap"
 	"slices"
 
 	"github.com/specplan/specplan/automata"
@@ -32,19 +31,16 @@ type evInfo struct {
 }
 
 // analyze explores the event automaton from its initial state and computes,
-// per state, the cost to end a turn. A turn ends at an event boundary where
-// the state accepts (final end, EOG) or where an environment step can follow
-// that keeps the spec satisfiable (end of turn, EOG unless it is the only
-// thing that can follow). weight[s] is the fewest bytes of symbol s's event
-// text (-1: s cannot be written).
+// per state, the model tokens needed to finish the whole run (see the cost
+// comment inside), which symbols the model may write there, and whether it
+// may end its output (EOG) or must hand over to the environment. weight[s]
+// is the fewest bytes of symbol s's event text (-1: s cannot be written).
 func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, error) {
 	nsym := len(ea.Symbols())
 	init := ea.Initial()
 	idx := map[int]int{init: 0}
 	states := []int{init}
-	type edge struct{ from, sym int }
-	var preds [][]edge // per state index: model edges into it
-	succ := [][]int{}  // per state index, per symbol: index of successor or -1
+	succ := [][]int{} // per state index, per symbol: index of successor or -1
 	for i := 0; i < len(states); i++ {
 		row := make([]int, nsym)
 		for s := 0; s < nsym; s++ {
@@ -67,114 +63,85 @@ func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, er
 		succ = append(succ, row)
 	}
 	n := len(states)
-	preds = make([][]edge, n)
+	const inf = int32(1 << 30)
+	// cost[i] is the fewest model tokens (bytes: an upper bound on tokens
+	// when every byte is a token) that finish the WHOLE run from state i,
+	// across environment turns, so that a budget that fits at the start
+	// still fits after every observation (guarantee 3 holds for the run,
+	// not only for the current turn). The model picks its events; the
+	// environment's choice is adversarial: where the model ends its turn,
+	// the worst live environment successor counts. Ending (at acceptance or
+	// at a turn) costs one EOG token where the model could go on. Value iteration from infinity down
+	// converges because every model edge costs at least one byte.
+	cost := make([]int32, n)
+	for i := range cost {
+		cost[i] = inf
+	}
+	// An EOG token is needed to end only where the model could go on;
+	// where it cannot, the session is Done without one.
+	eogCost := make([]int32, n)
 	for i := range n {
 		for s, j := range succ[i] {
 			if j >= 0 && !isEnv[s] && weight[s] >= 0 {
-				preds[j] = append(preds[j], edge{i, s})
+				eogCost[i] = 1
+				break
 			}
 		}
 	}
-	const inf = int32(1 << 30)
-	// Which states can end a turn: accepting, or with an env step to a state
-	// from which a turn can end again. Iterate to a fixpoint on finiteness.
-	target := make([]bool, n)
-	for i := range n {
-		target[i] = ea.Accepting(states[i])
-	}
-	var cost []int32
-	dijkstra := func(endCost func(i int) int32) {
-		cost = make([]int32, n)
-		pq := &costHeap{}
-		for i := range n {
-			cost[i] = inf
-			if target[i] {
-				cost[i] = endCost(i)
-				heap.Push(pq, costItem{i, cost[i]})
-			}
-		}
-		for pq.Len() > 0 {
-			it := heap.Pop(pq).(costItem)
-			if it.c > cost[it.i] {
-				continue
-			}
-			for _, e := range preds[it.i] {
-				c := it.c + int32(weight[e.sym])
-				if c < cost[e.from] {
-					cost[e.from] = c
-					heap.Push(pq, costItem{e.from, c})
+	turnEnd := func(i int) int32 { // cost of ending the model's turn at i and letting the environment move
+		worst, any := int32(0), false
+		for s, j := range succ[i] {
+			if j >= 0 && isEnv[s] {
+				any = true
+				if cost[j] > worst {
+					worst = cost[j]
 				}
 			}
 		}
+		if !any || worst >= inf {
+			return inf
+		}
+		return eogCost[i] + worst
 	}
-	for {
-		dijkstra(func(int) int32 { return 1 })
-		changed := false
-		for i := range n {
-			if target[i] {
-				continue
+	for changed := true; changed; {
+		changed = false
+		for i := n - 1; i >= 0; i-- {
+			c := inf
+			if ea.Accepting(states[i]) {
+				c = eogCost[i]
+			}
+			if t := turnEnd(i); t < c {
+				c = t
 			}
 			for s, j := range succ[i] {
-				if j >= 0 && isEnv[s] && cost[j] < inf {
-					target[i] = true
-					changed = true
-					break
+				if j >= 0 && !isEnv[s] && weight[s] >= 0 && cost[j] < inf {
+					if v := int32(weight[s]) + cost[j]; v < c {
+						c = v
+					}
 				}
 			}
-		}
-		if !changed {
-			break
+			if c < cost[i] {
+				cost[i], changed = c, true
+			}
 		}
 	}
-	// Model symbols per state, then exact end costs (an EOG token is needed
-	// only where the model could also go on).
 	info := make(map[int]*evInfo, n)
-	infos := make([]*evInfo, n)
 	for i := range n {
-		in := &evInfo{}
+		in := &evInfo{cost: cost[i]}
+		info[states[i]] = in
+		if cost[i] >= inf {
+			in.cost = -1
+			continue
+		}
 		for s, j := range succ[i] {
 			if j >= 0 && !isEnv[s] && weight[s] >= 0 && cost[j] < inf {
 				in.model = append(in.model, int32(s))
 			}
 		}
-		infos[i] = in
-		info[states[i]] = in
-	}
-	dijkstra(func(i int) int32 {
-		if len(infos[i].model) == 0 {
-			return 0
-		}
-		return 1
-	})
-	for i, in := range infos {
-		in.cost = cost[i]
-		if cost[i] >= inf {
-			in.cost = -1
-			in.model = nil
-			continue
-		}
 		in.done = len(in.model) == 0
-		in.eog = target[i] && !in.done
+		in.eog = !in.done && (ea.Accepting(states[i]) || turnEnd(i) < inf)
 	}
 	return info, nil
-}
-
-type costItem struct {
-	i int
-	c int32
-}
-
-type costHeap []costItem
-
-func (h costHeap) Len() int           { return len(h) }
-func (h costHeap) Less(i, j int) bool { return h[i].c < h[j].c }
-func (h costHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *costHeap) Push(x any)        { *h = append(*h, x.(costItem)) }
-func (h *costHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 // symbolOf is the symbol of syms that event e is, -1 if none.

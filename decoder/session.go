@@ -664,3 +664,16 @@ func (s *Session) State() int { return int(s.st().q) }
 
 // Index is the compiled part this session runs on.
 func (s *Session) Index() *Index { return s.ix }
+
+// Complete reports whether the events so far form a complete run the spec
+// accepts: the session is at an event boundary in an accepting event state.
+func (s *Session) Complete() bool {
+	st := s.st()
+	return st.bound && len(s.events) > 0 && s.ix.ea.Accepting(int(st.q))
+}
+
+// AwaitingEnvironment reports whether the model's turn is over and the spec
+// needs an environment step (an observation) before the run can go on or end.
+func (s *Session) AwaitingEnvironment() bool {
+	return s.Done() && !s.Complete()
+}

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The main job on the embedded defaults: build plan, then constrain the bundled
-# tiny model (created on first use) with the bundled ReAct spec, and validate
-# bundled traces against it.
+# The main job on the embedded defaults: build plan, check the bundled specs,
+# validate the bundled traces, then generate on llama.cpp with the embedded
+# tiny model (random weights, real Llama-3 vocabulary; created once under the
+# user cache dir) constrained by the bundled refund policy. Random weights
+# make unconstrained output garbage; the call sequence is valid anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 go build -o bin/plan ./cmd/plan
 set -x
-bin/plan check specs/react.ltl
-bin/plan validate specs/react.ltl specs/testdata/react/accept/*.jsonl specs/testdata/react/reject/*.jsonl || true
+bin/plan check specs/*.ltl
+bin/plan validate specs/refund.ltl specs/testdata/refund/*/*.jsonl || true
+bin/plan generate --spec specs/refund.ltl --tools specs/refund.tools.json --format pythonic \
+  --max-tokens 200 --seed 3 --prompt "Refund order A17 (40 EUR) for the customer."

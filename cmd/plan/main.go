@@ -30,6 +30,7 @@ type CLI struct {
 	Witness  WitnessCmd  `cmd:"" help:"Print the K shortest traces the spec accepts, as JSONL blocks."`
 	Diff     DiffCmd     `cmd:"" help:"Say whether two specs accept the same traces, or show the shortest difference."`
 	Model    ModelCmd    `cmd:"" help:"Make models for testing and demos."`
+	Generate GenerateCmd `cmd:"" help:"Generate on llama.cpp under the spec: every call sequence the model emits satisfies it."`
 }
 
 // exitError carries an exit status through kong's Run plumbing.

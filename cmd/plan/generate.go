@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/ltl"
+)
+
+// GenerateCmd is `plan generate --spec SPEC ...`: constrained generation on
+// llama.cpp, streaming the text, then the events and the verdict.
+type GenerateCmd struct {
+	specFlags
+	modelFlags
+	Spec        string  `name:"spec" required:"" placeholder:"SPEC.ltl" help:"The spec the output must satisfy."`
+	Format      string  `name:"format" default:"react" enum:"json,hermes,pythonic,react" help:"Call syntax: ${enum}."`
+	Prompt      string  `name:"prompt" placeholder:"TEXT" help:"The user prompt." xor:"prompt"`
+	PromptFile  string  `name:"prompt-file" placeholder:"FILE" help:"Read the user prompt from FILE." xor:"prompt"`
+	MaxTokens   int     `name:"max-tokens" default:"256" help:"Budget of generated tokens over the whole run; the output ends acceptably within it."`
+	Seed        int64   `name:"seed" default:"1" help:"Sampling seed."`
+	Temperature float64 `name:"temperature" default:"0.8" help:"Sampling temperature (0: greedy)."`
+	TopK        int     `name:"top-k" default:"0" help:"Keep the K most likely tokens (0: all)."`
+	TopP        float64 `name:"top-p" default:"1" help:"Nucleus sampling mass."`
+	Observation string  `name:"observation" default:"(no tool ran: plan generate has no tools to call)" help:"Text of the observation given after each tool call."`
+	JSON        bool    `name:"json" help:"Print one JSON object instead of streaming text."`
+}
+
+type generateReport struct {
+	Text       string      `json:"text"`
+	Events     []ltl.Event `json:"events"`
+	Accepted   bool        `json:"accepted"`
+	Tokens     int         `json:"tokens"`
+	Forced     int         `json:"forced_tokens"`
+	Turns      int         `json:"turns"`
+	TokensPerS float64     `json:"tokens_per_s"`
+	MaskP50us  float64     `json:"mask_p50_us"`
+	Format     string      `json:"format"`
+	Model      string      `json:"model"`
+	Violation  string      `json:"violation,omitempty"`
+}
+
+func (c *GenerateCmd) Run(e *env) error {
+	format, err := decoder.ParseFormat(c.Format)
+	if err != nil {
+		return inputErr(err)
+	}
+	opts, err := c.options()
+	if err != nil {
+		return inputErr(err)
+	}
+	spec, err := c.compile(c.Spec)
+	if err != nil {
+		return err
+	}
+	prompt := c.Prompt
+	if c.PromptFile != "" {
+		data, err := os.ReadFile(c.PromptFile)
+		if err != nil {
+			return inputErr(err)
+		}
+		prompt = string(data)
+	}
+	if prompt == "" {
+		prompt = "Do the task: " + spec.Source.Title
+	}
+	model, err := c.load(e.stderr, 0)
+	if err != nil {
+		return inputErr(err)
+	}
+	defer model.Close()
+
+	schemas := map[string]json.RawMessage{}
+	for _, t := range opts.Catalog {
+		if len(t.Parameters) > 0 {
+			schemas[t.Name] = t.Parameters
+		}
+	}
+	vocab := model.Vocab()
+	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA), vocab, decoder.NewTrie(vocab), decoder.SessionOptions{
+		Format: format, Tools: schemas, MaxTokens: c.MaxTokens,
+	})
+	if err != nil {
+		return inputErr(err)
+	}
+	session := ix.NewSession()
+
+	var steps []string
+	for _, d := range spec.Source.Steps {
+		steps = append(steps, d.Name)
+	}
+	system := decoder.Instructions(format, steps, decoder.DefaultEnvSteps, opts.Catalog, spec.Alphabet.Tools)
+	text, ok := decoder.ApplyChatTemplate(model.ChatTemplate(), []decoder.Message{{Role: "system", Content: system}, {Role: "user", Content: prompt}})
+	if !ok {
+		text = system + "\n" + prompt + "\n"
+	}
+	tokens, err := model.Tokenize(text, !ok)
+	if err != nil {
+		return inputErr(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	env := func([]ltl.Event) (ltl.Event, error) {
+		return ltl.Event{Step: "observation", Text: c.Observation}, nil
+	}
+	runOpts := decoder.RunOptions{
+		MaxTokens:   c.MaxTokens,
+		Sampler:     decoder.SamplerOptions{Temperature: c.Temperature, TopK: c.TopK, TopP: c.TopP, Seed: c.Seed},
+		Environment: env,
+	}
+	if !c.JSON {
+		runOpts.OnText = func(b []byte, _ bool) { e.stdout.Write(b) }
+	}
+	res, err := decoder.Run(ctx, model, session, tokens, runOpts)
+	if err != nil {
+		return inputErr(err)
+	}
+
+	// The verdict comes from the independent path: parse the transcript
+	// back into events and evaluate the spec's formula on them directly.
+	events, perr := format.Parse(res.Text)
+	accepted := perr == nil && ltl.Eval(spec.Source.Formula(), events)
+	rep := generateReport{
+		Text: string(res.Text), Events: events, Accepted: accepted, Tokens: res.Tokens, Forced: res.Forced,
+		Turns: res.Turns, Format: c.Format, Model: model.Path(),
+		TokensPerS: perSecond(res.Tokens, res.DecodeTime+sum(res.MaskTime)),
+		MaskP50us:  float64(median(res.MaskTime)) / float64(time.Microsecond),
+	}
+	if perr != nil {
+		rep.Violation = perr.Error()
+	} else if v := spec.Validate(events); !v.Accepted {
+		rep.Violation = v.Violation.Reason
+	}
+	if c.JSON {
+		if err := writeJSONL(e.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(e.stdout)
+		fmt.Fprintf(e.stdout, "--- %d events, %d tokens (%d forced) in %d turns, %.0f tokens/s\n", len(events), res.Tokens, res.Forced, res.Turns, rep.TokensPerS)
+		for i, ev := range events {
+			if ev.Tool != "" {
+				args, _ := json.Marshal(ev.Args)
+				fmt.Fprintf(e.stdout, "%3d  call %s %s\n", i, ev.Tool, args)
+			} else {
+				fmt.Fprintf(e.stdout, "%3d  %s\n", i, ev.Step)
+			}
+		}
+		if accepted {
+			fmt.Fprintf(e.stdout, "verdict: accepted by %s\n", c.Spec)
+		} else {
+			fmt.Fprintf(e.stdout, "verdict: VIOLATES %s: %s\n", c.Spec, rep.Violation)
+		}
+	}
+	if !accepted {
+		return &exitError{code: exitViolated}
+	}
+	return nil
+}
+
+func sum(ds []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range ds {
+		t += d
+	}
+	return t
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	for i := 1; i < len(s); i++ { // insertion sort: runs are short
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s[len(s)/2]
+}
+
+func perSecond(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
