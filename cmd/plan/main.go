@@ -31,6 +31,7 @@ type CLI struct {
 	Diff     DiffCmd     `cmd:"" help:"Say whether two specs accept the same traces, or show the shortest difference."`
 	Model    ModelCmd    `cmd:"" help:"Make models for testing and demos."`
 	Generate GenerateCmd `cmd:"" help:"Generate on llama.cpp under the spec: every call sequence the model emits satisfies it."`
+	Bench    BenchCmd    `cmd:"" help:"Measure the constraint's cost here: mask times, index memory, tokens/s with and without it."`
 }
 
 // exitError carries an exit status through kong's Run plumbing.
