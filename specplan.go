@@ -109,6 +109,12 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 	for i, s := range sources {
 		whole, err := automata.Compile(s.Formula(), alpha, aopts)
 		if err != nil {
+			// The conjunction of all rules has no source position of its own:
+			// blame the spec, not whichever rule the formula happens to start with.
+			var ae *automata.Error
+			if errors.As(err, &ae) {
+				return nil, &wrapped{msg: fmt.Sprintf("%s:%d:%d: spec %s (all rules together): %s", s.File, s.Pos.Line, s.Pos.Column, s.Name, ae.Msg), err: err}
+			}
 			return nil, positioned(s, err)
 		}
 		rules := make([]*automata.DFA, len(s.Rules))
@@ -124,9 +130,24 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 
 // positioned prefixes a compilation error with the spec's file position, so
 // that limits are reported like every other error: file:line:col: msg.
+// Errors that already carry a position (the rule being compiled) keep it.
 func positioned(s *ltl.Spec, err error) error {
+	var ae *automata.Error
+	if errors.As(err, &ae) && ae.Pos.Line > 0 {
+		return err
+	}
 	return fmt.Errorf("%s:%d:%d: %w", s.File, s.Pos.Line, s.Pos.Column, err)
 }
 
 // ErrNotCompiled is returned by methods called on a nil *Spec.
 var ErrNotCompiled = errors.New("specplan: spec not compiled")
+
+// wrapped rewords an error while keeping it comparable with errors.Is/As
+// (e.g. automata.ErrStateLimit).
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }

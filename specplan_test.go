@@ -1,11 +1,14 @@
 package specplan_test
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -213,4 +216,14 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+func TestStateLimitIsTypedAndNamed(t *testing.T) {
+	_, err := specplan.CompileFile("specs/refund.ltl", specplan.Options{MaxStates: 5})
+	if !errors.Is(err, automata.ErrStateLimit) {
+		t.Fatalf("err = %v, want automata.ErrStateLimit", err)
+	}
+	if !strings.Contains(err.Error(), "MaxStates = 5") || !strings.HasPrefix(err.Error(), "specs/refund.ltl:") {
+		t.Errorf("message %q should give the file position and name the limit", err)
+	}
 }
