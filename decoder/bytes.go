@@ -286,7 +286,10 @@ type bstate struct {
 	trans []int32  // per byte: 0 unknown, -1 dead, else id+1 (allocated lazily)
 	cost  int32    // upper bound on the model tokens needed to finish the run acceptably
 	eog   bool     // an EOG token is allowed here
-	done  bool     // the model can produce nothing more in this turn
+	// eogCost: tokens to finish the run if EOG is chosen here (EOG itself
+	// plus, at a turn end, the worst cost after the environment's step).
+	eogCost int32
+	done    bool // the model can produce nothing more in this turn
 	// completes[b] is the symbol whose event the byte b completes (-1 none);
 	// filled with trans.
 	completes []int32

@@ -83,7 +83,9 @@
 //  3. Budget: each byte state carries an upper bound on the tokens that end
 //     the turn from it (bytes to finish the event + shortest completion in
 //     the event automaton + 1 for EOG). Under SetBudget(n) a token is allowed
-//     only if 1 + bound(after it) <= n. The bound is exact in bytes, so it
+//     only if 1 + bound(after it) <= n; an EOG that ends a turn (not the
+//     run) counts the worst bound after the environment's step as well, so
+//     the budget covers the whole run. The bound is exact in bytes, so it
 //     bounds tokens when every byte is a token of its own (checked: without
 //     that, CheckBudget fails with a vocabulary error). NewSession with
 //     MaxTokens, and CheckBudget, fail with ErrBudget before decoding when

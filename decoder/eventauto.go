@@ -27,7 +27,12 @@ type evInfo struct {
 	cost  int32   // tokens (upper bound) to end the turn acceptably; -1: never
 	model []int32 // symbols the model may write here (each keeps cost finite)
 	eog   bool    // the model may end its output here (EOG token)
-	done  bool    // nothing can be written: the environment moves next
+	// eogCost is the model tokens that finish the run if the model writes
+	// EOG here: 1 where the spec accepts (the run ends), else 1 plus the
+	// worst cost after the environment's step (the turn ends, the run goes
+	// on). A budget must cover it before EOG is allowed.
+	eogCost int32
+	done    bool // nothing can be written: the environment moves next
 }
 
 // analyze explores the event automaton from its initial state and computes,
@@ -140,6 +145,11 @@ func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, er
 		}
 		in.done = len(in.model) == 0
 		in.eog = !in.done && (ea.Accepting(states[i]) || turnEnd(i) < inf)
+		if ea.Accepting(states[i]) {
+			in.eogCost = 1
+		} else {
+			in.eogCost = turnEnd(i)
+		}
 	}
 	return info, nil
 }

@@ -66,9 +66,9 @@ type Result struct {
 // constraint generation is free. Tokens the constraint forces are appended
 // without sampling (and still decoded, so the model sees them). On error the
 // partial Result is returned with it.
-func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, opts GenerateOptions) (Result, error) {
+func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, opts GenerateOptions) (res Result, err error) {
 	start := time.Now()
-	var res Result
+	// Named result: the deferred Elapsed must reach the caller.
 	defer func() { res.Elapsed = time.Since(start) }()
 	if len(prompt) == 0 {
 		return res, fmt.Errorf("decoder: empty prompt")

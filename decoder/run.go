@@ -24,7 +24,11 @@ type RunOptions struct {
 	// MaxTokens is the budget of model tokens over all turns (0: the room
 	// left in the context). The session steers to an accepting end within it.
 	MaxTokens int
-	// MaxTurns bounds the model turns (0: 64); past it Run stops with an error naming the limit.
+	// MaxTurns bounds the model turns (0: MaxTokens+64, as every turn that
+	// hands over to the environment after writing costs at least one token,
+	// so the budget already bounds the turns and a smaller default would
+	// break the budget's promise of a complete run); past it Run stops with
+	// an error naming the limit.
 	MaxTurns    int
 	Sampler     SamplerOptions
 	Environment Environment
@@ -60,9 +64,10 @@ type RunResult struct {
 // The environment's text is appended as plain text to the sequence; chat
 // templates that want tool results in their own role messages are the
 // caller's business (RunOptions has no opinion on roles yet).
-func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptions) (RunResult, error) {
+func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptions) (res RunResult, err error) {
 	start := time.Now()
-	var res RunResult
+	// res is a named result so that this deferred fill-in reaches the caller
+	// (with an unnamed result, `return res, ...` copies res before it runs).
 	defer func() {
 		res.Events = s.Events()
 		res.Complete = s.Complete()
@@ -74,7 +79,7 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 	}
 	maxTurns := opts.MaxTurns
 	if maxTurns <= 0 {
-		maxTurns = 64
+		maxTurns = budget + 64
 	}
 	if err := s.CheckBudget(budget); err != nil {
 		return res, err
@@ -84,10 +89,20 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 		if res.Turns == maxTurns {
 			return res, fmt.Errorf("decoder: run did not end within %d model turns (limit MaxTurns)", maxTurns)
 		}
+		left := budget - res.Tokens
+		if left <= 0 && !s.Done() {
+			// Generate reads MaxTokens 0 as "until the context is full":
+			// never hand it a spent budget.
+			return res, fmt.Errorf("decoder: token budget of %d spent after %d tokens before the run was complete (limit MaxTokens)", budget, res.Tokens)
+		}
 		res.Turns++
+		// Generate starts a sampler per call; without a per-turn seed every
+		// turn would replay the same random stream.
+		sampler := opts.Sampler
+		sampler.Seed += int64(res.Turns-1) * 1_000_003
 		g, err := Generate(ctx, b, s, next, GenerateOptions{
-			MaxTokens: budget - res.Tokens,
-			Sampler:   opts.Sampler,
+			MaxTokens: max(left, 1),
+			Sampler:   sampler,
 			OnToken: func(tok int, piece []byte) {
 				if opts.OnText != nil {
 					opts.OnText(piece, true)

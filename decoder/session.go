@@ -336,7 +336,7 @@ func (ix *Index) boundary(q int32) uint32 {
 		p := ix.progs[s]
 		start = append(start, enter(p, s, p.start))
 	}
-	st := &bstate{q: q, bound: true, cost: in.cost, eog: in.eog, done: in.done}
+	st := &bstate{q: q, bound: true, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
 	if len(start) > 0 {
 		st.cfgs = closure(ix.progs, start)
 	}
@@ -429,11 +429,14 @@ func (ix *Index) computeMask(id uint32, budget int) *Mask {
 	ix.computations.Add(1)
 	m := newMask(ix.vocab.Size())
 	st := ix.states[id]
-	if st.eog && budget != 0 {
+	// EOG at a turn end (not at acceptance) hands over to the environment,
+	// and the run still needs tokens after its step: the budget must cover
+	// those too, or a later turn would start below its minimum.
+	if st.eog && (budget < 0 || int(st.eogCost) <= budget) {
 		for _, e := range ix.vocab.EOG {
 			if e >= 0 && e < m.n {
 				m.set(e)
-				m.maxCost = 1
+				m.maxCost = st.eogCost
 			}
 		}
 	}

@@ -18,12 +18,18 @@ if ((${#need[@]})); then
 fi
 
 go mod download
-# Test data that ships inside Go modules (real tokenizer files); fetched here so
-# that tests never touch the network themselves.
-go mod download github.com/ollama/ollama github.com/gen2brain/malgo
-go mod download github.com/daulet/tokenizers@v1.24.0 # tokenizer.json files (Llama-3) read by tests and `plan model tiny`
+# Files that ship inside Go modules outside the build graph, fetched here so
+# tests never touch the network themselves: miniaudio.h for llama.cpp's cgo
+# build, and real tokenizer.json files (Llama-3) for tests and `plan model tiny`.
+MALGO=github.com/gen2brain/malgo@v0.11.24
+TOKENIZERS=github.com/daulet/tokenizers@v1.24.0
+malgo_dir="$(go mod download -json "$MALGO" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+go mod download "$TOKENIZERS"
+if [ ! -f "$malgo_dir/miniaudio.h" ]; then
+  echo "setup: miniaudio.h not found in $MALGO ($malgo_dir)" >&2
+  exit 1
+fi
 
 source scripts/env.sh
-malgo_dir="$(go list -m -f '{{.Dir}}' github.com/gen2brain/malgo)"
 mkdir -p "$SPECPLAN_INCLUDE/miniaudio"
 ln -sf "$malgo_dir/miniaudio.h" "$SPECPLAN_INCLUDE/miniaudio/miniaudio.h"
