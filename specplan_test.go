@@ -227,3 +227,31 @@ func TestStateLimitIsTypedAndNamed(t *testing.T) {
 		t.Errorf("message %q should give the file position and name the limit", err)
 	}
 }
+
+// When no single rule is broken, the report names a minimal set of rules
+// that conflict, not all of them.
+func TestViolationConflictCore(t *testing.T) {
+	s := compile(t, `spec core
+steps a, b, c
+rule G(a -> X b)
+rule G(b -> last)
+rule F c
+rule G(a | b | c)
+`)
+	v := s.Validate([]ltl.Event{step("a"), step("b")})
+	if v.Accepted {
+		t.Fatal("accepted")
+	}
+	want := []string{"G(a -> X b)", "G(b -> last)", "F c"}
+	if v.Violation.Position != 0 || v.Violation.Rule != "" || !reflect.DeepEqual(v.Violation.Rules, want) {
+		t.Errorf("violation = %+v, want position 0 and the core %v", v.Violation, want)
+	}
+}
+
+func TestViolationMeaningInWords(t *testing.T) {
+	s := compile(t, reactSrc)
+	v := s.Validate([]ltl.Event{step("thought"), call("search", nil), step("answer")})
+	if v.Violation.Meaning != "every tool call must be followed immediately by an observation" {
+		t.Errorf("meaning = %q", v.Violation.Meaning)
+	}
+}

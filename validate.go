@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -25,7 +26,9 @@ type Violation struct {
 	Rule   string   `json:"rule,omitempty"`
 	RuleAt string   `json:"rule_at,omitempty"`
 	Rules  []string `json:"rules,omitempty"`
-	// Reason says it in words.
+	// Meaning is the rule in words (ltl.Describe), when one rule is blamed.
+	Meaning string `json:"meaning,omitempty"`
+	// Reason says it all in words.
 	Reason string `json:"reason"`
 	// Expected lists what could have come at Position instead (symbol names);
 	// for a trace that ended early, the shortest way to finish.
@@ -68,20 +71,68 @@ func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 	for r, d := range s.Rules {
 		if _, pos, _ := d.Run(trace[:i+1]); pos <= i {
 			rule := s.Source.Rules[r]
-			v.Rule, v.RuleAt = rule.Text, posString(rule.Pos)
+			v.Rule, v.RuleAt, v.Meaning = rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)
 			if pos < i { // cannot happen while the whole spec is alive, but say it plainly if it does
 				v.Reason = fmt.Sprintf("event %d (%s): rule %s was already violated at event %d", i, name, rule.Text, pos)
 			} else {
-				v.Reason = fmt.Sprintf("event %d (%s) violates rule %s (%s): no continuation of the trace can satisfy it", i, name, rule.Text, v.RuleAt)
+				v.Reason = fmt.Sprintf("event %d (%s) violates rule %s (%s): %s", i, name, rule.Text, v.RuleAt, v.Meaning)
 			}
 			return v
 		}
 	}
-	for _, rule := range s.Source.Rules {
+	core := s.conflictCore(trace[:i+1])
+	var parts []string
+	for _, r := range core {
+		rule := s.Source.Rules[r]
 		v.Rules = append(v.Rules, rule.Text)
+		parts = append(parts, fmt.Sprintf("%s (%s: %s)", rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)))
 	}
-	v.Reason = fmt.Sprintf("event %d (%s): each rule alone can still be satisfied, but no continuation satisfies all of them together", i, name)
+	v.Reason = fmt.Sprintf("event %d (%s): each rule alone can still be satisfied, but after it these rules cannot all be: %s", i, name, strings.Join(parts, "; "))
 	return v
+}
+
+// maxCoreRules bounds the rules conflictCore minimises over (one product
+// of rule automata per rule tried); past it, every rule is listed.
+const maxCoreRules = 32
+
+// conflictCore returns a minimal set of rules (indices) whose conjunction
+// already has no accepting continuation after prefix, found by deletion:
+// drop each rule in turn and keep it out if the rest still conflict. The
+// whole spec conflicts at the prefix's last event and not before, and a
+// subset of the rules accepts more, so "conflicts at the end of prefix" is
+// the only thing to test.
+func (s *Spec) conflictCore(prefix []ltl.Event) []int {
+	all := make([]int, len(s.Rules))
+	for i := range all {
+		all[i] = i
+	}
+	if len(all) > maxCoreRules {
+		return all
+	}
+	conflicts := func(set []int) bool {
+		if len(set) == 0 {
+			return false
+		}
+		d := s.Rules[set[0]]
+		for _, r := range set[1:] {
+			var err error
+			if d, err = automata.Product(d, s.Rules[r], automata.Intersect); err != nil {
+				return false
+			}
+		}
+		_, pos, err := d.Run(prefix)
+		return err == nil && pos < len(prefix)
+	}
+	core := all
+	for k := 0; k < len(core); {
+		without := append(append([]int(nil), core[:k]...), core[k+1:]...)
+		if conflicts(without) {
+			core = without
+		} else {
+			k++
+		}
+	}
+	return core
 }
 
 // explainEarlyEnd is called when the trace ends in a live, non-accepting
@@ -95,19 +146,19 @@ func (s *Spec) explainEarlyEnd(trace []ltl.Event, state int) *Violation {
 			rule := s.Source.Rules[r]
 			pending = append(pending, rule.Text)
 			if v.Rule == "" {
-				v.Rule, v.RuleAt = rule.Text, posString(rule.Pos)
+				v.Rule, v.RuleAt, v.Meaning = rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)
 			}
 		}
 	}
 	if len(pending) > 1 {
-		v.Rules, v.Rule, v.RuleAt = pending, "", ""
+		v.Rules, v.Rule, v.RuleAt, v.Meaning = pending, "", "", ""
 	}
 	for _, sym := range s.completion(state) {
 		v.Expected = append(v.Expected, s.Alphabet.Symbols[sym].Name)
 	}
 	what := "the spec"
 	if len(pending) == 1 {
-		what = "rule " + pending[0]
+		what = "rule " + pending[0] + " (" + v.Meaning + ")"
 	} else if len(pending) > 1 {
 		what = "rules " + strings.Join(pending, "; ")
 	}
