@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/specplan/specplan/decoder"
-	"github.com/specplan/specplan/decoder/tinymodel"
 )
 
 // benchJSON runs `plan bench --json args...` and decodes its object.
@@ -76,14 +75,7 @@ func TestBenchVocabOnly(t *testing.T) {
 // TestBenchTinyModel: on a small generated model both rates are positive
 // and ratio is their quotient.
 func TestBenchTinyModel(t *testing.T) {
-	src, err := tinymodel.Llama3()
-	if err != nil {
-		t.Skip("Llama-3 tokenizer module unavailable:", err)
-	}
-	path := filepath.Join(t.TempDir(), "tiny.gguf")
-	if err := tinymodel.Write(path, src, tinymodel.Options{Seed: 7, Embd: 32, Layers: 1, Heads: 2, FF: 64, Context: 2048}); err != nil {
-		t.Fatal(err)
-	}
+	path := tinyModel(t)
 	out := benchJSON(t, "--model", path, "--spec", "../../specs/react.ltl", "--tokens", "24", "--reps", "1", "--walks", "2")
 	checkMaskKeys(t, out)
 	if out["model"] != path {

@@ -37,7 +37,7 @@ func tinyModel(t testing.TB) string {
 			return
 		}
 		tinyPath = filepath.Join(dir, "tiny.gguf")
-		tinyErr = tinymodel.Write(tinyPath, src, tinymodel.Options{Seed: 7, Embd: 32, Layers: 1, Heads: 2, FF: 64, Context: 4096})
+		tinyErr = tinymodel.Write(tinyPath, src, tinymodel.SmallOptions)
 	})
 	if tinyErr != nil {
 		t.Fatal(tinyErr)

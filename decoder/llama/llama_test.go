@@ -25,7 +25,7 @@ var (
 )
 
 // tinyOptions keep the test model small (n_embd 32, 1 layer) so tests are fast.
-var tinyOptions = tinymodel.Options{Seed: 42, Embd: 32, Layers: 1, Heads: 2, FF: 64, Context: 2048}
+var tinyOptions = tinymodel.SmallOptions
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "specplan-llama-test-")

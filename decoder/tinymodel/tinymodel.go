@@ -70,6 +70,10 @@ type Options struct {
 	Context int // training context length written to the metadata
 }
 
+// SmallOptions make the smallest useful model (n_embd 32, 1 layer): what
+// tests use, so that decoding costs little beyond the vocabulary projection.
+var SmallOptions = Options{Seed: 42, Embd: 32, Layers: 1, Heads: 2, FF: 64, Context: 4096}
+
 // DefaultOptions are those of the cached default model.
 var DefaultOptions = Options{Seed: 1, Embd: 64, Layers: 2, Heads: 4, FF: 128, Context: 8192}
 
