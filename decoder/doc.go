@@ -73,16 +73,17 @@
 //     Format.Parse reads them) form a word the event automaton accepts: each
 //     symbol's NFA spells exactly the texts whose arguments satisfy its
 //     predicates' truth values and the schema; EOG needs an accepting state.
-//  2. No dead ends: every state the automaton creates can still end the
-//     turn acceptably. Event states are analysed first (a shortest-path
-//     computation over model-writable symbols, with each symbol weighted by
-//     its shortest text); threads whose leaf (string, number) cannot finish,
+//  2. No dead ends: every state the automaton creates can still finish the
+//     run acceptably. Event states are analysed first (a value iteration
+//     over model-writable symbols, each weighted by its shortest text, and
+//     environment steps); threads whose leaf (string, number) cannot finish,
 //     and symbols whose text cannot be written, are dropped when created.
 //     Numbers under interval constraints decide "can this prefix still land
 //     in the set" exactly (bytes_number.go).
-//  3. Budget: each byte state carries an upper bound on the tokens that end
-//     the turn from it (bytes to finish the event + shortest completion in
-//     the event automaton + 1 for EOG). Under SetBudget(n) a token is allowed
+//  3. Budget: each byte state carries an upper bound on the model tokens
+//     that finish the whole run from it (bytes to finish the event + the
+//     cheapest completion in the event automaton, across environment turns
+//     with the environment's choice taken as the worst, + 1 per EOG). Under SetBudget(n) a token is allowed
 //     only if 1 + bound(after it) <= n; an EOG that ends a turn (not the
 //     run) counts the worst bound after the environment's step as well, so
 //     the budget covers the whole run. The bound is exact in bytes, so it
