@@ -91,6 +91,32 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 		maxTokens = room
 	}
 	sampler := NewSampler(opts.Sampler)
+	// Tokens are decoded lazily: a sampled token and the forced tokens after
+	// it go to llama.cpp in one batch, right before logits are next needed
+	// (or when generation stops), so a forced run of k tokens costs one
+	// batched decode instead of k single ones.
+	var pending []int
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		// maxTokens never exceeds the room left, so pending always fits.
+		t := time.Now()
+		err := b.Decode(pending)
+		res.DecodeTime += time.Since(t)
+		if err != nil {
+			return fmt.Errorf("decoder: decode tokens %v: %w", pending, err)
+		}
+		pending = pending[:0]
+		return nil
+	}
+	defer func() {
+		// Every generated token ends up in the sequence, so the caller can
+		// continue it (Run appends the environment's text after it).
+		if ferr := flush(); err == nil && ferr != nil {
+			err = ferr
+		}
+	}()
 	for n := 0; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -117,6 +143,9 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 			mask = time.Since(t)
 		}
 		if !forced {
+			if err := flush(); err != nil {
+				return res, err
+			}
 			logits := b.Logits()
 			if c != nil {
 				t := time.Now()
@@ -148,15 +177,7 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 		if opts.OnToken != nil {
 			opts.OnToken(tok, piece)
 		}
-		// Decode every generated token while there is room, so that the
-		// sequence holds the whole output and the caller can continue it.
-		if b.Position() < b.ContextSize() {
-			t := time.Now()
-			if err := b.Decode([]int{tok}); err != nil {
-				return res, fmt.Errorf("decoder: decode token %d: %w", tok, err)
-			}
-			res.DecodeTime += time.Since(t)
-		}
+		pending = append(pending, tok)
 		if isEOG[tok] {
 			res.Stop = StopEOG
 			return res, nil
