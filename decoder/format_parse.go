@@ -74,10 +74,13 @@ func (f Format) Parse(text []byte) ([]ltl.Event, error) {
 	return events, nil
 }
 
-// splitStep recognizes `Label: text` with Label an identifier.
+// splitStep recognizes `Label: text` with Label an identifier written as
+// StepLabel writes it (first letter upper-case): a lower-case label is not
+// text any format produces, and in react `action: x` would read back as a
+// step that re-renders as a call.
 func splitStep(line string) (label, text string, ok bool) {
 	i := strings.Index(line, ": ")
-	if i <= 0 || !isIdent(line[:i]) {
+	if i <= 0 || !isIdent(line[:i]) || StepLabel(stepName(line[:i])) != line[:i] {
 		return "", "", false
 	}
 	return line[:i], line[i+2:], true
@@ -103,6 +106,10 @@ func parseJSONCall(line string) (ltl.Event, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&call); err != nil {
 		return ltl.Event{}, err
+	}
+	// Decode stops after the first value; a call line holds nothing else.
+	if off := dec.InputOffset(); off != int64(len(line)) {
+		return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", off+1)
 	}
 	if call.Name == nil || *call.Name == "" || call.Arguments == nil {
 		return ltl.Event{}, newErr(CodeParse, "a call needs \"name\" and \"arguments\"")
@@ -143,9 +150,14 @@ func parsePythonCall(line string) (ltl.Event, error) {
 }
 
 type pyParser struct {
-	s string
-	i int
+	s     string
+	i     int
+	depth int // nesting of [ and { around the current value
 }
+
+// maxPyDepth bounds list/dict nesting so that a hostile line cannot recurse
+// the stack away (encoding/json has the same limit).
+const maxPyDepth = 10000
 
 func (p *pyParser) eat(t string) bool {
 	if strings.HasPrefix(p.s[p.i:], t) {
@@ -166,6 +178,13 @@ func (p *pyParser) ident() string {
 }
 
 func (p *pyParser) value() (any, error) {
+	if p.i < len(p.s) && (p.s[p.i] == '[' || p.s[p.i] == '{') {
+		if p.depth >= maxPyDepth {
+			return nil, newErr(CodeParse, "col %d: nesting deeper than the limit of %d", p.i+1, maxPyDepth)
+		}
+		p.depth++
+		defer func() { p.depth-- }()
+	}
 	switch {
 	case p.eat("True"):
 		return true, nil
