@@ -102,21 +102,34 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 		}
 	} else if len(s.Rules) > 1 {
 		// Redundancy: the other rules together already imply this one.
+		// others(i) = prefix(i-1) ∧ suffix(i+1), so n rules cost about 3n
+		// products instead of n².
+		n := len(s.Rules)
+		prefix := make([]*automata.DFA, n)
+		suffix := make([]*automata.DFA, n)
+		prefix[0], suffix[n-1] = s.Rules[0], s.Rules[n-1]
+		for i := 1; i < n; i++ {
+			var err error
+			if prefix[i], err = automata.Product(prefix[i-1], s.Rules[i], automata.Intersect); err != nil {
+				return nil, err
+			}
+			if suffix[n-1-i], err = automata.Product(s.Rules[n-1-i], suffix[n-i], automata.Intersect); err != nil {
+				return nil, err
+			}
+		}
 		for i, d := range s.Rules {
 			if d.IsUniversal() {
 				continue
 			}
 			var others *automata.DFA
-			for j, o := range s.Rules {
-				if j == i {
-					continue
-				}
-				if others == nil {
-					others = o
-					continue
-				}
+			switch {
+			case i == 0:
+				others = suffix[1]
+			case i == n-1:
+				others = prefix[n-2]
+			default:
 				var err error
-				if others, err = automata.Product(others, o, automata.Intersect); err != nil {
+				if others, err = automata.Product(prefix[i-1], suffix[i+1], automata.Intersect); err != nil {
 					return nil, err
 				}
 			}
