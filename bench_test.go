@@ -153,3 +153,35 @@ func seq(n int) []int {
 	}
 	return out
 }
+
+// BenchmarkMonitorStep is the guardrail's cost per tool call: classify the
+// event (evaluate the spec's argument predicates) and take one transition.
+func BenchmarkMonitorStep(b *testing.B) {
+	spec, err := specplan.CompileFile("specs/refund.ltl", specplan.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	trace := []ltl.Event{
+		{Tool: "get_order", Args: map[string]any{"order_id": "A17"}},
+		{Step: "observation"},
+		{Tool: "check_permission", Args: map[string]any{"role": "agent"}},
+		{Step: "observation"},
+		{Tool: "refund", Args: map[string]any{"order_id": "A17", "amount": 40.0}},
+		{Step: "observation"},
+		{Tool: "notify_customer", Args: map[string]any{"message": "done"}},
+		{Step: "observation"},
+		{Step: "answer"},
+	}
+	m := spec.NewMonitor()
+	i := 0
+	for b.Loop() {
+		if i == len(trace) {
+			m.Reset()
+			i = 0
+		}
+		if d := m.Step(trace[i]); !d.Allow {
+			b.Fatal(d.Reason)
+		}
+		i++
+	}
+}
