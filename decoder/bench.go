@@ -132,6 +132,7 @@ func BenchMasks(ix *Index, opts MaskBenchOptions) (MaskStats, error) {
 				}
 				st.Observations++
 			}
+			s.sync() // (a new generation of the byte automaton changes ids)
 			id := s.cur
 			before := ix.computations.Load()
 			t := time.Now()

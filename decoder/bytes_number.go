@@ -305,3 +305,7 @@ func intersect(a, b []interval) []interval {
 }
 
 var _ = bigZero
+
+// resetMemo drops the memo with the byte automaton's generation: it holds
+// one entry per number prefix ever written.
+func (l *numLeaf) resetMemo() { l.memo = map[string]int{} }

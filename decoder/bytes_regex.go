@@ -461,3 +461,129 @@ func (l *regexLeaf) check(st regexState) (string, bool) {
 	}
 	return s, true
 }
+
+// resetMemo drops the memo with the byte automaton's generation.
+func (l *regexLeaf) resetMemo() { l.memo = map[string]int{} }
+
+// regexNotLeaf is a regexLeaf whose value must also differ from a few
+// excluded values (the negated minterm of a == predicate, or a !=
+// predicate). A string value has exactly one spelling here (one-letter
+// escapes only, no \u, no \/), so the value equals an excluded one exactly
+// when the bytes written equal its quoted spelling: the leaf tracks the
+// bytes while they are a prefix of such a spelling, next to the regex state.
+type regexNotLeaf struct {
+	re   *regexLeaf
+	lits []string       // quoted spellings of the excluded values
+	memo map[string]int // minRem of tracking states; guarded by the Index lock
+}
+
+func newRegexNotLeaf(re *regexLeaf, notIn []string) *regexNotLeaf {
+	l := &regexNotLeaf{re: re, memo: map[string]int{}}
+	for _, v := range notIn {
+		if q, ok := spellJSONString(v); ok {
+			l.lits = append(l.lits, q)
+		}
+	}
+	return l
+}
+
+// spellJSONString is the only spelling of v the leaves accept (false: v
+// cannot be written, e.g. it has a control byte without a letter escape).
+func spellJSONString(v string) (string, bool) {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if e := escapeLetter(c); e != 0 {
+			sb.WriteByte('\\')
+			sb.WriteByte(e)
+		} else if c < 0x20 {
+			return "", false
+		} else {
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String(), utf8.ValidString(v)
+}
+
+// State: a tracking flag, the bytes tracked (while tracking), the regex state.
+func encNot(track bool, p, rls string) string {
+	var buf [binary.MaxVarintLen32]byte
+	if !track {
+		return "\x00" + rls
+	}
+	return "\x01" + string(buf[:binary.PutUvarint(buf[:], uint64(len(p)))]) + p + rls
+}
+
+func decNot(ls string) (track bool, p, rls string) {
+	if ls[0] == 0 {
+		return false, "", ls[1:]
+	}
+	n, k := binary.Uvarint([]byte(ls[1:]))
+	return true, ls[1+k : 1+k+int(n)], ls[1+k+int(n):]
+}
+
+func (l *regexNotLeaf) init() string { return encNot(true, "", l.re.init()) }
+
+func (l *regexNotLeaf) final(ls string) bool {
+	_, _, rls := decNot(ls)
+	return l.re.final(rls)
+}
+
+func (l *regexNotLeaf) advance(ls string, b byte) (string, bool) {
+	track, p, rls := decNot(ls)
+	rs, ok := l.re.step(rls, b)
+	if !ok {
+		return "", false
+	}
+	if track {
+		p += string(b)
+		if slices.Contains(l.lits, p) {
+			return "", false // the value would be an excluded one
+		}
+		track = hasPrefixIn(l.lits, p)
+	}
+	return encNot(track, p, rs), true
+}
+
+func (l *regexNotLeaf) step(ls string, b byte) (string, bool) {
+	s, ok := l.advance(ls, b)
+	if !ok || l.minRem(s) < 0 {
+		return "", false
+	}
+	return s, true
+}
+
+// minRem is the regex's once the value has left every excluded spelling;
+// before that, the best over the next byte (each step lengthens the tracked
+// prefix, so this ends within the longest spelling).
+func (l *regexNotLeaf) minRem(ls string) int {
+	track, _, rls := decNot(ls)
+	if !track {
+		return l.re.minRem(rls)
+	}
+	if l.re.final(rls) {
+		return 0
+	}
+	if r, ok := l.memo[ls]; ok {
+		return r
+	}
+	best := -1
+	for b := 0; b < 256; b++ {
+		s, ok := l.advance(ls, byte(b))
+		if !ok {
+			continue
+		}
+		if r := l.minRem(s); r >= 0 && (best < 0 || r+1 < best) {
+			best = r + 1
+		}
+	}
+	l.memo[ls] = best
+	return best
+}
+
+func (l *regexNotLeaf) resetMemo() {
+	l.memo = map[string]int{}
+	l.re.resetMemo()
+}

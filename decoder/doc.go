@@ -15,6 +15,9 @@
 // A Mask (bitset over token ids) is computed for a byte state by walking the
 // vocabulary Trie with the byte automaton, then cached per state in the
 // Index's mask cache (LRU under a byte cap, identical masks stored once).
+// The byte states themselves are capped too (SessionOptions.MaxStates): at
+// the cap a new generation of the byte automaton starts and sessions
+// re-intern their current state by content, unchanged.
 // A mask's cost therefore depends on the number of distinct states, never on
 // how much text was generated.
 //
@@ -55,15 +58,18 @@
 // type (incl. lists), enum, const, properties, required, items, minItems,
 // maxItems, minLength, maxLength, minimum, maximum, exclusiveMinimum,
 // exclusiveMaximum, and pattern (Go regexp syntax, unanchored as in JSON
-// Schema; not combined with minLength/maxLength or a != predicate, and
-// without \b, which are ErrSchema). Nesting is limited
+// Schema; combined with predicates, incl. != and the negation of ==, by
+// tracking the excluded values' spellings next to the regex; not combined
+// with minLength/maxLength, and without \b, which are ErrSchema). Nesting is limited
 // to MaxSchemaDepth; open values (no schema, or no type) nest objects and
 // arrays two levels deep.
 //
 // Environment steps (SessionOptions.EnvSteps, default "observation") are
-// never written by the model. At an event boundary where only environment
-// steps can follow, Done becomes true; the caller runs the tool and calls
-// Observe. An EOG token is allowed at an event boundary where the event
+// never written by the model, and they are all Observe accepts: a tool
+// call or a model step through Observe would bypass the schema and the
+// budget. At an event boundary where only environment steps can follow,
+// Done becomes true; the caller runs the tool and calls Observe, which
+// refuses to run before the turn is over (AwaitingEnvironment). An EOG token is allowed at an event boundary where the event
 // state accepts (the end) or where an environment step may follow (the end
 // of the turn), never inside an event.
 //
@@ -97,7 +103,8 @@
 //     when its bytes are.
 //
 // With a vocabulary lacking some single-byte tokens, NewIndex checks that
-// the fixed literals (labels, tool names with their call frame) can be
-// spelled, naming the literal otherwise; token-level dead ends elsewhere are
+// the fixed literals (labels, tool names with their call frame's prefix
+// and suffix, the newline that ends every event) can be spelled, naming the
+// literal otherwise; token-level dead ends elsewhere are
 // then possible in principle.
 package decoder

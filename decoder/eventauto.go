@@ -75,7 +75,10 @@ func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, er
 	// still fits after every observation (guarantee 3 holds for the run,
 	// not only for the current turn). The model picks its events; the
 	// environment's choice is adversarial: where the model ends its turn,
-	// the worst live environment successor counts. Ending (at acceptance or
+	// the worst environment successor counts, and if the automaton allows
+	// an environment step after which the run cannot finish, ending the
+	// turn there is not allowed at all (turnEnd is infinite): conservative,
+	// since the environment might take that step. Ending (at acceptance or
 	// at a turn) costs one EOG token where the model could go on. Value iteration from infinity down
 	// converges because every model edge costs at least one byte.
 	cost := make([]int32, n)

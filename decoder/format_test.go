@@ -125,20 +125,68 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// TestObserveClassifies: Observe maps an event with arguments to the minterm
-// its predicates select.
+// TestObserveClassifies: an event with arguments maps to the minterm its
+// predicates select (symbolOf, which Observe and the oracle use).
 func TestObserveClassifies(t *testing.T) {
+	rd, _ := refundDFA()
+	for amount, want := range map[float64]string{500: "refund(!(amount <= 100))", 50: "refund(amount <= 100)"} {
+		s := symbolOf(rd.syms, ltl.Event{Tool: "refund", Args: map[string]any{"amount": amount}})
+		if s < 0 || rd.syms[s].Name != want {
+			t.Fatalf("refund %v: got symbol %d, want %s", amount, s, want)
+		}
+	}
+}
+
+// TestObserveRefusesModelEvents: Observe takes only environment steps, and
+// only once the model's turn is over; a tool call or a model step (which
+// would bypass the schema and the budget) is refused and changes nothing.
+func TestObserveRefusesModelEvents(t *testing.T) {
 	rd, _ := refundDFA()
 	vocab := testVocab()
 	s, err := NewSession(rd, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Observe(ltl.Event{Tool: "refund", Args: map[string]any{"amount": 500.0}}); !errors.Is(err, ErrNotAllowed) {
-		t.Fatalf("refund 500 before approval: want ErrNotAllowed, got %v", err)
+	for _, ev := range []ltl.Event{{Tool: "refund", Args: map[string]any{"amount": 50.0}}, {Step: "thought", Text: "x"}} {
+		if err := s.Observe(ev); !errors.Is(err, ErrNotAllowed) || s.State() != 0 || len(s.Events()) != 0 {
+			t.Fatalf("Observe(%s): want ErrNotAllowed and no change, got %v (state %d)", ev.Name(), err, s.State())
+		}
 	}
-	if err := s.Observe(ltl.Event{Tool: "refund", Args: map[string]any{"amount": 50.0}}); err != nil || s.State() != 2 {
-		t.Fatalf("refund 50: err %v state %d", err, s.State())
+	// thought/observation loop until an answer: the environment may move
+	// anywhere, but only after the model ends its turn with EOG.
+	syms := []automata.Symbol{stepSym("thought"), stepSym("observation"), stepSym("answer")}
+	d := newCDFA(syms, 2, []int{1}, func(q int, sym string) int {
+		switch {
+		case q == 0 && sym == "answer":
+			return 1
+		case q == 0:
+			return 0
+		}
+		return -1
+	})
+	s, err = NewSession(d, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := ltl.Event{Step: "observation", Text: "r"}
+	if err := s.Observe(obs); !errors.Is(err, ErrCallOrder) {
+		t.Fatalf("Observe before the turn ends: want ErrCallOrder, got %v", err)
+	}
+	for _, b := range []byte("Thought: t") {
+		if err := s.Accept(int(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Observe(obs); !errors.Is(err, ErrCallOrder) {
+		t.Fatalf("Observe inside an event: want ErrCallOrder, got %v", err)
+	}
+	for _, tok := range []int{'\n', vocab.EOG[0]} {
+		if err := s.Accept(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Observe(obs); err != nil || len(s.Events()) != 2 {
+		t.Fatalf("Observe after EOG: %v, events %v", err, s.Events())
 	}
 }
 

@@ -130,16 +130,27 @@ type maskCache struct {
 	capB    int
 	used    int
 	seed    maphash.Seed
-	entries map[uint64]*list.Element // key → element holding *cacheEntry
-	lru     *list.List               // front: most recent
-	uniq    map[uint64][]*uniqMask   // content hash → masks
+	entries map[cacheKey]*list.Element // key → element holding *cacheEntry
+	// gen is the byte automaton's generation whose state ids the keys
+	// name; masks of other generations are neither returned nor kept.
+	gen     uint64
+	lru     *list.List             // front: most recent
+	uniq    map[uint64][]*uniqMask // content hash → masks
 	hits    int64
 	misses  int64
 	evicted int64
 }
 
+// cacheKey names a mask: the byte state (id within generation gen) and
+// the budget (noBudget: none).
+type cacheKey struct {
+	gen    uint64
+	id     uint32
+	budget uint32
+}
+
 type cacheEntry struct {
-	key uint64
+	key cacheKey
 	u   *uniqMask
 }
 
@@ -150,13 +161,17 @@ type uniqMask struct {
 }
 
 func newMaskCache(capBytes int) *maskCache {
-	return &maskCache{capB: capBytes, seed: maphash.MakeSeed(), entries: map[uint64]*list.Element{},
+	return &maskCache{capB: capBytes, seed: maphash.MakeSeed(), entries: map[cacheKey]*list.Element{},
 		lru: list.New(), uniq: map[uint64][]*uniqMask{}}
 }
 
-func (c *maskCache) get(key uint64) *Mask {
+func (c *maskCache) get(key cacheKey) *Mask {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if key.gen != c.gen {
+		c.misses++
+		return nil
+	}
 	if el, ok := c.entries[key]; ok {
 		c.lru.MoveToFront(el)
 		c.hits++
@@ -180,9 +195,12 @@ func (c *maskCache) hash(m *Mask) uint64 {
 }
 
 // put stores m under key and returns the canonical (deduplicated) mask.
-func (c *maskCache) put(key uint64, m *Mask) *Mask {
+func (c *maskCache) put(key cacheKey, m *Mask) *Mask {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if key.gen != c.gen {
+		return m // computed for a dropped generation: its ids mean nothing now
+	}
 	if el, ok := c.entries[key]; ok {
 		return el.Value.(*cacheEntry).u.m
 	}
@@ -208,6 +226,18 @@ func (c *maskCache) put(key uint64, m *Mask) *Mask {
 		c.evictOldest()
 	}
 	return u.m
+}
+
+// clear drops every entry and moves the cache to generation gen (the
+// counters stay: they describe the Index's whole life).
+func (c *maskCache) clear(gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen = gen
+	c.entries = map[cacheKey]*list.Element{}
+	c.lru.Init()
+	c.uniq = map[uint64][]*uniqMask{}
+	c.used = 0
 }
 
 func (c *maskCache) evictOldest() {

@@ -420,17 +420,23 @@ func (c *compiler) stringValue(s *schema, lits []automata.Lit, mode strMode, exc
 			if len(l.in) == 0 {
 				return -1, nil
 			}
-		case len(l.notIn) > 0 || l.minLen > 0 || l.maxLen >= 0 || mode != modeJSON:
-			return -1, newErr(CodeSchema, "pattern %q together with minLength, maxLength or a != predicate is not supported", s.pattern)
+		case l.minLen > 0 || l.maxLen >= 0 || mode != modeJSON:
+			return -1, newErr(CodeSchema, "pattern %q together with minLength or maxLength (or outside a JSON string) is not supported", s.pattern)
 		default:
 			rl, err := newRegexLeaf(s.pattern)
 			if err != nil {
 				return -1, err
 			}
-			if rl.minRem(rl.init()) < 0 {
+			var lf leaf = rl
+			if len(l.notIn) > maxExcluded {
+				return -1, newErr(CodeLimit, "more than %d excluded string values for one argument (limit maxExcluded)", maxExcluded)
+			} else if len(l.notIn) > 0 {
+				lf = newRegexNotLeaf(rl, l.notIn)
+			}
+			if lf.minRem(lf.init()) < 0 {
 				return -1, nil
 			}
-			return c.b.leafNode(rl, next), nil
+			return c.b.leafNode(lf, next), nil
 		}
 	}
 	if len(l.notIn) > maxExcluded {

@@ -93,7 +93,16 @@ type SessionOptions struct {
 	// MaxTokens, if positive, is the session's token budget: NewSession
 	// fails with ErrBudget when no valid output fits in it.
 	MaxTokens int
+	// MaxStates caps the byte states the Index keeps (0: DefaultMaxStates).
+	// Every distinct prefix of a number or string written adds a state, so
+	// a long-lived Index would otherwise grow without bound; at the cap the
+	// byte automaton starts a new generation (see Index).
+	MaxStates int
 }
+
+// DefaultMaxStates is the byte-state cap when none is given (a few hundred
+// MB at most with fully built transition tables).
+const DefaultMaxStates = 1 << 18
 
 // Index is the compiled, shared part of a constraint: the event automaton's
 // analysis, one NFA per symbol, the lazily built byte automaton and the mask
@@ -102,6 +111,13 @@ type SessionOptions struct {
 // the trie walk runs without per-edge locking) and the mask cache by its own
 // mutex, so cached lookups never wait for a computation in progress on a
 // state that is already cached.
+//
+// The byte automaton is a cache too: when it holds MaxStates states, its
+// state table, the leaves' memos and the mask cache are dropped and a new
+// generation starts. A state keeps its content (event state and threads),
+// so a session re-interns its current state by content on its next call
+// and continues unchanged; only the ids change. The cap can be passed only
+// by a single mask computation that alone needs more states than the cap.
 type Index struct {
 	mu     sync.Mutex
 	ea     EventAutomaton
@@ -116,6 +132,11 @@ type Index struct {
 	states []*bstate
 	ids    map[string]uint32
 	cache  *maskCache
+	isEOG  []bool // per token id
+
+	maxStates   int
+	gen         atomic.Uint64 // generation of states/ids; written with mu held
+	generations int           // generations started after the first (guarded by mu)
 
 	byteComplete bool
 	missingByte  int
@@ -126,7 +147,8 @@ type Index struct {
 
 // Stats are counters of an Index, for tests and benchmarks.
 type Stats struct {
-	States           int   // byte-level states built
+	States           int   // byte-level states in the current generation
+	Generations      int   // times the byte automaton hit MaxStates and restarted
 	MaskComputations int64 // trie walks done
 	CacheHits        int64
 	CacheMisses      int64
@@ -137,11 +159,11 @@ type Stats struct {
 // Stats reports the Index's counters.
 func (ix *Index) Stats() Stats {
 	ix.mu.Lock()
-	n := len(ix.states)
+	n, g := len(ix.states), ix.generations
 	ix.mu.Unlock()
 	ix.cache.mu.Lock()
 	defer ix.cache.mu.Unlock()
-	return Stats{States: n, MaskComputations: ix.computations.Load(), CacheHits: ix.cache.hits,
+	return Stats{States: n, Generations: g, MaskComputations: ix.computations.Load(), CacheHits: ix.cache.hits,
 		CacheMisses: ix.cache.misses, CacheEvictions: ix.cache.evicted, CacheBytes: ix.cache.used}
 }
 
@@ -161,8 +183,21 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts SessionOptions) 
 	if cacheB <= 0 {
 		cacheB = DefaultMaskCacheBytes
 	}
+	maxStates := opts.MaxStates
+	if maxStates <= 0 {
+		maxStates = DefaultMaxStates
+	}
+	if trie.VocabSize() != vocab.Size() {
+		return nil, newErr(CodeVocab, "the trie was built for %d tokens but the vocabulary has %d", trie.VocabSize(), vocab.Size())
+	}
 	ix := &Index{ea: ea, format: opts.Format, syms: ea.Symbols(), vocab: vocab, trie: trie,
-		ids: map[string]uint32{}, cache: newMaskCache(cacheB), missingByte: -1}
+		ids: map[string]uint32{}, cache: newMaskCache(cacheB), missingByte: -1, maxStates: maxStates,
+		isEOG: make([]bool, vocab.Size())}
+	for _, e := range vocab.EOG {
+		if e >= 0 && e < len(ix.isEOG) {
+			ix.isEOG[e] = true
+		}
+	}
 	ix.env = envSet(ix.syms, env)
 	for _, e := range opts.EnvSteps {
 		if !slices.ContainsFunc(ix.syms, func(s automata.Symbol) bool { return s.Tool == "" && s.Step == e }) {
@@ -256,8 +291,9 @@ func (ix *Index) literal(sym automata.Symbol) string {
 
 // checkVocab records whether every byte that valid UTF-8 text can contain is
 // a token of its own (then byte counts bound token counts, which the budget
-// relies on), and otherwise checks that each required literal can be
-// spelled by the vocabulary's tokens.
+// relies on), and otherwise checks that each required literal (a label or
+// call prefix, the call frame's suffix, the newline that ends every event)
+// can be spelled by the vocabulary's tokens.
 func (ix *Index) checkVocab() error {
 	var single [256]bool
 	for _, p := range ix.vocab.Pieces {
@@ -283,9 +319,15 @@ func (ix *Index) checkVocab() error {
 		if ix.progs[i] == nil {
 			continue
 		}
-		lit := ix.literal(sym)
-		if !spellableBy(ix.vocab, lit) {
-			return newErr(CodeVocab, "the vocabulary cannot spell %q (needed by %s)", lit, sym.Name)
+		lits := []string{ix.literal(sym), "\n"} // every event text ends with a newline
+		if sym.Tool != "" {
+			_, suf := ix.format.callFrame(sym.Tool)
+			lits = append(lits, suf)
+		}
+		for _, lit := range lits {
+			if !spellableBy(ix.vocab, lit) {
+				return newErr(CodeVocab, "the vocabulary cannot spell %q (needed by %s)", lit, sym.Name)
+			}
 		}
 	}
 	return nil
@@ -402,32 +444,104 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 
 const noBudget = 0xFFFFFFFF
 
-// mask returns the mask of state id under budget (-1: none), from the cache
-// or computed.
+// room starts a new generation of the byte automaton when adding n states
+// would pass MaxStates. Called with ix.mu held.
+func (ix *Index) room(n int) {
+	if len(ix.states) > 1 && len(ix.states)+n > ix.maxStates {
+		ix.newGeneration()
+	}
+}
+
+// memoLeaf is a leaf that memoizes per leaf state (a number's prefixes):
+// its memo is dropped with the byte automaton's generation.
+type memoLeaf interface{ resetMemo() }
+
+// newGeneration drops the byte automaton (states, ids, leaf memos, masks)
+// and starts afresh from the initial state. Sessions re-intern their state
+// by content (reintern). Called with ix.mu held.
+func (ix *Index) newGeneration() {
+	ix.states = nil
+	ix.ids = map[string]uint32{}
+	ix.generations++
+	g := ix.gen.Add(1)
+	for _, p := range ix.progs {
+		if p == nil {
+			continue
+		}
+		for i := range p.nodes {
+			if l, ok := p.nodes[i].leaf.(memoLeaf); ok {
+				l.resetMemo()
+			}
+		}
+	}
+	ix.cache.clear(g)
+	ix.initial = ix.boundary(int32(ix.ea.Initial()))
+}
+
+// reintern returns the id in the current generation of a state with st's
+// content (st may come from a dropped generation: its transition table,
+// whose ids are stale, is not copied). Called with ix.mu held.
+func (ix *Index) reintern(st *bstate) uint32 {
+	ix.room(1)
+	c := *st
+	c.trans, c.completes = nil, nil
+	return ix.intern(&c)
+}
+
+// mask returns the mask of state id of the current generation under
+// budget (-1: none), from the cache or computed.
 func (ix *Index) mask(id uint32, budget int) *Mask {
-	key := uint64(id)<<32 | noBudget
+	ix.mu.Lock()
+	g, st := ix.gen.Load(), ix.states[id]
+	ix.mu.Unlock()
+	return ix.maskAt(g, id, st, budget)
+}
+
+// maskAt returns the mask of state st (id in generation gen) under budget.
+func (ix *Index) maskAt(gen uint64, id uint32, st *bstate, budget int) *Mask {
+	key := cacheKey{gen: gen, id: id, budget: noBudget}
 	m := ix.cache.get(key)
 	if m == nil {
-		m = ix.cache.put(key, ix.computeMask(id, -1))
+		m, gen, id = ix.computeMask(gen, id, st, -1)
+		m = ix.cache.put(cacheKey{gen: gen, id: id, budget: noBudget}, m)
 	}
 	if budget < 0 || int32(min(budget, 1<<30)) >= m.maxCost {
 		return m
 	}
-	key = uint64(id)<<32 | uint64(uint32(budget))
+	key = cacheKey{gen: gen, id: id, budget: uint32(budget)}
 	if bm := ix.cache.get(key); bm != nil {
 		return bm
 	}
-	return ix.cache.put(key, ix.computeMask(id, budget))
+	bm, gen, id := ix.computeMask(gen, id, st, budget)
+	return ix.cache.put(cacheKey{gen: gen, id: id, budget: uint32(budget)}, bm)
 }
 
-// computeMask walks the trie from state id: a token is allowed when every
-// byte of it is allowed and, under a budget, the budget still covers the
-// token plus the shortest completion after it.
-func (ix *Index) computeMask(id uint32, budget int) *Mask {
+// computeMask computes the mask of state st (id in generation gen) and
+// returns it with the generation and id it was computed in: when the walk
+// would pass MaxStates, a new generation starts and the walk is redone in it
+// (then without a cap, so that it always ends).
+func (ix *Index) computeMask(gen uint64, id uint32, st *bstate, budget int) (*Mask, uint64, uint32) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.computations.Add(1)
-	m := newMask(ix.vocab.Size())
+	if ix.gen.Load() != gen {
+		id = ix.reintern(st)
+	}
+	m, overflow := ix.walkMask(id, budget, true)
+	if overflow {
+		ix.newGeneration()
+		id = ix.reintern(st)
+		m, _ = ix.walkMask(id, budget, false)
+	}
+	return m, ix.gen.Load(), id
+}
+
+// walkMask walks the trie from state id: a token is allowed when every
+// byte of it is allowed and, under a budget, the budget still covers the
+// token plus the shortest completion after it. With capped set it stops,
+// reporting overflow, before it would pass MaxStates. Called with ix.mu held.
+func (ix *Index) walkMask(id uint32, budget int, capped bool) (m *Mask, overflow bool) {
+	m = newMask(ix.vocab.Size())
 	st := ix.states[id]
 	// EOG at a turn end (not at acceptance) hands over to the environment,
 	// and the run still needs tokens after its step: the budget must cover
@@ -441,7 +555,7 @@ func (ix *Index) computeMask(id uint32, budget int) *Mask {
 		}
 	}
 	if len(st.cfgs) == 0 {
-		return m
+		return m, false
 	}
 	Walk(ix.trie, id, func(s uint32, b byte) (uint32, bool) {
 		// Fast path: a cached transition, without the call.
@@ -452,9 +566,19 @@ func (ix *Index) computeMask(id uint32, budget int) *Mask {
 				return 0, false
 			}
 		}
+		if overflow || capped && len(ix.states) >= ix.maxStates {
+			overflow = true
+			return 0, false
+		}
 		t := ix.next(s, b)
 		return uint32(t), t >= 0
 	}, func(tok int, end uint32) {
+		// An EOG token is allowed only by the EOG rule above, at an event
+		// boundary, even when its piece has text ("</s>" added but not
+		// special): as text it would end the session mid-event.
+		if ix.isEOG[tok] {
+			return
+		}
 		c := 1 + ix.states[end].cost
 		if budget >= 0 && int(c) > budget {
 			return
@@ -462,7 +586,7 @@ func (ix *Index) computeMask(id uint32, budget int) *Mask {
 		m.set(tok)
 		m.maxCost = max(m.maxCost, c)
 	})
-	return m
+	return m, overflow
 }
 
 // NewSession compiles a fresh Index and starts a session on it. Use
@@ -495,13 +619,27 @@ type Session struct {
 	events  []ltl.Event
 	budget  int
 	mask    *Mask
+	gen     uint64 // the byte automaton's generation that cur belongs to
 }
 
 // NewSession starts a session at the event automaton's initial state.
 func (ix *Index) NewSession() *Session {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return &Session{ix: ix, cur: ix.initial, curSt: ix.states[ix.initial], budget: -1}
+	return &Session{ix: ix, cur: ix.initial, curSt: ix.states[ix.initial], budget: -1, gen: ix.gen.Load()}
+}
+
+// sync re-interns the current state when the Index started a new
+// generation of its byte automaton since the session last used it.
+func (s *Session) sync() {
+	ix := s.ix
+	if s.gen == ix.gen.Load() {
+		return
+	}
+	ix.mu.Lock()
+	s.cur = ix.reintern(s.curSt)
+	s.gen = ix.gen.Load()
+	ix.mu.Unlock()
 }
 
 func (s *Session) st() *bstate { return s.curSt }
@@ -513,7 +651,8 @@ func (s *Session) Mask() *Mask {
 		if s.ended {
 			s.mask = newMask(s.ix.vocab.Size())
 		} else {
-			s.mask = s.ix.mask(s.cur, s.budget)
+			s.sync()
+			s.mask = s.ix.maskAt(s.gen, s.cur, s.curSt, s.budget)
 		}
 	}
 	return s.mask
@@ -544,7 +683,10 @@ func (s *Session) SetBudget(tokensLeft int) {
 }
 
 // MinTokens is the fewest tokens (an upper bound when the vocabulary has
-// every byte as a token) that end the turn acceptably from here.
+// every byte as a token) that finish the whole run acceptably from here:
+// this turn and, where the environment must move, every later turn of the
+// model, with the environment's choices taken as the worst (each EOG that
+// ends a turn or the run counts as a token).
 func (s *Session) MinTokens() int {
 	if s.ended {
 		return 0
@@ -589,6 +731,11 @@ func (s *Session) Accept(tok int) error {
 	}
 	ix := s.ix
 	ix.mu.Lock()
+	ix.room(len(ix.vocab.Pieces[tok]) + 1)
+	if s.gen != ix.gen.Load() {
+		s.cur = ix.reintern(s.curSt)
+		s.gen = ix.gen.Load()
+	}
 	type done struct {
 		end int
 	}
@@ -626,29 +773,45 @@ func (s *Session) piece(tok int) string {
 	return string(s.ix.vocab.Pieces[tok])
 }
 
-// Observe records an event written by the environment (e.g. an observation)
-// at an event boundary and moves the event automaton past it, so that
-// generation can resume. It fails when the session is inside an event or
-// when the event would make the spec unsatisfiable.
+// Observe records a step written by the environment and moves the event
+// automaton past it, so that generation can resume. It accepts exactly:
+// an event whose step kind is an environment step (SessionOptions.EnvSteps;
+// never a tool call or a step the model writes, which must go through the
+// mask so that the schema and the budget hold), given while the session
+// AwaitingEnvironment (the model's turn is over: Done, and the run is not
+// Complete), that leaves the spec satisfiable. Otherwise it fails, changing
+// nothing: CodeNotAllowed for a step that is not an environment step or
+// that leaves the spec unsatisfiable, CodeOrder when the model's turn is not
+// over or the run is already complete.
 func (s *Session) Observe(ev ltl.Event) error {
 	st := s.st()
-	if !st.bound {
-		return newErr(CodeOrder, "Observe inside an event (after %q)", s.text[s.evStart:])
-	}
 	sym := symbolOf(s.ix.syms, ev)
 	if sym < 0 {
 		return newErr(CodeNotAllowed, "event %q is not in the alphabet", ev.Name())
 	}
+	if !s.ix.env[sym] {
+		return newErr(CodeNotAllowed, "event %s is not an environment step (SessionOptions.EnvSteps): the model writes it", s.ix.syms[sym].Name)
+	}
 	q := s.ix.ea.Step(int(st.q), sym)
 	s.ix.mu.Lock()
+	defer s.ix.mu.Unlock()
 	in := s.ix.info[q]
 	if q < 0 || in == nil || in.cost < 0 {
-		s.ix.mu.Unlock()
 		return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", s.ix.syms[sym].Name)
 	}
+	if !st.bound {
+		return newErr(CodeOrder, "Observe inside an event (after %q)", s.text[s.evStart:])
+	}
+	if !s.Done() {
+		return newErr(CodeOrder, "Observe before the model's turn is over (no EOG accepted, and the model may still write)")
+	}
+	if s.ix.ea.Accepting(int(st.q)) {
+		return newErr(CodeOrder, "Observe after the run is complete (the spec accepts here; the budget covered no more)")
+	}
+	s.ix.room(1)
 	s.cur = s.ix.boundary(int32(q))
 	s.curSt = s.ix.states[s.cur]
-	s.ix.mu.Unlock()
+	s.gen = s.ix.gen.Load()
 	s.events = append(s.events, ev)
 	s.ended = false
 	s.mask = nil
@@ -670,9 +833,10 @@ func (s *Session) Index() *Index { return s.ix }
 
 // Complete reports whether the events so far form a complete run the spec
 // accepts: the session is at an event boundary in an accepting event state.
+// The empty run counts when the event automaton accepts it.
 func (s *Session) Complete() bool {
 	st := s.st()
-	return st.bound && len(s.events) > 0 && s.ix.ea.Accepting(int(st.q))
+	return st.bound && s.ix.ea.Accepting(int(st.q))
 }
 
 // AwaitingEnvironment reports whether the model's turn is over and the spec
