@@ -101,44 +101,45 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			}
 		}
 	} else if len(s.Rules) > 1 {
-		// Redundancy: the other rules together already imply this one.
-		// others(i) = prefix(i-1) ∧ suffix(i+1), so n rules cost about 3n
-		// products instead of n².
+		// Redundancy, decided greedily in source order: rule i is
+		// redundant if the rules after it together with the earlier rules
+		// that were kept imply it. A rule found redundant is left out of
+		// "the others" for the rules after it, so two copies of one rule
+		// give one warning (on the first), and following every warning
+		// never deletes a constraint. kept(i-1) ∧ suffix(i+1) keeps this at
+		// about 3n products for n rules instead of n².
 		n := len(s.Rules)
-		prefix := make([]*automata.DFA, n)
-		suffix := make([]*automata.DFA, n)
-		prefix[0], suffix[n-1] = s.Rules[0], s.Rules[n-1]
-		for i := 1; i < n; i++ {
-			var err error
-			if prefix[i], err = automata.Product(prefix[i-1], s.Rules[i], automata.Intersect); err != nil {
-				return nil, err
+		suffix := make([]*automata.DFA, n+1) // suffix[i] = rules i..n-1; suffix[n] = nil (true)
+		for i := n - 1; i >= 0; i-- {
+			if suffix[i+1] == nil {
+				suffix[i] = s.Rules[i]
+				continue
 			}
-			if suffix[n-1-i], err = automata.Product(s.Rules[n-1-i], suffix[n-i], automata.Intersect); err != nil {
+			var err error
+			if suffix[i], err = automata.Product(s.Rules[i], suffix[i+1], automata.Intersect); err != nil {
 				return nil, err
 			}
 		}
+		var kept *automata.DFA // conjunction of the earlier rules not found redundant
 		for i, d := range s.Rules {
-			if d.IsUniversal() {
-				continue
-			}
-			var others *automata.DFA
-			switch {
-			case i == 0:
-				others = suffix[1]
-			case i == n-1:
-				others = prefix[n-2]
-			default:
-				var err error
-				if others, err = automata.Product(prefix[i-1], suffix[i+1], automata.Intersect); err != nil {
-					return nil, err
-				}
-			}
-			ok, _, err := automata.Included(others, d)
+			others, err := conj(kept, suffix[i+1])
 			if err != nil {
 				return nil, err
 			}
-			if ok {
+			redundant := false
+			if others != nil && !d.IsUniversal() {
+				ok, _, err := automata.Included(others, d)
+				if err != nil {
+					return nil, err
+				}
+				redundant = ok
+			}
+			if redundant {
 				add(rules[i].Pos, SeverityWarning, CheckRedundant, "rule %s is implied by the other rules", rules[i].Text)
+				continue
+			}
+			if kept, err = conj(kept, d); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -192,4 +193,15 @@ func Diff(a, b *ltl.Spec, opts Options) (DiffResult, error) {
 		return DiffResult{Equivalent: true}, nil
 	}
 	return DiffResult{Trace: specs[0].Alphabet.Events(word), AcceptedByB: db.AcceptsWord(word)}, nil
+}
+
+// conj is the intersection of two automata, nil standing for "no rule" (true).
+func conj(a, b *automata.DFA) (*automata.DFA, error) {
+	switch {
+	case a == nil:
+		return b, nil
+	case b == nil:
+		return a, nil
+	}
+	return automata.Product(a, b, automata.Intersect)
 }

@@ -164,6 +164,8 @@ func TestCheckFindings(t *testing.T) {
 		{"redundant", "spec s\nsteps a, b\nrule G !b\nrule F a\n", []specplan.CheckCode{specplan.CheckRedundant}},
 		{"unused", "spec s\nsteps a, b\ntools t\nrule F a\n", []specplan.CheckCode{specplan.CheckUnusedStep, specplan.CheckUnusedTool}},
 		{"clean", "spec s\nsteps a, b\nrule F a\nrule G(a -> X b)\n", nil},
+		// Two copies: one warning, so following it keeps the constraint.
+		{"duplicate", "spec s\nsteps a, b, c\nrule never(a)\nrule never(a)\nrule F b\nrule F c\n", []specplan.CheckCode{specplan.CheckRedundant}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -253,5 +255,18 @@ func TestViolationMeaningInWords(t *testing.T) {
 	v := s.Validate([]ltl.Event{step("thought"), call("search", nil), step("answer")})
 	if v.Violation.Meaning != "every tool call must be followed immediately by an observation" {
 		t.Errorf("meaning = %q", v.Violation.Meaning)
+	}
+}
+
+// Go callers pass numbers of any width; none may slip past a predicate.
+func TestMonitorNumberTypes(t *testing.T) {
+	s := compile(t, "spec g\nsteps answer\ntools refund\nrule never(refund(amount > 1000))\n")
+	for _, v := range []any{int8(100), int16(5000), int32(5000), int64(5000), uint(5000), uint8(200), uint16(5000), uint32(5000), uint64(5000), float32(5000), 5000, 5000.0} {
+		m := s.NewMonitor()
+		d := m.Step(call("refund", map[string]any{"amount": v}))
+		big := v != int8(100) && v != uint8(200)
+		if d.Allow == big {
+			t.Errorf("amount %T(%v): allow=%v", v, v, d.Allow)
+		}
 	}
 }

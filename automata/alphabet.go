@@ -1,6 +1,7 @@
 package automata
 
 import (
+	"math"
 	"sort"
 	"strings"
 
@@ -312,14 +313,21 @@ func argRealisations(preds []ltl.Pred) []argReal {
 					u = append(u, x)
 				}
 			}
-			cands = append(cands, u[0]-1)
+			// One value below, one between each pair, one above: every
+			// region the comparisons can tell apart. Round offsets (c-1,
+			// midpoints) read well in witnesses; past 2^53 or near the
+			// float range they are not strictly outside/between, so fall
+			// back to the next representable float.
+			cands = append(cands, below(u[0]))
 			for i, x := range u {
 				cands = append(cands, x)
 				if i+1 < len(u) {
-					cands = append(cands, x+(u[i+1]-x)/2)
+					if m, ok := between(x, u[i+1]); ok {
+						cands = append(cands, m)
+					}
 				}
 			}
-			cands = append(cands, u[len(u)-1]+1)
+			cands = append(cands, above(u[len(u)-1]))
 		}
 		if len(strs) > 0 {
 			sort.Strings(strs)
@@ -487,4 +495,29 @@ func (a *Alphabet) Same(b *Alphabet) bool {
 		}
 	}
 	return true
+}
+
+func below(x float64) float64 {
+	if y := x - 1; y < x {
+		return y
+	}
+	return math.Nextafter(x, math.Inf(-1))
+}
+
+func above(x float64) float64 {
+	if y := x + 1; y > x {
+		return y
+	}
+	return math.Nextafter(x, math.Inf(1))
+}
+
+// between returns a number strictly between x < y, if floats have one.
+func between(x, y float64) (float64, bool) {
+	if m := x/2 + y/2; x < m && m < y {
+		return m, true
+	}
+	if m := math.Nextafter(x, y); m < y {
+		return m, true
+	}
+	return 0, false
 }

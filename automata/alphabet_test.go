@@ -171,3 +171,26 @@ func TestMergedAlphabet(t *testing.T) {
 		t.Errorf("counterexample %v is not a one-event trace in f2 \\ f1", symNames(a, cex))
 	}
 }
+
+// Constants past 2^53 (timestamps in ns, amounts in wei) or near the float
+// range must still give every region its symbol: c-1 == c there.
+func TestAlphabetLargeConstants(t *testing.T) {
+	for _, c := range []float64{1e20, -1e20, 1.7e308, -1.7e308, 9007199254740993} {
+		lt := &ltl.Atom{Kind: ltl.AtomTool, Name: "refund", Preds: []ltl.Pred{{Arg: "amount", Cmp: ltl.CmpLt, Value: ltl.Value{Kind: ltl.NumberValue, Num: c}}}}
+		gt := &ltl.Atom{Kind: ltl.AtomTool, Name: "refund", Preds: []ltl.Pred{{Arg: "amount", Cmp: ltl.CmpGt, Value: ltl.Value{Kind: ltl.NumberValue, Num: c}}}}
+		a, err := NewAlphabet(nil, []string{"refund"}, lt, gt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// below c, at c, above c, and the missing argument: lt/gt true/false as the value says.
+		for _, v := range []any{c / 2, c, c * 1.0000001, nil} {
+			args := map[string]any{"amount": v}
+			if v == nil {
+				args = nil
+			}
+			if _, err := a.Classify(ltl.Event{Tool: "refund", Args: args}); err != nil {
+				t.Errorf("c=%g value %v: %v", c, v, err)
+			}
+		}
+	}
+}

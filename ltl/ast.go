@@ -264,6 +264,9 @@ func (p Pred) Holds(args map[string]any) bool {
 	return false
 }
 
+// toFloat reads every Go number type as a number: Go callers of Monitor
+// pass ints of any width, and a guardrail must not let int32(5000) through
+// a rule about amount > 1000 because of its type.
 func toFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
@@ -272,7 +275,23 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	case int:
 		return float64(x), true
+	case int8:
+		return float64(x), true
+	case int16:
+		return float64(x), true
+	case int32:
+		return float64(x), true
 	case int64:
+		return float64(x), true
+	case uint:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case uint64:
 		return float64(x), true
 	case interface{ Float64() (float64, error) }: // json.Number
 		f, err := x.Float64()

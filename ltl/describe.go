@@ -56,7 +56,12 @@ func describeShape(f Formula) (string, bool) {
 				return "no " + kind(n.X) + " may happen until " + noun(f.R) + " has happened", true
 			}
 		}
-	case *Atom, *Const:
+	case *Const:
+		if f.Value {
+			return "anything goes", true
+		}
+		return "no run satisfies this", true
+	case *Atom:
 		return "the run must start with " + noun(f), true
 	}
 	return "", false
