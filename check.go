@@ -178,21 +178,56 @@ type DiffResult struct {
 	AcceptedByB bool
 }
 
-// Diff compiles a and b over one shared alphabet and compares their languages.
+// Diff compiles a and b over one shared alphabet and compares their
+// languages. An event a spec does not declare is not allowed by it (its
+// traces are input errors for that spec), so each spec is compared as
+// "its rules, and every event is one it declares": two specs with the same
+// rules but different tools are not equivalent.
 func Diff(a, b *ltl.Spec, opts Options) (DiffResult, error) {
 	specs, err := Build([]*ltl.Spec{a, b}, opts)
 	if err != nil {
 		return DiffResult{}, err
 	}
-	da, db := specs[0].DFA, specs[1].DFA
-	eq, word, _, err := automata.Equivalent(da, db)
+	alpha := specs[0].Alphabet
+	aopts := automata.Options{MaxStates: opts.MaxStates}
+	var dfas [2]*automata.DFA
+	for i, s := range []*ltl.Spec{a, b} {
+		f := &ltl.Binary{Pos: s.Pos, Op: ltl.OpAnd, L: s.Formula(), R: onlyDeclared(s)}
+		if dfas[i], err = automata.Compile(f, alpha, aopts); err != nil {
+			return DiffResult{}, positioned(s, err)
+		}
+	}
+	eq, word, _, err := automata.Equivalent(dfas[0], dfas[1])
 	if err != nil {
 		return DiffResult{}, err
 	}
 	if eq {
 		return DiffResult{Equivalent: true}, nil
 	}
-	return DiffResult{Trace: specs[0].Alphabet.Events(word), AcceptedByB: db.AcceptsWord(word)}, nil
+	return DiffResult{Trace: alpha.Events(word), AcceptedByB: dfas[1].AcceptsWord(word)}, nil
+}
+
+// onlyDeclared is G(one of s's declared steps or tools).
+func onlyDeclared(s *ltl.Spec) ltl.Formula {
+	var any ltl.Formula
+	add := func(kind ltl.AtomKind, d ltl.Decl) {
+		atom := &ltl.Atom{Pos: d.Pos, Kind: kind, Name: d.Name}
+		if any == nil {
+			any = atom
+		} else {
+			any = &ltl.Binary{Pos: d.Pos, Op: ltl.OpOr, L: any, R: atom}
+		}
+	}
+	for _, d := range s.Steps {
+		add(ltl.AtomStep, d)
+	}
+	for _, d := range s.Tools {
+		add(ltl.AtomTool, d)
+	}
+	if any == nil {
+		return &ltl.Const{Pos: s.Pos, Value: false}
+	}
+	return &ltl.Unary{Pos: s.Pos, Op: ltl.OpAlways, X: any}
 }
 
 // conj is the intersection of two automata, nil standing for "no rule" (true).

@@ -270,3 +270,23 @@ func TestMonitorNumberTypes(t *testing.T) {
 		}
 	}
 }
+
+// A tool one spec declares and the other does not is a difference: its
+// calls are valid for one and input errors for the other.
+func TestDiffDeclarations(t *testing.T) {
+	a, err := specplan.Parse("a.ltl", []byte("spec a\ntools x, y\nrule G !x\n"), specplan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := specplan.Parse("b.ltl", []byte("spec b\ntools x\nrule G !x\n"), specplan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := specplan.Diff(a, b, specplan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Equivalent || d.AcceptedByB || len(d.Trace) != 1 || d.Trace[0].Tool != "y" {
+		t.Errorf("diff = %+v, want the trace [y] accepted by a only", d)
+	}
+}

@@ -1,6 +1,10 @@
 package ltl
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 func TestDescribe(t *testing.T) {
 	cases := []struct{ rule, want string }{
@@ -31,5 +35,42 @@ func TestDescribe(t *testing.T) {
 		if got := Describe(f); got != c.want {
 			t.Errorf("Describe(%s)\n got: %s\nwant: %s", c.rule, got, c.want)
 		}
+	}
+}
+
+func TestByteOrderMarkIsSkipped(t *testing.T) {
+	bom := "\xEF\xBB\xBF"
+	if _, err := Parse("b.ltl", []byte(bom+"spec s\nsteps a\nrule F a\n"), Options{}); err != nil {
+		t.Errorf("spec with BOM: %v", err)
+	}
+	ev, err := ReadTrace("b.jsonl", strings.NewReader(bom+`{"step":"a"}`+"\n"), nil)
+	if err != nil || len(ev) != 1 || ev[0].Step != "a" {
+		t.Errorf("trace with BOM: %v %v", ev, err)
+	}
+	// Positions still index the file as it is on disk.
+	_, err = Parse("b.ltl", []byte(bom+"spec s\nsteps a\nrule F zz\n"), Options{})
+	var l ErrorList
+	if !errors.As(err, &l) || l[0].Pos.Line != 3 || l[0].Pos.Column != 8 {
+		t.Errorf("error position with BOM: %v", err)
+	}
+}
+
+func TestCaretEscapesControlBytes(t *testing.T) {
+	src := []byte("spec s\nsteps a\nrule F \x1b[31mzz\x07\n")
+	_, err := Parse("c.ltl", src, Options{})
+	var l ErrorList
+	if !errors.As(err, &l) {
+		t.Fatalf("want an ErrorList, got %v", err)
+	}
+	out := l.Format(src)
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("formatted error passes control bytes to the terminal: %q", out)
+	}
+}
+
+func TestTraceLineThatIsNotAnObject(t *testing.T) {
+	_, err := ReadTrace("t.jsonl", strings.NewReader("[]\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "must be one JSON object") || strings.Contains(err.Error(), "ltl.") {
+		t.Errorf("error = %v: want a plain message without Go type names", err)
 	}
 }

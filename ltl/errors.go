@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Code classifies an error so that callers and tests can compare kinds of
@@ -141,7 +142,9 @@ func caret(src []byte, p Pos) string {
 	if p.Line > len(lines) {
 		return ""
 	}
-	line := strings.TrimRight(lines[p.Line-1], "\r")
+	// Control bytes and invalid UTF-8 from the input are shown escaped, so
+	// quoting a binary file cannot drive the user's terminal.
+	line := printable(strings.TrimRight(lines[p.Line-1], "\r"))
 	var pad strings.Builder
 	col := 1
 	for _, r := range line {
@@ -235,4 +238,15 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// printable replaces control characters (other than tab) and invalid UTF-8
+// by U+FFFD, one rune each, so the caret still lines up.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

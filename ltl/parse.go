@@ -52,6 +52,11 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
+	// A byte-order mark is blanked rather than cut, so offsets and columns
+	// still index the file as the user has it.
+	if bytes.HasPrefix(src, utf8BOM) {
+		src = append([]byte("   "), src[len(utf8BOM):]...)
+	}
 	if err := preflight(filename, src, maxDepth); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,11 @@ func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
 	line, offset := 0, 0
 	for {
 		raw, rerr := br.ReadBytes('\n')
+		if line == 0 && bytes.HasPrefix(raw, utf8BOM) {
+			// Editors on some systems start files with a byte-order mark.
+			raw = raw[len(utf8BOM):]
+			offset += len(utf8BOM)
+		}
 		if len(raw) > 0 {
 			line++
 			if ev, ok := decodeEvent(filename, raw, line, offset, s, e); ok {
@@ -81,6 +86,8 @@ func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs
 				off-- // Offset counts the offending byte
 			}
 			msg = "invalid JSON: " + se.Error()
+		case errors.As(err, &te) && te.Field == "":
+			msg = fmt.Sprintf("each line must be one JSON object (an event), not a JSON %s", te.Value)
 		case errors.As(err, &te):
 			msg = fmt.Sprintf("field %q must be a %s, not a JSON %s", te.Field, goTypeName(te.Type.String()), te.Value)
 		case errors.Is(err, io.ErrUnexpectedEOF):
@@ -150,6 +157,9 @@ func checkEventName(s *Spec, ev Event, p Pos, e *errs) bool {
 	e.add(p, ErrTraceUndeclared, fmt.Sprintf("%s %q is not declared by spec %q%s", what, ev.Name(), s.Name, suggest(ev.Name(), names)))
 	return false
 }
+
+// utf8BOM is the UTF-8 byte-order mark, skipped at the start of inputs.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 func goTypeName(t string) string {
 	switch t {

@@ -55,7 +55,16 @@ func (c *CompileCmd) Run(e *env) error {
 		abort()
 		return err
 	}
-	return commit()
+	if err := commit(); err != nil {
+		return inputErr(err)
+	}
+	if spec.DFA.IsEmpty() {
+		// The export is still written (an empty automaton is a valid
+		// answer), but a spec nothing satisfies is a failed check.
+		fmt.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it (plan check says which rule)\n", c.Spec)
+		return &exitError{code: exitViolated}
+	}
+	return nil
 }
 
 // writeExpanded prints the spec as a .ltl file with every pattern expanded:

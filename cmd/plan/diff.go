@@ -37,7 +37,7 @@ func (c *DiffCmd) Run(e *env) error {
 	}
 	d, err := specplan.Diff(a, b, opts)
 	if err != nil {
-		return inputErr(err)
+		return inputErr(limitHint(err))
 	}
 	rep := diffReport{Equivalent: d.Equivalent, Trace: d.Trace}
 	if !d.Equivalent {

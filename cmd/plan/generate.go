@@ -49,6 +49,16 @@ func (c *GenerateCmd) Run(e *env) error {
 	if err != nil {
 		return inputErr(err)
 	}
+	switch {
+	case c.MaxTokens < 1:
+		return inputErr(fmt.Errorf("--max-tokens must be at least 1, got %d", c.MaxTokens))
+	case c.Temperature < 0:
+		return inputErr(fmt.Errorf("--temperature must be at least 0, got %g", c.Temperature))
+	case c.TopP <= 0 || c.TopP > 1:
+		return inputErr(fmt.Errorf("--top-p must be in (0, 1], got %g", c.TopP))
+	case c.TopK < 0:
+		return inputErr(fmt.Errorf("--top-k must be at least 0, got %d", c.TopK))
+	}
 	opts, err := c.options()
 	if err != nil {
 		return inputErr(err)
@@ -56,6 +66,9 @@ func (c *GenerateCmd) Run(e *env) error {
 	spec, err := c.compile(c.Spec)
 	if err != nil {
 		return err
+	}
+	if spec.DFA.IsEmpty() {
+		return &exitError{code: exitViolated, err: fmt.Errorf("%s: the spec is unsatisfiable: no output can satisfy it (plan check says which rule)", c.Spec)}
 	}
 	prompt := c.Prompt
 	if c.PromptFile != "" {
@@ -117,6 +130,10 @@ func (c *GenerateCmd) Run(e *env) error {
 		runOpts.OnText = func(b []byte, _ bool) { e.stdout.Write(b) }
 	}
 	res, err := decoder.Run(ctx, model, session, tokens, runOpts)
+	if ctx.Err() != nil {
+		fmt.Fprintf(e.stderr, "\nplan: interrupted after %d tokens (%d events so far)\n", res.Tokens, len(res.Events))
+		return &exitError{code: exitInterrupted}
+	}
 	if err != nil {
 		return inputErr(err)
 	}

@@ -4,7 +4,8 @@
 // It is deliberately thin: flags, files and output. Every decision lives in
 // the library (package specplan and its stage packages).
 //
-// Exit status: 0 ok; 1 a spec was violated or a check failed; 2 usage or input error.
+// Exit status: 0 ok; 1 a spec was violated or a check failed; 2 usage or
+// input error; 130 interrupted (generate stops cleanly on Ctrl-C).
 package main
 
 import (
@@ -17,9 +18,10 @@ import (
 )
 
 const (
-	exitOK       = 0
-	exitViolated = 1
-	exitInput    = 2
+	exitOK          = 0
+	exitViolated    = 1
+	exitInput       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report it
 )
 
 // CLI is the command tree; kong builds the parser and help from it.

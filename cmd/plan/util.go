@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -39,6 +40,9 @@ type specFlags struct {
 
 func (f specFlags) options() (specplan.Options, error) {
 	opts := specplan.Options{MaxStates: f.MaxStates}
+	if f.MaxStates < 1 {
+		return opts, fmt.Errorf("--max-states must be at least 1, got %d", f.MaxStates)
+	}
 	if f.Tools != "" {
 		data, err := os.ReadFile(f.Tools)
 		if err != nil {
@@ -58,9 +62,17 @@ func (f specFlags) compile(path string) (*specplan.Spec, error) {
 	}
 	s, err := specplan.CompileFile(path, opts)
 	if err != nil {
-		return nil, inputErr(err)
+		return nil, inputErr(limitHint(err))
 	}
 	return s, nil
+}
+
+// limitHint says which flag raises a limit the library names by its option.
+func limitHint(err error) error {
+	if errors.Is(err, automata.ErrStateLimit) {
+		return fmt.Errorf("%w (raise it with --max-states)", err)
+	}
+	return err
 }
 
 // writeJSONL writes one JSON value per line.
@@ -76,25 +88,53 @@ func writeJSONL(w io.Writer, vs ...any) error {
 }
 
 // createOutput opens path for writing atomically: the content appears only
-// when commit is called, so a failed export leaves nothing half-written.
-// An empty path or "-" means stdout.
+// when commit is called, so a failed export leaves nothing half-written (and
+// no temporary file). An empty path or "-" means stdout. The file gets mode
+// 0644 (or keeps the mode of the file it replaces).
 func createOutput(path string, stdout io.Writer) (w io.Writer, commit func() error, abort func(), err error) {
 	if path == "" || path == "-" {
 		return stdout, func() error { return nil }, func() {}, nil
 	}
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return nil, nil, nil, fmt.Errorf("cannot write %s: it is a directory", path)
+		}
+		mode = fi.Mode().Perm()
+	}
 	tmp, err := os.CreateTemp(dirOf(path), ".plan-*")
 	if err != nil {
-		return nil, nil, nil, err
-	}
-	commit = func() error {
-		if err := tmp.Close(); err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
-		return os.Rename(tmp.Name(), path)
+		return nil, nil, nil, fmt.Errorf("cannot write %s: %v", path, unwrapPath(err))
 	}
 	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
+	commit = func() error {
+		err := tmp.Chmod(mode)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("cannot write %s: %v", path, unwrapPath(err))
+		}
+		return nil
+	}
 	return tmp, commit, abort, nil
+}
+
+// unwrapPath drops the *PathError wrapper, whose path is our temporary file.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 func dirOf(path string) string {

@@ -21,6 +21,7 @@ type traceReport struct {
 	Trace     string              `json:"trace"`
 	Accepted  bool                `json:"accepted"`
 	Violation *specplan.Violation `json:"violation,omitempty"`
+	Error     string              `json:"error,omitempty"` // the trace could not be read
 }
 
 func (c *ValidateCmd) Run(e *env) error {
@@ -31,54 +32,55 @@ func (c *ValidateCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	// Read everything first: an input error is reported (exit 2) before any
-	// verdict, so verdicts and input errors never interleave.
+	// A trace that cannot be read is reported (exit 2) without hiding the
+	// verdicts of the others: a CI job over many files keeps every result.
 	type item struct {
 		name   string
 		events []ltl.Event
+		err    error
 	}
 	var items []item
-	var inputErrs []error
 	for _, path := range c.Traces {
 		f, err := os.Open(path)
 		if err != nil {
-			inputErrs = append(inputErrs, err)
+			items = append(items, item{name: path, err: err})
 			continue
 		}
 		events, err := ltl.ReadTrace(path, f, spec.Source)
 		f.Close()
-		if err != nil {
-			inputErrs = append(inputErrs, err)
-			continue
-		}
-		items = append(items, item{path, events})
+		items = append(items, item{path, events, err})
 	}
 	for _, path := range c.Examples {
 		src, err := os.ReadFile(path)
 		if err != nil {
-			inputErrs = append(inputErrs, err)
+			items = append(items, item{name: path, err: err})
 			continue
 		}
 		examples, err := ltl.ParseExamples(path, src, spec.Source)
+		if err == nil && len(examples) == 0 {
+			err = fmt.Errorf("%s: no examples found (lines starting Thought:, Action:, Observation:, Answer:)", path)
+		}
 		if err != nil {
-			inputErrs = append(inputErrs, err)
+			items = append(items, item{name: path, err: err})
 			continue
 		}
-		if len(examples) == 0 {
-			inputErrs = append(inputErrs, fmt.Errorf("%s: no examples found (lines starting Thought:, Action:, Observation:, Answer:)", path))
-		}
 		for _, ex := range examples {
-			items = append(items, item{fmt.Sprintf("%s:%d", path, ex.Pos.Line), ex.Events})
+			items = append(items, item{name: fmt.Sprintf("%s:%d", path, ex.Pos.Line), events: ex.Events})
 		}
 	}
-	if len(inputErrs) > 0 {
-		for _, err := range inputErrs[:len(inputErrs)-1] {
-			printError(e.stderr, err)
-		}
-		return inputErr(inputErrs[len(inputErrs)-1])
-	}
+	unreadable := 0
 	failed := 0
 	for _, it := range items {
+		if it.err != nil {
+			unreadable++
+			printError(e.stderr, it.err)
+			if c.JSON {
+				if err := writeJSONL(e.stdout, traceReport{Trace: it.name, Error: it.err.Error()}); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		v := spec.Validate(it.events)
 		if !v.Accepted {
 			failed++
@@ -101,6 +103,12 @@ func (c *ValidateCmd) Run(e *env) error {
 				fmt.Fprintf(e.stdout, "      nothing may come after event %d\n", pos-1)
 			}
 		}
+	}
+	if unreadable > 0 {
+		if !c.JSON {
+			fmt.Fprintf(e.stdout, "%d of %d inputs could not be read\n", unreadable, len(items))
+		}
+		return &exitError{code: exitInput}
 	}
 	if failed > 0 {
 		if !c.JSON {

@@ -14,9 +14,12 @@ type WitnessCmd struct {
 	N    int    `short:"n" default:"1" help:"How many of the shortest accepted traces to print."`
 }
 
+// maxWitnesses bounds -n: the witnesses are held in memory to sort them.
+const maxWitnesses = 100000
+
 func (c *WitnessCmd) Run(e *env) error {
-	if c.N < 1 {
-		return inputErr(fmt.Errorf("-n must be at least 1, got %d", c.N))
+	if c.N < 1 || c.N > maxWitnesses {
+		return inputErr(fmt.Errorf("-n must be between 1 and %d (limit on witnesses), got %d", maxWitnesses, c.N))
 	}
 	spec, err := c.compile(c.Spec)
 	if err != nil {
