@@ -49,6 +49,10 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	if err != nil {
 		return Decision{Reason: err.Error(), Violation: &Violation{Position: len(m.events), Reason: err.Error(), Expected: s.allowedNames(m.state)}}
 	}
+	if err := s.checkArgs(e); err != nil {
+		v := schemaViolation(len(m.events), e, err)
+		return Decision{Reason: v.Reason, Violation: v}
+	}
 	next := s.DFA.Step(m.state, sym)
 	if next < 0 {
 		trace := append(append([]ltl.Event(nil), m.events...), e)

@@ -1,11 +1,13 @@
 package specplan
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -29,6 +31,10 @@ type Spec struct {
 	Alphabet *automata.Alphabet
 	DFA      *automata.DFA
 	Rules    []*automata.DFA // Rules[i] is the DFA of Source.Rules[i] alone
+	// Schemas are the tools' JSON-schema parameters from the catalog
+	// (Options.Catalog); calls are checked against them by Validate and
+	// Monitor, as the decoder constrains generation by them.
+	Schemas map[string]json.RawMessage
 }
 
 // ParseFile reads and parses one .ltl file, with the catalog's tools declared.
@@ -104,6 +110,10 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	schemas, err := catalogSchemas(opts.Catalog)
+	if err != nil {
+		return nil, err
+	}
 	aopts := automata.Options{MaxStates: opts.MaxStates}
 	out := make([]*Spec, len(sources))
 	for i, s := range sources {
@@ -123,7 +133,7 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 				return nil, positioned(s, err)
 			}
 		}
-		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules}
+		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas}
 	}
 	return out, nil
 }
@@ -151,3 +161,33 @@ type wrapped struct {
 
 func (w *wrapped) Error() string { return w.msg }
 func (w *wrapped) Unwrap() error { return w.err }
+
+// catalogSchemas collects the catalog's parameter schemas, refusing (with
+// the tool's catalog position) any the decoder could not enforce.
+func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, error) {
+	schemas := map[string]json.RawMessage{}
+	var errs ltl.ErrorList
+	for _, t := range catalog {
+		if len(t.Parameters) == 0 {
+			continue
+		}
+		if err := decoder.CheckSchema(t.Parameters); err != nil {
+			errs = append(errs, &ltl.Error{Pos: t.Pos, Code: ltl.ErrCatalogTool, Msg: fmt.Sprintf("tool %s: %v", t.Name, err)})
+			continue
+		}
+		schemas[t.Name] = t.Parameters
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return schemas, nil
+}
+
+// checkArgs validates a call's arguments against its tool's schema.
+func (s *Spec) checkArgs(e ltl.Event) error {
+	schema, ok := s.Schemas[e.Tool]
+	if !ok || e.Tool == "" {
+		return nil
+	}
+	return decoder.ValidateArgs(schema, e.Args)
+}

@@ -290,3 +290,37 @@ func TestDiffDeclarations(t *testing.T) {
 		t.Errorf("diff = %+v, want the trace [y] accepted by a only", d)
 	}
 }
+
+// With a catalog, calls are checked against their tool's schema, in
+// Validate and in the guardrail alike.
+func TestSchemaCheckedWithCatalog(t *testing.T) {
+	opts := catalogFor(t, "specs/refund.ltl")
+	s, err := specplan.CompileFile("specs/refund.ltl", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := call("get_order", map[string]any{"order_id": 17.0})
+	v := s.Validate([]ltl.Event{bad, step("observation"), step("answer")})
+	if v.Accepted || v.Violation.Position != 0 || !strings.Contains(v.Violation.Reason, "order_id: want string, got number 17") {
+		t.Errorf("violation = %+v", v.Violation)
+	}
+	if d := s.NewMonitor().Step(bad); d.Allow {
+		t.Error("monitor allowed a call that breaks its schema")
+	}
+	good := call("get_order", map[string]any{"order_id": "A17"})
+	if d := s.NewMonitor().Step(good); !d.Allow {
+		t.Errorf("monitor denied a valid call: %s", d.Reason)
+	}
+}
+
+func TestUnsupportedSchemaIsACompileError(t *testing.T) {
+	cat, err := ltl.ParseCatalog("c.json", []byte(`[{"type":"function","function":{"name":"search","parameters":{"type":"object","properties":{"q":{"type":"strin"}}}}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = specplan.Compile("s.ltl", []byte("spec s\nsteps answer\nrule F answer\n"), specplan.Options{Catalog: cat})
+	var l ltl.ErrorList
+	if !errors.As(err, &l) || l[0].Pos.Filename != "c.json" || !strings.Contains(err.Error(), "strin") {
+		t.Errorf("err = %v: want a positioned catalog error naming the bad type", err)
+	}
+}

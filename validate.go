@@ -1,10 +1,12 @@
 package specplan
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -48,6 +50,9 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 		sym, err := s.Alphabet.Classify(ev)
 		if err != nil {
 			return Verdict{Violation: &Violation{Position: i, Reason: fmt.Sprintf("event %d: %v", i, err), Expected: s.allowedNames(state)}}
+		}
+		if err := s.checkArgs(ev); err != nil {
+			return Verdict{Violation: schemaViolation(i, ev, err)}
 		}
 		next := s.DFA.Step(state, sym)
 		if next < 0 {
@@ -207,4 +212,13 @@ func mustClassify(s *Spec, e ltl.Event) int {
 
 func posString(p ltl.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+}
+
+func schemaViolation(i int, ev ltl.Event, err error) *Violation {
+	msg := err.Error()
+	var ce *decoder.ConstraintError
+	if errors.As(err, &ce) {
+		msg = ce.Msg
+	}
+	return &Violation{Position: i, Reason: fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %s", i, ev.Tool, msg)}
 }

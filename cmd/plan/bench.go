@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -71,12 +70,7 @@ func (c *BenchCmd) Run(e *env) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	sopts := decoder.SessionOptions{Format: format, Tools: map[string]json.RawMessage{}}
-	for _, t := range opts.Catalog {
-		if len(t.Parameters) > 0 {
-			sopts.Tools[t.Name] = t.Parameters
-		}
-	}
+	sopts := decoder.SessionOptions{Format: format, Tools: spec.Schemas}
 	rep := benchReport{Spec: c.Spec, Format: format.String(), CPU: cpuModel(), Cores: runtime.NumCPU()}
 
 	var vocab *decoder.Vocab

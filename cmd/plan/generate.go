@@ -87,15 +87,9 @@ func (c *GenerateCmd) Run(e *env) error {
 	}
 	defer model.Close()
 
-	schemas := map[string]json.RawMessage{}
-	for _, t := range opts.Catalog {
-		if len(t.Parameters) > 0 {
-			schemas[t.Name] = t.Parameters
-		}
-	}
 	vocab := model.Vocab()
 	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA), vocab, decoder.NewTrie(vocab), decoder.SessionOptions{
-		Format: format, Tools: schemas, MaxTokens: c.MaxTokens,
+		Format: format, Tools: spec.Schemas, MaxTokens: c.MaxTokens,
 	})
 	if err != nil {
 		return inputErr(err)
