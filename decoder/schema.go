@@ -298,6 +298,12 @@ func (c *compiler) value(s *schema, lits []automata.Lit, depth int, next int32) 
 		for _, v := range s.enum {
 			ok := len(s.types) == 0 || slices.Contains(s.types, jsonType(v)) ||
 				jsonType(v) == "number" && slices.Contains(s.types, "integer") && isIntegral(v)
+			// Every other keyword applies to enum values too (JSON
+			// Schema): write only the values ValidateArgs would accept.
+			var ck argChecker
+			if ck.value(s, v, ""); len(ck.errs) > 0 {
+				ok = false
+			}
 			for _, l := range lits {
 				if l.Pred.Holds(map[string]any{l.Pred.Arg: v}) != l.Holds {
 					ok = false

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -261,4 +262,38 @@ func ExampleValidateArgs() {
 	// Output:
 	// <nil>
 	// decoder: schema: order_id: want string, got number 17; qty: want integer, got number 2.5; note: unknown property (the schema declares order_id, qty)
+}
+
+// An enum value that breaks another keyword of its schema is never
+// written: generation and validation agree.
+func TestEnumFilteredByOtherKeywords(t *testing.T) {
+	schema := json.RawMessage(`{"type":"object","properties":{"code":{"type":"string","enum":["a","bbbb","cc"],"maxLength":2}},"required":["code"]}`)
+	for _, v := range []string{"a", "cc"} {
+		if err := ValidateArgs(schema, map[string]any{"code": v}); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+	}
+	if ValidateArgs(schema, map[string]any{"code": "bbbb"}) == nil {
+		t.Fatal("bbbb passes validation despite maxLength 2")
+	}
+	// Generation: walk the react automaton with tool f many times; every
+	// call written must validate.
+	d := reactDFA("f")
+	v := testVocab()
+	ix, err := NewIndex(d, v, NewTrie(v), SessionOptions{Format: FormatJSON, Tools: map[string]json.RawMessage{"f": schema}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200; i++ {
+		s := ix.NewSession()
+		walk(t, s, r, 0, 4)
+		for _, e := range s.Events() {
+			if e.Tool == "f" {
+				if err := ValidateArgs(schema, e.Args); err != nil {
+					t.Fatalf("generated %v: %v", e.Args, err)
+				}
+			}
+		}
+	}
 }
