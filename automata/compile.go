@@ -127,6 +127,15 @@ type progressor struct {
 	dnfMemo  map[int32][][]int32
 	normMemo map[int32]int32
 
+	// work counts the DNF work of the current normal call (clauses built,
+	// their literals, and absorption comparisons), bounded by MaxDNFWork;
+	// memoWork is what the clause lists in dnfMemo cost since it was last
+	// emptied. Together they bound Compile's time and memory in the DNF
+	// step, which MaxStates cannot: a right-nested chain F f U … U g has a
+	// 4-state DFA but nodes whose clause lists grow linearly with the depth.
+	work     int
+	memoWork int
+
 	// per-(state, symbol) memo of progress, reset by bumping gen.
 	gen   uint32
 	stamp []uint32
@@ -158,6 +167,26 @@ func (p *progressor) init() {
 // beyond it Compile fails with ErrStateLimit rather than run away.
 const MaxClauses = 20000
 
+// MaxDNFWork bounds the work of normalising one progressed formula: each
+// clause built costs 1 plus its length, and removing subsumed clauses costs
+// one unit per comparison. Beyond it Compile fails with ErrStateLimit
+// (Limit = MaxDNFWork). The memoised clause lists shared between
+// normalisations are dropped once they cost more than MaxDNFWork, so they
+// are a cache of bounded size rather than a leak over all states.
+const MaxDNFWork = 1 << 22
+
+func formulaSizeError() *Error {
+	e := errorf(ErrStateLimit, ltl.Pos{}, "progressed formulas exceed MaxFormulaSize = %d (subformulas plus And/Or operands)", MaxFormulaSize)
+	e.Limit = MaxFormulaSize
+	return e
+}
+
+func dnfWorkError() *Error {
+	e := errorf(ErrStateLimit, ltl.Pos{}, "normalising a progressed formula exceeds MaxDNFWork = %d (clauses built and compared)", MaxDNFWork)
+	e.Limit = MaxDNFWork
+	return e
+}
+
 // normal rewrites a progressed formula to its canonical form: the minimal
 // disjunctive normal form (no clause contains another) over the formula's
 // non-boolean subformulas (propositions, X, N, U, R nodes). Progression only
@@ -166,9 +195,19 @@ const MaxClauses = 20000
 // without this step equivalent formulas such as a | (a & b) would keep
 // growing as distinct states.
 func (p *progressor) normal(id int32) (int32, error) {
+	// Every formula Determinize builds (by nnf, progress or here) passes
+	// through normal, so this is where the factory's bound is reported.
+	if p.b.fac.over {
+		return 0, formulaSizeError()
+	}
 	if r, ok := p.normMemo[id]; ok {
 		return r, nil
 	}
+	if p.memoWork > MaxDNFWork {
+		clear(p.dnfMemo)
+		p.memoWork = 0
+	}
+	p.work = 0
 	d, err := p.dnf(id)
 	if err != nil {
 		return 0, err
@@ -179,6 +218,9 @@ func (p *progressor) normal(id int32) (int32, error) {
 		ors[i] = fac.and(c...)
 	}
 	r := fac.or(ors...)
+	if fac.over {
+		return 0, formulaSizeError()
+	}
 	p.normMemo[id] = r
 	p.normMemo[r] = r
 	return r, nil
@@ -203,8 +245,16 @@ func (p *progressor) dnf(id int32) ([][]int32, error) {
 				return nil, err
 			}
 			out = append(out, d...)
+			p.work += len(d)
 		}
-		out = absorb(out)
+		if p.work > MaxDNFWork {
+			return nil, dnfWorkError()
+		}
+		var cmp int
+		out, cmp = absorb(out, MaxDNFWork-p.work)
+		if p.work += cmp; p.work > MaxDNFWork {
+			return nil, dnfWorkError()
+		}
 	case n.k == kAnd:
 		out = [][]int32{{}}
 		for _, k := range n.kids {
@@ -215,10 +265,19 @@ func (p *progressor) dnf(id int32) ([][]int32, error) {
 			var next [][]int32
 			for _, c := range out {
 				for _, e := range d {
-					next = append(next, mergeClause(c, e))
+					m := mergeClause(c, e)
+					next = append(next, m)
+					p.work += 1 + len(m)
+				}
+				if p.work > MaxDNFWork {
+					return nil, dnfWorkError()
 				}
 			}
-			out = absorb(next)
+			var cmp int
+			out, cmp = absorb(next, MaxDNFWork-p.work)
+			if p.work += cmp; p.work > MaxDNFWork {
+				return nil, dnfWorkError()
+			}
 			if len(out) > MaxClauses {
 				e := errorf(ErrStateLimit, ltl.Pos{}, "progressed formula exceeds MaxClauses = %d clauses", MaxClauses)
 				e.Limit = MaxClauses
@@ -238,6 +297,10 @@ func (p *progressor) dnf(id int32) ([][]int32, error) {
 	}
 	out = out[:k]
 	p.dnfMemo[id] = out
+	p.memoWork += 1 + len(out)
+	for _, c := range out {
+		p.memoWork += len(c)
+	}
 	return out, nil
 }
 
@@ -282,8 +345,11 @@ func mergeClause(a, b []int32) []int32 {
 }
 
 // absorb removes duplicate clauses and clauses that contain another one,
-// and sorts the rest, giving the canonical minimal DNF.
-func absorb(cs [][]int32) [][]int32 {
+// and sorts the rest, giving the canonical minimal DNF. It also returns the
+// number of clause comparisons made, and stops early (with a partial
+// result) once that exceeds budget: the caller then fails with
+// ErrStateLimit, since absorption is quadratic in the clauses.
+func absorb(cs [][]int32, budget int) ([][]int32, int) {
 	slices.SortFunc(cs, func(x, y []int32) int {
 		if len(x) != len(y) {
 			return len(x) - len(y)
@@ -291,10 +357,12 @@ func absorb(cs [][]int32) [][]int32 {
 		return slices.Compare(x, y)
 	})
 	var out [][]int32
+	cmp := len(cs) // the sort, roughly
 	for _, c := range cs {
 		keep := true
-		for _, o := range out {
-			if subset(o, c) {
+		j := 0
+		for ; j < len(out); j++ {
+			if subset(out[j], c) {
 				keep = false
 				break
 			}
@@ -302,8 +370,11 @@ func absorb(cs [][]int32) [][]int32 {
 		if keep {
 			out = append(out, c)
 		}
+		if cmp += j; cmp > budget {
+			break
+		}
 	}
-	return out
+	return out, cmp
 }
 
 // subset reports whether sorted a ⊆ sorted b.

@@ -42,7 +42,11 @@
 // Complexity: the progression automaton can be exponential in the formula
 // in the worst case (e.g. "x six positions before the end"); Options.
 // MaxStates (default DefaultMaxStates) turns that into an ErrStateLimit
-// error, and MaxClauses bounds one progressed formula. On the usual agent
+// error, and MaxClauses bounds one progressed formula. Independently of the
+// state count, MaxFormulaSize bounds the formulas built and MaxDNFWork the
+// normalisation of one formula (both ErrStateLimit, Limit set): deep
+// nestings such as f U (f U … U g) have tiny DFAs but would otherwise take
+// quadratic memory. On the usual agent
 // specs it is small: a sequential chain F(t1 & X F(t2 & …)) over K tools
 // has K+1 states and compiles in time polynomial in K (see BenchmarkChain).
 //
@@ -56,7 +60,11 @@
 // cached) and Allowed (the symbols that keep acceptance reachable: the
 // decoder's mask at the event level). Automata combined must share an
 // alphabet (the same pointer or equal symbol lists), else
-// ErrAlphabetMismatch.
+// ErrAlphabetMismatch. Pair automata are bounded too: ProductLimit,
+// EquivalentLimit and IncludedLimit take a state limit (0 means
+// DefaultMaxStates), and Product, Equivalent and Included apply
+// DefaultMaxStates; exceeding it is an ErrStateLimit error whose Limit is
+// the bound (k rules of n states can have n^k pairs).
 //
 // # Export
 //

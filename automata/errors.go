@@ -10,7 +10,10 @@ import (
 // Error kinds. Every error returned by this package is an *Error whose Kind
 // is one of these sentinels, so callers and tests compare with errors.Is.
 var (
-	// ErrStateLimit: the DFA under construction exceeded Options.MaxStates.
+	// ErrStateLimit: an automaton under construction exceeded its state
+	// limit (Options.MaxStates, or the maxStates of ProductLimit and its
+	// kin) or MaxTransitions, or Compile exceeded MaxClauses,
+	// MaxFormulaSize or MaxDNFWork; Error.Limit is the bound exceeded.
 	ErrStateLimit = errors.New("state limit exceeded")
 	// ErrSymbolLimit: the alphabet would exceed its symbol limit.
 	ErrSymbolLimit = errors.New("symbol limit exceeded")

@@ -45,7 +45,21 @@ type factory struct {
 	index   map[string]int32
 	buf     []byte
 	scratch []int32
+
+	// size is the nodes plus operand lists interned so far. Once it would
+	// pass MaxFormulaSize, over is set and junction stops interning (it
+	// returns false instead); Determinize checks over and fails with
+	// ErrStateLimit. Progression flattens And/Or, so a chain of n nested
+	// U's progresses to Or nodes of every length 1..n, n²/2 operands for a
+	// 2-state DFA: this is what keeps that bounded.
+	size int
+	over bool
 }
+
+// MaxFormulaSize bounds the formulas one compilation builds: each distinct
+// subformula costs 1 plus its number of And/Or operands. Beyond it Compile
+// fails with ErrStateLimit (Limit = MaxFormulaSize).
+const MaxFormulaSize = 1 << 22
 
 func newFactory() *factory {
 	f := &factory{index: map[string]int32{}}
@@ -79,6 +93,7 @@ func (f *factory) intern(n node) int32 {
 		return id
 	}
 	id := int32(len(f.nodes))
+	f.size += 1 + len(n.kids)
 	f.nodes = append(f.nodes, n)
 	f.index[string(f.buf)] = id
 	return id
@@ -97,6 +112,9 @@ func (f *factory) junction(and bool, xs ...int32) int32 {
 	k, unit, zero := kOr, int32(idFalse), int32(idTrue)
 	if and {
 		k, unit, zero = kAnd, idTrue, idFalse
+	}
+	if f.over {
+		return idFalse // see factory.over
 	}
 	flat := f.scratch[:0] // copied by intern only when a new node is made
 	defer func() { f.scratch = flat[:0] }()
@@ -123,6 +141,10 @@ func (f *factory) junction(and bool, xs ...int32) int32 {
 	}
 	if id, ok := f.lookup(node{k: k, kids: flat}); ok {
 		return id
+	}
+	if f.over || f.size+1+len(flat) > MaxFormulaSize {
+		f.over = true
+		return idFalse // meaningless; the caller sees over and fails
 	}
 	return f.intern(node{k: k, kids: slices.Clone(flat)})
 }

@@ -33,25 +33,40 @@ func checkSame(a, b *DFA) error {
 	return nil
 }
 
-// product explores the reachable pairs of a and b (-1 standing for a dead
-// component), breadth-first with symbols in increasing order. accept
-// decides acceptance of a pair. Pairs where both components are dead are
-// left out. parent/via record the BFS tree for counterexamples.
+// pairDFA is a pair automaton with its BFS tree: parent/via record, per
+// pair, the pair and symbol it was first reached from (for counterexamples).
 type pairDFA struct {
 	d      *DFA
 	parent []int32
 	via    []int32
 }
 
-func explore(a, b *DFA, accept func(x, y bool) bool, keepBothDead bool) pairDFA {
+// explore builds the reachable pairs of a and b (-1 standing for a dead
+// component), breadth-first with symbols in increasing order. accept
+// decides acceptance of a pair. Pairs where both components are dead are
+// left out unless keepBothDead. maxStates bounds the pairs explored (0 or less: DefaultMaxStates), and
+// MaxTransitions the pair table, as Determinize bounds Compile: products
+// of small automata can be exponentially large (k rules of n states give
+// up to n^k pairs), and callers multiply rule automata of user specs.
+func explore(a, b *DFA, accept func(x, y bool) bool, keepBothDead bool, maxStates int) (pairDFA, error) {
+	if maxStates <= 0 {
+		maxStates = DefaultMaxStates
+	}
 	nsym := len(a.Alphabet.Symbols)
 	type pair struct{ p, q int32 }
 	index := map[pair]int32{}
 	var pairs []pair
 	var parent, via []int32
+	var limitErr *Error
 	add := func(pr pair, from, sym int32) int32 {
 		if i, ok := index[pr]; ok {
 			return i
+		}
+		if len(pairs) >= maxStates || (len(pairs)+1)*nsym > MaxTransitions {
+			if limitErr == nil {
+				limitErr = productLimitError(maxStates, nsym, len(pairs) < maxStates)
+			}
+			return -1
 		}
 		i := int32(len(pairs))
 		index[pr] = i
@@ -73,23 +88,50 @@ func explore(a, b *DFA, accept func(x, y bool) bool, keepBothDead bool) pairDFA 
 				continue
 			}
 			row[s] = add(np, int32(i), int32(s))
+			if limitErr != nil {
+				return pairDFA{}, limitErr
+			}
 		}
 		trans = append(trans, row)
 		acc = append(acc, accept(pr.p >= 0 && a.Accepting[pr.p], pr.q >= 0 && b.Accepting[pr.q]))
 	}
-	return pairDFA{d: &DFA{Alphabet: a.Alphabet, Initial: 0, Accepting: acc, Trans: trans}, parent: parent, via: via}
+	return pairDFA{d: &DFA{Alphabet: a.Alphabet, Initial: 0, Accepting: acc, Trans: trans}, parent: parent, via: via}, nil
+}
+
+func productLimitError(maxStates, nsym int, transitions bool) *Error {
+	if transitions {
+		e := errorf(ErrStateLimit, ltl.Pos{}, "product automaton exceeds MaxTransitions = %d (states × %d symbols)", MaxTransitions, nsym)
+		e.Limit = MaxTransitions
+		return e
+	}
+	e := errorf(ErrStateLimit, ltl.Pos{}, "product automaton exceeds the state limit of %d states", maxStates)
+	e.Limit = maxStates
+	return e
 }
 
 // Product returns the minimal DFA of L(a) op L(b). Both must be over the
-// same alphabet (the same pointer or equal symbol lists).
+// same alphabet (the same pointer or equal symbol lists). It is
+// ProductLimit with DefaultMaxStates.
 func Product(a, b *DFA, op BoolOp) (*DFA, error) {
+	return ProductLimit(a, b, op, DefaultMaxStates)
+}
+
+// ProductLimit is Product with a bound on the reachable state pairs built
+// before minimisation: more than maxStates pairs (0 or less means
+// DefaultMaxStates), or more than MaxTransitions table entries, is an
+// ErrStateLimit *Error whose Limit is the bound exceeded.
+func ProductLimit(a, b *DFA, op BoolOp, maxStates int) (*DFA, error) {
 	if err := checkSame(a, b); err != nil {
 		return nil, err
 	}
 	if op < Intersect || op > SymDiff {
 		return nil, errorf(ErrBadFormula, ltl.Pos{}, "unknown BoolOp %d", op)
 	}
-	return Minimize(explore(a, b, op.apply, false).d), nil
+	pd, err := explore(a, b, op.apply, false, maxStates)
+	if err != nil {
+		return nil, err
+	}
+	return Minimize(pd.d), nil
 }
 
 // Complement returns the minimal DFA of the non-empty traces d rejects:
@@ -143,12 +185,22 @@ func (s Side) String() string {
 
 // Equivalent reports whether a and b accept the same traces. If not, it
 // returns a shortest word (symbol indices; lexicographically least among
-// the shortest) accepted by exactly one of them, and which one.
+// the shortest) accepted by exactly one of them, and which one. It is
+// EquivalentLimit with DefaultMaxStates.
 func Equivalent(a, b *DFA) (bool, []int, Side, error) {
+	return EquivalentLimit(a, b, DefaultMaxStates)
+}
+
+// EquivalentLimit is Equivalent with the pair-automaton bound of
+// ProductLimit (maxStates; 0 or less means DefaultMaxStates).
+func EquivalentLimit(a, b *DFA, maxStates int) (bool, []int, Side, error) {
 	if err := checkSame(a, b); err != nil {
 		return false, nil, Neither, err
 	}
-	pd := explore(a, b, func(x, y bool) bool { return x != y }, false)
+	pd, err := explore(a, b, func(x, y bool) bool { return x != y }, false, maxStates)
+	if err != nil {
+		return false, nil, Neither, err
+	}
 	for i, acc := range pd.d.Accepting {
 		if acc {
 			w := pd.word(int32(i))
@@ -162,12 +214,22 @@ func Equivalent(a, b *DFA) (bool, []int, Side, error) {
 }
 
 // Included reports whether every trace a accepts is accepted by b; if not,
-// it returns a shortest word accepted by a and rejected by b.
+// it returns a shortest word accepted by a and rejected by b. It is
+// IncludedLimit with DefaultMaxStates.
 func Included(a, b *DFA) (bool, []int, error) {
+	return IncludedLimit(a, b, DefaultMaxStates)
+}
+
+// IncludedLimit is Included with the pair-automaton bound of ProductLimit
+// (maxStates; 0 or less means DefaultMaxStates).
+func IncludedLimit(a, b *DFA, maxStates int) (bool, []int, error) {
 	if err := checkSame(a, b); err != nil {
 		return false, nil, err
 	}
-	pd := explore(a, b, func(x, y bool) bool { return x && !y }, false)
+	pd, err := explore(a, b, func(x, y bool) bool { return x && !y }, false, maxStates)
+	if err != nil {
+		return false, nil, err
+	}
 	for i, acc := range pd.d.Accepting {
 		if acc {
 			return false, pd.word(int32(i)), nil
