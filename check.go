@@ -1,6 +1,7 @@
 package specplan
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -33,11 +34,13 @@ const (
 	CheckRedundant                          // a rule is implied by the other rules
 	CheckUnusedStep                         // a declared step kind no rule mentions
 	CheckUnusedTool                         // a declared tool no rule mentions (and no rule says `call`)
+	CheckSkipped                            // a check that could not run within the limits
 )
 
 var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
+	CheckSkipped: "skipped",
 }
 
 func (c CheckCode) String() string {
@@ -101,46 +104,13 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			}
 		}
 	} else if len(s.Rules) > 1 {
-		// Redundancy, decided greedily in source order: rule i is
-		// redundant if the rules after it together with the earlier rules
-		// that were kept imply it. A rule found redundant is left out of
-		// "the others" for the rules after it, so two copies of one rule
-		// give one warning (on the first), and following every warning
-		// never deletes a constraint. kept(i-1) ∧ suffix(i+1) keeps this at
-		// about 3n products for n rules instead of n².
-		n := len(s.Rules)
-		suffix := make([]*automata.DFA, n+1) // suffix[i] = rules i..n-1; suffix[n] = nil (true)
-		for i := n - 1; i >= 0; i-- {
-			if suffix[i+1] == nil {
-				suffix[i] = s.Rules[i]
-				continue
-			}
-			var err error
-			if suffix[i], err = automata.Product(s.Rules[i], suffix[i+1], automata.Intersect); err != nil {
+		if err := s.checkRedundancy(rules, add); err != nil {
+			if !errors.Is(err, automata.ErrStateLimit) {
 				return nil, err
 			}
-		}
-		var kept *automata.DFA // conjunction of the earlier rules not found redundant
-		for i, d := range s.Rules {
-			others, err := conj(kept, suffix[i+1])
-			if err != nil {
-				return nil, err
-			}
-			redundant := false
-			if others != nil && !d.IsUniversal() {
-				ok, _, err := automata.Included(others, d)
-				if err != nil {
-					return nil, err
-				}
-				redundant = ok
-			}
-			if redundant {
-				add(rules[i].Pos, SeverityWarning, CheckRedundant, "rule %s is implied by the other rules", rules[i].Text)
-				continue
-			}
-			if kept, err = conj(kept, d); err != nil {
-				return nil, err
-			}
+			// The rules multiply into automata past the state limit: say
+			// that redundancy was not checked rather than fail the check.
+			add(s.Source.Pos, SeverityWarning, CheckSkipped, "redundancy not checked: %v", err)
 		}
 	}
 	used := map[string]bool{}
@@ -239,4 +209,50 @@ func conj(a, b *automata.DFA) (*automata.DFA, error) {
 		return a, nil
 	}
 	return automata.Product(a, b, automata.Intersect)
+}
+
+// checkRedundancy adds a warning for each rule the others imply.
+func (s *Spec) checkRedundancy(rules []*ltl.Rule, add func(p ltl.Pos, sev Severity, c CheckCode, format string, args ...any)) error {
+	// Redundancy, decided greedily in source order: rule i is
+	// redundant if the rules after it together with the earlier rules
+	// that were kept imply it. A rule found redundant is left out of
+	// "the others" for the rules after it, so two copies of one rule
+	// give one warning (on the first), and following every warning
+	// never deletes a constraint. kept(i-1) ∧ suffix(i+1) keeps this at
+	// about 3n products for n rules instead of n².
+	n := len(s.Rules)
+	suffix := make([]*automata.DFA, n+1) // suffix[i] = rules i..n-1; suffix[n] = nil (true)
+	for i := n - 1; i >= 0; i-- {
+		if suffix[i+1] == nil {
+			suffix[i] = s.Rules[i]
+			continue
+		}
+		var err error
+		if suffix[i], err = automata.Product(s.Rules[i], suffix[i+1], automata.Intersect); err != nil {
+			return err
+		}
+	}
+	var kept *automata.DFA // conjunction of the earlier rules not found redundant
+	for i, d := range s.Rules {
+		others, err := conj(kept, suffix[i+1])
+		if err != nil {
+			return err
+		}
+		redundant := false
+		if others != nil && !d.IsUniversal() {
+			ok, _, err := automata.Included(others, d)
+			if err != nil {
+				return err
+			}
+			redundant = ok
+		}
+		if redundant {
+			add(rules[i].Pos, SeverityWarning, CheckRedundant, "rule %s is implied by the other rules", rules[i].Text)
+			continue
+		}
+		if kept, err = conj(kept, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package specplan_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -322,5 +323,23 @@ func TestUnsupportedSchemaIsACompileError(t *testing.T) {
 	var l ltl.ErrorList
 	if !errors.As(err, &l) || l[0].Pos.Filename != "c.json" || !strings.Contains(err.Error(), "strin") {
 		t.Errorf("err = %v: want a positioned catalog error naming the bad type", err)
+	}
+}
+
+// Rules that multiply into huge automata: plan check says redundancy was
+// not checked instead of running for minutes.
+func TestCheckSkipsRedundancyPastTheLimit(t *testing.T) {
+	// The whole spec is tiny (the first rule forbids every t), but the
+	// counting rules after it multiply to 16^6 states.
+	src := "spec big\nsteps a\ntools t1, t2, t3, t4, t5, t6\nrule G !(t1 | t2 | t3 | t4 | t5 | t6)\nrule F a\n"
+	for i := 1; i <= 6; i++ {
+		src += fmt.Sprintf("rule at_most(15, t%d)\n", i)
+	}
+	diags, err := compile(t, src).Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diags) != 1 || diags[0].Code != specplan.CheckSkipped || !strings.Contains(diags[0].Msg, "state limit") {
+		t.Errorf("diags = %v, want one skipped-check warning naming the state limit", diags)
 	}
 }

@@ -98,7 +98,12 @@ func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 
 // maxCoreRules bounds the rules conflictCore minimises over (one product
 // of rule automata per rule tried); past it, every rule is listed.
-const maxCoreRules = 32
+// coreProductLimit bounds each product, so a denied Monitor.Step stays
+// fast even for specs whose rules multiply into huge automata.
+const (
+	maxCoreRules     = 32
+	coreProductLimit = 4096
+)
 
 // conflictCore returns a minimal set of rules (indices) whose conjunction
 // already has no accepting continuation after prefix, found by deletion:
@@ -121,7 +126,9 @@ func (s *Spec) conflictCore(prefix []ltl.Event) []int {
 		d := s.Rules[set[0]]
 		for _, r := range set[1:] {
 			var err error
-			if d, err = automata.Product(d, s.Rules[r], automata.Intersect); err != nil {
+			if d, err = automata.ProductLimit(d, s.Rules[r], automata.Intersect, coreProductLimit); err != nil {
+				// Too large to decide quickly: keep the rule in the core
+				// (the answer stays correct, only less minimal).
 				return false
 			}
 		}
