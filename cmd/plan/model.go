@@ -22,6 +22,9 @@ type TinyModelCmd struct {
 }
 
 func (c *TinyModelCmd) Run(e *env) error {
+	if c.Embd < 2 || c.Embd%8 != 0 || c.Layers < 1 {
+		return inputErr(fmt.Errorf("--embd must be a positive multiple of 8 and --layers at least 1 (got --embd %d --layers %d)", c.Embd, c.Layers))
+	}
 	var src *tinymodel.TokenizerSource
 	var err error
 	if c.Tokenizer != "" {
