@@ -11,6 +11,6 @@ source scripts/env.sh
 go build -o bin/plan ./cmd/plan
 set -x
 bin/plan check specs/*.ltl
-bin/plan validate specs/refund.ltl specs/testdata/refund/*/*.jsonl || true
+bin/plan validate --tools specs/refund.tools.json specs/refund.ltl specs/testdata/refund/*/*.jsonl || true
 bin/plan generate --spec specs/refund.ltl --tools specs/refund.tools.json --format pythonic \
   --max-tokens 200 --seed 3 --prompt "Refund order A17 (40 EUR) for the customer."
