@@ -46,16 +46,9 @@ import (
 // with Code CodeSchema whose message lists every violation, each led by its
 // JSON path ("order_id: want string, got number 17", "items[2].sku: ...").
 func ValidateArgs(schema json.RawMessage, args map[string]any) error {
-	if t := strings.TrimSpace(string(schema)); t == "" || t == "null" {
-		return nil
-	}
-	s, err := parseSchema(schema, "parameters", 0)
-	if err != nil {
+	s, err := parseParameters(schema)
+	if s == nil || err != nil {
 		return err
-	}
-	if len(s.types) > 0 && !slices.Contains(s.types, "object") {
-		// The decoder refuses such a tool too (compiler.args).
-		return newErr(CodeSchema, "parameters must be of type object")
 	}
 	if args == nil {
 		args = map[string]any{}
@@ -456,15 +449,23 @@ func renderJSON(v any) string {
 // supports (the same refusals as NewIndex and ValidateArgs), so that a bad
 // catalog is an error when a spec is compiled, not later at generation.
 func CheckSchema(schema json.RawMessage) error {
-	if t := strings.TrimSpace(string(schema)); t == "" || t == "null" {
-		return nil
+	_, err := parseParameters(schema)
+	return err
+}
+
+// parseParameters parses a tool's parameters schema; nil (and no error)
+// for an absent one, which allows any arguments.
+func parseParameters(raw json.RawMessage) (*schema, error) {
+	if t := strings.TrimSpace(string(raw)); t == "" || t == "null" {
+		return nil, nil
 	}
-	s, err := parseSchema(schema, "parameters", 0)
+	s, err := parseSchema(raw, "parameters", 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(s.types) > 0 && !slices.Contains(s.types, "object") {
-		return newErr(CodeSchema, "parameters must be of type object")
+		// The decoder refuses such a tool too (compiler.args).
+		return nil, newErr(CodeSchema, "parameters must be of type object")
 	}
-	return nil
+	return s, nil
 }
