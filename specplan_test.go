@@ -343,3 +343,12 @@ func TestCheckSkipsRedundancyPastTheLimit(t *testing.T) {
 		t.Errorf("diags = %v, want one skipped-check warning naming the state limit", diags)
 	}
 }
+
+// Counting rules build large progressed formulas; the limits that stop
+// runaway growth must leave room for them (exactly(32) twice: 33×33 states).
+func TestCountingRulesCompile(t *testing.T) {
+	s := compile(t, "spec e\nsteps x, y\nrule exactly(32, x)\nrule exactly(32, y)\n")
+	if n := s.DFA.NumStates(); n != 33*33 {
+		t.Errorf("%d states, want %d", n, 33*33)
+	}
+}

@@ -59,7 +59,7 @@ type factory struct {
 // MaxFormulaSize bounds the formulas one compilation builds: each distinct
 // subformula costs 1 plus its number of And/Or operands. Beyond it Compile
 // fails with ErrStateLimit (Limit = MaxFormulaSize).
-const MaxFormulaSize = 1 << 22
+const MaxFormulaSize = 1 << 24
 
 func newFactory() *factory {
 	f := &factory{index: map[string]int32{}}
