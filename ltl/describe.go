@@ -237,24 +237,31 @@ func matchAtMost(f Formula) (Formula, int, bool) {
 	return a, n + 1, true
 }
 
-// atLeast recognises the expansion of at_least(n, a) for n >= 1:
-// F a, or F(a & X at_least(n-1, a)).
+// matchAtLeast recognises the expansion of at_least(n, a) for n >= 1:
+// F a, or !a U (a & X at_least(n-1, a)).
 func matchAtLeast(f Formula) (Formula, int, bool) {
-	ev, ok := f.(*Unary)
-	if !ok || ev.Op != OpEventually {
+	if ev, ok := f.(*Unary); ok && ev.Op == OpEventually {
+		return ev.X, 1, true
+	}
+	u, ok := f.(*Binary)
+	if !ok || u.Op != OpUntil {
 		return nil, 0, false
 	}
-	and, ok := ev.X.(*Binary)
-	if !ok || and.Op != OpAnd {
-		return ev.X, 1, true
+	not, ok := u.L.(*Unary)
+	if !ok || not.Op != OpNot {
+		return nil, 0, false
+	}
+	and, ok := u.R.(*Binary)
+	if !ok || and.Op != OpAnd || !Equal(and.L, not.X) {
+		return nil, 0, false
 	}
 	next, ok := and.R.(*Unary)
 	if !ok || next.Op != OpNext {
-		return ev.X, 1, true
+		return nil, 0, false
 	}
 	a, n, ok := matchAtLeast(next.X)
-	if !ok || !Equal(a, and.L) {
-		return ev.X, 1, true
+	if !ok || !Equal(a, not.X) {
+		return nil, 0, false
 	}
 	return a, n + 1, true
 }

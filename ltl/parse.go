@@ -574,14 +574,18 @@ func atMost(pos Pos, n int, a func() Formula) Formula {
 	return f
 }
 
-// atLeast(n, a): n=0 is true, n=1 is F a, otherwise F(a & X atLeast(n-1, a)).
+// atLeast(n, a): n=0 is true, n=1 is F a, otherwise
+// !a U (a & X atLeast(n-1, a)): the first a is followed by n-1 more.
+// That equals F(a & X atLeast(n-1, a)) — if any a has n-1 after it, so
+// does the first — but progresses without piling up one disjunct per a
+// seen, which made exactly(32, x) & exactly(32, y) take seconds.
 func atLeast(pos Pos, n int, a func() Formula) Formula {
 	if n == 0 {
 		return &Const{Pos: pos, Value: true}
 	}
 	f := un(pos, OpEventually, a())
 	for k := 2; k <= n; k++ {
-		f = un(pos, OpEventually, bin(pos, OpAnd, a(), un(pos, OpNext, f)))
+		f = bin(pos, OpUntil, un(pos, OpNot, a()), bin(pos, OpAnd, a(), un(pos, OpNext, f)))
 	}
 	return f
 }
