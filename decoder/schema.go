@@ -483,16 +483,24 @@ func (c *compiler) object(s *schema, fr objFrame, argLits map[string][]automata.
 			}
 		}
 	}
+	end := c.b.lit(fr.close, next)
+	return c.properties(s, fr, argLits, depth, func(bool) int32 { return end })
+}
+
+// properties builds an object's properties in schema order, each present
+// or (when optional) absent, then the tail: tail(written) continues after
+// the last property, written saying whether any came before (so a
+// separator is due).
+func (c *compiler) properties(s *schema, fr objFrame, argLits map[string][]automata.Lit, depth int, tail func(written bool) int32) (int32, error) {
 	type key struct {
 		i   int
 		any bool
 	}
 	memo := map[key]int32{}
-	end := c.b.lit(fr.close, next)
 	var build func(i int, any bool) (int32, error)
 	build = func(i int, any bool) (int32, error) {
 		if i == len(s.props) {
-			return end, nil
+			return tail(any), nil
 		}
 		if pc, ok := memo[key{i, any}]; ok {
 			return pc, nil
@@ -672,61 +680,12 @@ func (c *compiler) args(s *schema, lits []automata.Lit, next int32) (int32, erro
 	c.b.fill(tailAny, end, c.b.lit(", ", pair))
 	tailNone := c.b.split(end, pair)
 	// Predicated properties, then the tail.
-	type key struct {
-		i   int
-		any bool
-	}
-	memo := map[key]int32{}
-	var build func(i int, any bool) (int32, error)
-	build = func(i int, any bool) (int32, error) {
-		if i == len(ps.props) {
-			if any {
-				return tailAny, nil
-			}
-			return tailNone, nil
+	return c.properties(ps, fr, byArg, 1, func(written bool) int32 {
+		if written {
+			return tailAny
 		}
-		if pc, ok := memo[key{i, any}]; ok {
-			return pc, nil
-		}
-		p := ps.props[i]
-		if fr.identKeys && (!isIdent(p.name) || slices.Contains(pythonKeywords, p.name)) {
-			return -1, newErr(CodeFormat, "argument %q is not a Python identifier (pythonic format)", p.name)
-		}
-		required := false
-		for _, l := range byArg[p.name] {
-			required = required || l.Holds
-		}
-		rest, err := build(i+1, true)
-		if err != nil {
-			return -1, err
-		}
-		val, err := c.value(p.s, byArg[p.name], 1, rest)
-		if err != nil {
-			return -1, err
-		}
-		present := int32(-1)
-		if val >= 0 {
-			sep := ""
-			if any {
-				sep = ", "
-			}
-			present = c.b.lit(sep+keyText(p.name, fr)+fr.sep, val)
-		}
-		absent := int32(-1)
-		if !required {
-			if absent, err = build(i+1, any); err != nil {
-				return -1, err
-			}
-		}
-		pc := c.b.split(present, absent)
-		memo[key{i, any}] = pc
-		return pc, nil
-	}
-	first, err := build(0, false)
-	if err != nil || first < 0 {
-		return -1, err
-	}
-	return c.b.lit(fr.open, first), c.b.err
+		return tailNone
+	})
 }
 
 // renderValue spells a literal value (from an enum or const) canonically.
