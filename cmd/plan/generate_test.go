@@ -17,27 +17,29 @@ import (
 
 var (
 	tinyOnce sync.Once
+	tinyDir  string
 	tinyPath string
 	tinyErr  error
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tinyDir != "" {
+		os.RemoveAll(tinyDir)
+	}
+	os.Exit(code)
+}
 
 // tinyModel writes one small random-weights GGUF with the real Llama-3
 // vocabulary for the whole test binary (n_embd 32, 1 layer: fast).
 func tinyModel(t testing.TB) string {
 	t.Helper()
 	tinyOnce.Do(func() {
-		src, err := tinymodel.Llama3()
-		if err != nil {
-			tinyErr = err
+		if tinyDir, tinyErr = os.MkdirTemp("", "plan-test-model-"); tinyErr != nil {
 			return
 		}
-		dir, err := os.MkdirTemp("", "plan-test-model-")
-		if err != nil {
-			tinyErr = err
-			return
-		}
-		tinyPath = filepath.Join(dir, "tiny.gguf")
-		tinyErr = tinymodel.Write(tinyPath, src, tinymodel.SmallOptions)
+		tinyPath = filepath.Join(tinyDir, "tiny.gguf")
+		tinyErr = tinymodel.WriteSmall(tinyPath)
 	})
 	if tinyErr != nil {
 		t.Fatal(tinyErr)

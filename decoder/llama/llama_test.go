@@ -42,13 +42,8 @@ func TestMain(m *testing.M) {
 func tiny(t testing.TB) string {
 	t.Helper()
 	tinyOnce.Do(func() {
-		src, err := tinymodel.Llama3()
-		if err != nil {
-			tinyErr = err
-			return
-		}
 		tinyPath = filepath.Join(tinyDir, "tiny.gguf")
-		tinyErr = tinymodel.Write(tinyPath, src, tinyOptions)
+		tinyErr = tinymodel.WriteSmall(tinyPath)
 	})
 	if tinyErr != nil {
 		t.Fatal(tinyErr)

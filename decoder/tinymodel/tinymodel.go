@@ -74,6 +74,16 @@ type Options struct {
 // tests use, so that decoding costs little beyond the vocabulary projection.
 var SmallOptions = Options{Seed: 42, Embd: 32, Layers: 1, Heads: 2, FF: 64, Context: 4096}
 
+// WriteSmall writes a model with SmallOptions and the Llama-3 vocabulary to
+// path: the one recipe every test that needs a real model uses.
+func WriteSmall(path string) error {
+	src, err := Llama3()
+	if err != nil {
+		return err
+	}
+	return Write(path, src, SmallOptions)
+}
+
 // DefaultOptions are those of the cached default model.
 var DefaultOptions = Options{Seed: 1, Embd: 64, Layers: 2, Heads: 4, FF: 128, Context: 8192}
 
