@@ -18,7 +18,7 @@ type byteBackend struct {
 }
 
 func (f *byteBackend) Vocab() *Vocab { return f.vocab }
-func (f *byteBackend) Tokenize(s string, _ bool) ([]int, error) {
+func (f *byteBackend) Tokenize(s string, _, _ bool) ([]int, error) {
 	out := make([]int, len(s))
 	for i := range len(s) {
 		out[i] = int(s[i])

@@ -42,6 +42,24 @@
 // parsed back from the accepted text by Format.Parse (an independent parser)
 // and those given to Observe.
 //
+// # Untrusted text
+//
+// Text the program does not write itself never speaks for the model or for
+// the chat template:
+//   - The environment's events go to the session as given (Observe) and are
+//     never parsed. Run shows them to the model as EnvironmentText and keeps
+//     the transcript as Segments, model-written and environment-written;
+//     SegmentEvents reads the events back from them (each model turn parsed
+//     on its own), never from the flat RunResult.Text.
+//   - Backend.Tokenize parses special tokens only when asked. Prompts are
+//     built as a Prompt of markup pieces (the template's own structure) and
+//     content pieces (messages, tool descriptions), and TokenizePrompt
+//     tokenizes content without special tokens; Run tokenizes environment
+//     text the same way. A chat renderer (ChatRenderer) must say which is
+//     which.
+//   - Run refuses what does not fit the context before decoding it
+//     (ErrContext, naming the prompt, the budget or the environment's text).
+//
 // # Wire format
 //
 // See Format. A step is one line `Label: text\n`; its free text is valid

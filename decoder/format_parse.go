@@ -31,7 +31,7 @@ func (f Format) Parse(text []byte) ([]ltl.Event, error) {
 			}
 			ev, err := parseJSONCall(lines[i+1])
 			if err != nil {
-				return nil, newErr(CodeParse, "line %d: %v", lineNo+1, err)
+				return nil, atLine(lineNo+1, err)
 			}
 			events = append(events, ev)
 			i += 2
@@ -45,7 +45,7 @@ func (f Format) Parse(text []byte) ([]ltl.Event, error) {
 			}
 			args, err := decodeArgs(rest[br+1 : len(rest)-1])
 			if err != nil {
-				return nil, newErr(CodeParse, "line %d: %v", lineNo, err)
+				return nil, atLine(lineNo, err)
 			}
 			events = append(events, ltl.Event{Tool: rest[:br], Args: args})
 			continue
@@ -58,13 +58,13 @@ func (f Format) Parse(text []byte) ([]ltl.Event, error) {
 		case FormatJSON:
 			ev, err := parseJSONCall(line)
 			if err != nil {
-				return nil, newErr(CodeParse, "line %d: %v", lineNo, err)
+				return nil, atLine(lineNo, err)
 			}
 			events = append(events, ev)
 		case FormatPythonic:
 			ev, err := parsePythonCall(line)
 			if err != nil {
-				return nil, newErr(CodeParse, "line %d: %v", lineNo, err)
+				return nil, atLine(lineNo, err)
 			}
 			events = append(events, ev)
 		default:

@@ -73,12 +73,17 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 	if len(prompt) == 0 {
 		return res, fmt.Errorf("decoder: empty prompt")
 	}
+	sampler, err := NewSampler(opts.Sampler)
+	if err != nil {
+		return res, err
+	}
 	if n := b.Position() + len(prompt); n > b.ContextSize() {
-		return res, fmt.Errorf("decoder: prompt of %d tokens does not fit the context of %d tokens (limit ContextSize)", n, b.ContextSize())
+		return res, newErr(CodeContext, "prompt of %d tokens does not fit: %d of the context's %d tokens are left (limit ContextSize)",
+			len(prompt), b.ContextSize()-b.Position(), b.ContextSize())
 	}
 	t0 := time.Now()
 	if err := b.Decode(prompt); err != nil {
-		return res, fmt.Errorf("decoder: prompt: %w", err)
+		return res, fmt.Errorf("decoder: decoding the prompt: %w", err)
 	}
 	res.PromptTime = time.Since(t0)
 	vocab := b.Vocab()
@@ -90,7 +95,6 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 	if room := b.ContextSize() - b.Position(); maxTokens <= 0 || maxTokens > room {
 		maxTokens = room
 	}
-	sampler := NewSampler(opts.Sampler)
 	// Tokens are decoded lazily: a sampled token and the forced tokens after
 	// it go to llama.cpp in one batch, right before logits are next needed
 	// (or when generation stops), so a forced run of k tokens costs one
@@ -105,7 +109,7 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 		err := b.Decode(pending)
 		res.DecodeTime += time.Since(t)
 		if err != nil {
-			return fmt.Errorf("decoder: decode tokens %v: %w", pending, err)
+			return fmt.Errorf("decoder: decoding %d generated tokens: %w", len(pending), err)
 		}
 		pending = pending[:0]
 		return nil
@@ -164,7 +168,11 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 			err := c.Accept(tok)
 			mask += time.Since(t)
 			if err != nil {
-				return res, fmt.Errorf("decoder: constraint rejected token %d: %w", tok, err)
+				// A ConstraintError names the token already; wrap others once.
+				if _, ok := err.(*ConstraintError); !ok {
+					err = fmt.Errorf("decoder: constraint rejected token %d: %w", tok, err)
+				}
+				return res, err
 			}
 		}
 		res.MaskTime = append(res.MaskTime, mask)

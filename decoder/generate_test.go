@@ -25,8 +25,8 @@ func newFake(nctx int) *fakeBackend {
 	}}
 }
 
-func (f *fakeBackend) Vocab() *Vocab                        { return f.vocab }
-func (f *fakeBackend) Tokenize(string, bool) ([]int, error) { return nil, errors.New("unused") }
+func (f *fakeBackend) Vocab() *Vocab                              { return f.vocab }
+func (f *fakeBackend) Tokenize(string, bool, bool) ([]int, error) { return nil, errors.New("unused") }
 func (f *fakeBackend) Decode(toks []int) error {
 	if len(f.seq)+len(toks) > f.nctx {
 		return errors.New("context full")

@@ -65,30 +65,64 @@ type Message struct {
 	Content string
 }
 
-// ApplyChatTemplate renders messages followed by the start of an assistant
-// turn, for the chat-template families specplan recognises in a GGUF's
-// tokenizer.chat_template: Llama-3 headers and ChatML. It does not run
-// Jinja; for any other template it returns ok == false and the caller
-// falls back to plain text (the constraint still holds, only the model's
-// prior is worse).
-func ApplyChatTemplate(template string, messages []Message) (prompt string, ok bool) {
-	var b strings.Builder
+// ChatRenderer renders chat messages, followed by the start of an
+// assistant turn, as a Prompt: the template's own structure as markup and
+// each message's content (and role name) as content, so that no message can
+// write a control token. It is the plug-in point for chat templates: the
+// hand-written Llama-3 and ChatML renderers below implement it, and a
+// renderer of a GGUF's real Jinja template must too, marking where in its
+// output each message's content lies.
+type ChatRenderer interface {
+	RenderChat(messages []Message) Prompt
+}
+
+// RecognizeChatTemplate returns the hand-written renderer for a GGUF's
+// tokenizer.chat_template of a family specplan recognises by a marker in it:
+// Llama-3 headers or ChatML. It does not run Jinja; for any other template
+// it returns ok == false.
+func RecognizeChatTemplate(template string) (r ChatRenderer, ok bool) {
 	switch {
 	case strings.Contains(template, "<|start_header_id|>"):
-		if strings.Contains(template, "bos_token") {
-			b.WriteString("<|begin_of_text|>")
-		}
-		for _, m := range messages {
-			fmt.Fprintf(&b, "<|start_header_id|>%s<|end_header_id|>\n\n%s<|eot_id|>", m.Role, m.Content)
-		}
-		b.WriteString("<|start_header_id|>assistant<|end_header_id|>\n\n")
+		return llama3Chat{bos: strings.Contains(template, "bos_token")}, true
 	case strings.Contains(template, "<|im_start|>"):
-		for _, m := range messages {
-			fmt.Fprintf(&b, "<|im_start|>%s\n%s<|im_end|>\n", m.Role, m.Content)
-		}
-		b.WriteString("<|im_start|>assistant\n")
-	default:
-		return "", false
+		return chatML{}, true
 	}
-	return b.String(), true
+	return nil, false
+}
+
+// ApplyChatTemplate renders messages with RecognizeChatTemplate's renderer;
+// for a template it does not recognise it returns ok == false and the
+// caller falls back to plain text (the constraint still holds, only the
+// model's prior is worse).
+func ApplyChatTemplate(template string, messages []Message) (prompt Prompt, ok bool) {
+	r, ok := RecognizeChatTemplate(template)
+	if !ok {
+		return nil, false
+	}
+	return r.RenderChat(messages), true
+}
+
+// llama3Chat is Llama-3's header format.
+type llama3Chat struct{ bos bool }
+
+func (c llama3Chat) RenderChat(messages []Message) Prompt {
+	var p Prompt
+	if c.bos {
+		p = p.Markup("<|begin_of_text|>")
+	}
+	for _, m := range messages {
+		p = p.Markup("<|start_header_id|>").Content(m.Role).Markup("<|end_header_id|>\n\n").Content(m.Content).Markup("<|eot_id|>")
+	}
+	return p.Markup("<|start_header_id|>").Content("assistant").Markup("<|end_header_id|>\n\n")
+}
+
+// chatML is the <|im_start|> format (Qwen, Hermes and others).
+type chatML struct{}
+
+func (chatML) RenderChat(messages []Message) Prompt {
+	var p Prompt
+	for _, m := range messages {
+		p = p.Markup("<|im_start|>").Content(m.Role + "\n" + m.Content).Markup("<|im_end|>\n")
+	}
+	return p.Markup("<|im_start|>").Content("assistant\n")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/specplan/specplan/ltl"
@@ -11,13 +12,78 @@ import (
 
 // Environment answers for the world when the model's turn ends and the spec
 // needs an environment step (a tool's observation) before the run can go
-// on. It gets the events so far and returns the event to append; its Text
-// is shown to the model as `Label: text` on a line of its own.
+// on. It gets the events so far and returns the event to append; it is
+// shown to the model as EnvironmentText, and its Text may be anything.
 type Environment func(events []ltl.Event) (ltl.Event, error)
 
 // ErrNoEnvironment is returned by Run when a turn ends waiting for an
 // environment step and RunOptions.Environment is nil.
 var ErrNoEnvironment = errors.New("decoder: the spec needs an environment step (an observation) and no Environment was given")
+
+// Source says who wrote a segment of a run's transcript.
+type Source uint8
+
+const (
+	SourceModel       Source = iota + 1 // the model's tokens, under the session's masks
+	SourceEnvironment                   // the environment's step, rendered by Run
+)
+
+func (s Source) String() string {
+	switch s {
+	case SourceModel:
+		return "model"
+	case SourceEnvironment:
+		return "environment"
+	}
+	return "Source(" + fmt.Sprint(uint8(s)) + ")"
+}
+
+// MarshalText writes "model" or "environment".
+func (s Source) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Segment is one turn of a run's transcript: the text one writer produced.
+// A model segment holds the tokens the model wrote in one turn (it ends at
+// an event boundary, so Format.Parse reads it on its own); an environment
+// segment holds the line Run showed the model for the environment's event,
+// and that event as given. Environment text is never parsed for events:
+// whatever it contains (newlines, JSON, call-looking lines, chat control
+// tokens), it cannot become an event the model did not write.
+type Segment struct {
+	Source Source
+	Text   []byte
+	Event  ltl.Event // the environment's event (SourceEnvironment only)
+}
+
+// SegmentEvents are the events of a transcript read independently of the
+// session that produced it: each model segment parsed by f.Parse on its own,
+// each environment segment's event as given. For a run Run completed they
+// equal RunResult.Events; the soundness checks rely on that.
+func SegmentEvents(f Format, segs []Segment) ([]ltl.Event, error) {
+	var out []ltl.Event
+	for i, sg := range segs {
+		switch sg.Source {
+		case SourceModel:
+			evs, err := f.Parse(sg.Text)
+			if err != nil {
+				if ce, ok := err.(*ConstraintError); ok {
+					return out, &ConstraintError{Code: ce.Code, Msg: fmt.Sprintf("segment %d (model): %s", i, ce.Msg)}
+				}
+				return out, err
+			}
+			out = append(out, evs...)
+		case SourceEnvironment:
+			out = append(out, sg.Event)
+		default:
+			return out, newErr(CodeParse, "segment %d: unknown source %d", i, sg.Source)
+		}
+	}
+	return out, nil
+}
+
+// EnvironmentText is the line Run shows the model for an environment event:
+// `Label: text` and a newline. The text is shown as it is; it is tokenized
+// as plain text (no special tokens) and never parsed back.
+func EnvironmentText(ev ltl.Event) string { return StepLabel(ev.Name()) + ": " + ev.Text + "\n" }
 
 // RunOptions configure Run.
 type RunOptions struct {
@@ -40,7 +106,15 @@ type RunOptions struct {
 // RunResult is a whole constrained run: the transcript after the prompt
 // and the events the session recognised in it.
 type RunResult struct {
-	Text   []byte
+	// Text is the transcript after the prompt, model and environment text
+	// together (Segments concatenated). It is for showing, never for
+	// parsing: environment text in it can look like anything.
+	Text []byte
+	// Segments are the transcript as written: model turns and environment
+	// steps, in order (see SegmentEvents).
+	Segments []Segment
+	// Events are the session's events: those it parsed from each of the
+	// model's events as it completed, and the environment's as given.
 	Events []ltl.Event
 	// Complete: the run ended at an event boundary the spec accepts.
 	Complete bool
@@ -61,9 +135,17 @@ type RunResult struct {
 // environment for the step the spec needs next, shows it to the model and
 // the session, and repeats until the run is complete or the budget is spent.
 //
-// The environment's text is appended as plain text to the sequence; chat
-// templates that want tool results in their own role messages are the
-// caller's business (RunOptions has no opinion on roles yet).
+// The environment's event is shown as EnvironmentText, tokenized as plain
+// text (Backend.Tokenize without special tokens), and given to the session
+// as it is: its text is never parsed, so it cannot be read as an event of
+// the model's or end the model's turn. Chat templates that want tool
+// results in their own role messages are the caller's business
+// (RunOptions has no opinion on roles yet).
+//
+// What does not fit the backend's context is refused before it is
+// decoded, with ErrContext naming it: the prompt or the prompt with the
+// budget before anything is decoded, an environment step (with the budget
+// still to come) before it is shown.
 func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptions) (res RunResult, err error) {
 	start := time.Now()
 	// res is a named result so that this deferred fill-in reaches the caller
@@ -73,9 +155,20 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 		res.Complete = s.Complete()
 		res.Elapsed = time.Since(start)
 	}()
+	if err := opts.Sampler.Check(); err != nil {
+		return res, err
+	}
+	nctx, room := b.ContextSize(), b.ContextSize()-b.Position()
+	if len(prompt) > room {
+		return res, newErr(CodeContext, "prompt of %d tokens does not fit: %d of the context's %d tokens are left (limit ContextSize)", len(prompt), room, nctx)
+	}
+	fixed := opts.MaxTokens > 0
 	budget := opts.MaxTokens
-	if budget <= 0 {
-		budget = b.ContextSize() - b.Position() - len(prompt)
+	if !fixed {
+		budget = room - len(prompt)
+	} else if len(prompt)+budget > room {
+		return res, newErr(CodeContext, "the prompt of %d tokens and the token budget of %d (limit MaxTokens) need %d tokens; %d of the context's %d are left (limit ContextSize)",
+			len(prompt), budget, len(prompt)+budget, room, nctx)
 	}
 	maxTurns := opts.MaxTurns
 	if maxTurns <= 0 {
@@ -83,6 +176,12 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 	}
 	if err := s.CheckBudget(budget); err != nil {
 		return res, err
+	}
+	eogPiece := func(g Result) int {
+		if g.Stop == StopEOG && len(g.Tokens) > 0 {
+			return len(b.Vocab().Pieces[g.Tokens[len(g.Tokens)-1]])
+		}
+		return 0
 	}
 	next := prompt
 	for {
@@ -109,7 +208,12 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 				}
 			},
 		})
-		res.Text = append(res.Text, g.Text...)
+		// The model's segment is what it wrote, without the text an EOG
+		// token may have (the session never saw that as text either).
+		if text := g.Text[:len(g.Text)-eogPiece(g)]; len(text) > 0 {
+			res.Text = append(res.Text, text...)
+			res.Segments = append(res.Segments, Segment{Source: SourceModel, Text: slices.Clone(text)})
+		}
 		res.Tokens += len(g.Tokens)
 		res.Forced += g.Forced
 		res.MaskTime = append(res.MaskTime, g.MaskTime...)
@@ -137,13 +241,29 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 		if err := s.Observe(ev); err != nil {
 			return res, err
 		}
-		line := []byte(StepLabel(ev.Name()) + ": " + ev.Text + "\n")
-		res.Text = append(res.Text, line...)
-		if opts.OnText != nil {
-			opts.OnText(line, false)
-		}
-		if next, err = b.Tokenize(string(line), false); err != nil {
+		line := EnvironmentText(ev)
+		if next, err = b.Tokenize(line, false, false); err != nil {
 			return res, err
+		}
+		room := nctx - b.Position()
+		if fixed {
+			if left := budget - res.Tokens; len(next)+left > room {
+				return res, newErr(CodeContext, "environment text (%s step) of %d tokens and the %d tokens left of the budget (limit MaxTokens) need %d tokens; %d of the context's %d are left (limit ContextSize)",
+					ev.Name(), len(next), left, len(next)+left, room, nctx)
+			}
+		} else {
+			// Without a fixed budget the budget is the room in the context,
+			// which the environment's text takes from.
+			if need := s.MinTokens(); len(next)+need > room {
+				return res, newErr(CodeContext, "environment text (%s step) of %d tokens leaves %d of the context's %d tokens, below the %d tokens the run still needs (limit ContextSize)",
+					ev.Name(), len(next), room-len(next), nctx, need)
+			}
+			budget = res.Tokens + room - len(next)
+		}
+		res.Text = append(res.Text, line...)
+		res.Segments = append(res.Segments, Segment{Source: SourceEnvironment, Text: []byte(line), Event: ev})
+		if opts.OnText != nil {
+			opts.OnText([]byte(line), false)
 		}
 	}
 }

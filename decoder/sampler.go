@@ -38,10 +38,34 @@ type cand struct {
 	logit float32
 }
 
-// NewSampler returns a sampler seeded from opts.Seed.
-func NewSampler(opts SamplerOptions) *Sampler {
+// Check rejects options no sampler can follow: a NaN or infinite
+// Temperature or TopP (a NaN temperature would make every comparison false
+// and so always pick the highest allowed id), a negative Temperature, TopK
+// or TopP. Errors match ErrSampler.
+func (o SamplerOptions) Check() error {
+	switch {
+	case math.IsNaN(o.Temperature) || math.IsInf(o.Temperature, 0):
+		return newErr(CodeSampler, "temperature %v is not a finite number", o.Temperature)
+	case o.Temperature < 0:
+		return newErr(CodeSampler, "temperature %v is negative (0 is greedy)", o.Temperature)
+	case math.IsNaN(o.TopP) || math.IsInf(o.TopP, 0):
+		return newErr(CodeSampler, "top-p %v is not a finite number", o.TopP)
+	case o.TopP < 0:
+		return newErr(CodeSampler, "top-p %v is negative (0 or 1 keeps all tokens)", o.TopP)
+	case o.TopK < 0:
+		return newErr(CodeSampler, "top-k %d is negative (0 keeps all tokens)", o.TopK)
+	}
+	return nil
+}
+
+// NewSampler returns a sampler seeded from opts.Seed. It fails when
+// opts.Check does.
+func NewSampler(opts SamplerOptions) (*Sampler, error) {
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
 	seed := uint64(opts.Seed)
-	return &Sampler{opts: opts, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &Sampler{opts: opts, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 
 // Sample picks a token id from logits. Entries that are -Inf (masked) or NaN

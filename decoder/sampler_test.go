@@ -1,6 +1,7 @@
 package decoder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -10,7 +11,7 @@ import (
 var negInf = float32(math.Inf(-1))
 
 func TestSamplerGreedy(t *testing.T) {
-	s := NewSampler(SamplerOptions{})
+	s := mustSampler(t, SamplerOptions{})
 	logits := []float32{1, 5, negInf, 5, float32(math.NaN()), 2}
 	if got, err := s.Sample(logits); err != nil || got != 1 {
 		t.Errorf("greedy = %d, %v; want 1 (first of the tied maxima)", got, err)
@@ -20,7 +21,7 @@ func TestSamplerGreedy(t *testing.T) {
 	if _, err := s.Sample(masked); !errors.Is(err, ErrAllMasked) {
 		t.Errorf("all masked: %v, want ErrAllMasked", err)
 	}
-	if _, err := NewSampler(SamplerOptions{Temperature: 1}).Sample(masked); !errors.Is(err, ErrAllMasked) {
+	if _, err := mustSampler(t, SamplerOptions{Temperature: 1}).Sample(masked); !errors.Is(err, ErrAllMasked) {
 		t.Errorf("all masked, sampled: %v, want ErrAllMasked", err)
 	}
 }
@@ -34,7 +35,7 @@ func TestSamplerDeterministicAndMasked(t *testing.T) {
 		}
 	}
 	draw := func(opts SamplerOptions) []int {
-		s := NewSampler(opts)
+		s := mustSampler(t, opts)
 		out := make([]int, 200)
 		for i := range out {
 			tok, err := s.Sample(logits)
@@ -73,13 +74,13 @@ func TestSamplerDeterministicAndMasked(t *testing.T) {
 
 func TestSamplerTopKTopPRestrict(t *testing.T) {
 	logits := []float32{0, 10, 9.5, 1, 2}
-	s := NewSampler(SamplerOptions{Temperature: 1, TopK: 2, Seed: 1})
+	s := mustSampler(t, SamplerOptions{Temperature: 1, TopK: 2, Seed: 1})
 	for range 200 {
 		if tok, _ := s.Sample(logits); tok != 1 && tok != 2 {
 			t.Fatalf("TopK 2 drew %d", tok)
 		}
 	}
-	s = NewSampler(SamplerOptions{Temperature: 1, TopP: 0.5, Seed: 1})
+	s = mustSampler(t, SamplerOptions{Temperature: 1, TopP: 0.5, Seed: 1})
 	for range 200 {
 		if tok, _ := s.Sample(logits); tok != 1 {
 			t.Fatalf("TopP 0.5 (p(1)≈0.62) drew %d", tok)
@@ -102,8 +103,49 @@ func equalInts(a, b []int) bool {
 func ExampleSampler() {
 	inf := float32(math.Inf(-1))
 	logits := []float32{2.5, inf, 7, inf} // a mask left tokens 0 and 2
-	greedy := NewSampler(SamplerOptions{})
+	greedy, err := NewSampler(SamplerOptions{})
+	if err != nil {
+		panic(err)
+	}
 	tok, _ := greedy.Sample(logits)
 	fmt.Println(tok)
 	// Output: 2
+}
+
+func mustSampler(t *testing.T, o SamplerOptions) *Sampler {
+	t.Helper()
+	s, err := NewSampler(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSamplerRejectsNonFinite: NaN and ±Inf temperature or top-p, and
+// negative values, are refused by Check, NewSampler and Generate (before
+// anything is decoded), with ErrSampler.
+func TestSamplerRejectsNonFinite(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	bad := []SamplerOptions{
+		{Temperature: nan}, {Temperature: inf}, {Temperature: -inf}, {Temperature: -0.5},
+		{Temperature: 1, TopP: nan}, {Temperature: 1, TopP: inf}, {Temperature: 1, TopP: -inf}, {TopP: -0.1},
+		{TopK: -1},
+	}
+	for _, o := range bad {
+		if err := o.Check(); !errors.Is(err, ErrSampler) {
+			t.Errorf("Check(%+v) = %v, want ErrSampler", o, err)
+		}
+		if s, err := NewSampler(o); s != nil || !errors.Is(err, ErrSampler) {
+			t.Errorf("NewSampler(%+v) = %v, %v", o, s, err)
+		}
+		f := newFake(100)
+		if _, err := Generate(context.Background(), f, nil, []int{0}, GenerateOptions{MaxTokens: 3, Sampler: o}); !errors.Is(err, ErrSampler) || len(f.seq) != 0 {
+			t.Errorf("Generate with %+v: %v, decoded %v", o, err, f.seq)
+		}
+	}
+	for _, o := range []SamplerOptions{{}, {Temperature: 0.7, TopP: 1, TopK: 5}, {Temperature: 2, TopP: 0}} {
+		if err := o.Check(); err != nil {
+			t.Errorf("Check(%+v) = %v", o, err)
+		}
+	}
 }

@@ -25,11 +25,14 @@ const (
 	CodeParse                           // Format.Parse: text is not in the format
 	CodeUnsat                           // no output at all satisfies the spec with these tools
 	CodeInternal                        // a broken invariant (a bug)
+	CodeContext                         // the run does not fit the backend's context (the message says what)
+	CodeSampler                         // SamplerOptions out of range (NaN, ±Inf, negative)
 )
 
 var codeNames = map[ErrorCode]string{CodeBudget: "budget", CodeVocab: "vocabulary", CodeSchema: "schema",
 	CodeFormat: "format", CodeLimit: "limit", CodeNotAllowed: "not allowed", CodeOrder: "call order",
-	CodeParse: "parse", CodeUnsat: "unsatisfiable", CodeInternal: "internal"}
+	CodeParse: "parse", CodeUnsat: "unsatisfiable", CodeInternal: "internal",
+	CodeContext: "context", CodeSampler: "sampler"}
 
 func (c ErrorCode) String() string {
 	if s, ok := codeNames[c]; ok {
@@ -64,6 +67,8 @@ var (
 	ErrCallOrder  = &ConstraintError{Code: CodeOrder}
 	ErrParse      = &ConstraintError{Code: CodeParse}
 	ErrUnsat      = &ConstraintError{Code: CodeUnsat}
+	ErrContext    = &ConstraintError{Code: CodeContext}
+	ErrSampler    = &ConstraintError{Code: CodeSampler}
 )
 
 func newErr(c ErrorCode, format string, a ...any) error {
@@ -71,6 +76,16 @@ func newErr(c ErrorCode, format string, a ...any) error {
 }
 
 func limitErr(format string, a ...any) error { return newErr(CodeLimit, format, a...) }
+
+// atLine puts a line number in front of a parse error, keeping the inner
+// error's code and message without its "decoder: parse:" prefix, so that a
+// message says it once.
+func atLine(line int, err error) error {
+	if ce, ok := err.(*ConstraintError); ok {
+		return &ConstraintError{Code: ce.Code, Msg: fmt.Sprintf("line %d: %s", line, ce.Msg)}
+	}
+	return newErr(CodeParse, "line %d: %v", line, err)
+}
 
 // DefaultEnvSteps are the step kinds the environment writes, not the model.
 var DefaultEnvSteps = []string{"observation"}

@@ -164,7 +164,7 @@ type eagerBackend struct {
 }
 
 func (b *eagerBackend) Vocab() *Vocab { return b.vocab }
-func (b *eagerBackend) Tokenize(text string, _ bool) ([]int, error) {
+func (b *eagerBackend) Tokenize(text string, _, _ bool) ([]int, error) {
 	var out []int
 	for i := 0; i < len(text); i++ {
 		out = append(out, int(text[i]))

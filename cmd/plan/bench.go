@@ -164,11 +164,11 @@ func benchPrompt(m *llama.Model, f decoder.Format, steps []ltl.Decl, catalog []l
 	}
 	sys := decoder.Instructions(f, stepNames, decoder.DefaultEnvSteps, catalog, toolNames)
 	msgs := []decoder.Message{{Role: "system", Content: sys}, {Role: "user", Content: "What is the tallest mountain in Europe?"}}
-	text, ok := decoder.ApplyChatTemplate(m.ChatTemplate(), msgs)
+	p, ok := decoder.ApplyChatTemplate(m.ChatTemplate(), msgs)
 	if !ok {
-		text = sys + "\nUser: What is the tallest mountain in Europe?\n"
+		p = decoder.Prompt{}.Content(sys + "\nUser: What is the tallest mountain in Europe?\n")
 	}
-	return m.Tokenize(text, !ok)
+	return decoder.TokenizePrompt(m, p, !ok)
 }
 
 func printBench(e *env, r benchReport) {

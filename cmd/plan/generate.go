@@ -1,14 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"os/signal"
 	"time"
+	"unicode/utf8"
 
 	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -31,17 +37,27 @@ type GenerateCmd struct {
 }
 
 type generateReport struct {
-	Text       string      `json:"text"`
-	Events     []ltl.Event `json:"events"`
-	Accepted   bool        `json:"accepted"`
-	Tokens     int         `json:"tokens"`
-	Forced     int         `json:"forced_tokens"`
-	Turns      int         `json:"turns"`
-	TokensPerS float64     `json:"tokens_per_s"`
-	MaskP50us  float64     `json:"mask_p50_us"`
-	Format     string      `json:"format"`
-	Model      string      `json:"model"`
-	Violation  string      `json:"violation,omitempty"`
+	Text string `json:"text"`
+	// Segments is the transcript as written: the model's turns and the
+	// environment's steps. Events come from them, never from Text.
+	Segments   []segmentReport `json:"segments"`
+	Events     []ltl.Event     `json:"events"`
+	Accepted   bool            `json:"accepted"`
+	Tokens     int             `json:"tokens"`
+	Forced     int             `json:"forced_tokens"`
+	Turns      int             `json:"turns"`
+	TokensPerS float64         `json:"tokens_per_s"`
+	MaskP50us  float64         `json:"mask_p50_us"`
+	Format     string          `json:"format"`
+	Model      string          `json:"model"`
+	Violation  string          `json:"violation,omitempty"`
+}
+
+// segmentReport is one decoder.Segment in --json's output.
+type segmentReport struct {
+	Source string     `json:"source"` // "model" or "environment"
+	Text   string     `json:"text"`
+	Event  *ltl.Event `json:"event,omitempty"` // the environment's event
 }
 
 func (c *GenerateCmd) Run(e *env) error {
@@ -50,6 +66,10 @@ func (c *GenerateCmd) Run(e *env) error {
 		return inputErr(err)
 	}
 	switch {
+	case math.IsNaN(c.Temperature) || math.IsInf(c.Temperature, 0):
+		return inputErr(fmt.Errorf("--temperature must be a finite number, got %g", c.Temperature))
+	case math.IsNaN(c.TopP) || math.IsInf(c.TopP, 0):
+		return inputErr(fmt.Errorf("--top-p must be a finite number, got %g", c.TopP))
 	case c.MaxTokens < 1:
 		return inputErr(fmt.Errorf("--max-tokens must be at least 1, got %d", c.MaxTokens))
 	case c.Temperature < 0:
@@ -101,11 +121,14 @@ func (c *GenerateCmd) Run(e *env) error {
 		steps = append(steps, d.Name)
 	}
 	system := decoder.Instructions(format, steps, decoder.DefaultEnvSteps, opts.Catalog, spec.Alphabet.Tools)
-	text, ok := decoder.ApplyChatTemplate(model.ChatTemplate(), []decoder.Message{{Role: "system", Content: system}, {Role: "user", Content: prompt}})
+	// The system text (with the catalog's descriptions) and the user's
+	// prompt are content: whatever they contain, they never become control
+	// tokens; only the chat template's own markup does.
+	rendered, ok := decoder.ApplyChatTemplate(model.ChatTemplate(), []decoder.Message{{Role: "system", Content: system}, {Role: "user", Content: prompt}})
 	if !ok {
-		text = system + "\n" + prompt + "\n"
+		rendered = decoder.Prompt{}.Content(system + "\n" + prompt + "\n")
 	}
-	tokens, err := model.Tokenize(text, !ok)
+	tokens, err := decoder.TokenizePrompt(model, rendered, !ok)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -120,24 +143,49 @@ func (c *GenerateCmd) Run(e *env) error {
 		Sampler:     decoder.SamplerOptions{Temperature: c.Temperature, TopK: c.TopK, TopP: c.TopP, Seed: c.Seed},
 		Environment: env,
 	}
+	stream := &escapeStream{w: e.stdout}
 	if !c.JSON {
-		runOpts.OnText = func(b []byte, _ bool) { e.stdout.Write(b) }
+		runOpts.OnText = func(b []byte, fromModel bool) {
+			if fromModel {
+				stream.write(b)
+				return
+			}
+			// An environment line is shown on one line, its newlines
+			// and control characters escaped: it cannot pass for output
+			// of the model's or of plan's.
+			stream.flush()
+			fmt.Fprintf(e.stdout, "%s\n", safetext.Escape(string(bytes.TrimSuffix(b, []byte("\n")))))
+		}
 	}
 	res, err := decoder.Run(ctx, model, session, tokens, runOpts)
+	stream.flush()
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\nplan: interrupted after %d tokens (%d events so far)\n", res.Tokens, len(res.Events))
 		return &exitError{code: exitInterrupted}
+	}
+	if errors.Is(err, decoder.ErrContext) {
+		return inputErr(fmt.Errorf("%w: lower --max-tokens or shorten --prompt and --observation (the model's context is %d tokens)", err, model.ContextSize()))
 	}
 	if err != nil {
 		return inputErr(err)
 	}
 
-	// The verdict comes from the independent path: parse the transcript
-	// back into events and evaluate the spec's formula on them directly.
-	events, perr := format.Parse(res.Text)
+	// The verdict comes from the independent path: each of the model's
+	// turns parsed back into events on its own, the environment's events as
+	// given (their text is never parsed), and the spec's formula evaluated
+	// on them directly.
+	events, perr := decoder.SegmentEvents(format, res.Segments)
 	accepted := perr == nil && ltl.Eval(spec.Source.Formula(), events)
+	segs := make([]segmentReport, len(res.Segments))
+	for i, sg := range res.Segments {
+		segs[i] = segmentReport{Source: sg.Source.String(), Text: string(sg.Text)}
+		if sg.Source == decoder.SourceEnvironment {
+			ev := sg.Event
+			segs[i].Event = &ev
+		}
+	}
 	rep := generateReport{
-		Text: string(res.Text), Events: events, Accepted: accepted, Tokens: res.Tokens, Forced: res.Forced,
+		Text: string(res.Text), Segments: segs, Events: events, Accepted: accepted, Tokens: res.Tokens, Forced: res.Forced,
 		Turns: res.Turns, Format: c.Format, Model: model.Path(),
 		TokensPerS: perSecond(res.Tokens, res.DecodeTime+sum(res.MaskTime)),
 		MaskP50us:  float64(median(res.MaskTime)) / float64(time.Microsecond),
@@ -157,15 +205,15 @@ func (c *GenerateCmd) Run(e *env) error {
 		for i, ev := range events {
 			if ev.Tool != "" {
 				args, _ := json.Marshal(ev.Args)
-				fmt.Fprintf(e.stdout, "%3d  call %s %s\n", i, ev.Tool, args)
+				fmt.Fprintf(e.stdout, "%3d  call %s %s\n", i, safetext.Escape(ev.Tool), safetext.Escape(string(args)))
 			} else {
-				fmt.Fprintf(e.stdout, "%3d  %s\n", i, ev.Step)
+				fmt.Fprintf(e.stdout, "%3d  %s\n", i, safetext.Escape(ev.Step))
 			}
 		}
 		if accepted {
-			fmt.Fprintf(e.stdout, "verdict: accepted by %s\n", c.Spec)
+			fmt.Fprintf(e.stdout, "verdict: accepted by %s\n", safetext.Escape(c.Spec))
 		} else {
-			fmt.Fprintf(e.stdout, "verdict: VIOLATES %s: %s\n", c.Spec, rep.Violation)
+			fmt.Fprintf(e.stdout, "verdict: VIOLATES %s: %s\n", safetext.Escape(c.Spec), safetext.Escape(rep.Violation))
 		}
 	}
 	if !accepted {
@@ -200,4 +248,41 @@ func perSecond(n int, d time.Duration) float64 {
 		return 0
 	}
 	return float64(n) / d.Seconds()
+}
+
+// escapeStream writes the model's text as it streams, token by token, with
+// every character safetext would escape escaped (newlines and tabs are the
+// layout of the model's events and pass). A rune split across tokens waits
+// for its last byte.
+type escapeStream struct {
+	w    io.Writer
+	pend []byte
+}
+
+func (s *escapeStream) write(b []byte) {
+	buf := append(s.pend, b...)
+	s.pend = nil
+	var out []byte
+	for i := 0; i < len(buf); {
+		if !utf8.FullRune(buf[i:]) {
+			s.pend = append([]byte(nil), buf[i:]...)
+			break
+		}
+		r, n := utf8.DecodeRune(buf[i:])
+		if r == '\n' || r == '\t' {
+			out = append(out, byte(r))
+		} else {
+			out = append(out, safetext.Escape(string(buf[i:i+n]))...)
+		}
+		i += n
+	}
+	s.w.Write(out)
+}
+
+// flush writes what is pending (an incomplete rune, escaped).
+func (s *escapeStream) flush() {
+	if len(s.pend) > 0 {
+		io.WriteString(s.w, safetext.Escape(string(s.pend)))
+		s.pend = nil
+	}
 }

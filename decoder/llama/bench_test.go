@@ -63,7 +63,7 @@ func benchIndex(b *testing.B, m *llama.Model, name string, src []byte, catalog s
 func BenchmarkConstrainedVsUnconstrained(b *testing.B) {
 	m := load(b, llama.Options{ContextSize: 1024, Threads: 1})
 	ix, _ := benchIndex(b, m, "../../specs/react.ltl", nil, "../../specs/react.tools.json", decoder.FormatJSON)
-	prompt, err := m.Tokenize("<|begin_of_text|>You are an agent. Write one step per line.\n", false)
+	prompt, err := m.Tokenize("<|begin_of_text|>You are an agent. Write one step per line.\n", false, true)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,11 +101,11 @@ ch ::= [^"\\\x00-\x1f] | "\\" ["\\bfnrt]`
 func BenchmarkGBNFvsMask(b *testing.B) {
 	m := load(b, llama.Options{ContextSize: 256, Threads: 1})
 	ix, _ := benchIndex(b, m, "one.ltl", []byte(oneCallSpec), oneCallCatalog, decoder.FormatJSON)
-	toks, err := m.Tokenize(oneCallText, false)
+	toks, err := m.Tokenize(oneCallText, false, false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	prompt, _ := m.Tokenize("x", true)
+	prompt, _ := m.Tokenize("x", true, false)
 	if err := m.Decode(prompt); err != nil {
 		b.Fatal(err)
 	}

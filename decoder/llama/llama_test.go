@@ -114,7 +114,7 @@ func TestTokenizeRoundTrip(t *testing.T) {
 		"naïve café — 東京 🚀\n\ttabs",
 		"  leading spaces and 12345678 digits",
 	} {
-		toks, err := m.Tokenize(text, false)
+		toks, err := m.Tokenize(text, false, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestTokenizeRoundTrip(t *testing.T) {
 	}
 	// Llama-3 tokenizes "Hello world" as [Hello][ world]; a wrong pre-tokenizer
 	// setting would still round-trip but split differently.
-	toks, _ := m.Tokenize("Hello world", true)
+	toks, _ := m.Tokenize("Hello world", true, false)
 	if want := []int{128000, 9906, 1917}; fmt.Sprint(toks) != fmt.Sprint(want) {
 		t.Errorf("Tokenize(Hello world) = %v, want %v", toks, want)
 	}
@@ -139,7 +139,7 @@ func gen(t *testing.T, m *llama.Model, c decoder.TokenConstraint, opts decoder.G
 	if err := m.Reset(); err != nil {
 		t.Fatal(err)
 	}
-	prompt, err := m.Tokenize("The answer is", true)
+	prompt, err := m.Tokenize("The answer is", true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +280,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestPromptLongerThanContext(t *testing.T) {
 	m := load(t, llama.Options{ContextSize: 32, BatchSize: 16, Threads: 1})
-	toks, err := m.Tokenize(strings.Repeat("one two three four ", 20), true)
+	toks, err := m.Tokenize(strings.Repeat("one two three four ", 20), true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestGBNFMasksLikeGrammar(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	toks, _ := m.Tokenize("x", true)
+	toks, _ := m.Tokenize("x", true, false)
 	if err := m.Decode(toks); err != nil {
 		t.Fatal(err)
 	}
@@ -385,9 +385,9 @@ func BenchmarkGBNFApply128K(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer g.Close()
-	quote, _ := m.Tokenize(`"`, false)
+	quote, _ := m.Tokenize(`"`, false, false)
 	g.Accept(quote[0])
-	toks, _ := m.Tokenize("x", true)
+	toks, _ := m.Tokenize("x", true, false)
 	if err := m.Decode(toks); err != nil {
 		b.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func benchDecode(b *testing.B, path string, threads int) {
 		b.Fatal(err)
 	}
 	defer m.Close()
-	prompt, _ := m.Tokenize("Hello", true)
+	prompt, _ := m.Tokenize("Hello", true, false)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if m.Position() >= m.ContextSize()-1 || m.Position() == 0 {
@@ -461,7 +461,7 @@ func Example() {
 		return
 	}
 	defer m.Close()
-	prompt, _ := m.Tokenize("Hello world", true)
+	prompt, _ := m.Tokenize("Hello world", true, false)
 	fmt.Println("vocabulary:", m.Vocab().Size(), "prompt:", prompt)
 	res, err := decoder.Generate(context.Background(), m, &digits{v: m.Vocab(), n: 3}, prompt, decoder.GenerateOptions{})
 	if err != nil {

@@ -334,18 +334,20 @@ func (m *Model) Meta(key string) (string, bool) {
 	return metaString(m.model, key)
 }
 
-// Tokenize implements decoder.Backend.
-func (m *Model) Tokenize(text string, addSpecial bool) ([]int, error) {
+// Tokenize implements decoder.Backend. Only with parseSpecial does the
+// text of a special token (`<|eot_id|>`) become that token; without it
+// llama.cpp tokenizes every byte as text.
+func (m *Model) Tokenize(text string, addBOS, parseSpecial bool) ([]int, error) {
 	if m.closed {
 		return nil, m.errClosed()
 	}
 	if text == "" {
-		if addSpecial && m.vocab.BOS >= 0 {
+		if addBOS && m.vocab.BOS >= 0 {
 			return []int{m.vocab.BOS}, nil
 		}
 		return nil, nil
 	}
-	return m.model.Tokenize(text, addSpecial, true)
+	return m.model.Tokenize(text, addBOS, parseSpecial)
 }
 
 // Decode implements decoder.Backend.

@@ -97,8 +97,8 @@ type soundStats struct {
 // TestSoundnessOnLlama checks the decoder's central guarantee end to end on
 // the real llama.cpp backend: whatever the (random-weights) model prefers,
 // every run of decoder.Run ends complete within its token budget, and its
-// transcript, read back by Format.Parse (an independent parser), gives the
-// session's events, which satisfy the spec by ltl.Eval (an independent
+// model segments, each read back by Format.Parse (an independent parser)
+// with the environment's events as given, give the session's events, which satisfy the spec by ltl.Eval (an independent
 // checker of the formula, not the DFA) and the tools' JSON schemas.
 func TestSoundnessOnLlama(t *testing.T) {
 	if testing.Short() {
@@ -128,7 +128,7 @@ func TestSoundnessOnLlama(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s/%s: NewIndex: %v", s.name, f, err)
 			}
-			prompt, err := m.Tokenize(soundPrompt(s, f), true)
+			prompt, err := m.Tokenize(soundPrompt(s, f), true, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,9 +207,23 @@ func checkRun(f decoder.Format, formula ltl.Formula, schemas map[string]map[stri
 	if res.Tokens > budget {
 		return fmt.Sprintf("%d tokens over the budget of %d", res.Tokens, budget)
 	}
-	parsed, err := f.Parse(res.Text)
-	if err != nil {
-		return fmt.Sprintf("Format.Parse: %v", err)
+	// The independent path reads the model's segments only, each turn on
+	// its own, and takes the environment's events as given: environment
+	// text is never parsed.
+	var parsed []ltl.Event
+	for i, sg := range res.Segments {
+		switch sg.Source {
+		case decoder.SourceModel:
+			evs, err := f.Parse(sg.Text)
+			if err != nil {
+				return fmt.Sprintf("Format.Parse of model segment %d: %v", i, err)
+			}
+			parsed = append(parsed, evs...)
+		case decoder.SourceEnvironment:
+			parsed = append(parsed, sg.Event)
+		default:
+			return fmt.Sprintf("segment %d has source %v", i, sg.Source)
+		}
 	}
 	if !eventsEqual(parsed, res.Events) {
 		return fmt.Sprintf("Format.Parse gives %v, the session recorded %v", parsed, res.Events)
@@ -381,7 +395,7 @@ func TestRunRefusesBudgetBelowMinimum(t *testing.T) {
 	if need < 2 {
 		t.Fatalf("MinTokens = %d; the refund spec needs several calls", need)
 	}
-	prompt, err := m.Tokenize(soundPrompt(s, decoder.FormatJSON), true)
+	prompt, err := m.Tokenize(soundPrompt(s, decoder.FormatJSON), true, false)
 	if err != nil {
 		t.Fatal(err)
 	}

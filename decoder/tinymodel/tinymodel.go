@@ -1,6 +1,7 @@
 package tinymodel
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/ollama/ollama/fs/ggml"
 	"github.com/specplan/specplan/decoder"
@@ -24,6 +26,31 @@ type TokenizerSource struct {
 	Merges []string // "left right"
 	BOS    int
 	EOS    int
+	// ChatTemplate is written as tokenizer.chat_template ("": the Llama-3
+	// style ChatTemplate).
+	ChatTemplate string
+}
+
+// RenameControlTokens gives unused control tokens of the vocabulary
+// (Llama-3's `<|reserved_special_token_N|>`, taken from N = 0 up) the given
+// names, so that a test model with the real Llama-3 vocabulary also has
+// another chat family's control tokens (ChatML's `<|im_start|>` …) as
+// special tokens. It returns their ids, in order.
+func (s *TokenizerSource) RenameControlTokens(names ...string) ([]int, error) {
+	var ids []int
+	for n := 0; len(ids) < len(names); n++ {
+		reserved := fmt.Sprintf("<|reserved_special_token_%d|>", n)
+		id := slices.Index(s.Tokens, reserved)
+		if id < 0 {
+			return nil, fmt.Errorf("tinymodel: only %d unused control tokens for %d names", len(ids), len(names))
+		}
+		if s.Types[id] != typeControl {
+			continue
+		}
+		s.Tokens[id] = names[len(ids)]
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // GGUF token types (llama.cpp's llama_token_type).
@@ -146,7 +173,7 @@ func Write(path string, src *TokenizerSource, opts Options) (err error) {
 		"tokenizer.ggml.bos_token_id":  uint32(src.BOS),
 		"tokenizer.ggml.eos_token_id":  uint32(src.EOS),
 		"tokenizer.ggml.add_bos_token": true,
-		"tokenizer.chat_template":      ChatTemplate,
+		"tokenizer.chat_template":      cmp.Or(src.ChatTemplate, ChatTemplate),
 	}
 	e, ff := uint64(opts.Embd), uint64(opts.FF)
 	var ts []*ggml.Tensor
