@@ -353,3 +353,41 @@ func TestRunContextOverflow(t *testing.T) {
 }
 
 func containsStr(s, sub string) bool { return countSub(s, sub) > 0 }
+
+// tokRecorder records Tokenize calls; each byte is a token, and with
+// addBOS token 0 comes first.
+type tokRecorder struct {
+	byteBackend
+	calls []string
+}
+
+func (r *tokRecorder) Tokenize(text string, addBOS, parseSpecial bool) ([]int, error) {
+	r.calls = append(r.calls, fmt.Sprintf("%q bos=%v special=%v", text, addBOS, parseSpecial))
+	var out []int
+	if addBOS {
+		out = append(out, 0)
+	}
+	return append(out, bytesAsTokens(text)...), nil
+}
+
+// TestTokenizePrompt: runs of markup are tokenized with special tokens on,
+// runs of content with them off, BOS only at the start, the tokens in order.
+func TestTokenizePrompt(t *testing.T) {
+	r := &tokRecorder{}
+	p := Prompt{}.Markup("<s>").Markup("<h>").Content("user").Content(" <eot>").Markup("</h>")
+	toks, err := TokenizePrompt(r, p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`"<s><h>" bos=true special=true`, `"user <eot>" bos=false special=false`, `"</h>" bos=false special=true`}
+	if !slices.Equal(r.calls, want) {
+		t.Errorf("calls %v, want %v", r.calls, want)
+	}
+	if !slices.Equal(toks, append([]int{0}, bytesAsTokens("<s><h>user <eot></h>")...)) || p.String() != "<s><h>user <eot></h>" {
+		t.Errorf("tokens %v, text %q", toks, p.String())
+	}
+	r.calls = nil
+	if toks, err := TokenizePrompt(r, nil, true); err != nil || !slices.Equal(toks, []int{0}) {
+		t.Errorf("empty prompt with BOS: %v, %v", toks, err)
+	}
+}
