@@ -54,7 +54,7 @@ func (f *byteBackend) Close() error         { return nil }
 func benchTestIndex(t *testing.T) *Index {
 	t.Helper()
 	vocab := testVocab(boundaryPieces...)
-	ix, err := NewIndex(reactDFA("search"), vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "maxLength": 20}}, "required": ["q"]}`)})
+	ix, err := NewIndex(reactDFA("search"), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "maxLength": 20}}, "required": ["q"]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

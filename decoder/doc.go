@@ -15,7 +15,7 @@
 // A Mask (bitset over token ids) is computed for a byte state by walking the
 // vocabulary Trie with the byte automaton, then cached per state in the
 // Index's mask cache (LRU under a byte cap, identical masks stored once).
-// The byte states themselves are capped too (SessionOptions.MaxStates): at
+// The byte states themselves are capped too (IndexOptions.MaxStates): at
 // the cap a new generation of the byte automaton starts and sessions
 // re-intern their current state by content, unchanged.
 // A mask's cost therefore depends on the number of distinct states, never on
@@ -27,7 +27,7 @@
 //
 // # Call order
 //
-//	s, err := NewSession(ea, vocab, trie, SessionOptions{Format: FormatJSON, Tools: schemas, MaxTokens: 512})
+//	s, err := NewSession(ea, vocab, trie, IndexOptions{Format: FormatJSON, Tools: schemas}, SessionOptions{MaxTokens: 512})
 //	for !s.Done() {
 //		s.SetBudget(left)            // optional; Accept also counts it down
 //		if tok, ok := s.Forced(); ok { /* append without sampling */ } else {
@@ -82,7 +82,7 @@
 // to MaxSchemaDepth; open values (no schema, or no type) nest objects and
 // arrays two levels deep.
 //
-// Environment steps (SessionOptions.EnvSteps, default "observation") are
+// Environment steps (IndexOptions.EnvSteps, default "observation") are
 // never written by the model, and they are all Observe accepts: a tool
 // call or a model step through Observe would bypass the schema and the
 // budget. At an event boundary where only environment steps can follow,

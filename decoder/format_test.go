@@ -49,8 +49,8 @@ func TestFormatsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := NewSession(d, vocab, trie, SessionOptions{Format: format,
-			Tools: schemas("search", searchSchema, "refund", refundSchema)})
+		s, err := NewSession(d, vocab, trie, IndexOptions{Format: format,
+			Tools: schemas("search", searchSchema, "refund", refundSchema)}, SessionOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestObserveClassifies(t *testing.T) {
 func TestObserveRefusesModelEvents(t *testing.T) {
 	rd, _ := refundDFA()
 	vocab := testVocab()
-	s, err := NewSession(rd, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
+	s, err := NewSession(rd, vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON}, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestObserveRefusesModelEvents(t *testing.T) {
 		}
 		return -1
 	})
-	s, err = NewSession(d, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
+	s, err = NewSession(d, vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON}, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +202,8 @@ func ExampleNewSession() {
 		return -1
 	})
 	vocab := testVocab("Thought: ", "Answer: ", "Action: ", "search", "[{\"q\": \"", "\"}]\n")
-	s, err := NewSession(ea, vocab, NewTrie(vocab), SessionOptions{Format: FormatReAct,
-		Tools: map[string]json.RawMessage{"search": json.RawMessage(`{"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}`)}})
+	s, err := NewSession(ea, vocab, NewTrie(vocab), IndexOptions{Format: FormatReAct,
+		Tools: map[string]json.RawMessage{"search": json.RawMessage(`{"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}`)}}, SessionOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

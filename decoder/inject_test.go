@@ -120,7 +120,7 @@ func newInjectIndex(t testing.TB, f Format) (*Index, *cDFA) {
 	t.Helper()
 	vocab := testVocab(boundaryPieces...)
 	d := notifyDFA()
-	ix, err := NewIndex(d, vocab, NewTrie(vocab), SessionOptions{Format: f, Tools: schemas("notify_customer", notifySchema, "refund", refundSchema)})
+	ix, err := NewIndex(d, vocab, NewTrie(vocab), IndexOptions{Format: f, Tools: schemas("notify_customer", notifySchema, "refund", refundSchema)})
 	if err != nil {
 		t.Fatal(err)
 	}

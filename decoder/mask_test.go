@@ -112,7 +112,7 @@ func benchVocabs(b *testing.B) map[string][2]any {
 
 func benchIndex(b *testing.B, vt [2]any) *Index {
 	rd, _ := refundDFA()
-	ix, err := NewIndex(rd, vt[0].(*Vocab), vt[1].(*Trie), SessionOptions{Format: FormatJSON, Tools: schemas("refund", refundSchema)})
+	ix, err := NewIndex(rd, vt[0].(*Vocab), vt[1].(*Trie), IndexOptions{Format: FormatJSON, Tools: schemas("refund", refundSchema)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestSharedIndexConcurrent(t *testing.T) {
 	rd, _ := refundDFA()
 	vocab := testVocab(boundaryPieces...)
 	trie := NewTrie(vocab)
-	opts := SessionOptions{Format: FormatJSON, Tools: schemas("refund", refundSchema)}
+	opts := IndexOptions{Format: FormatJSON, Tools: schemas("refund", refundSchema)}
 	shared, err := NewIndex(rd, vocab, trie, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -94,8 +94,8 @@ var DefaultEnvSteps = []string{"observation"}
 // about 4000 masks at a 128K vocabulary).
 const DefaultMaskCacheBytes = 64 << 20
 
-// SessionOptions configures an Index and its sessions.
-type SessionOptions struct {
+// IndexOptions configure an Index: what all its sessions share.
+type IndexOptions struct {
 	Format Format
 	// Tools maps a tool name to the JSON schema of its parameters (the
 	// `parameters` of an OpenAI tool). A tool without an entry takes an
@@ -105,14 +105,18 @@ type SessionOptions struct {
 	EnvSteps []string
 	// MaskCacheBytes caps the mask cache (0: DefaultMaskCacheBytes).
 	MaskCacheBytes int
-	// MaxTokens, if positive, is the session's token budget: NewSession
-	// fails with ErrBudget when no valid output fits in it.
-	MaxTokens int
 	// MaxStates caps the byte states the Index keeps (0: DefaultMaxStates).
 	// Every distinct prefix of a number or string written adds a state, so
 	// a long-lived Index would otherwise grow without bound; at the cap the
 	// byte automaton starts a new generation (see Index).
 	MaxStates int
+}
+
+// SessionOptions configure one Session of an Index.
+type SessionOptions struct {
+	// MaxTokens, if positive, is the session's token budget: starting the
+	// session fails with ErrBudget when no valid output fits in it.
+	MaxTokens int
 }
 
 // DefaultMaxStates is the byte-state cap when none is given (a few hundred
@@ -186,9 +190,9 @@ func (ix *Index) Stats() Stats {
 // cannot be written in the format, a schema is invalid or too deep, no
 // output satisfies the spec, or the vocabulary cannot spell a required
 // literal.
-func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts SessionOptions) (*Index, error) {
+func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*Index, error) {
 	if _, ok := formatNames[opts.Format]; !ok {
-		return nil, newErr(CodeFormat, "no call format given (SessionOptions.Format)")
+		return nil, newErr(CodeFormat, "no call format given (IndexOptions.Format)")
 	}
 	env := opts.EnvSteps
 	if env == nil {
@@ -605,12 +609,19 @@ func (ix *Index) walkMask(id uint32, budget int, capped bool) (m *Mask, overflow
 }
 
 // NewSession compiles a fresh Index and starts a session on it. Use
-// NewIndex and Index.NewSession to share the compiled part.
-func NewSession(ea EventAutomaton, vocab *Vocab, trie *Trie, opts SessionOptions) (*Session, error) {
-	ix, err := NewIndex(ea, vocab, trie, opts)
+// NewIndex and Index.Start (or Index.NewSession) to share the compiled part.
+func NewSession(ea EventAutomaton, vocab *Vocab, trie *Trie, iopts IndexOptions, opts SessionOptions) (*Session, error) {
+	ix, err := NewIndex(ea, vocab, trie, iopts)
 	if err != nil {
 		return nil, err
 	}
+	return ix.Start(opts)
+}
+
+// Start begins a session under opts: with MaxTokens it fails with
+// ErrBudget when no valid output fits in the budget, and otherwise starts
+// with that budget set.
+func (ix *Index) Start(opts SessionOptions) (*Session, error) {
 	s := ix.NewSession()
 	if opts.MaxTokens > 0 {
 		if err := s.CheckBudget(opts.MaxTokens); err != nil {
@@ -637,7 +648,8 @@ type Session struct {
 	gen     uint64 // the byte automaton's generation that cur belongs to
 }
 
-// NewSession starts a session at the event automaton's initial state.
+// NewSession starts a session at the event automaton's initial state,
+// without a budget (Start with SessionOptions{}).
 func (ix *Index) NewSession() *Session {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -790,7 +802,7 @@ func (s *Session) piece(tok int) string {
 
 // Observe records a step written by the environment and moves the event
 // automaton past it, so that generation can resume. It accepts exactly:
-// an event whose step kind is an environment step (SessionOptions.EnvSteps;
+// an event whose step kind is an environment step (IndexOptions.EnvSteps;
 // never a tool call or a step the model writes, which must go through the
 // mask so that the schema and the budget hold), given while the session
 // AwaitingEnvironment (the model's turn is over: Done, and the run is not
@@ -805,7 +817,7 @@ func (s *Session) Observe(ev ltl.Event) error {
 		return newErr(CodeNotAllowed, "event %q is not in the alphabet", ev.Name())
 	}
 	if !s.ix.env[sym] {
-		return newErr(CodeNotAllowed, "event %s is not an environment step (SessionOptions.EnvSteps): the model writes it", s.ix.syms[sym].Name)
+		return newErr(CodeNotAllowed, "event %s is not an environment step (IndexOptions.EnvSteps): the model writes it", s.ix.syms[sym].Name)
 	}
 	q := s.ix.ea.Step(int(st.q), sym)
 	s.ix.mu.Lock()

@@ -110,7 +110,7 @@ func TestBudgetAcrossTurns(t *testing.T) {
 	for _, anyObs := range []bool{false, true} {
 		d := reactTurnsDFA(anyObs)
 		for _, f := range []Format{FormatJSON, FormatHermes, FormatPythonic, FormatReAct} {
-			ix, err := NewIndex(d, vocab, trie, SessionOptions{Format: f, Tools: schemas("search", searchSchema)})
+			ix, err := NewIndex(d, vocab, trie, IndexOptions{Format: f, Tools: schemas("search", searchSchema)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +196,7 @@ func TestRunBudgetAcrossTurns(t *testing.T) {
 	vocab := testVocab(boundaryPieces...)
 	trie := NewTrie(vocab)
 	d := reactTurnsDFA(true)
-	ix, err := NewIndex(d, vocab, trie, SessionOptions{Format: FormatReAct, Tools: schemas("search", searchSchema)})
+	ix, err := NewIndex(d, vocab, trie, IndexOptions{Format: FormatReAct, Tools: schemas("search", searchSchema)})
 	if err != nil {
 		t.Fatal(err)
 	}

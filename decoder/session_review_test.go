@@ -19,7 +19,7 @@ func TestEOGWithTextOnlyAtBoundary(t *testing.T) {
 	vocab := testVocab("</s>")
 	textEOG := 256
 	vocab.EOG = append(vocab.EOG, textEOG)
-	s, err := NewSession(turnLoopDFA(), vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
+	s, err := NewSession(turnLoopDFA(), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON}, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestCompleteOnEmptyRun(t *testing.T) {
 		return -1
 	})
 	vocab := testVocab()
-	s, err := NewSession(d, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
+	s, err := NewSession(d, vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON}, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestUnspellableFrame(t *testing.T) {
 	}{{'\n', `"\n"`}, {'}', `"}\n"`}} {
 		vocab := testVocab()
 		vocab.Pieces[c.drop] = []byte("zz")
-		_, err := NewIndex(reactDFA("search"), vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
+		_, err := NewIndex(reactDFA("search"), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON})
 		if !errors.Is(err, ErrSpell) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("without %q: want ErrSpell naming %s, got %v", c.drop, c.want, err)
 		}
@@ -115,7 +115,7 @@ func TestUnspellableFrame(t *testing.T) {
 func TestTrieVocabMismatch(t *testing.T) {
 	vocab := testVocab()
 	other := testVocab("extra", "more")
-	_, err := NewIndex(reactDFA("search"), vocab, NewTrie(other), SessionOptions{Format: FormatJSON})
+	_, err := NewIndex(reactDFA("search"), vocab, NewTrie(other), IndexOptions{Format: FormatJSON})
 	if !errors.Is(err, ErrSpell) || !strings.Contains(err.Error(), "trie") {
 		t.Fatalf("want a vocabulary error about the trie, got %v", err)
 	}
@@ -129,7 +129,7 @@ func TestStateCapStartsGenerations(t *testing.T) {
 	rd, f := refundDFA()
 	vocab := testVocab()
 	const maxStates = 1500
-	ix, err := NewIndex(rd, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON,
+	ix, err := NewIndex(rd, vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON,
 		Tools: schemas("refund", refundSchema), MaxStates: maxStates})
 	if err != nil {
 		t.Fatal(err)
@@ -211,12 +211,12 @@ func TestPatternWithExcludedValue(t *testing.T) {
 	})
 	plain := newCDFA([]automata.Symbol{toolSym("search")}, 2, []int{1}, func(q int, _ string) int { return 1 - 2*q })
 	vocab := testVocab()
-	opts := SessionOptions{Format: FormatJSON, Tools: schemas("search", sch)}
-	s, err := NewSession(d, vocab, NewTrie(vocab), opts)
+	opts := IndexOptions{Format: FormatJSON, Tools: schemas("search", sch)}
+	s, err := NewSession(d, vocab, NewTrie(vocab), opts, SessionOptions{})
 	if err != nil {
 		t.Fatalf("pattern with q != \"a\": %v", err)
 	}
-	p, err := NewSession(plain, vocab, NewTrie(vocab), opts)
+	p, err := NewSession(plain, vocab, NewTrie(vocab), opts, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

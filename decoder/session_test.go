@@ -154,7 +154,7 @@ func TestSoundRandomWalks(t *testing.T) {
 			for k, v := range c.tools {
 				kv = append(kv, k, v)
 			}
-			ix, err := NewIndex(c.d, vocab, trie, SessionOptions{Format: f, Tools: schemas(kv...)})
+			ix, err := NewIndex(c.d, vocab, trie, IndexOptions{Format: f, Tools: schemas(kv...)})
 			if err != nil {
 				t.Fatalf("%s/%s: NewIndex: %v", c.name, f, err)
 			}
@@ -255,7 +255,7 @@ func ix0(t *testing.T, d *cDFA, v *Vocab, trie *Trie, f Format) *Session {
 			delete(tools, name)
 		}
 	}
-	s, err := NewSession(d, v, trie, SessionOptions{Format: f, Tools: tools})
+	s, err := NewSession(d, v, trie, IndexOptions{Format: f, Tools: tools}, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func ix0(t *testing.T, d *cDFA, v *Vocab, trie *Trie, f Format) *Session {
 func TestByteOnlyVocabulary(t *testing.T) {
 	rd, f := refundDFA()
 	vocab := testVocab()
-	ix, err := NewIndex(rd, vocab, NewTrie(vocab), SessionOptions{Format: FormatHermes, Tools: schemas("refund", refundSchema)})
+	ix, err := NewIndex(rd, vocab, NewTrie(vocab), IndexOptions{Format: FormatHermes, Tools: schemas("refund", refundSchema)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestUnspellableLiteral(t *testing.T) {
 	d := reactDFA("quux")
 	v := &Vocab{BOS: -1, Pieces: [][]byte{[]byte("Thought: "), []byte("Answer: "), []byte("a"), []byte("\n"),
 		[]byte(`{"name": "`), []byte("qu"), nil}, EOG: []int{6}}
-	_, err := NewIndex(d, v, NewTrie(v), SessionOptions{Format: FormatJSON})
+	_, err := NewIndex(d, v, NewTrie(v), IndexOptions{Format: FormatJSON})
 	if !errors.Is(err, ErrSpell) || !strings.Contains(err.Error(), "quux") {
 		t.Fatalf("want ErrSpell naming quux, got %v", err)
 	}
@@ -297,7 +297,7 @@ func TestFunctionalTrigger(t *testing.T) {
 	d := reactDFA("search", "function")
 	vocab := testVocab(boundaryPieces...)
 	for _, f := range allFormats {
-		s, err := NewSession(d, vocab, NewTrie(vocab), SessionOptions{Format: f})
+		s, err := NewSession(d, vocab, NewTrie(vocab), IndexOptions{Format: f}, SessionOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +332,7 @@ func TestBudget(t *testing.T) {
 	vocab := testVocab(boundaryPieces...)
 	trie := NewTrie(vocab)
 	for _, fm := range allFormats {
-		opts := SessionOptions{Format: fm, Tools: schemas("refund", refundSchema)}
+		opts := IndexOptions{Format: fm, Tools: schemas("refund", refundSchema)}
 		ix, err := NewIndex(rd, vocab, trie, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -342,8 +342,7 @@ func TestBudget(t *testing.T) {
 		if fm == FormatJSON && min != len(`{"name": "refund", "arguments": {"amount": 0}}`+"\n")+1 {
 			t.Errorf("json: MinTokens = %d", min)
 		}
-		opts.MaxTokens = min - 1
-		if _, err := NewSession(rd, vocab, trie, opts); !errors.Is(err, ErrBudget) ||
+		if _, err := NewSession(rd, vocab, trie, opts, SessionOptions{MaxTokens: min - 1}); !errors.Is(err, ErrBudget) ||
 			!strings.Contains(err.Error(), fmt.Sprint(min-1)) || !strings.Contains(err.Error(), fmt.Sprint(min)) {
 			t.Fatalf("%s: budget %d below minimum %d: want ErrBudget naming both, got %v", fm, min-1, min, err)
 		}
@@ -380,7 +379,7 @@ func TestBudget(t *testing.T) {
 func TestMaskCache(t *testing.T) {
 	d := reactDFA("search")
 	vocab := testVocab(boundaryPieces...)
-	ix, err := NewIndex(d, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON})
+	ix, err := NewIndex(d, vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +424,7 @@ func TestMaskEviction(t *testing.T) {
 	rd, _ := refundDFA()
 	vocab := testVocab(boundaryPieces...)
 	trie := NewTrie(vocab)
-	opts := SessionOptions{Format: FormatJSON, Tools: schemas("refund", refundSchema)}
+	opts := IndexOptions{Format: FormatJSON, Tools: schemas("refund", refundSchema)}
 	big, _ := NewIndex(rd, vocab, trie, opts)
 	opts.MaskCacheBytes = 3 * (len(vocab.Pieces)/8 + 64)
 	tiny, err := NewIndex(rd, vocab, trie, opts)
@@ -462,7 +461,7 @@ func TestMaskEviction(t *testing.T) {
 func TestObserveTurns(t *testing.T) {
 	d := reactDFA("search")
 	vocab := testVocab(boundaryPieces...)
-	s, err := NewSession(d, vocab, NewTrie(vocab), SessionOptions{Format: FormatJSON, Tools: schemas("search", searchSchema)})
+	s, err := NewSession(d, vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON, Tools: schemas("search", searchSchema)}, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -531,21 +530,21 @@ func TestIndexErrors(t *testing.T) {
 	deep := `{"type": "object", "properties": {"a": ` + strings.Repeat(`{"type": "object", "properties": {"a": `, 9) + `{"type": "string"}` + strings.Repeat(`}}`, 9) + `}}`
 	cases := []struct {
 		name string
-		opts SessionOptions
+		opts IndexOptions
 		want error
 		in   string
 	}{
-		{"depth", SessionOptions{Format: FormatJSON, Tools: schemas("search", deep)}, ErrLimit, "MaxSchemaDepth"},
-		{"pattern+len", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a+", "maxLength": 3}}}`)}, ErrSchema, "pattern"},
-		{"badpattern", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a("}}}`)}, ErrSchema, "a("},
-		{"badtype", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "strin"}}}`)}, ErrSchema, "strin"},
-		{"noformat", SessionOptions{}, ErrFormat, "Format"},
-		{"envstep", SessionOptions{Format: FormatJSON, EnvSteps: []string{"obs"}}, ErrFormat, `"obs"`},
-		{"anyOf", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"anyOf": [{"type": "string"}]}}}`)}, ErrSchema, "anyOf"},
-		{"required", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {}, "required": ["q"]}`)}, ErrSchema, `"q"`},
-		{"unknowntool", SessionOptions{Format: FormatJSON, Tools: schemas("serch", `{"type": "object"}`)}, ErrSchema, "serch"},
-		{"pyident", SessionOptions{Format: FormatPythonic, Tools: schemas("search", `{"type": "object", "properties": {"order-id": {"type": "string"}}}`)}, ErrFormat, "order-id"},
-		{"unsat", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "enum": []}}, "required": ["q"]}`)}, ErrUnsat, "no output"},
+		{"depth", IndexOptions{Format: FormatJSON, Tools: schemas("search", deep)}, ErrLimit, "MaxSchemaDepth"},
+		{"pattern+len", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a+", "maxLength": 3}}}`)}, ErrSchema, "pattern"},
+		{"badpattern", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a("}}}`)}, ErrSchema, "a("},
+		{"badtype", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "strin"}}}`)}, ErrSchema, "strin"},
+		{"noformat", IndexOptions{}, ErrFormat, "Format"},
+		{"envstep", IndexOptions{Format: FormatJSON, EnvSteps: []string{"obs"}}, ErrFormat, `"obs"`},
+		{"anyOf", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"anyOf": [{"type": "string"}]}}}`)}, ErrSchema, "anyOf"},
+		{"required", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {}, "required": ["q"]}`)}, ErrSchema, `"q"`},
+		{"unknowntool", IndexOptions{Format: FormatJSON, Tools: schemas("serch", `{"type": "object"}`)}, ErrSchema, "serch"},
+		{"pyident", IndexOptions{Format: FormatPythonic, Tools: schemas("search", `{"type": "object", "properties": {"order-id": {"type": "string"}}}`)}, ErrFormat, "order-id"},
+		{"unsat", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "enum": []}}, "required": ["q"]}`)}, ErrUnsat, "no output"},
 	}
 	must := newCDFA([]automata.Symbol{toolSym("search")}, 2, []int{1}, func(q int, _ string) int { return 1 - q*2 })
 	for _, c := range cases {
@@ -558,7 +557,7 @@ func TestIndexErrors(t *testing.T) {
 			t.Errorf("%s: want %v naming %q, got %v", c.name, c.want, c.in, err)
 		}
 	}
-	if _, err := NewIndex(newCDFA([]automata.Symbol{stepSym("action")}, 1, []int{0}, func(int, string) int { return 0 }), vocab, trie, SessionOptions{Format: FormatReAct}); !errors.Is(err, ErrFormat) {
+	if _, err := NewIndex(newCDFA([]automata.Symbol{stepSym("action")}, 1, []int{0}, func(int, string) int { return 0 }), vocab, trie, IndexOptions{Format: FormatReAct}); !errors.Is(err, ErrFormat) {
 		t.Errorf("step 'action' in react: want ErrFormat, got %v", err)
 	}
 }
@@ -571,7 +570,7 @@ func TestSeveralEOG(t *testing.T) {
 	vocab.EOG = append(vocab.EOG, len(vocab.Pieces))
 	vocab.Pieces = append(vocab.Pieces, nil)
 	vocab.Special = append(vocab.Special, true)
-	s, err := NewSession(rd, vocab, NewTrie(vocab), SessionOptions{Format: FormatPythonic})
+	s, err := NewSession(rd, vocab, NewTrie(vocab), IndexOptions{Format: FormatPythonic}, SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

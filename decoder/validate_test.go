@@ -280,7 +280,7 @@ func TestEnumFilteredByOtherKeywords(t *testing.T) {
 	// call written must validate.
 	d := reactDFA("f")
 	v := testVocab()
-	ix, err := NewIndex(d, v, NewTrie(v), SessionOptions{Format: FormatJSON, Tools: map[string]json.RawMessage{"f": schema}})
+	ix, err := NewIndex(d, v, NewTrie(v), IndexOptions{Format: FormatJSON, Tools: map[string]json.RawMessage{"f": schema}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func (c *BenchCmd) Run(e *env) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	sopts := decoder.SessionOptions{Format: format, Tools: spec.Schemas}
+	sopts := decoder.IndexOptions{Format: format, Tools: spec.Schemas}
 	rep := benchReport{Spec: c.Spec, Format: format.String(), CPU: cpuModel(), Cores: runtime.NumCPU()}
 
 	var vocab *decoder.Vocab

@@ -108,13 +108,16 @@ func (c *GenerateCmd) Run(e *env) error {
 	defer model.Close()
 
 	vocab := model.Vocab()
-	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA), vocab, decoder.NewTrie(vocab), decoder.SessionOptions{
-		Format: format, Tools: spec.Schemas, MaxTokens: c.MaxTokens,
+	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{
+		Format: format, Tools: spec.Schemas,
 	})
 	if err != nil {
 		return inputErr(err)
 	}
-	session := ix.NewSession()
+	session, err := ix.Start(decoder.SessionOptions{MaxTokens: c.MaxTokens})
+	if err != nil {
+		return inputErr(err)
+	}
 
 	var steps []string
 	for _, d := range spec.Source.Steps {

@@ -45,7 +45,7 @@ func benchIndex(b *testing.B, m *llama.Model, name string, src []byte, catalog s
 	if err != nil {
 		b.Fatal(err)
 	}
-	so := decoder.SessionOptions{Format: f, Tools: map[string]json.RawMessage{}}
+	so := decoder.IndexOptions{Format: f, Tools: map[string]json.RawMessage{}}
 	for k, v := range tools {
 		so.Tools[k] = v
 	}

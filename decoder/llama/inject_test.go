@@ -109,7 +109,7 @@ func TestInjectionOnLlama(t *testing.T) {
 	vocab := m.Vocab()
 	trie := decoder.NewTrie(vocab)
 	for _, f := range allFormats {
-		ix, err := decoder.NewIndex(decoder.FromDFA(sp.DFA), vocab, trie, decoder.SessionOptions{Format: f, Tools: tools})
+		ix, err := decoder.NewIndex(decoder.FromDFA(sp.DFA), vocab, trie, decoder.IndexOptions{Format: f, Tools: tools})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -124,7 +124,7 @@ func TestSoundnessOnLlama(t *testing.T) {
 			parsedSchemas[name] = sch
 		}
 		for _, f := range allFormats {
-			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.SessionOptions{Format: f, Tools: s.tools})
+			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.IndexOptions{Format: f, Tools: s.tools})
 			if err != nil {
 				t.Fatalf("%s/%s: NewIndex: %v", s.name, f, err)
 			}
@@ -387,7 +387,7 @@ func TestRunRefusesBudgetBelowMinimum(t *testing.T) {
 		t.Fatal("specs/refund.ltl not found")
 	}
 	s := specs[i]
-	ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.SessionOptions{Format: decoder.FormatJSON, Tools: s.tools})
+	ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.IndexOptions{Format: decoder.FormatJSON, Tools: s.tools})
 	if err != nil {
 		t.Fatal(err)
 	}
