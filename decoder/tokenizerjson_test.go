@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/specplan/specplan/internal/modfile"
 )
 
 var llama3Vocab = sync.OnceValues(func() (*Vocab, error) {
-	p, err := ModuleTokenizer(Llama3Tokenizer)
+	p, err := modfile.Tokenizer(modfile.Llama3Tokenizer)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +63,7 @@ func TestLoadTokenizerJSONLlama3(t *testing.T) {
 }
 
 func TestLoadTokenizerJSONCohere(t *testing.T) {
-	p, err := ModuleTokenizer(CohereTokenizer)
+	p, err := modfile.Tokenizer(modfile.CohereTokenizer)
 	if err != nil {
 		t.Fatal(err)
 	}

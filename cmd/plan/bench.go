@@ -12,6 +12,7 @@ import (
 
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/llama"
+	"github.com/specplan/specplan/internal/modfile"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -80,9 +81,9 @@ func (c *BenchCmd) Run(e *env) error {
 		if _, err := os.Stat(path); err != nil {
 			switch path {
 			case "llama3":
-				path, err = decoder.ModuleTokenizer(decoder.Llama3Tokenizer)
+				path, err = modfile.Tokenizer(modfile.Llama3Tokenizer)
 			case "cohere":
-				path, err = decoder.ModuleTokenizer(decoder.CohereTokenizer)
+				path, err = modfile.Tokenizer(modfile.CohereTokenizer)
 			}
 			if err != nil {
 				return inputErr(err)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/modfile"
 )
 
 // benchJSON runs `plan bench --json args...` and decodes its object.
@@ -56,7 +56,7 @@ func checkMaskKeys(t *testing.T, out map[string]any) {
 // TestBenchVocabOnly: --vocab measures the masks over the 128K Llama-3
 // vocabulary without a model; the generation keys are present and null.
 func TestBenchVocabOnly(t *testing.T) {
-	p, err := decoder.ModuleTokenizer(decoder.Llama3Tokenizer)
+	p, err := modfile.Tokenizer(modfile.Llama3Tokenizer)
 	if err != nil {
 		t.Skip("Llama-3 tokenizer module unavailable:", err)
 	}

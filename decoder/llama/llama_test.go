@@ -15,6 +15,7 @@ import (
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/llama"
 	"github.com/specplan/specplan/decoder/tinymodel"
+	"github.com/specplan/specplan/internal/modfile"
 )
 
 var (
@@ -63,7 +64,7 @@ func load(t testing.TB, opts llama.Options) *llama.Model {
 
 func TestLoadVocabMatchesTokenizerJSON(t *testing.T) {
 	m := load(t, llama.Options{ContextSize: 256, Threads: 1})
-	p, err := decoder.ModuleTokenizer(decoder.Llama3Tokenizer)
+	p, err := modfile.Tokenizer(modfile.Llama3Tokenizer)
 	if err != nil {
 		t.Fatal(err)
 	}

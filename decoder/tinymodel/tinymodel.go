@@ -17,6 +17,7 @@ import (
 
 	"github.com/ollama/ollama/fs/ggml"
 	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/modfile"
 )
 
 // TokenizerSource is a vocabulary in GGUF's spelling (tokenizer.ggml.*).
@@ -315,7 +316,7 @@ func DefaultPath() (string, error) {
 		return "", fmt.Errorf("tinymodel: %w", err)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%+v|%s", formatVersion, DefaultOptions, decoder.Llama3Tokenizer)
+	fmt.Fprintf(h, "%s|%+v|%s", formatVersion, DefaultOptions, modfile.Llama3Tokenizer)
 	return filepath.Join(dir, "specplan", "tiny-llama3-"+hex.EncodeToString(h.Sum(nil))[:12]+".gguf"), nil
 }
 
@@ -344,9 +345,10 @@ func EnsureDefault() (string, error) {
 }
 
 // Llama3 reads the Llama-3 tokenizer shipped in a Go module
-// (decoder.ModuleTokenizer) as a TokenizerSource.
+// (found in the Go module cache by internal/modfile, never downloaded:
+// scripts/setup.sh fetches it) as a TokenizerSource.
 func Llama3() (*TokenizerSource, error) {
-	p, err := decoder.ModuleTokenizer(decoder.Llama3Tokenizer)
+	p, err := modfile.Tokenizer(modfile.Llama3Tokenizer)
 	if err != nil {
 		return nil, err
 	}
