@@ -53,6 +53,26 @@ func (m *Mask) First() int {
 	return -1
 }
 
+// Nth is the k-th allowed token in increasing order (0-based), -1 when k is
+// out of range: a uniform draw from the mask without listing it.
+func (m *Mask) Nth(k int) int {
+	if k < 0 || k >= m.count {
+		return -1
+	}
+	for i, w := range m.bits {
+		c := bits.OnesCount64(w)
+		if k >= c {
+			k -= c
+			continue
+		}
+		for ; k > 0; k-- {
+			w &= w - 1
+		}
+		return i*64 + bits.TrailingZeros64(w)
+	}
+	return -1
+}
+
 // Tokens lists the allowed tokens in increasing order.
 func (m *Mask) Tokens() []int {
 	out := make([]int, 0, m.count)

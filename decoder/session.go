@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
@@ -173,17 +174,52 @@ type Stats struct {
 	CacheMisses      int64
 	CacheEvictions   int64
 	CacheBytes       int
+	// StateBytes estimates the memory of the byte states (the struct, its
+	// threads and, once built, its transition tables); with CacheBytes it
+	// is the Index's memory beyond the compiled symbols.
+	StateBytes int
 }
 
 // Stats reports the Index's counters.
 func (ix *Index) Stats() Stats {
 	ix.mu.Lock()
-	n, g := len(ix.states), ix.generations
+	n, g, sb := len(ix.states), ix.generations, ix.stateBytes()
 	ix.mu.Unlock()
 	ix.cache.mu.Lock()
 	defer ix.cache.mu.Unlock()
 	return Stats{States: n, Generations: g, MaskComputations: ix.computations.Load(), CacheHits: ix.cache.hits,
-		CacheMisses: ix.cache.misses, CacheEvictions: ix.cache.evicted, CacheBytes: ix.cache.used}
+		CacheMisses: ix.cache.misses, CacheEvictions: ix.cache.evicted, CacheBytes: ix.cache.used, StateBytes: sb}
+}
+
+// stateBytes estimates the memory of the byte states. Called with ix.mu held.
+func (ix *Index) stateBytes() int {
+	n := 0
+	for _, s := range ix.states {
+		n += int(unsafe.Sizeof(*s)) + 8
+		n += len(s.cfgs) * int(unsafe.Sizeof(config{}))
+		for _, c := range s.cfgs {
+			n += len(c.ls)
+		}
+		n += (len(s.trans) + len(s.completes)) * 4
+	}
+	// The intern map holds one key per state (about as long as its threads).
+	n += len(ix.ids) * 48
+	return n
+}
+
+// Vocab is the vocabulary the Index was compiled for.
+func (ix *Index) Vocab() *Vocab { return ix.vocab }
+
+// EnvSteps are the step kinds the environment writes (IndexOptions.EnvSteps
+// or DefaultEnvSteps), in the alphabet's order.
+func (ix *Index) EnvSteps() []string {
+	var out []string
+	for i, sym := range ix.syms {
+		if ix.env[i] {
+			out = append(out, sym.Step)
+		}
+	}
+	return out
 }
 
 // NewIndex compiles the constraint for ea under opts. It fails when a name
@@ -719,6 +755,45 @@ func (s *Session) MinTokens() int {
 		return 0
 	}
 	return int(s.st().cost)
+}
+
+// MinTokensAfter is MinTokens as it would be after accepting tok, without
+// accepting it: 0 for an EOG token, -1 for a token the mask does not allow
+// (budget aside). A sampler or a search can use it to prefer tokens that
+// leave the least to write.
+func (s *Session) MinTokensAfter(tok int) int {
+	if s.Done() || tok < 0 || tok >= s.ix.vocab.Size() {
+		return -1
+	}
+	if s.ix.vocab.IsEOG(tok) {
+		if s.st().eog {
+			return 0
+		}
+		return -1
+	}
+	s.sync()
+	ix := s.ix
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.room(len(ix.vocab.Pieces[tok]) + 1)
+	if s.gen != ix.gen.Load() {
+		s.cur = ix.reintern(s.curSt)
+		s.gen = ix.gen.Load()
+		s.mask = nil
+	}
+	piece := ix.vocab.Pieces[tok]
+	if len(piece) == 0 {
+		return -1
+	}
+	cur := s.cur
+	for _, b := range piece {
+		t := ix.next(cur, b)
+		if t < 0 {
+			return -1
+		}
+		cur = uint32(t)
+	}
+	return int(ix.states[cur].cost)
 }
 
 // CheckBudget fails with ErrBudget when no valid output fits in n tokens

@@ -12,6 +12,7 @@ import (
 
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/llama"
+	"github.com/specplan/specplan/internal/decbench"
 	"github.com/specplan/specplan/internal/modfile"
 	"github.com/specplan/specplan/ltl"
 )
@@ -117,7 +118,7 @@ func (c *BenchCmd) Run(e *env) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	ms, err := decoder.BenchMasks(ix, decoder.MaskBenchOptions{Walks: c.Walks, Seed: c.Seed})
+	ms, err := decbench.Masks(ix, decbench.MaskOptions{Walks: c.Walks, Seed: c.Seed})
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func (c *BenchCmd) Run(e *env) error {
 			return inputErr(fmt.Errorf("--tokens %d does not fit the model's context of %d tokens with the prompt", c.Tokens, model.ContextSize()))
 		}
 		samp := decoder.SamplerOptions{Temperature: 1, Seed: c.Seed}
-		gs, err := decoder.BenchGenerate(context.Background(), model, ix2, prompt, decoder.GenBenchOptions{Tokens: c.Tokens, Reps: c.Reps, Sampler: &samp})
+		gs, err := decbench.Generate(context.Background(), model, ix2, prompt, decbench.GenOptions{Tokens: c.Tokens, Reps: c.Reps, Sampler: &samp})
 		if err != nil {
 			return err
 		}

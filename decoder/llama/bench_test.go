@@ -12,6 +12,7 @@ import (
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/llama"
+	"github.com/specplan/specplan/internal/decbench"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -57,7 +58,7 @@ func benchIndex(b *testing.B, m *llama.Model, name string, src []byte, catalog s
 }
 
 // BenchmarkConstrainedVsUnconstrained is tokens/s on the test model with
-// and without the react spec's constraint (decoder.BenchGenerate: same
+// and without the react spec's constraint (decbench.Generate: same
 // prompt, alternating runs, decode + constraint time), reported as the
 // medians over all repetitions and their ratio.
 func BenchmarkConstrainedVsUnconstrained(b *testing.B) {
@@ -69,7 +70,7 @@ func BenchmarkConstrainedVsUnconstrained(b *testing.B) {
 	}
 	var un, con []float64
 	for b.Loop() {
-		st, err := decoder.BenchGenerate(context.Background(), m, ix, prompt, decoder.GenBenchOptions{Tokens: 64, Reps: 3})
+		st, err := decbench.Generate(context.Background(), m, ix, prompt, decbench.GenOptions{Tokens: 64, Reps: 3})
 		if err != nil {
 			b.Fatal(err)
 		}

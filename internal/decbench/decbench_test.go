@@ -1,23 +1,43 @@
-package decoder
+package decbench
 
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/ltl"
 )
 
-// byteBackend is a model over testVocab: token b < 256 is byte b, so
-// Tokenize is one token per byte; its logits are a fixed pseudo-random
-// function of the position, so runs are deterministic.
+// byteVocab: every byte a token (ids 0..255), a few longer pieces, then EOG.
+func byteVocab() *decoder.Vocab {
+	v := &decoder.Vocab{BOS: -1}
+	for b := range 256 {
+		v.Pieces = append(v.Pieces, []byte{byte(b)})
+	}
+	for _, p := range []string{"Thought: ", "Answer: ", "Observation: ", `{"name": "`, `", "arguments": {`, "search", "lookup", "\"}}\n", "the", " the"} {
+		v.Pieces = append(v.Pieces, []byte(p))
+	}
+	v.EOG = []int{len(v.Pieces)}
+	v.Pieces = append(v.Pieces, nil)
+	v.Special = make([]bool, len(v.Pieces))
+	v.Special[len(v.Pieces)-1] = true
+	return v
+}
+
+// byteBackend: Tokenize is one token per byte; its logits are a fixed
+// pseudo-random function of the position, so runs are deterministic.
 type byteBackend struct {
-	vocab *Vocab
+	vocab *decoder.Vocab
 	seq   []int
 	nctx  int
 	buf   []float32
 }
 
-func (f *byteBackend) Vocab() *Vocab { return f.vocab }
+func (f *byteBackend) Vocab() *decoder.Vocab { return f.vocab }
 func (f *byteBackend) Tokenize(s string, _, _ bool) ([]int, error) {
 	out := make([]int, len(s))
 	for i := range len(s) {
@@ -51,27 +71,40 @@ func (f *byteBackend) Reset() error         { f.seq = nil; return nil }
 func (f *byteBackend) ChatTemplate() string { return "" }
 func (f *byteBackend) Close() error         { return nil }
 
-func benchTestIndex(t *testing.T) *Index {
+func reactIndex(t *testing.T) *decoder.Index {
 	t.Helper()
-	vocab := testVocab(boundaryPieces...)
-	ix, err := NewIndex(reactDFA("search"), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "maxLength": 20}}, "required": ["q"]}`)})
+	data, err := os.ReadFile("../../specs/react.tools.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := ltl.ParseCatalog("react.tools.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := specplan.CompileFile("../../specs/react.ltl", specplan.Options{Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vocab := byteVocab()
+	ix, err := decoder.NewIndex(decoder.FromDFA(sp.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: sp.Schemas})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ix
 }
 
-// TestBenchMasksCoversWalks: the walks reach the environment, every visited
-// state gets one first-visit sample (the Index is fresh), each visited state
-// is looked up CachedRepeats times, and the percentiles are ordered.
-func TestBenchMasksCoversWalks(t *testing.T) {
-	ix := benchTestIndex(t)
-	st, err := BenchMasks(ix, MaskBenchOptions{Walks: 6, Steps: 80, Seed: 3, CachedRepeats: 4})
+// TestMasksCoversWalks: the walks reach the environment, every visited
+// state gets one first-visit sample and one apply sample (the Index is
+// fresh), the replays find every mask cached, and the percentiles are
+// ordered.
+func TestMasksCoversWalks(t *testing.T) {
+	ix := reactIndex(t)
+	st, err := Masks(ix, MaskOptions{Walks: 6, Steps: 80, Seed: 3, CachedRepeats: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.VocabSize != ix.vocab.Size() {
-		t.Errorf("VocabSize = %d, want %d", st.VocabSize, ix.vocab.Size())
+	if st.VocabSize != ix.Vocab().Size() {
+		t.Errorf("VocabSize = %d, want %d", st.VocabSize, ix.Vocab().Size())
 	}
 	if st.Visited == 0 || st.Tokens == 0 {
 		t.Fatalf("walks visited %d states with %d tokens", st.Visited, st.Tokens)
@@ -79,11 +112,13 @@ func TestBenchMasksCoversWalks(t *testing.T) {
 	if st.Observations == 0 {
 		t.Error("no walk reached an environment turn")
 	}
-	if st.First.N != st.Visited {
-		t.Errorf("first-visit samples = %d, want one per visited state (%d)", st.First.N, st.Visited)
+	if st.First.N != st.Visited || st.Apply.N != st.Visited {
+		t.Errorf("first-visit samples %d, apply samples %d, want one per visited state (%d)", st.First.N, st.Apply.N, st.Visited)
 	}
-	if st.Cached.N != 4*st.Visited || st.Apply.N != st.Visited {
-		t.Errorf("cached samples = %d, apply samples = %d, visited %d", st.Cached.N, st.Apply.N, st.Visited)
+	// Each replay looks up a mask at every step of every walk, and the
+	// walks' steps are their tokens.
+	if st.Cached.N != 4*st.Tokens {
+		t.Errorf("cached samples = %d, want 4 replays × %d steps", st.Cached.N, st.Tokens)
 	}
 	for name, p := range map[string]Percentiles{"first": st.First, "cached": st.Cached, "apply": st.Apply} {
 		if p.P50 > p.P99 || p.P50 < 0 {
@@ -94,7 +129,7 @@ func TestBenchMasksCoversWalks(t *testing.T) {
 		t.Errorf("index bytes %d = cache %d + states %d?", st.IndexBytes, st.CacheBytes, st.StateBytes)
 	}
 	// A second run on the same Index finds every mask cached.
-	again, err := BenchMasks(ix, MaskBenchOptions{Walks: 6, Steps: 80, Seed: 3})
+	again, err := Masks(ix, MaskOptions{Walks: 6, Steps: 80, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,12 +138,12 @@ func TestBenchMasksCoversWalks(t *testing.T) {
 	}
 }
 
-// TestBenchGenerateShape: both modes produce tokens, one measurement per
+// TestGenerateShape: both modes produce tokens, one measurement per
 // repetition each, and the ratio is the quotient of the medians.
-func TestBenchGenerateShape(t *testing.T) {
-	ix := benchTestIndex(t)
-	b := &byteBackend{vocab: ix.vocab, nctx: 4096}
-	st, err := BenchGenerate(context.Background(), b, ix, []int{'H', 'i'}, GenBenchOptions{Tokens: 40, Reps: 3})
+func TestGenerateShape(t *testing.T) {
+	ix := reactIndex(t)
+	b := &byteBackend{vocab: ix.Vocab(), nctx: 4096}
+	st, err := Generate(context.Background(), b, ix, []int{'H', 'i'}, GenOptions{Tokens: 60, Reps: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +165,11 @@ func TestBenchGenerateShape(t *testing.T) {
 }
 
 func TestPercentilesNearestRank(t *testing.T) {
-	var ds []int64
+	var ds []time.Duration
 	for i := 1; i <= 100; i++ {
-		ds = append(ds, int64(i)*1000)
+		ds = append(ds, time.Duration(i)*time.Microsecond)
 	}
-	p := percentiles(toDurations(ds))
+	p := percentiles(ds)
 	if p.P50 != 50 || p.P99 != 99 || p.N != 100 {
 		t.Errorf("percentiles of 1..100 µs = %+v, want p50 50, p99 99", p)
 	}
@@ -144,12 +179,4 @@ func TestPercentilesNearestRank(t *testing.T) {
 	if m := median([]float64{3, 1, 2, 10}); m != 2.5 {
 		t.Errorf("median = %v, want 2.5", m)
 	}
-}
-
-func toDurations(ns []int64) []time.Duration {
-	out := make([]time.Duration, len(ns))
-	for i, n := range ns {
-		out[i] = time.Duration(n)
-	}
-	return out
 }

@@ -1,33 +1,28 @@
-package decoder
+package decbench
 
 import (
 	"context"
 	"fmt"
-	"math/bits"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
-	"unsafe"
 
+	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/ltl"
 )
 
-// This file measures the constraint's cost: BenchMasks for the mask side
-// alone (no model needed), BenchGenerate for tokens/s on a real Backend
-// with and without the constraint. The numbers are for `plan bench` and
-// the README; tests check their shape, never their size.
-
-// MaskBenchOptions configures BenchMasks. Zero values pick the defaults.
-type MaskBenchOptions struct {
+// MaskOptions configures Masks. Zero values pick the defaults.
+type MaskOptions struct {
 	Walks int   // seeded random walks (default 8)
 	Steps int   // tokens per walk at most (default 96)
 	Seed  int64 // walk i uses seed Seed+i
-	// CachedRepeats is how many timed cached lookups each visited state gets
-	// (default 5).
+	// CachedRepeats is how many times the walks are replayed on the warm
+	// Index to time cached lookups (default 5).
 	CachedRepeats int
 	// Observe gives the event the environment writes when a walk's session
-	// awaits it (nil: CannedEnvironment on the Index's first environment step).
-	Observe Environment
+	// awaits it (nil: Canned on the Index's first environment step).
+	Observe decoder.Environment
 }
 
 // Percentiles are the 50th and 99th percentiles of a set of durations, in
@@ -37,28 +32,29 @@ type Percentiles struct {
 	N        int // samples
 }
 
-// MaskStats is what BenchMasks measured.
+// MaskStats is what Masks measured.
 type MaskStats struct {
 	VocabSize int
 	// First: mask time of a state the first time it is seen (a trie walk over
 	// the vocabulary, building byte states on the way); Cached: a lookup of a
 	// mask already computed; Apply: Mask.Apply on a logits vector of the
-	// vocabulary's size.
+	// vocabulary's size, once per first visit.
 	First, Cached, Apply Percentiles
-	// Visited is the number of distinct byte states the walks saw.
+	// Visited is the number of distinct byte states the walks saw (each
+	// costs one mask computation on a fresh Index).
 	Visited int
 	// Tokens is the number of tokens the walks accepted; Observations the
 	// environment events given.
 	Tokens, Observations int
 	// IndexBytes estimates the Index's memory after the walks: the mask
-	// cache (Stats.CacheBytes) plus the byte states (StateBytes).
+	// cache plus the byte states (decoder.Stats).
 	IndexBytes, CacheBytes, StateBytes int
 	States                             int // byte states built (Stats.States)
 }
 
-// CannedEnvironment answers every environment turn with an event of the
-// given step kind, cycling through texts (default "ok").
-func CannedEnvironment(step string, texts ...string) Environment {
+// Canned answers every environment turn with an event of the given step
+// kind, cycling through texts (default "ok").
+func Canned(step string, texts ...string) decoder.Environment {
 	if len(texts) == 0 {
 		texts = []string{"ok"}
 	}
@@ -70,18 +66,16 @@ func CannedEnvironment(step string, texts ...string) Environment {
 	}
 }
 
-// defaultEnvironment is a CannedEnvironment on ix's first environment step.
-func (ix *Index) defaultEnvironment() (Environment, error) {
-	for i, s := range ix.syms {
-		if ix.env[i] {
-			return CannedEnvironment(s.Step, "no results", "found 3 pages", "ok"), nil
-		}
+// defaultEnvironment is Canned on ix's first environment step.
+func defaultEnvironment(ix *decoder.Index) (decoder.Environment, error) {
+	if env := ix.EnvSteps(); len(env) > 0 {
+		return Canned(env[0], "no results", "found 3 pages", "ok"), nil
 	}
-	return nil, ErrNoEnvironment
+	return nil, decoder.ErrNoEnvironment
 }
 
-// BenchMasks measures the masks of the byte states that seeded random walks
-// through a session on ix visit. ix should be fresh (just from NewIndex):
+// Masks measures the masks of the byte states that seeded random walks
+// through sessions on ix visit. ix should be fresh (just from NewIndex):
 // a lookup counts as first-visit only when it computed a mask, so masks
 // already cached show up as cached lookups.
 //
@@ -93,7 +87,9 @@ func (ix *Index) defaultEnvironment() (Environment, error) {
 // forever, never reaching calls, arguments or the environment. When the
 // session awaits the environment the walk gives it opts.Observe's event.
 // A walk ends when it accepts EOG, completes, or after opts.Steps tokens.
-func BenchMasks(ix *Index, opts MaskBenchOptions) (MaskStats, error) {
+// The walks are then replayed CachedRepeats times (the same seeds give the
+// same tokens) to time the lookups of masks already computed.
+func Masks(ix *decoder.Index, opts MaskOptions) (MaskStats, error) {
 	if opts.Walks <= 0 {
 		opts.Walks = 8
 	}
@@ -103,151 +99,93 @@ func BenchMasks(ix *Index, opts MaskBenchOptions) (MaskStats, error) {
 	if opts.CachedRepeats <= 0 {
 		opts.CachedRepeats = 5
 	}
+	st := MaskStats{VocabSize: ix.Vocab().Size()}
 	observe := opts.Observe
+	if observe == nil {
+		observe, _ = defaultEnvironment(ix) // nil: the walks never need one
+	}
 	var first, cached, apply []time.Duration
-	visited := map[uint32]bool{}
-	var order []uint32
-	st := MaskStats{VocabSize: ix.vocab.Size()}
-	for w := range opts.Walks {
-		seed := uint64(opts.Seed + int64(w))
-		rng := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
-		s := ix.NewSession()
-		for step := 0; step < opts.Steps; step++ {
-			if s.Done() {
-				if !s.AwaitingEnvironment() {
-					break
-				}
-				if observe == nil {
-					var err error
-					if observe, err = ix.defaultEnvironment(); err != nil {
+	logits := make([]float32, st.VocabSize)
+	// pass 0 measures first visits; passes 1.. time cached lookups.
+	for pass := 0; pass <= opts.CachedRepeats; pass++ {
+		for w := range opts.Walks {
+			seed := uint64(opts.Seed + int64(w))
+			rng := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
+			s := ix.NewSession()
+			for step := 0; step < opts.Steps; step++ {
+				if s.Done() {
+					if !s.AwaitingEnvironment() {
+						break
+					}
+					if observe == nil {
+						return st, decoder.ErrNoEnvironment
+					}
+					ev, err := observe(s.Events())
+					if err != nil {
 						return st, err
 					}
+					if err := s.Observe(ev); err != nil {
+						return st, err
+					}
+					if pass == 0 {
+						st.Observations++
+					}
 				}
-				ev, err := observe(s.Events())
-				if err != nil {
+				before := ix.Stats().MaskComputations
+				t := time.Now()
+				m := s.Mask()
+				d := time.Since(t)
+				computed := ix.Stats().MaskComputations > before
+				switch {
+				case pass == 0 && computed:
+					first = append(first, d)
+					for i := range logits {
+						logits[i] = float32(i & 7)
+					}
+					t = time.Now()
+					m.Apply(logits)
+					apply = append(apply, time.Since(t))
+				case pass > 0 && !computed:
+					cached = append(cached, d)
+				}
+				if m.Count() == 0 {
+					return st, fmt.Errorf("decbench: empty mask before the session is done (a dead end) after %q", s.Text())
+				}
+				tok := pickToken(s, m, rng, opts.Steps-step)
+				if err := s.Accept(tok); err != nil {
 					return st, err
 				}
-				if err := s.Observe(ev); err != nil {
-					return st, err
+				if pass == 0 {
+					st.Tokens++
 				}
-				st.Observations++
-			}
-			s.sync() // (a new generation of the byte automaton changes ids)
-			id := s.cur
-			before := ix.computations.Load()
-			t := time.Now()
-			m := ix.mask(id, -1)
-			d := time.Since(t)
-			if ix.computations.Load() > before {
-				first = append(first, d)
-			}
-			if !visited[id] {
-				visited[id] = true
-				order = append(order, id)
-			}
-			if m.Count() == 0 {
-				return st, newErr(CodeInternal, "byte state %d has an empty mask", id)
-			}
-			tok := ix.pickToken(id, m, rng, s.MinTokens(), opts.Steps-step)
-			if err := s.Accept(tok); err != nil {
-				return st, err
-			}
-			st.Tokens++
-		}
-	}
-	logits := make([]float32, ix.vocab.Size())
-	for r := range opts.CachedRepeats {
-		for _, id := range order {
-			t := time.Now()
-			m := ix.mask(id, -1)
-			cached = append(cached, time.Since(t))
-			if r == 0 {
-				for i := range logits {
-					logits[i] = float32(i & 7)
-				}
-				t = time.Now()
-				m.Apply(logits)
-				apply = append(apply, time.Since(t))
 			}
 		}
 	}
 	st.First, st.Cached, st.Apply = percentiles(first), percentiles(cached), percentiles(apply)
-	st.Visited = len(order)
+	st.Visited = len(first)
 	s := ix.Stats()
-	st.States, st.CacheBytes = s.States, s.CacheBytes
-	st.StateBytes = ix.stateBytes()
+	st.States, st.CacheBytes, st.StateBytes = s.States, s.CacheBytes, s.StateBytes
 	st.IndexBytes = st.CacheBytes + st.StateBytes
 	return st, nil
 }
 
-// pickToken chooses a walk's next token from m (see BenchMasks).
-func (ix *Index) pickToken(id uint32, m *Mask, rng *rand.Rand, need, left int) int {
-	if rng.IntN(2) == 0 && left >= 2*need {
-		return nthToken(m, rng.IntN(m.Count()))
+// pickToken chooses a walk's next token from m (see Masks).
+func pickToken(s *decoder.Session, m *decoder.Mask, rng *rand.Rand, left int) int {
+	if rng.IntN(2) == 0 && left >= 2*s.MinTokens() {
+		return m.Nth(rng.IntN(m.Count()))
 	}
-	best, bestCost := -1, int32(0)
+	best, bestCost := -1, 0
 	for range 32 {
-		tok := nthToken(m, rng.IntN(m.Count()))
-		c := ix.costAfter(id, tok)
+		tok := m.Nth(rng.IntN(m.Count()))
+		c := s.MinTokensAfter(tok)
+		if c < 0 {
+			c = math.MaxInt32
+		}
 		if best < 0 || c < bestCost {
 			best, bestCost = tok, c
 		}
 	}
 	return best
-}
-
-// costAfter is the cost of the state token tok leads to from state id
-// (EOG: 0). The mask computation for id already built these transitions.
-func (ix *Index) costAfter(id uint32, tok int) int32 {
-	if ix.vocab.IsEOG(tok) {
-		return 0
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	cur := id
-	for _, b := range ix.vocab.Pieces[tok] {
-		t := ix.next(cur, b)
-		if t < 0 {
-			return 1 << 30
-		}
-		cur = uint32(t)
-	}
-	return ix.states[cur].cost
-}
-
-// nthToken is the k-th allowed token of m (0-based).
-func nthToken(m *Mask, k int) int {
-	for i, w := range m.bits {
-		c := bits.OnesCount64(w)
-		if k >= c {
-			k -= c
-			continue
-		}
-		for ; k > 0; k-- {
-			w &= w - 1
-		}
-		return i*64 + bits.TrailingZeros64(w)
-	}
-	return m.First()
-}
-
-// stateBytes estimates the memory of the byte states: the struct, its
-// threads and, once a transition was computed, the two 256-entry tables.
-func (ix *Index) stateBytes() int {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	n := 0
-	for _, s := range ix.states {
-		n += int(unsafe.Sizeof(*s)) + 8
-		n += len(s.cfgs) * int(unsafe.Sizeof(config{}))
-		for _, c := range s.cfgs {
-			n += len(c.ls)
-		}
-		n += (len(s.trans) + len(s.completes)) * 4
-	}
-	// The intern map holds one key per state (about as long as its threads).
-	n += len(ix.ids) * 48
-	return n
 }
 
 func percentiles(ds []time.Duration) Percentiles {
@@ -264,8 +202,8 @@ func percentiles(ds []time.Duration) Percentiles {
 	return Percentiles{P50: at(0.50), P99: at(0.99), N: len(s)}
 }
 
-// GenBenchOptions configures BenchGenerate. Zero values pick the defaults.
-type GenBenchOptions struct {
+// GenOptions configures Generate. Zero values pick the defaults.
+type GenOptions struct {
 	// Tokens is the number of model tokens each measurement generates
 	// (default 64). It is also each constrained run's budget; runs that
 	// complete earlier are repeated (fresh session and sequence) until
@@ -274,13 +212,13 @@ type GenBenchOptions struct {
 	Reps   int // alternating repetitions of both measurements (default 3)
 	// Sampler for both modes (default: temperature 1, seed 1). Each
 	// repetition adds its index to the seed.
-	Sampler *SamplerOptions
+	Sampler *decoder.SamplerOptions
 	// Environment answers the constrained runs' environment turns (nil:
-	// CannedEnvironment on the Index's first environment step).
-	Environment Environment
+	// Canned on the Index's first environment step).
+	Environment decoder.Environment
 }
 
-// GenStats is what BenchGenerate measured. Tokens/s is model tokens over
+// GenStats is what Generate measured. Tokens/s is model tokens over
 // (llama.cpp decode time of those tokens + constraint time), prompt and
 // environment text excluded, so the two modes compare like for like.
 type GenStats struct {
@@ -293,20 +231,20 @@ type GenStats struct {
 	ConstraintShare float64
 }
 
-// BenchGenerate measures tokens/s on b with prompt, without and with a
+// Generate measures tokens/s on b with prompt, without and with a
 // constraint from ix, in the same process and alternating the order of the
 // two each repetition so that a noisy machine affects both alike. One
 // untimed run of each comes first (it fills ix's mask cache and llama.cpp's
-// buffers; BenchMasks measures the cold cost).
+// buffers; Masks measures the cold cost).
 //
-// Unconstrained runs use Generate with a constraint that masks only the
-// end-of-generation tokens, so that every run generates exactly
+// Unconstrained runs use decoder.Generate with a constraint that masks only
+// the end-of-generation tokens, so that every run generates exactly
 // opts.Tokens tokens (a random-weight model ends its turn at random); that
 // constraint's time (a few µs per token) is counted like any other.
-// Constrained runs use Run with a session on ix and opts.Environment, with
-// opts.Tokens as its budget. b must have room for the prompt, opts.Tokens
-// and the environment's text.
-func BenchGenerate(ctx context.Context, b Backend, ix *Index, prompt []int, opts GenBenchOptions) (GenStats, error) {
+// Constrained runs use decoder.Run with a session on ix and
+// opts.Environment, with opts.Tokens as its budget. b must have room for
+// the prompt, opts.Tokens and the environment's text.
+func Generate(ctx context.Context, b decoder.Backend, ix *decoder.Index, prompt []int, opts GenOptions) (GenStats, error) {
 	var st GenStats
 	if opts.Tokens <= 0 {
 		opts.Tokens = 64
@@ -314,16 +252,16 @@ func BenchGenerate(ctx context.Context, b Backend, ix *Index, prompt []int, opts
 	if opts.Reps <= 0 {
 		opts.Reps = 3
 	}
-	samp := SamplerOptions{Temperature: 1, Seed: 1}
+	samp := decoder.SamplerOptions{Temperature: 1, Seed: 1}
 	if opts.Sampler != nil {
 		samp = *opts.Sampler
 	}
 	env := opts.Environment
 	if env == nil {
 		var err error
-		if env, err = ix.defaultEnvironment(); err != nil {
+		if env, err = defaultEnvironment(ix); err != nil {
 			// A spec without environment steps never needs one.
-			env = func([]ltl.Event) (ltl.Event, error) { return ltl.Event{}, ErrNoEnvironment }
+			env = func([]ltl.Event) (ltl.Event, error) { return ltl.Event{}, decoder.ErrNoEnvironment }
 		}
 	}
 	free := func(seed int64) (float64, error) {
@@ -332,12 +270,12 @@ func BenchGenerate(ctx context.Context, b Backend, ix *Index, prompt []int, opts
 		}
 		so := samp
 		so.Seed += seed
-		res, err := Generate(ctx, b, &noEOG{vocab: b.Vocab()}, prompt, GenerateOptions{MaxTokens: opts.Tokens, Sampler: so})
+		res, err := decoder.Generate(ctx, b, &noEOG{vocab: b.Vocab()}, prompt, decoder.GenerateOptions{MaxTokens: opts.Tokens, Sampler: so})
 		if err != nil {
 			return 0, err
 		}
 		if len(res.Tokens) < opts.Tokens {
-			return 0, fmt.Errorf("decoder: unconstrained run stopped (%s) after %d of %d tokens", res.Stop, len(res.Tokens), opts.Tokens)
+			return 0, fmt.Errorf("decbench: unconstrained run stopped (%s) after %d of %d tokens", res.Stop, len(res.Tokens), opts.Tokens)
 		}
 		return rate(len(res.Tokens), res.DecodeTime+sum(res.MaskTime)), nil
 	}
@@ -347,14 +285,14 @@ func BenchGenerate(ctx context.Context, b Backend, ix *Index, prompt []int, opts
 		var dec, mask time.Duration
 		for run := 0; toks < opts.Tokens; run++ {
 			if run == 64 {
-				return 0, fmt.Errorf("decoder: constrained runs made only %d tokens in %d runs", toks, run)
+				return 0, fmt.Errorf("decbench: constrained runs made only %d tokens in %d runs", toks, run)
 			}
 			if err := b.Reset(); err != nil {
 				return 0, err
 			}
 			so := samp
 			so.Seed += seed + int64(run)*1000
-			res, err := Run(ctx, b, ix.NewSession(), prompt, RunOptions{MaxTokens: opts.Tokens, Sampler: so, Environment: env})
+			res, err := decoder.Run(ctx, b, ix.NewSession(), prompt, decoder.RunOptions{MaxTokens: opts.Tokens, Sampler: so, Environment: env})
 			if err != nil {
 				return 0, err
 			}
@@ -404,12 +342,12 @@ func BenchGenerate(ctx context.Context, b Backend, ix *Index, prompt []int, opts
 
 // noEOG is the unconstrained baseline's constraint: it only keeps the
 // end-of-generation tokens from being sampled.
-type noEOG struct{ vocab *Vocab }
+type noEOG struct{ vocab *decoder.Vocab }
 
 func (c *noEOG) ApplyMask(logits []float32) {
 	for _, e := range c.vocab.EOG {
 		if e >= 0 && e < len(logits) {
-			logits[e] = float32(negInfTemplate(1)[0])
+			logits[e] = float32(math.Inf(-1))
 		}
 	}
 }
@@ -417,6 +355,8 @@ func (c *noEOG) Forced() (int, bool) { return 0, false }
 func (c *noEOG) Accept(int) error    { return nil }
 func (c *noEOG) Done() bool          { return false }
 func (c *noEOG) SetBudget(int)       {}
+
+var _ decoder.TokenConstraint = (*noEOG)(nil)
 
 func sum(ds []time.Duration) time.Duration {
 	var t time.Duration
