@@ -10,6 +10,10 @@
 //   - The vocabulary is read through llama.cpp (token → piece, token
 //     attributes, end-of-generation), so masks agree with its tokenizer.
 //   - A Decode that would overflow the context fails before calling C.
+//   - Tokenize turns special-token text (`<|eot_id|>`) into special tokens
+//     only with parseSpecial, which only the program's own chat markup asks
+//     for (decoder.TokenizePrompt); user text, tool descriptions and tool
+//     results are tokenized as plain text.
 //
 // The ollama Go package does not expose a few C functions (llama_free,
 // llama_print_system_info, token attributes, metadata, the log hook); this

@@ -11,4 +11,9 @@
 // output.weight (llama.cpp ties it to token_embd), F16 matrices and F32
 // norms. EnsureDefault caches DefaultOptions' model under
 // os.UserCacheDir()/specplan, named by a hash of everything that shapes it.
+// The Llama-3 tokenizer is read from the Go module cache (internal/modfile;
+// scripts/setup.sh fetches it), never downloaded and without running a
+// program. TokenizerSource.RenameControlTokens gives the vocabulary another
+// chat family's control tokens (ChatML's `<|im_start|>` …) and
+// TokenizerSource.ChatTemplate another template, for tests of those families.
 package tinymodel
