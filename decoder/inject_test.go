@@ -50,6 +50,22 @@ func (b *scriptBackend) Logits() []float32 {
 	if b.buf == nil {
 		b.buf = make([]float32, b.vocab.Size())
 	}
+	if b.script == nil {
+		// No script: pseudo-random logits from the whole sequence so far,
+		// the environment's text included, so that it changes what the
+		// model writes (as it would a real model's).
+		x := uint32(2166136261)
+		for _, t := range b.seq {
+			x = (x ^ uint32(t)) * 16777619
+		}
+		for i := range b.buf {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			b.buf[i] = float32(x%1000) / 100
+		}
+		return b.buf
+	}
 	clear(b.buf)
 	if n := len(b.s.Text()); n < len(b.script) {
 		b.buf[b.script[n]] = 10
@@ -254,53 +270,107 @@ func countSub(s, sub string) int {
 // an event the model did not write and never changes the verdict: with the
 // script model (which cannot see the environment's text) every run equals
 // the run with "ok" but for the observation's text, and the events read
-// back from the segments equal the session's.
+// back from the segments equal the session's. With a model that reads the
+// environment's text (and so writes differently after it), the run is
+// still complete and sound, its events are its model segments' and the
+// environment's as given, and every observation is one the environment gave.
 func FuzzEnvironmentText(f *testing.F) {
 	for i, text := range injectionTexts {
 		f.Add(uint8(i%len(allFormats)), text)
+		f.Add(uint8(0x80|i%len(allFormats)), text)
 	}
-	ixs := map[Format]*Index{}
-	base := map[Format]RunResult{}
 	f.Fuzz(func(t *testing.T, fi uint8, text string) {
-		format := allFormats[int(fi)%len(allFormats)]
-		ix := ixs[format]
-		if ix == nil {
-			ix, _ = newInjectIndex(t, format)
-			ixs[format] = ix
-			r, _, err := runInjected(t, ix, format, "ok")
-			if err != nil {
-				t.Fatal(err)
-			}
-			base[format] = r
+		if fi&0x80 != 0 {
+			fuzzReadingModel(t, allFormats[int(fi&0x7f)%len(allFormats)], text)
+			return
 		}
-		res, _, err := runInjected(t, ix, format, text)
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-		want := base[format]
-		if res.Complete != want.Complete || len(res.Events) != len(want.Events) || len(res.Segments) != len(want.Segments) {
-			t.Fatalf("events %v (complete %v), want %v (complete %v)", res.Events, res.Complete, want.Events, want.Complete)
-		}
-		for i, ev := range res.Events {
-			w := want.Events[i]
-			if ev.Step == "observation" {
-				w.Text = text
-			}
-			if !reflect.DeepEqual(ev, w) {
-				t.Fatalf("event %d = %v, want %v", i, ev, w)
-			}
-		}
-		for i, sg := range res.Segments {
-			if sg.Source == SourceModel && !slices.Equal(sg.Text, want.Segments[i].Text) {
-				t.Fatalf("model segment %d = %q, want %q", i, sg.Text, want.Segments[i].Text)
-			}
-		}
-		segs, err := SegmentEvents(format, res.Segments)
-		if err != nil || !reflect.DeepEqual(segs, res.Events) {
-			t.Fatalf("SegmentEvents = %v, %v; session events %v", segs, err, res.Events)
-		}
+		fuzzScriptModel(t, fi, text)
 	})
 }
+
+var fuzzIxs = map[Format]*Index{}
+
+func fuzzIndex(t *testing.T, f Format) *Index {
+	if fuzzIxs[f] == nil {
+		fuzzIxs[f], _ = newInjectIndex(t, f)
+	}
+	return fuzzIxs[f]
+}
+
+func fuzzReadingModel(t *testing.T, format Format, text string) {
+	ix := fuzzIndex(t, format)
+	d := notifyDFA()
+	s := ix.NewSession()
+	b := &scriptBackend{vocab: ix.vocab, s: s, nctx: 1 << 20}
+	given := 0
+	env := func([]ltl.Event) (ltl.Event, error) {
+		given++
+		return ltl.Event{Step: "observation", Text: text}, nil
+	}
+	res, err := Run(context.Background(), b, s, []int{'>'}, RunOptions{Environment: env, MaxTokens: 400, Sampler: SamplerOptions{Temperature: 1, Seed: int64(len(text))}})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if q := d.run(res.Events); !res.Complete || q < 0 || !d.acc[q] {
+		t.Fatalf("complete %v, events %v not accepted", res.Complete, res.Events)
+	}
+	segs, err := SegmentEvents(format, res.Segments)
+	if err != nil || !reflect.DeepEqual(segs, res.Events) {
+		t.Fatalf("SegmentEvents = %v, %v; session events %v", segs, err, res.Events)
+	}
+	obs := 0
+	for _, ev := range res.Events {
+		if ev.Step == "observation" {
+			obs++
+			if ev.Text != text {
+				t.Fatalf("observation %q, the environment gave %q", ev.Text, text)
+			}
+		}
+	}
+	if obs != given {
+		t.Fatalf("%d observations, the environment gave %d", obs, given)
+	}
+}
+
+func fuzzScriptModel(t *testing.T, fi uint8, text string) {
+	format := allFormats[int(fi)%len(allFormats)]
+	ix := fuzzIndex(t, format)
+	if _, ok := fuzzBase[format]; !ok {
+		r, _, err := runInjected(t, ix, format, "ok")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzBase[format] = r
+	}
+	res, _, err := runInjected(t, ix, format, text)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	want := fuzzBase[format]
+	if res.Complete != want.Complete || len(res.Events) != len(want.Events) || len(res.Segments) != len(want.Segments) {
+		t.Fatalf("events %v (complete %v), want %v (complete %v)", res.Events, res.Complete, want.Events, want.Complete)
+	}
+	for i, ev := range res.Events {
+		w := want.Events[i]
+		if ev.Step == "observation" {
+			w.Text = text
+		}
+		if !reflect.DeepEqual(ev, w) {
+			t.Fatalf("event %d = %v, want %v", i, ev, w)
+		}
+	}
+	for i, sg := range res.Segments {
+		if sg.Source == SourceModel && !slices.Equal(sg.Text, want.Segments[i].Text) {
+			t.Fatalf("model segment %d = %q, want %q", i, sg.Text, want.Segments[i].Text)
+		}
+	}
+	segs, err := SegmentEvents(format, res.Segments)
+	if err != nil || !reflect.DeepEqual(segs, res.Events) {
+		t.Fatalf("SegmentEvents = %v, %v; session events %v", segs, err, res.Events)
+	}
+}
+
+var fuzzBase = map[Format]RunResult{}
 
 // TestRunContextOverflow: what does not fit the context is refused before
 // it is decoded or streamed, with ErrContext and a message naming it: the
