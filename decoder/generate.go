@@ -78,7 +78,7 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 		return res, err
 	}
 	if n := b.Position() + len(prompt); n > b.ContextSize() {
-		return res, newErr(CodeContext, "prompt of %d tokens does not fit: %d of the context's %d tokens are left (limit ContextSize)",
+		return res, contextErr(ContextPrompt, "prompt of %d tokens does not fit: %d of the context's %d tokens are left (limit ContextSize)",
 			len(prompt), b.ContextSize()-b.Position(), b.ContextSize())
 	}
 	t0 := time.Now()

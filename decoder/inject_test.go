@@ -392,17 +392,19 @@ func TestRunContextOverflow(t *testing.T) {
 		name                      string
 		nctx, prompt, max         int
 		env, says                 string
+		part                      ContextPart
 		decodedNothing, streamNil bool
 	}{
-		{"prompt", 100, 101, 0, "ok", "prompt of 101 tokens does not fit", true, true},
-		{"budget", 200, 10, 191, "ok", "token budget of 191", true, true},
-		{"environment, fixed budget", 10 + need + 30, 10, need + 10, string(make([]byte, 40)), "environment text (observation step) of 54 tokens", false, false},
-		{"environment, budget from the context", 10 + need + 30, 10, 0, string(make([]byte, 40)), "environment text (observation step) of 54 tokens leaves", false, false},
+		{"prompt", 100, 101, 0, "ok", "prompt of 101 tokens does not fit", ContextPrompt, true, true},
+		{"budget", 200, 10, 191, "ok", "token budget of 191", ContextBudget, true, true},
+		{"environment, fixed budget", 10 + need + 30, 10, need + 10, string(make([]byte, 40)), "environment text (observation step) of 54 tokens", ContextEnvironment, false, false},
+		{"environment, budget from the context", 10 + need + 30, 10, 0, string(make([]byte, 40)), "environment text (observation step) of 54 tokens leaves", ContextEnvironment, false, false},
 	}
 	for _, c := range cases {
 		res, b, streamed, err := run(c.nctx, c.prompt, c.max, c.env)
-		if !errors.Is(err, ErrContext) || !containsStr(err.Error(), c.says) {
-			t.Errorf("%s: err = %v, want ErrContext saying %q", c.name, err, c.says)
+		var ce *ContextError
+		if !errors.Is(err, ErrContext) || !errors.As(err, &ce) || ce.Part != c.part || !containsStr(err.Error(), c.says) {
+			t.Errorf("%s: err = %v, want ErrContext (part %d) saying %q", c.name, err, c.part, c.says)
 			continue
 		}
 		if c.decodedNothing && (len(b.seq) != 0 || streamed != 0 || res.Tokens != 0) {

@@ -80,6 +80,31 @@ func SegmentEvents(f Format, segs []Segment) ([]ltl.Event, error) {
 	return out, nil
 }
 
+// ContextPart says which part of a run did not fit the backend's context.
+type ContextPart uint8
+
+const (
+	ContextPrompt      ContextPart = iota + 1 // the prompt alone
+	ContextBudget                             // the prompt with the token budget (RunOptions.MaxTokens)
+	ContextEnvironment                        // an environment step's text, with the budget still to come
+)
+
+// ContextError is Run's error when part of the run does not fit the
+// backend's context; errors.Is(err, ErrContext) holds for it.
+type ContextError struct {
+	Part ContextPart
+	Msg  string
+}
+
+func (e *ContextError) Error() string { return "decoder: context: " + e.Msg }
+
+// Is matches ErrContext.
+func (e *ContextError) Is(target error) bool { return target == ErrContext }
+
+func contextErr(part ContextPart, format string, a ...any) error {
+	return &ContextError{Part: part, Msg: fmt.Sprintf(format, a...)}
+}
+
 // EnvironmentText is the line Run shows the model for an environment event:
 // `Label: text` and a newline. The text is shown as it is; it is tokenized
 // as plain text (no special tokens) and never parsed back.
@@ -160,14 +185,14 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 	}
 	nctx, room := b.ContextSize(), b.ContextSize()-b.Position()
 	if len(prompt) > room {
-		return res, newErr(CodeContext, "prompt of %d tokens does not fit: %d of the context's %d tokens are left (limit ContextSize)", len(prompt), room, nctx)
+		return res, contextErr(ContextPrompt, "prompt of %d tokens does not fit: %d of the context's %d tokens are left (limit ContextSize)", len(prompt), room, nctx)
 	}
 	fixed := opts.MaxTokens > 0
 	budget := opts.MaxTokens
 	if !fixed {
 		budget = room - len(prompt)
 	} else if len(prompt)+budget > room {
-		return res, newErr(CodeContext, "the prompt of %d tokens and the token budget of %d (limit MaxTokens) need %d tokens; %d of the context's %d are left (limit ContextSize)",
+		return res, contextErr(ContextBudget, "the prompt of %d tokens and the token budget of %d (limit MaxTokens) need %d tokens; %d of the context's %d are left (limit ContextSize)",
 			len(prompt), budget, len(prompt)+budget, room, nctx)
 	}
 	maxTurns := opts.MaxTurns
@@ -248,14 +273,14 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 		room := nctx - b.Position()
 		if fixed {
 			if left := budget - res.Tokens; len(next)+left > room {
-				return res, newErr(CodeContext, "environment text (%s step) of %d tokens and the %d tokens left of the budget (limit MaxTokens) need %d tokens; %d of the context's %d are left (limit ContextSize)",
+				return res, contextErr(ContextEnvironment, "environment text (%s step) of %d tokens and the %d tokens left of the budget (limit MaxTokens) need %d tokens; %d of the context's %d are left (limit ContextSize)",
 					ev.Name(), len(next), left, len(next)+left, room, nctx)
 			}
 		} else {
 			// Without a fixed budget the budget is the room in the context,
 			// which the environment's text takes from.
 			if need := s.MinTokens(); len(next)+need > room {
-				return res, newErr(CodeContext, "environment text (%s step) of %d tokens leaves %d of the context's %d tokens, below the %d tokens the run still needs (limit ContextSize)",
+				return res, contextErr(ContextEnvironment, "environment text (%s step) of %d tokens leaves %d of the context's %d tokens, below the %d tokens the run still needs (limit ContextSize)",
 					ev.Name(), len(next), room-len(next), nctx, need)
 			}
 			budget = res.Tokens + room - len(next)

@@ -26,7 +26,7 @@ const (
 	CodeParse                           // Format.Parse: text is not in the format
 	CodeUnsat                           // no output at all satisfies the spec with these tools
 	CodeInternal                        // a broken invariant (a bug)
-	CodeContext                         // the run does not fit the backend's context (the message says what)
+	CodeContext                         // the run does not fit the backend's context (a *ContextError says what)
 	CodeSampler                         // SamplerOptions out of range (NaN, ±Inf, negative)
 )
 

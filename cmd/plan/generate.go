@@ -166,8 +166,13 @@ func (c *GenerateCmd) Run(e *env) error {
 		fmt.Fprintf(e.stderr, "\nplan: interrupted after %d tokens (%d events so far)\n", res.Tokens, len(res.Events))
 		return &exitError{code: exitInterrupted}
 	}
-	if errors.Is(err, decoder.ErrContext) {
-		return inputErr(fmt.Errorf("%w: lower --max-tokens or shorten --prompt and --observation (the model's context is %d tokens)", err, model.ContextSize()))
+	if ce := (*decoder.ContextError)(nil); errors.As(err, &ce) {
+		hint := map[decoder.ContextPart]string{
+			decoder.ContextPrompt:      "shorten --prompt",
+			decoder.ContextBudget:      "lower --max-tokens or shorten --prompt",
+			decoder.ContextEnvironment: "shorten --observation or lower --max-tokens",
+		}[ce.Part]
+		return inputErr(fmt.Errorf("%w: %s (the model's context is %d tokens)", err, hint, model.ContextSize()))
 	}
 	if err != nil {
 		return inputErr(err)
