@@ -220,9 +220,9 @@ func TestRunBudgetAcrossTurns(t *testing.T) {
 			if !res.Complete || res.Tokens > k {
 				t.Fatalf("%s: complete %v, %d tokens of %d; text %q", name, res.Complete, res.Tokens, k, res.Text)
 			}
-			evs, err := FormatReAct.Parse(res.Text)
+			evs, err := SegmentEvents(FormatReAct, res.Segments)
 			if err != nil {
-				t.Fatalf("%s: Parse: %v", name, err)
+				t.Fatalf("%s: SegmentEvents: %v", name, err)
 			}
 			if fmt.Sprint(evs) != fmt.Sprint(res.Events) || len(evs) < 5 {
 				t.Fatalf("%s: RunResult.Events %v, transcript parses to %v", name, res.Events, evs)
