@@ -35,12 +35,13 @@ const (
 	CheckUnusedStep                         // a declared step kind no rule mentions
 	CheckUnusedTool                         // a declared tool no rule mentions (and no rule says `call`)
 	CheckSkipped                            // a check that could not run within the limits
+	CheckPredicateType                      // a predicate whose type another predicate or the tool's schema contradicts
 )
 
 var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
-	CheckSkipped: "skipped",
+	CheckSkipped: "skipped", CheckPredicateType: "predicate-type",
 }
 
 func (c CheckCode) String() string {
@@ -113,6 +114,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			add(s.Source.Pos, SeverityWarning, CheckSkipped, "redundancy not checked: %v", err)
 		}
 	}
+	s.checkPredicateTypes(add)
 	used := map[string]bool{}
 	usesCall := false
 	for _, r := range rules {

@@ -246,7 +246,7 @@ func ratOf(f float64) *big.Rat {
 
 // predIntervals is the set of numbers on which p has truth value holds.
 func predIntervals(p ltl.Pred, holds bool) []interval {
-	c := ratOf(p.Value.Num)
+	c := p.Value.Num.Rat()
 	var yes, no []interval
 	switch p.Cmp {
 	case ltl.CmpEq:
