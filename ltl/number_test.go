@@ -235,3 +235,29 @@ func TestTypeConflict(t *testing.T) {
 		t.Error("a single predicate conflicts")
 	}
 }
+
+// FuzzParseNumber: ParseNumber never panics; what it accepts prints in a
+// form that reads back to the same Number, and Cmp agrees with big.Rat.
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1e400", "-1e-400", "9007199254740993", "99999999999999999999", "1.50", "007", "1e", "--1", "0e99999999999999999999"} {
+		f.Add(s, "1")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		x, err := ParseNumber(a)
+		if err != nil {
+			return
+		}
+		back, err := ParseNumber(x.String())
+		if err != nil || back != x {
+			t.Fatalf("%q prints as %q, which reads back as %v (%v)", a, x.String(), back, err)
+		}
+		y, err := ParseNumber(b)
+		if err != nil {
+			return
+		}
+		small := func(n Number) bool { return n.Exponent() < 200 && n.Exponent() > -200 }
+		if small(x) && small(y) && x.Cmp(y) != x.Rat().Cmp(y.Rat()) {
+			t.Fatalf("Cmp(%s, %s) = %d, big.Rat says %d", a, b, x.Cmp(y), x.Rat().Cmp(y.Rat()))
+		}
+	})
+}
