@@ -176,7 +176,12 @@ func Diff(a, b *ltl.Spec, opts Options) (DiffResult, error) {
 	if eq {
 		return DiffResult{Equivalent: true}, nil
 	}
-	return DiffResult{Trace: alpha.Events(word), AcceptedByB: dfas[1].AcceptsWord(word)}, nil
+	trace := alpha.Events(word)
+	for i := range trace {
+		// Best effort: with a catalog, calls carry their required arguments.
+		_ = specs[0].fillArgs(&trace[i], alpha.Symbols[word[i]])
+	}
+	return DiffResult{Trace: trace, AcceptedByB: dfas[1].AcceptsWord(word)}, nil
 }
 
 // onlyDeclared is G(one of s's declared steps or tools).

@@ -170,3 +170,33 @@ rule F refund(amount > 1) | F refund(amount == true)
 		t.Errorf("diagnostics\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestDiffKnowsTheSchema: with the enum [EUR, USD], "every refund is in
+// EUR or USD" constrains nothing, so the specs are equivalent; without the
+// catalog, diff finds a refund in another currency. A difference found
+// with the catalog carries the schema's required arguments.
+func TestDiffKnowsTheSchema(t *testing.T) {
+	parse := func(src string, opts specplan.Options) *ltl.Spec {
+		s, err := specplan.Parse("d.ltl", []byte(src), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a := "spec a\nsteps answer\ntools refund\nrule G(refund -> refund(currency == \"EUR\") | refund(currency == \"USD\"))\n"
+	b := "spec b\nsteps answer\ntools refund\nrule G(refund -> refund(currency != \"GBP\"))\n"
+	with := specplan.Options{Catalog: catalog(t)}
+	d, err := specplan.Diff(parse(a, with), parse(b, with), with)
+	if err != nil || !d.Equivalent {
+		t.Errorf("with the catalog: %+v, %v; want equivalent", d, err)
+	}
+	d, err = specplan.Diff(parse(a, specplan.Options{}), parse(b, specplan.Options{}), specplan.Options{})
+	if err != nil || d.Equivalent || len(d.Trace) != 1 || d.Trace[0].Args["currency"] == "EUR" || d.Trace[0].Args["currency"] == "USD" {
+		t.Errorf("without the catalog: %+v, %v; want a refund in another currency", d, err)
+	}
+	c := "spec c\nsteps answer\ntools refund\nrule G(refund -> refund(currency == \"EUR\"))\n"
+	d, err = specplan.Diff(parse(a, with), parse(c, with), with)
+	if err != nil || d.Equivalent || len(d.Trace) != 1 || d.Trace[0].Args["currency"] != "USD" || d.Trace[0].Args["amount"] == nil {
+		t.Errorf("a vs c: %+v, %v; want a USD refund with an amount", d, err)
+	}
+}
