@@ -377,11 +377,31 @@ func (a *Alphabet) Classify(e ltl.Event) (int, error) {
 		err.Cause = te
 		return -1, err
 	}
-	bits := make([]bool, len(preds))
-	for i, p := range preds {
-		bits[i] = p.Holds(e.Args)
+	// The minterm key without allocating (the guard path is hot); each
+	// numeric argument is read once, not once per predicate.
+	var buf [64]byte
+	key := buf[:0]
+	var numArg string
+	var num ltl.Number
+	haveNum := false
+	for _, p := range preds {
+		var h bool
+		if p.Value.Kind == ltl.NumberValue {
+			if !haveNum || numArg != p.Arg {
+				num, _, _ = ltl.NumberOf(e.Args[p.Arg]) // well-typed: CheckArgs passed
+				numArg, haveNum = p.Arg, true
+			}
+			h = p.HoldsNumber(num)
+		} else {
+			h = p.Holds(e.Args)
+		}
+		if h {
+			key = append(key, '1')
+		} else {
+			key = append(key, '0')
+		}
 	}
-	if i, ok := syms[mintermKey(bits)]; ok {
+	if i, ok := syms[string(key)]; ok {
 		return i, nil
 	}
 	// A well-typed call is in no symbol only when its value is outside

@@ -2,6 +2,7 @@ package ltl
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -91,7 +92,7 @@ func CheckArgs(tool string, preds []Pred, args map[string]any) *ArgTypeError {
 		}
 		switch p.Value.Kind {
 		case NumberValue:
-			_, isNum, err := NumberOf(raw)
+			isNum, err := numberOK(raw)
 			if !isNum {
 				return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: p, Want: NumberValue, Got: JSONType(raw)}
 			}
@@ -147,4 +148,22 @@ func TypeConflict(preds []Pred) (Pred, Pred, bool) {
 		}
 	}
 	return Pred{}, Pred{}, false
+}
+
+// numberOK is NumberOf without building the Number where the type alone
+// decides (integers, finite floats): the guard path stays allocation-free.
+func numberOK(v any) (bool, error) {
+	switch x := v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return true, nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return true, fmt.Errorf("%v is not a JSON number", x)
+		}
+		return true, nil
+	case float32:
+		return numberOK(float64(x))
+	}
+	_, ok, err := NumberOf(v)
+	return ok, err
 }

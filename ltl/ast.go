@@ -227,21 +227,7 @@ func (p Pred) Holds(args map[string]any) bool {
 		if !ok || err != nil {
 			return false
 		}
-		c := x.Cmp(p.Value.Num)
-		switch p.Cmp {
-		case CmpEq:
-			return c == 0
-		case CmpNe:
-			return c != 0
-		case CmpLt:
-			return c < 0
-		case CmpLe:
-			return c <= 0
-		case CmpGt:
-			return c > 0
-		case CmpGe:
-			return c >= 0
-		}
+		return p.HoldsNumber(x)
 	case StringValue:
 		s, ok := raw.(string)
 		if !ok {
@@ -264,6 +250,30 @@ func (p Pred) Holds(args map[string]any) bool {
 		case CmpNe:
 			return b != p.Value.Bool
 		}
+	}
+	return false
+}
+
+// HoldsNumber evaluates a numeric predicate on the number x (false for a
+// predicate whose literal is not a number).
+func (p Pred) HoldsNumber(x Number) bool {
+	if p.Value.Kind != NumberValue {
+		return false
+	}
+	c := x.Cmp(p.Value.Num)
+	switch p.Cmp {
+	case CmpEq:
+		return c == 0
+	case CmpNe:
+		return c != 0
+	case CmpLt:
+		return c < 0
+	case CmpLe:
+		return c <= 0
+	case CmpGt:
+		return c > 0
+	case CmpGe:
+		return c >= 0
 	}
 	return false
 }
