@@ -35,12 +35,13 @@ const (
 	CheckUnusedStep                         // a declared step kind no rule mentions
 	CheckUnusedTool                         // a declared tool no rule mentions (and no rule says `call`)
 	CheckSkipped                            // a check that could not run within the limits
+	CheckPredicateType                      // a predicate whose type another predicate or the tool's schema contradicts
 )
 
 var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
-	CheckSkipped: "skipped",
+	CheckSkipped: "skipped", CheckPredicateType: "predicate-type",
 }
 
 func (c CheckCode) String() string {
@@ -113,6 +114,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			add(s.Source.Pos, SeverityWarning, CheckSkipped, "redundancy not checked: %v", err)
 		}
 	}
+	s.checkPredicateTypes(add)
 	used := map[string]bool{}
 	usesCall := false
 	for _, r := range rules {
@@ -174,7 +176,12 @@ func Diff(a, b *ltl.Spec, opts Options) (DiffResult, error) {
 	if eq {
 		return DiffResult{Equivalent: true}, nil
 	}
-	return DiffResult{Trace: alpha.Events(word), AcceptedByB: dfas[1].AcceptsWord(word)}, nil
+	trace := alpha.Events(word)
+	for i := range trace {
+		// Best effort: with a catalog, calls carry their required arguments.
+		_ = specs[0].fillArgs(&trace[i], alpha.Symbols[word[i]])
+	}
+	return DiffResult{Trace: trace, AcceptedByB: dfas[1].AcceptsWord(word)}, nil
 }
 
 // onlyDeclared is G(one of s's declared steps or tools).

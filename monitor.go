@@ -47,7 +47,8 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	}
 	sym, err := s.Alphabet.Classify(e)
 	if err != nil {
-		return Decision{Reason: err.Error(), Violation: &Violation{Position: len(m.events), Reason: err.Error(), Expected: s.allowedNames(m.state)}}
+		v := s.classifyViolation(len(m.events), e, m.state, err)
+		return Decision{Reason: v.Reason, Violation: v}
 	}
 	if err := s.checkArgs(e); err != nil {
 		v := schemaViolation(len(m.events), e, err)

@@ -106,11 +106,13 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 			return nil, fmt.Errorf("%q is a step kind in one spec and a tool in another; they cannot share an alphabet", name)
 		}
 	}
-	alpha, err := automata.NewAlphabet(steps, tools, formulas...)
+	schemas, err := catalogSchemas(opts.Catalog)
 	if err != nil {
 		return nil, err
 	}
-	schemas, err := catalogSchemas(opts.Catalog)
+	// The schemas prune the alphabet: no symbol for a minterm no allowed
+	// value realises (an enum's "none of them", values below a minimum).
+	alpha, err := automata.NewAlphabetWith(steps, tools, automata.AlphabetOptions{Domains: catalogDomains(schemas, formulas)}, formulas...)
 	if err != nil {
 		return nil, err
 	}

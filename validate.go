@@ -35,6 +35,20 @@ type Violation struct {
 	// Expected lists what could have come at Position instead (symbol names);
 	// for a trace that ended early, the shortest way to finish.
 	Expected []string `json:"expected,omitempty"`
+	// TypeFailure is set when the event was rejected by the fail-closed
+	// rule: a predicate implies its argument's type, and the call's
+	// argument is missing or of another type.
+	TypeFailure *TypeFailure `json:"type_failure,omitempty"`
+}
+
+// TypeFailure details a call rejected by the fail-closed rule.
+type TypeFailure struct {
+	Tool        string `json:"tool"`
+	Arg         string `json:"arg"`
+	Expected    string `json:"expected"` // number, string or boolean
+	Actual      string `json:"actual"`   // missing, or the JSON type found
+	Predicate   string `json:"predicate"`
+	PredicateAt string `json:"predicate_at"`
 }
 
 // Validate checks a complete trace. It never fails: an event the alphabet
@@ -49,7 +63,7 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 	for i, ev := range trace {
 		sym, err := s.Alphabet.Classify(ev)
 		if err != nil {
-			return Verdict{Violation: &Violation{Position: i, Reason: fmt.Sprintf("event %d: %v", i, err), Expected: s.allowedNames(state)}}
+			return Verdict{Violation: s.classifyViolation(i, ev, state, err)}
 		}
 		if err := s.checkArgs(ev); err != nil {
 			return Verdict{Violation: schemaViolation(i, ev, err)}
@@ -228,4 +242,63 @@ func schemaViolation(i int, ev ltl.Event, err error) *Violation {
 		msg = ce.Msg
 	}
 	return &Violation{Position: i, Reason: fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %s", i, ev.Tool, msg)}
+}
+
+// classifyViolation explains an event the alphabet could not classify: an
+// undeclared step or tool, a call the fail-closed rule rejects (its
+// predicated argument missing or ill-typed: a violation, since the trace
+// is well-formed and the agent called the tool wrongly), or a value the
+// tool's schema excludes (reported with the schema validator's words).
+func (s *Spec) classifyViolation(i int, ev ltl.Event, state int, err error) *Violation {
+	var te *ltl.ArgTypeError
+	switch {
+	case errors.As(err, &te):
+		return s.argTypeViolation(i, te, state)
+	case errors.Is(err, automata.ErrArgDomain):
+		if serr := s.checkArgs(ev); serr != nil {
+			v := schemaViolation(i, ev, serr)
+			v.Expected = s.allowedNames(state)
+			return v
+		}
+	}
+	return &Violation{Position: i, Reason: fmt.Sprintf("event %d: %v", i, err), Expected: s.allowedNames(state)}
+}
+
+// argTypeViolation blames the rule that holds the predicate implying the type.
+func (s *Spec) argTypeViolation(i int, te *ltl.ArgTypeError, state int) *Violation {
+	v := &Violation{Position: i, Expected: s.allowedNames(state), TypeFailure: &TypeFailure{
+		Tool: te.Tool, Arg: te.Arg, Expected: te.Want.String(), Actual: te.Got,
+		Predicate: te.Pred.String(), PredicateAt: posString(te.Pred.Pos),
+	}}
+	for _, r := range s.Source.Rules {
+		found := false
+		ltl.WalkAtoms(r.Formula, func(a *ltl.Atom) {
+			for _, p := range a.Preds {
+				found = found || (a.Name == te.Tool && p.Pos == te.Pred.Pos && p.String() == te.Pred.String())
+			}
+		})
+		if found {
+			v.Rule, v.RuleAt, v.Meaning = r.Text, posString(r.Pos), ltl.Describe(r.Formula)
+			break
+		}
+	}
+	what := te.Error()
+	if te.Detail == "" {
+		actual := te.Got
+		switch actual {
+		case "missing":
+		case "array", "object":
+			actual = "an " + actual
+		default:
+			actual = "a " + actual
+		}
+		what = fmt.Sprintf("%s: argument %s is %s, but predicate %s (%s) implies it is a %s; a call whose argument does not have the type its predicates imply is rejected",
+			te.Tool, te.Arg, actual, te.Pred, posString(te.Pred.Pos), te.Want)
+	}
+	if v.Rule != "" {
+		v.Reason = fmt.Sprintf("event %d (%s) is rejected by rule %s (%s): %s", i, te.Tool, v.Rule, v.RuleAt, what)
+	} else {
+		v.Reason = fmt.Sprintf("event %d (%s) is rejected: %s", i, te.Tool, what)
+	}
+	return v
 }

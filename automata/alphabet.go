@@ -1,7 +1,6 @@
 package automata
 
 import (
-	"math"
 	"sort"
 	"strings"
 
@@ -19,8 +18,10 @@ type Symbol struct {
 	Name string // printable and unique within its alphabet, e.g. `refund(amount <= 100 & !(currency == "EUR"))`
 }
 
-// Lit is a predicate with the truth value a symbol gives it. Holds == false
-// covers a missing or ill-typed argument as well as a value that fails.
+// Lit is a predicate with the truth value a symbol gives it. A call whose
+// predicated argument is missing or ill-typed is in no symbol (Classify
+// rejects it, ltl.CheckArgs), so Holds == false means a well-typed value
+// that fails the comparison.
 type Lit struct {
 	Pred  ltl.Pred
 	Holds bool
@@ -47,6 +48,7 @@ type Alphabet struct {
 	toolSym  map[string]map[string]int // tool -> minterm key -> symbol
 	predIdx  map[string]map[string]int // tool -> Pred.String() -> index in Preds[tool]
 	symArgs  []map[string]any          // per symbol: arguments that realise its minterm
+	domains  map[string]map[string]ArgDomain
 	isTool   map[string]bool
 	isStepNm map[string]bool
 }
@@ -63,10 +65,28 @@ func NewAlphabet(steps, tools []string, formulas ...ltl.Formula) (*Alphabet, err
 // NewAlphabetLimit is NewAlphabet with an explicit symbol limit (<= 0 means
 // DefaultMaxSymbols).
 func NewAlphabetLimit(steps, tools []string, maxSymbols int, formulas ...ltl.Formula) (*Alphabet, error) {
+	return NewAlphabetWith(steps, tools, AlphabetOptions{MaxSymbols: maxSymbols}, formulas...)
+}
+
+// AlphabetOptions tune NewAlphabetWith. The zero value is NewAlphabet's default.
+type AlphabetOptions struct {
+	// MaxSymbols bounds the number of symbols (<= 0: DefaultMaxSymbols).
+	MaxSymbols int
+	// Domains says, per tool and argument, which values a call can have
+	// (built by the caller from the tool's schema; this package reads no
+	// schema). Minterms no value of the domain realises are not symbols.
+	Domains map[string]map[string]ArgDomain
+}
+
+// NewAlphabetWith is NewAlphabet with options: a symbol limit and the
+// argument domains that prune impossible minterms.
+func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...ltl.Formula) (*Alphabet, error) {
+	maxSymbols := opts.MaxSymbols
 	if maxSymbols <= 0 {
 		maxSymbols = DefaultMaxSymbols
 	}
 	a := &Alphabet{
+		domains:  opts.Domains,
 		Steps:    append([]string(nil), steps...),
 		Tools:    append([]string(nil), tools...),
 		Preds:    map[string][]ltl.Pred{},
@@ -159,7 +179,7 @@ func NewAlphabetLimit(steps, tools []string, maxSymbols int, formulas ...ltl.For
 			}
 			continue
 		}
-		args := argRealisations(preds)
+		args := argRealisations(preds, a.domains[t])
 		total := len(a.Symbols)
 		prod := 1
 		for _, ar := range args {
@@ -167,6 +187,12 @@ func NewAlphabetLimit(steps, tools []string, maxSymbols int, formulas ...ltl.For
 			if total+prod > maxSymbols {
 				return nil, a.symLimit(maxSymbols)
 			}
+		}
+		if prod == 0 {
+			// Some predicated argument has no possible value (its
+			// predicates imply two types, or the domain excludes the
+			// type): no call of t is well-typed, t has no symbol.
+			continue
 		}
 		// Product over arguments, first argument varying slowest.
 		idx := make([]int, len(args))
@@ -178,9 +204,7 @@ func NewAlphabetLimit(steps, tools []string, maxSymbols int, formulas ...ltl.For
 				for j, pi := range ar.preds {
 					bits[pi] = as.bits[j]
 				}
-				if as.present {
-					vals[ar.arg] = as.value
-				}
+				vals[ar.arg] = as.value
 			}
 			lits := make([]Lit, len(preds))
 			parts := make([]string, len(preds))
@@ -257,11 +281,10 @@ func mintermKey(bits []bool) string {
 }
 
 // argAssign is one realisable truth assignment of the predicates on one
-// argument, with a value producing it (present == false: argument omitted).
+// argument, with a value producing it.
 type argAssign struct {
-	bits    []bool
-	present bool
-	value   any
+	bits  []bool
+	value any
 }
 
 type argReal struct {
@@ -271,12 +294,11 @@ type argReal struct {
 }
 
 // argRealisations groups a tool's predicates by argument and enumerates, per
-// argument, the truth assignments some value realises. The candidate values
-// cover every region the constants cut the value space into: for numbers
-// each constant, the midpoints between consecutive constants and one value
-// beyond each end; for strings each constant and one fresh string; both
-// booleans. Any other value (or a missing argument) makes all false.
-func argRealisations(preds []ltl.Pred) []argReal {
+// argument, the truth assignments some well-typed value of the argument's
+// domain realises (candidates.go: one value in every region the constants
+// cut the domain into). The argument is always present: a call without it
+// is rejected by the fail-closed rule, not a symbol.
+func argRealisations(preds []ltl.Pred, domains map[string]ArgDomain) []argReal {
 	var out []argReal
 	byArg := map[string]int{}
 	for i, p := range preds {
@@ -290,87 +312,35 @@ func argRealisations(preds []ltl.Pred) []argReal {
 	}
 	for k := range out {
 		ar := &out[k]
-		var nums []float64
-		var strs []string
-		hasBool := false
+		var own []ltl.Pred
 		for _, pi := range ar.preds {
-			v := preds[pi].Value
-			switch v.Kind {
-			case ltl.NumberValue:
-				nums = append(nums, v.Num)
-			case ltl.StringValue:
-				strs = append(strs, v.Str)
-			case ltl.BoolValue:
-				hasBool = true
-			}
+			own = append(own, preds[pi])
 		}
-		var cands []any
-		if len(nums) > 0 {
-			sort.Float64s(nums)
-			u := nums[:0:0]
-			for i, x := range nums {
-				if i == 0 || x != nums[i-1] {
-					u = append(u, x)
-				}
-			}
-			// One value below, one between each pair, one above: every
-			// region the comparisons can tell apart. Round offsets (c-1,
-			// midpoints) read well in witnesses; past 2^53 or near the
-			// float range they are not strictly outside/between, so fall
-			// back to the next representable float.
-			cands = append(cands, below(u[0]))
-			for i, x := range u {
-				cands = append(cands, x)
-				if i+1 < len(u) {
-					if m, ok := between(x, u[i+1]); ok {
-						cands = append(cands, m)
-					}
-				}
-			}
-			cands = append(cands, above(u[len(u)-1]))
-		}
-		if len(strs) > 0 {
-			sort.Strings(strs)
-			fresh := "x"
-			inUse := map[string]bool{}
-			for _, s := range strs {
-				inUse[s] = true
-			}
-			for inUse[fresh] {
-				fresh += "x"
-			}
-			for i, s := range strs {
-				if i == 0 || s != strs[i-1] {
-					cands = append(cands, s)
-				}
-			}
-			cands = append(cands, fresh)
-		}
-		if hasBool {
-			cands = append(cands, false, true)
-		}
-		// The omitted argument comes first so that the all-false
-		// assignment is realised by leaving the argument out.
 		seenKey := map[string]bool{}
-		add := func(present bool, v any) {
-			bits := make([]bool, len(ar.preds))
-			if present {
-				args := map[string]any{ar.arg: v}
-				for j, pi := range ar.preds {
-					bits[j] = preds[pi].Holds(args)
-				}
+		var rest []argAssign
+		for _, c := range candidates(own, domains[ar.arg]) {
+			args := map[string]any{ar.arg: c}
+			bits := make([]bool, len(own))
+			allFalse := true
+			for j, p := range own {
+				bits[j] = p.Holds(args)
+				allFalse = allFalse && !bits[j]
 			}
 			key := mintermKey(bits)
 			if seenKey[key] {
-				return
+				continue
 			}
 			seenKey[key] = true
-			ar.assign = append(ar.assign, argAssign{bits: bits, present: present, value: v})
+			as := argAssign{bits: bits, value: c}
+			// The all-false assignment comes first, so symbol order puts
+			// "no predicate holds" before the others, as it reads.
+			if allFalse {
+				ar.assign = append(ar.assign, as)
+			} else {
+				rest = append(rest, as)
+			}
 		}
-		add(false, nil)
-		for _, c := range cands {
-			add(true, c)
-		}
+		ar.assign = append(ar.assign, rest...)
 	}
 	return out
 }
@@ -385,7 +355,11 @@ func (a *Alphabet) Lookup(name string) (int, bool) {
 }
 
 // Classify maps a concrete event to its symbol. An event whose step kind or
-// tool is not in the alphabet is an ErrUnknownEvent error.
+// tool is not in the alphabet is an ErrUnknownEvent error; a call that the
+// fail-closed rule rejects (a predicated argument missing or of another
+// type, ltl.CheckArgs) is an ErrArgType error wrapping the
+// *ltl.ArgTypeError; a call with a value outside its argument's domain is
+// an ErrArgDomain error wrapping a *DomainError.
 func (a *Alphabet) Classify(e ltl.Event) (int, error) {
 	if e.Tool == "" {
 		if i, ok := a.stepSym[e.Step]; ok {
@@ -398,12 +372,48 @@ func (a *Alphabet) Classify(e ltl.Event) (int, error) {
 		return -1, errorf(ErrUnknownEvent, ltl.Pos{}, "tool %q is not in the alphabet", e.Tool)
 	}
 	preds := a.Preds[e.Tool]
-	bits := make([]bool, len(preds))
-	for i, p := range preds {
-		bits[i] = p.Holds(e.Args)
+	if te := ltl.CheckArgs(e.Tool, preds, e.Args); te != nil {
+		err := errorf(ErrArgType, ltl.Pos{}, "%s", te.Error())
+		err.Cause = te
+		return -1, err
 	}
-	if i, ok := syms[mintermKey(bits)]; ok {
+	// The minterm key without allocating (the guard path is hot); each
+	// numeric argument is read once, not once per predicate.
+	var buf [64]byte
+	key := buf[:0]
+	var numArg string
+	var num ltl.Number
+	haveNum := false
+	for _, p := range preds {
+		var h bool
+		if p.Value.Kind == ltl.NumberValue {
+			if !haveNum || numArg != p.Arg {
+				num, _, _ = ltl.NumberOf(e.Args[p.Arg]) // well-typed: CheckArgs passed
+				numArg, haveNum = p.Arg, true
+			}
+			h = p.HoldsNumber(num)
+		} else {
+			h = p.Holds(e.Args)
+		}
+		if h {
+			key = append(key, '1')
+		} else {
+			key = append(key, '0')
+		}
+	}
+	if i, ok := syms[string(key)]; ok {
 		return i, nil
+	}
+	// A well-typed call is in no symbol only when its value is outside
+	// the argument's domain (the alphabet pruned the minterm).
+	for _, p := range preds {
+		if d, ok := a.domains[e.Tool][p.Arg]; ok {
+			if why := d.rejects(e.Args[p.Arg]); why != "" {
+				err := errorf(ErrArgDomain, ltl.Pos{}, "%s: argument %s %s", e.Tool, p.Arg, why)
+				err.Cause = &DomainError{Tool: e.Tool, Arg: p.Arg, Why: why}
+				return -1, err
+			}
+		}
 	}
 	// Unreachable when the candidate enumeration is complete; reported
 	// rather than guessed.
@@ -455,7 +465,8 @@ func (a *Alphabet) knows(atom *ltl.Atom) bool {
 
 // Events turns a word of symbol indices into concrete events, one per
 // symbol: a step event, or a call whose arguments realise the symbol's
-// minterm (arguments whose predicates are all false are left out).
+// minterm (every predicated argument present; numbers as json.Number with
+// their exact text). Arguments no predicate mentions are left out.
 // Out-of-range indices give an event with neither step nor tool.
 func (a *Alphabet) Events(word []int) []ltl.Event {
 	out := make([]ltl.Event, len(word))
@@ -495,29 +506,4 @@ func (a *Alphabet) Same(b *Alphabet) bool {
 		}
 	}
 	return true
-}
-
-func below(x float64) float64 {
-	if y := x - 1; y < x {
-		return y
-	}
-	return math.Nextafter(x, math.Inf(-1))
-}
-
-func above(x float64) float64 {
-	if y := x + 1; y > x {
-		return y
-	}
-	return math.Nextafter(x, math.Inf(1))
-}
-
-// between returns a number strictly between x < y, if floats have one.
-func between(x, y float64) (float64, bool) {
-	if m := x/2 + y/2; x < m && m < y {
-		return m, true
-	}
-	if m := math.Nextafter(x, y); m < y {
-		return m, true
-	}
-	return 0, false
 }

@@ -1,6 +1,7 @@
 package automata
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -37,13 +38,16 @@ func TestAlphabetSymbols(t *testing.T) {
 			"refund(amount < 10 & !(amount > 20))",
 			"refund(!(amount < 10) & amount > 20)",
 		}},
-		// != is false when the argument is missing: both false is realisable.
+		// The argument is always present (a call without it is rejected),
+		// so == and != are complements: 2 minterms, not 3.
 		{"eq and ne", []ltl.Pred{str("to", ltl.CmpEq, "x"), str("to", ltl.CmpNe, "x")}, []string{
 			"answer",
-			`refund(!(to != "x") & !(to == "x"))`,
 			`refund(!(to != "x") & to == "x")`,
 			`refund(to != "x" & !(to == "x"))`,
 		}},
+		// Predicates that imply two types for one argument: no call is
+		// well-typed, the tool has no symbol.
+		{"type conflict", []ltl.Pred{str("to", ltl.CmpEq, "x"), num("to", ltl.CmpGt, 1)}, []string{"answer"}},
 		{"bool", []ltl.Pred{boolp("confirm", ltl.CmpEq, true)}, []string{
 			"answer", "refund(!(confirm == true))", "refund(confirm == true)",
 		}},
@@ -92,8 +96,8 @@ func TestClassify(t *testing.T) {
 		{ltl.Event{Tool: "refund", Args: map[string]any{"amount": 50}}, "refund(amount <= 100)"},
 		{ltl.Event{Tool: "refund", Args: map[string]any{"amount": 100.0}}, "refund(amount <= 100)"},
 		{ltl.Event{Tool: "refund", Args: map[string]any{"amount": 100.5}}, "refund(!(amount <= 100))"},
-		{ltl.Event{Tool: "refund", Args: map[string]any{"amount": "50"}}, "refund(!(amount <= 100))"},
-		{ltl.Event{Tool: "refund"}, "refund(!(amount <= 100))"},
+		{ltl.Event{Tool: "refund", Args: map[string]any{"amount": json.Number("100.0000000000000000001")}}, "refund(!(amount <= 100))"},
+		{ltl.Event{Tool: "refund", Args: map[string]any{"amount": uint64(100)}}, "refund(amount <= 100)"},
 	}
 	for _, c := range cases {
 		i, err := a.Classify(c.ev)
@@ -104,6 +108,19 @@ func TestClassify(t *testing.T) {
 	for _, ev := range []ltl.Event{{Step: "thought"}, {Tool: "delete"}, {}} {
 		if _, err := a.Classify(ev); !errors.Is(err, ErrUnknownEvent) {
 			t.Errorf("Classify(%+v): %v, want ErrUnknownEvent", ev, err)
+		}
+	}
+	// The fail-closed rule: a predicated argument missing or ill-typed.
+	for _, ev := range []ltl.Event{
+		{Tool: "refund"},
+		{Tool: "refund", Args: map[string]any{"amount": "50"}},
+		{Tool: "refund", Args: map[string]any{"amount": nil}},
+		{Tool: "refund", Args: map[string]any{"amount": json.Number("1e99999999999999")}},
+	} {
+		_, err := a.Classify(ev)
+		var te *ltl.ArgTypeError
+		if !errors.Is(err, ErrArgType) || !errors.As(err, &te) || te.Arg != "amount" || te.Want != ltl.NumberValue {
+			t.Errorf("Classify(%+v): %v, want ErrArgType on amount", ev, err)
 		}
 	}
 }
@@ -172,25 +189,110 @@ func TestMergedAlphabet(t *testing.T) {
 	}
 }
 
-// Constants past 2^53 (timestamps in ns, amounts in wei) or near the float
-// range must still give every region its symbol: c-1 == c there.
+// Constants past 2^53 (timestamps in ns, amounts in wei), beyond the
+// float range or below its smallest positive value give every region its
+// symbol, with witnesses strictly inside their region: numbers are exact.
 func TestAlphabetLargeConstants(t *testing.T) {
-	for _, c := range []float64{1e20, -1e20, 1.7e308, -1.7e308, 9007199254740993} {
-		lt := &ltl.Atom{Kind: ltl.AtomTool, Name: "refund", Preds: []ltl.Pred{{Arg: "amount", Cmp: ltl.CmpLt, Value: ltl.Value{Kind: ltl.NumberValue, Num: c}}}}
-		gt := &ltl.Atom{Kind: ltl.AtomTool, Name: "refund", Preds: []ltl.Pred{{Arg: "amount", Cmp: ltl.CmpGt, Value: ltl.Value{Kind: ltl.NumberValue, Num: c}}}}
+	for _, c := range []string{"1e20", "-1e20", "1.7e308", "-1.7e308", "9007199254740993", "1e400", "-1e-400", "99999999999999999999"} {
+		cn := ltl.MustParseNumber(c)
+		lit := ltl.Value{Kind: ltl.NumberValue, Num: cn}
+		lt := tool("refund", ltl.Pred{Arg: "amount", Cmp: ltl.CmpLt, Value: lit})
+		gt := tool("refund", ltl.Pred{Arg: "amount", Cmp: ltl.CmpGt, Value: lit})
 		a, err := NewAlphabet(nil, []string{"refund"}, lt, gt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// below c, at c, above c, and the missing argument: lt/gt true/false as the value says.
-		for _, v := range []any{c / 2, c, c * 1.0000001, nil} {
-			args := map[string]any{"amount": v}
-			if v == nil {
-				args = nil
+		if len(a.Symbols) != 3 {
+			t.Fatalf("c=%s: %d symbols %v, want below, at, above", c, len(a.Symbols), symbolNames(a))
+		}
+		for i := range a.Symbols {
+			ev := a.Events([]int{i})[0]
+			if got, err := a.Classify(ev); err != nil || got != i {
+				t.Errorf("c=%s: witness %v of %s classifies to %d (%v)", c, ev.Args, a.Symbols[i].Name, got, err)
 			}
-			if _, err := a.Classify(ltl.Event{Tool: "refund", Args: args}); err != nil {
-				t.Errorf("c=%g value %v: %v", c, v, err)
+			n, _, _ := ltl.NumberOf(ev.Args["amount"])
+			switch cmp := n.Cmp(cn); {
+			case a.Holds(lt, i) && cmp >= 0, a.Holds(gt, i) && cmp <= 0, !a.Holds(lt, i) && !a.Holds(gt, i) && cmp != 0:
+				t.Errorf("c=%s: witness %v is not inside the region of %s", c, n, a.Symbols[i].Name)
 			}
 		}
+		if _, err := a.Classify(ltl.Event{Tool: "refund"}); !errors.Is(err, ErrArgType) {
+			t.Errorf("c=%s: missing argument: %v, want ErrArgType", c, err)
+		}
+	}
+}
+
+func numPtr(s string) *ltl.Number { n := ltl.MustParseNumber(s); return &n }
+
+func strVals(ss ...string) []ltl.Value {
+	var out []ltl.Value
+	for _, s := range ss {
+		out = append(out, ltl.Value{Kind: ltl.StringValue, Str: s})
+	}
+	return out
+}
+
+// TestAlphabetDomains: minterms the argument domains make impossible are
+// not symbols, every witness lies in its domain, and a value outside the
+// domain is an ErrArgDomain error that says why.
+func TestAlphabetDomains(t *testing.T) {
+	role3 := ArgDomain{Kinds: []ltl.ValueKind{ltl.StringValue}, Finite: true, Values: strVals("agent", "manager", "viewer")}
+	cases := []struct {
+		name   string
+		preds  []ltl.Pred
+		domain ArgDomain
+		want   []string
+		reject any // a value the domain excludes (nil: none tested)
+	}{
+		{"enum of 3: no 'none of the 3'", []ltl.Pred{str("x", ltl.CmpEq, "agent"), str("x", ltl.CmpEq, "manager"), str("x", ltl.CmpEq, "viewer")}, role3, []string{
+			`t(x == "agent" & !(x == "manager") & !(x == "viewer"))`,
+			`t(!(x == "agent") & x == "manager" & !(x == "viewer"))`,
+			`t(!(x == "agent") & !(x == "manager") & x == "viewer")`,
+		}, "root"},
+		{"minimum clips below", []ltl.Pred{num("x", ltl.CmpLt, 0), num("x", ltl.CmpGt, 100)}, ArgDomain{Min: numPtr("0")}, []string{
+			"t(!(x < 0) & !(x > 100))", "t(!(x < 0) & x > 100)",
+		}, -1},
+		{"exclusive maximum clips the constant", []ltl.Pred{num("x", ltl.CmpGe, 100)}, ArgDomain{Max: numPtr("100"), MaxExclusive: true}, []string{
+			"t(!(x >= 100))",
+		}, 100},
+		{"integer: no integer strictly between 1 and 2", []ltl.Pred{num("x", ltl.CmpLe, 1), num("x", ltl.CmpGe, 2)}, ArgDomain{Integer: true}, []string{
+			"t(x <= 1 & !(x >= 2))", "t(!(x <= 1) & x >= 2)",
+		}, 1.5},
+		{"boolean type: only true and false", []ltl.Pred{boolp("x", ltl.CmpEq, true)}, ArgDomain{Kinds: []ltl.ValueKind{ltl.BoolValue}}, []string{
+			"t(!(x == true))", "t(x == true)",
+		}, nil},
+		{"const", []ltl.Pred{boolp("x", ltl.CmpEq, true)}, ArgDomain{Finite: true, Values: []ltl.Value{{Kind: ltl.BoolValue, Bool: true}}}, []string{
+			"t(x == true)",
+		}, false},
+		{"schema type contradicts the predicate", []ltl.Pred{num("x", ltl.CmpGt, 1)}, ArgDomain{Kinds: []ltl.ValueKind{ltl.StringValue}}, nil, nil},
+		{"absent argument", []ltl.Pred{num("x", ltl.CmpGt, 1)}, ArgDomain{Absent: true}, nil, 5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := NewAlphabetWith(nil, []string{"t"}, AlphabetOptions{Domains: map[string]map[string]ArgDomain{"t": {"x": c.domain}}}, F(tool("t", c.preds...)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := symbolNames(a)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Fatalf("symbols\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+			for i := range a.Symbols {
+				ev := a.Events([]int{i})[0]
+				if j, err := a.Classify(ev); err != nil || j != i {
+					t.Errorf("witness %v of %s: %d %v", ev.Args, a.Symbols[i].Name, j, err)
+				}
+				if why := c.domain.rejects(ev.Args["x"]); why != "" {
+					t.Errorf("witness %v of %s is outside the domain: %s", ev.Args, a.Symbols[i].Name, why)
+				}
+			}
+			if c.reject != nil {
+				_, err := a.Classify(ltl.Event{Tool: "t", Args: map[string]any{"x": c.reject}})
+				var de *DomainError
+				if !errors.Is(err, ErrArgDomain) || !errors.As(err, &de) || de.Arg != "x" {
+					t.Errorf("value %v: %v, want ErrArgDomain", c.reject, err)
+				}
+			}
+		})
 	}
 }

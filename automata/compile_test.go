@@ -1,6 +1,7 @@
 package automata
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strings"
@@ -533,5 +534,62 @@ func TestTypicalSpecs(t *testing.T) {
 		if !ltl.Eval(f, a.Events(w)) {
 			t.Errorf("ReAct witness %v rejected by Eval", symNames(a, w))
 		}
+	}
+}
+
+// TestCompileMatchesEvalIllTyped extends TestCompileMatchesEval to calls
+// the fail-closed rule rejects (the predicated argument missing, a string,
+// null, a number beyond the exact range) and to exact numbers past float64:
+// on every trace up to length 4 mixing them with well-typed events, the DFA
+// over the formula's own alphabet accepts exactly what ltl.Eval accepts.
+func TestCompileMatchesEvalIllTyped(t *testing.T) {
+	extra := []ltl.Event{
+		{Tool: "r"},
+		{Tool: "r", Args: map[string]any{"amount": "50"}},
+		{Tool: "r", Args: map[string]any{"amount": nil}},
+		{Tool: "r", Args: map[string]any{"amount": json.Number("1e9999999999999")}},
+		{Tool: "r", Args: map[string]any{"amount": json.Number("100.00000000000000000001")}},
+		{Tool: "r", Args: map[string]any{"amount": json.Number("-1e-400")}},
+		{Tool: "s", Args: map[string]any{"amount": "ignored: s has no predicate"}},
+	}
+	maxLen := 4
+	if testing.Short() {
+		maxLen = 3
+	}
+	for i, f := range randomFormulas(150) {
+		a := mustAlphabet(t, smallSteps, smallTools, f)
+		d, err := Compile(f, a, Options{})
+		if err != nil {
+			t.Fatalf("#%d %s: %v", i, f, err)
+		}
+		var pool []ltl.Event
+		for s := range a.Symbols {
+			pool = append(pool, a.Events([]int{s})...)
+		}
+		pool = append(pool, extra...)
+		_, typed := ltl.ToolPreds(f)["r"]
+		trace := make([]ltl.Event, 0, maxLen)
+		bad := 0
+		var rec func()
+		rec = func() {
+			if bad > 0 || len(trace) == maxLen {
+				return
+			}
+			for _, ev := range pool {
+				trace = append(trace, ev)
+				got, want := d.Accepts(trace), ltl.Eval(f, trace)
+				if got != want {
+					bad++
+					t.Errorf("#%d %s on %v: DFA %v, Eval %v", i, f, trace, got, want)
+				}
+				if _, err := a.Classify(ev); typed && ev.Tool == "r" && errors.Is(err, ErrArgType) != (ltl.CheckTrace(f, []ltl.Event{ev}) != nil) {
+					bad++
+					t.Errorf("#%d %s: Classify(%v) = %v, but ltl.CheckTrace disagrees", i, f, ev, err)
+				}
+				rec()
+				trace = trace[:len(trace)-1]
+			}
+		}
+		rec()
 	}
 }

@@ -7,13 +7,20 @@
 // alphabet is the declared step kinds plus, per tool, the satisfiable
 // minterms of the argument predicates the formulas use on that tool
 // (NewAlphabet). A minterm is kept only if concrete arguments realise it:
-// per argument the candidate values are the numeric constants, midpoints
-// between them and one value beyond each end, the string constants and a
-// fresh string, both booleans, and the missing argument; per-tool minterms
-// are the product over arguments. Classify maps an event to its symbol,
-// Events maps symbols back to concrete events. Several specs compared with
-// each other must share one alphabet: build it from all their steps, tools
-// and formulas. Limit: DefaultMaxSymbols (ErrSymbolLimit).
+// per argument the candidate values are the numeric constants, one number
+// strictly inside each gap between them and one beyond each end (exact
+// decimals, no float rounding), the string constants and a fresh string,
+// or both booleans; per-tool minterms are the product over arguments. A
+// predicated argument is always present and of its predicate's type: a call
+// that breaks this fail-closed rule (ltl.CheckArgs) is in no symbol, and
+// Classify returns ErrArgType. NewAlphabetWith takes per-argument domains
+// (ArgDomain: kinds, a finite value set, numeric bounds, integers) that the
+// caller builds from a tool schema; candidates outside a domain are
+// dropped, so an enum of 3 values yields no "none of the 3" symbol, and a
+// value outside its domain is ErrArgDomain. Classify maps an event to its
+// symbol, Events maps symbols back to concrete events. Several specs
+// compared with each other must share one alphabet: build it from all
+// their steps, tools and formulas. Limit: DefaultMaxSymbols (ErrSymbolLimit).
 //
 // # Compile
 //

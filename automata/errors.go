@@ -22,6 +22,12 @@ var (
 	ErrUnknownAtom = errors.New("unknown atom")
 	// ErrUnknownEvent: an event's step or tool is not in the alphabet.
 	ErrUnknownEvent = errors.New("unknown event")
+	// ErrArgType: a call the fail-closed rule rejects (ltl.CheckArgs); the
+	// error wraps the *ltl.ArgTypeError.
+	ErrArgType = errors.New("argument of the wrong type")
+	// ErrArgDomain: a call with an argument value outside its domain
+	// (AlphabetOptions.Domains); the error wraps a *DomainError.
+	ErrArgDomain = errors.New("argument outside its domain")
 	// ErrFutureInPast: a future operator (or `last`) under a past operator.
 	ErrFutureInPast = errors.New("future operator under a past operator")
 	// ErrAlphabetMismatch: two automata over different alphabets were combined.
@@ -38,6 +44,9 @@ type Error struct {
 	Pos   ltl.Pos
 	Msg   string
 	Limit int
+	// Cause is the detailed error behind Kind, when there is one
+	// (*ltl.ArgTypeError for ErrArgType, *DomainError for ErrArgDomain).
+	Cause error
 }
 
 func (e *Error) Error() string {
@@ -47,8 +56,14 @@ func (e *Error) Error() string {
 	return "automata: " + e.Msg
 }
 
-// Unwrap returns the sentinel kind, so errors.Is(err, ErrStateLimit) works.
-func (e *Error) Unwrap() error { return e.Kind }
+// Unwrap returns the sentinel kind, so errors.Is(err, ErrStateLimit) works,
+// and the Cause, so errors.As finds an *ltl.ArgTypeError.
+func (e *Error) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Kind, e.Cause}
+	}
+	return []error{e.Kind}
+}
 
 func errorf(kind error, pos ltl.Pos, format string, args ...any) *Error {
 	return &Error{Kind: kind, Pos: pos, Msg: fmt.Sprintf(format, args...)}

@@ -69,3 +69,27 @@ func names(evs []ltl.Event) []string {
 	}
 	return out
 }
+
+// A tool schema's enum, read by the caller into an ArgDomain, prunes the
+// "none of them" symbol from the alphabet.
+func ExampleNewAlphabetWith() {
+	is := func(v string) ltl.Pred {
+		return ltl.Pred{Arg: "role", Cmp: ltl.CmpEq, Value: ltl.Value{Kind: ltl.StringValue, Str: v}}
+	}
+	f := &ltl.Atom{Kind: ltl.AtomTool, Name: "check", Preds: []ltl.Pred{is("agent"), is("viewer")}}
+	role := automata.ArgDomain{Finite: true, Values: []ltl.Value{is("agent").Value, is("viewer").Value}}
+	for _, doms := range []map[string]map[string]automata.ArgDomain{nil, {"check": {"role": role}}} {
+		a, _ := automata.NewAlphabetWith(nil, []string{"check"}, automata.AlphabetOptions{Domains: doms}, f)
+		for i, s := range a.Symbols {
+			fmt.Println(s.Name, a.Events([]int{i})[0].Args)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// check(!(role == "agent") & !(role == "viewer")) map[role:x]
+	// check(role == "agent" & !(role == "viewer")) map[role:agent]
+	// check(!(role == "agent") & role == "viewer") map[role:viewer]
+	//
+	// check(role == "agent" & !(role == "viewer")) map[role:agent]
+	// check(!(role == "agent") & role == "viewer") map[role:viewer]
+}

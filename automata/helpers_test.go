@@ -13,7 +13,8 @@ func tool(name string, preds ...ltl.Pred) *ltl.Atom {
 }
 func callAtom() *ltl.Atom { return &ltl.Atom{Kind: ltl.AtomCall, Name: "call"} }
 func num(arg string, c ltl.Cmp, v float64) ltl.Pred {
-	return ltl.Pred{Arg: arg, Cmp: c, Value: ltl.Value{Kind: ltl.NumberValue, Num: v}}
+	n, _, _ := ltl.NumberOf(v)
+	return ltl.Pred{Arg: arg, Cmp: c, Value: ltl.Value{Kind: ltl.NumberValue, Num: n}}
 }
 func str(arg string, c ltl.Cmp, v string) ltl.Pred {
 	return ltl.Pred{Arg: arg, Cmp: c, Value: ltl.Value{Kind: ltl.StringValue, Str: v}}

@@ -246,7 +246,7 @@ func ratOf(f float64) *big.Rat {
 
 // predIntervals is the set of numbers on which p has truth value holds.
 func predIntervals(p ltl.Pred, holds bool) []interval {
-	c := ratOf(p.Value.Num)
+	c := p.Value.Num.Rat()
 	var yes, no []interval
 	switch p.Cmp {
 	case ltl.CmpEq:
@@ -279,12 +279,19 @@ type compiler struct {
 // truth value when the lits of t's own kind are handled by the caller:
 // a lit of another kind is false on every value of t.
 func typeAllowed(lits []automata.Lit, kind ltl.ValueKind) bool {
+	// Fail-closed (ltl.CheckArgs): every predicate, true or false, implies
+	// its argument's type; a value of another type is in no symbol.
 	for _, l := range lits {
-		if l.Pred.Value.Kind != kind && l.Holds {
+		if l.Pred.Value.Kind != kind {
 			return false
 		}
 	}
 	return true
+}
+
+// litTyped reports whether v has the type l's predicate implies.
+func litTyped(l automata.Lit, v any) bool {
+	return ltl.CheckArgs("", []ltl.Pred{l.Pred}, map[string]any{l.Pred.Arg: v}) == nil
 }
 
 // value builds the NFA of one value of schema s whose lits (predicates on
@@ -305,7 +312,7 @@ func (c *compiler) value(s *schema, lits []automata.Lit, depth int, next int32) 
 				ok = false
 			}
 			for _, l := range lits {
-				if l.Pred.Holds(map[string]any{l.Pred.Arg: v}) != l.Holds {
+				if l.Pred.Holds(map[string]any{l.Pred.Arg: v}) != l.Holds || !litTyped(l, v) {
 					ok = false
 				}
 			}
@@ -341,8 +348,12 @@ func (c *compiler) value(s *schema, lits []automata.Lit, depth int, next int32) 
 			}
 		case "boolean", "null":
 			vals := []any{true, false}
+			kind := ltl.BoolValue
 			if t == "null" {
-				vals = []any{nil}
+				vals, kind = []any{nil}, 0
+			}
+			if !typeAllowed(lits, kind) {
+				continue
 			}
 			var alts []int32
 			for _, v := range vals {
@@ -474,13 +485,11 @@ func quoteJSON(s string) string {
 // optional one present or not (any subsequence), required ones always.
 // argLits holds the predicates on top-level arguments (nil below the top).
 func (c *compiler) object(s *schema, fr objFrame, argLits map[string][]automata.Lit, depth int, next int32) (int32, error) {
-	for name, ls := range argLits {
+	for name := range argLits {
 		if !slices.ContainsFunc(s.props, func(p prop) bool { return p.name == name }) {
-			for _, l := range ls {
-				if l.Holds {
-					return -1, nil // a predicate on an argument the schema does not have
-				}
-			}
+			// A predicated argument must be present (fail-closed rule),
+			// and only listed properties are generated.
+			return -1, nil
 		}
 	}
 	end := c.b.lit(fr.close, next)
@@ -510,10 +519,8 @@ func (c *compiler) properties(s *schema, fr objFrame, argLits map[string][]autom
 			return -1, newErr(CodeFormat, "argument %q is not a Python identifier (pythonic format)", p.name)
 		}
 		lits := argLits[p.name]
-		required := s.required[p.name]
-		for _, l := range lits {
-			required = required || l.Holds
-		}
+		// A predicated argument is always present (fail-closed rule).
+		required := s.required[p.name] || len(lits) > 0
 		rest, err := build(i+1, true)
 		if err != nil {
 			return -1, err

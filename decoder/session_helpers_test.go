@@ -93,7 +93,8 @@ func toolSym(name string, lits ...automata.Lit) automata.Symbol {
 }
 
 func numPred(arg string, c ltl.Cmp, v float64) ltl.Pred {
-	return ltl.Pred{Arg: arg, Cmp: c, Value: ltl.Value{Kind: ltl.NumberValue, Num: v}}
+	n, _, _ := ltl.NumberOf(v)
+	return ltl.Pred{Arg: arg, Cmp: c, Value: ltl.Value{Kind: ltl.NumberValue, Num: n}}
 }
 
 func strPred(arg string, c ltl.Cmp, v string) ltl.Pred {

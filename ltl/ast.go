@@ -177,10 +177,11 @@ const (
 	BoolValue
 )
 
-// Value is a literal in a predicate.
+// Value is a literal in a predicate. Numbers are exact decimals (Number):
+// `amount > 9007199254740992` tells 9007199254740993 apart.
 type Value struct {
 	Kind ValueKind
-	Num  float64
+	Num  Number
 	Str  string
 	Bool bool
 }
@@ -188,7 +189,7 @@ type Value struct {
 func (v Value) String() string {
 	switch v.Kind {
 	case NumberValue:
-		return strconv.FormatFloat(v.Num, 'g', -1, 64)
+		return v.Num.String()
 	case StringValue:
 		return strconv.Quote(v.Str)
 	case BoolValue:
@@ -210,9 +211,11 @@ type Pred struct {
 // Two predicates with equal String are the same proposition.
 func (p Pred) String() string { return p.Arg + " " + p.Cmp.String() + " " + p.Value.String() }
 
-// Holds evaluates the predicate on a call's arguments. A missing argument, or
-// an argument of a different type than the literal, makes it false (for != too):
-// a predicate speaks only about arguments that are present and well-typed.
+// Holds evaluates the predicate on a call's arguments, comparing numbers
+// exactly (NumberOf reads every Go number type and json.Number). A missing
+// argument, or one of a different type than the literal, makes it false;
+// such a call never reaches a predicate in Eval or the automata, which
+// reject it first (CheckArgs: a predicate implies its argument's type).
 func (p Pred) Holds(args map[string]any) bool {
 	raw, ok := args[p.Arg]
 	if !ok {
@@ -220,24 +223,11 @@ func (p Pred) Holds(args map[string]any) bool {
 	}
 	switch p.Value.Kind {
 	case NumberValue:
-		x, ok := toFloat(raw)
-		if !ok {
+		x, ok, err := NumberOf(raw)
+		if !ok || err != nil {
 			return false
 		}
-		switch p.Cmp {
-		case CmpEq:
-			return x == p.Value.Num
-		case CmpNe:
-			return x != p.Value.Num
-		case CmpLt:
-			return x < p.Value.Num
-		case CmpLe:
-			return x <= p.Value.Num
-		case CmpGt:
-			return x > p.Value.Num
-		case CmpGe:
-			return x >= p.Value.Num
-		}
+		return p.HoldsNumber(x)
 	case StringValue:
 		s, ok := raw.(string)
 		if !ok {
@@ -264,40 +254,28 @@ func (p Pred) Holds(args map[string]any) bool {
 	return false
 }
 
-// toFloat reads every Go number type as a number: Go callers of Monitor
-// pass ints of any width, and a guardrail must not let int32(5000) through
-// a rule about amount > 1000 because of its type.
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int8:
-		return float64(x), true
-	case int16:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint8:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case interface{ Float64() (float64, error) }: // json.Number
-		f, err := x.Float64()
-		return f, err == nil
+// HoldsNumber evaluates a numeric predicate on the number x (false for a
+// predicate whose literal is not a number).
+func (p Pred) HoldsNumber(x Number) bool {
+	if p.Value.Kind != NumberValue {
+		return false
 	}
-	return 0, false
+	c := x.Cmp(p.Value.Num)
+	switch p.Cmp {
+	case CmpEq:
+		return c == 0
+	case CmpNe:
+		return c != 0
+	case CmpLt:
+		return c < 0
+	case CmpLe:
+		return c <= 0
+	case CmpGt:
+		return c > 0
+	case CmpGe:
+		return c >= 0
+	}
+	return false
 }
 
 // Holds reports whether the atom is true of event e.

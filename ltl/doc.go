@@ -40,6 +40,22 @@
 // its weak dual, `last` holds only at the final position; Y is strong (false
 // at position 0).
 //
+// Argument predicates compare exactly. A number literal is an exact
+// decimal (Number; 1e400 and -1e-400 are kept, literals beyond 1e±4096 are
+// an error that says so), and so is every argument value: json.Number text,
+// every Go integer type, and floats as the shortest decimal that rounds to
+// them (what encoding/json writes). No comparison rounds through float64.
+//
+// Predicates are fail-closed: a predicate implies its argument's type
+// (`amount > 100`: a number, `currency == "EUR"`: a string, `urgent ==
+// true`: a boolean). A call whose argument is missing, or of another type
+// than a predicate on that tool implies, satisfies no formula with that
+// predicate, nor its negation: Eval rejects the trace (CheckTrace,
+// CheckArgs, ArgTypeError), the automata classify the call into no symbol,
+// Validate reports a violation and Monitor blocks it, with or without a
+// tool catalog. Otherwise `never(refund(amount > 1000))` would let
+// refund(amount: "5000") through, the predicate being false on a string.
+//
 // Past operators (Y O H S) may only be applied to formulas without future
 // operators or `last` (ErrPastOverFuture). The automaton construction tracks
 // every past subformula as a state bit updated from the previous bits and the

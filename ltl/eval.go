@@ -8,14 +8,40 @@ package ltl
 // not speed. It is the oracle the automata are tested against and the
 // reference the decoder's output is checked with, so it must stay independent
 // of the automaton construction: do not "optimise" it by sharing code with it.
+//
+// A trace with a call whose arguments break the fail-closed rule for the
+// predicates of f (CheckArgs: a predicate's argument missing, or of another
+// type than the predicate implies) satisfies nothing, neither f nor !f:
+// such a call is outside every spec that speaks about that argument.
+// Numbers are compared exactly (Number).
 func Eval(f Formula, trace []Event) bool {
 	if len(trace) == 0 {
+		return false
+	}
+	if CheckTrace(f, trace) != nil {
 		return false
 	}
 	return EvalAt(f, trace, 0)
 }
 
+// CheckTrace returns the first call of trace that the fail-closed rule
+// rejects for the predicates of f, or nil. The error is an *ArgTypeError.
+func CheckTrace(f Formula, trace []Event) error {
+	preds := ToolPreds(f)
+	for _, e := range trace {
+		if e.Tool == "" {
+			continue
+		}
+		if err := CheckArgs(e.Tool, preds[e.Tool], e.Args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EvalAt evaluates f at position i of a non-empty trace (0 <= i < len(trace)).
+// It does not apply the fail-closed rule (Eval does, once for the trace):
+// on a call that breaks it, predicates are simply false.
 func EvalAt(f Formula, trace []Event, i int) bool {
 	n := len(trace)
 	switch f := f.(type) {

@@ -53,7 +53,7 @@ func (g gen) atom() Formula {
 	case 3:
 		return &Atom{Kind: AtomTool, Name: "t"}
 	case 4:
-		return &Atom{Kind: AtomTool, Name: "t", Preds: []Pred{{Arg: "x", Cmp: CmpLe, Value: Value{Kind: NumberValue, Num: 1}}}}
+		return &Atom{Kind: AtomTool, Name: "t", Preds: []Pred{{Arg: "x", Cmp: CmpLe, Value: Value{Kind: NumberValue, Num: IntNumber(1)}}}}
 	case 5:
 		return &Atom{Kind: AtomTool, Name: "u"}
 	case 6:

@@ -449,9 +449,12 @@ func (c *conv) pred(g *gPred) (Pred, bool) {
 	v := g.Value
 	switch {
 	case v.Number != nil:
-		x, err := strconv.ParseFloat(*v.Number, 64)
+		x, err := ParseNumber(*v.Number)
+		if err == nil && (x.Exponent() > MaxLiteralExponent || x.Exponent() < -MaxLiteralExponent) {
+			err = fmt.Errorf("its magnitude is beyond 1e±%d, the range in which specplan keeps predicate literals exact", MaxLiteralExponent)
+		}
 		if err != nil {
-			c.e.add(v.Pos, ErrSyntax, fmt.Sprintf("number %s is out of range", *v.Number))
+			c.e.add(v.Pos, ErrSyntax, fmt.Sprintf("number %s cannot be used: %v", truncate(*v.Number, 40), err))
 			return p, false
 		}
 		p.Value = Value{Kind: NumberValue, Num: x}

@@ -41,8 +41,8 @@ func bin(op ltl.Op, l, r ltl.Formula) ltl.Formula {
 func cnst(v bool) ltl.Formula { return &ltl.Const{Value: v} }
 func last() ltl.Formula       { return &ltl.Last{} }
 
-func amountLE(n float64) ltl.Pred {
-	return ltl.Pred{Arg: "amount", Cmp: ltl.CmpLe, Value: ltl.Value{Kind: ltl.NumberValue, Num: n}}
+func amountLE(n int64) ltl.Pred {
+	return ltl.Pred{Arg: "amount", Cmp: ltl.CmpLe, Value: ltl.Value{Kind: ltl.NumberValue, Num: ltl.IntNumber(n)}}
 }
 
 // testAlphabet: two steps, a plain tool, and a tool split by a predicate.
@@ -65,7 +65,7 @@ var testAtoms = []*ltl.Atom{
 	step("answer"), // declared but absent from the alphabet: false everywhere
 	// Two more predicates, so that automata.NewAlphabet splits the tools
 	// into several minterms in the DFA-vs-MONA test.
-	tool("refund", ltl.Pred{Arg: "amount", Cmp: ltl.CmpGt, Value: ltl.Value{Kind: ltl.NumberValue, Num: 50}}),
+	tool("refund", ltl.Pred{Arg: "amount", Cmp: ltl.CmpGt, Value: ltl.Value{Kind: ltl.NumberValue, Num: ltl.IntNumber(50)}}),
 	tool("search", ltl.Pred{Arg: "q", Cmp: ltl.CmpEq, Value: ltl.Value{Kind: ltl.StringValue, Str: "x"}}),
 }
 

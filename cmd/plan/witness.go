@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-
-	"github.com/specplan/specplan/automata"
 )
 
-// WitnessCmd is `plan witness SPEC [-n K]`. Blocks are separated by a blank
-// line, shortest first; each block is itself a valid JSONL trace file.
+// WitnessCmd is `plan witness SPEC [-n K] [--tools CATALOG]`. Blocks are
+// separated by a blank line, shortest first; each block is itself a valid
+// JSONL trace file that `plan validate` (with the same --tools) accepts.
 type WitnessCmd struct {
 	specFlags
 	Spec string `arg:"" help:"The .ltl spec."`
@@ -29,11 +28,17 @@ func (c *WitnessCmd) Run(e *env) error {
 		fmt.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it\n", c.Spec)
 		return &exitError{code: exitViolated}
 	}
-	for i, word := range automata.Witnesses(spec.DFA, c.N) {
+	// With --tools every call carries the arguments its schema requires,
+	// so each block passes `plan validate --tools` (Spec.Witnesses).
+	traces, err := spec.Witnesses(c.N)
+	if err != nil {
+		return inputErr(err)
+	}
+	for i, trace := range traces {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		for _, ev := range spec.Alphabet.Events(word) {
+		for _, ev := range trace {
 			if err := writeJSONL(e.stdout, ev); err != nil {
 				return err
 			}

@@ -1,0 +1,350 @@
+package ltl
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// Number is an exact decimal number: a predicate literal, or an argument
+// value read from JSON text or a Go number. Comparisons are exact on the
+// decimal value, with no float64 rounding: 9007199254740993 is greater than
+// 9007199254740992, 99999999999999999999 is less than 1e20 and -1e-400 is
+// less than 0.
+//
+// The zero value is the number 0. Numbers are comparable with ==: equal
+// numbers have equal representations (1000, 1e3 and 1000.0 are one Number).
+type Number struct {
+	neg    bool
+	digits string // significant digits, no leading or trailing zeros; "" for zero
+	exp    int64  // the value is digits × 10^exp
+}
+
+// MaxNumberExponent bounds the decimal exponent of a Number (the position of
+// its leading digit): a number of larger or smaller magnitude (other than 0)
+// is an error that says it is out of range. It keeps every comparison
+// linear in the text and exponent arithmetic far from overflow.
+const MaxNumberExponent = 1_000_000_000_000
+
+// MaxLiteralExponent bounds the exponent of a predicate literal in a spec
+// (1e-4096 … 1e4096): the decoder and the alphabet do exact rational
+// arithmetic on literals, whose cost grows with the exponent.
+const MaxLiteralExponent = 4096
+
+// ErrNumberRange is returned (wrapped) by ParseNumber for a number whose
+// exponent is beyond MaxNumberExponent.
+var ErrNumberRange = errors.New("number out of range")
+
+// ParseNumber reads a decimal number: an optional '-', digits, an optional
+// fraction and an optional exponent (JSON's number syntax, leading zeros
+// allowed). The value is kept exactly.
+func ParseNumber(s string) (Number, error) {
+	bad := func() (Number, error) {
+		return Number{}, fmt.Errorf("%s is not a decimal number", strconv.Quote(truncate(s, 40)))
+	}
+	i := 0
+	neg := false
+	if i < len(s) && s[i] == '-' {
+		neg = true
+		i++
+	}
+	intStart := i
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	intPart := s[intStart:i]
+	if intPart == "" {
+		return bad()
+	}
+	fracPart := ""
+	if i < len(s) && s[i] == '.' {
+		i++
+		fs := i
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+		fracPart = s[fs:i]
+		if fracPart == "" {
+			return bad()
+		}
+	}
+	var e10 int64
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			eneg = s[i] == '-'
+			i++
+		}
+		es := i
+		for i < len(s) && s[i] == '0' {
+			i++
+		}
+		ds := i
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+		if i == es {
+			return bad()
+		}
+		if i-ds > 15 { // |e| >= 10^15: beyond any range we keep, unless the number is 0
+			e10 = 2 * MaxNumberExponent
+		} else if i > ds {
+			e10, _ = strconv.ParseInt(s[ds:i], 10, 64)
+		}
+		if eneg {
+			e10 = -e10
+		}
+	}
+	if i != len(s) {
+		return bad()
+	}
+	// Significant digits: integer part without leading zeros, then the
+	// fraction; trailing zeros move into the exponent.
+	ip := strings.TrimLeft(intPart, "0")
+	var digits string
+	exp := e10 - int64(len(fracPart))
+	if ip == "" {
+		digits = strings.TrimLeft(fracPart, "0")
+	} else if fracPart == "" {
+		digits = ip
+	} else {
+		digits = ip + fracPart
+	}
+	trimmed := strings.TrimRight(digits, "0")
+	exp += int64(len(digits) - len(trimmed))
+	digits = trimmed
+	if digits == "" {
+		return Number{}, nil
+	}
+	n := Number{neg: neg, digits: digits, exp: exp}
+	if m := n.Exponent(); m > MaxNumberExponent || m < -MaxNumberExponent {
+		return Number{}, fmt.Errorf("%s: %w (the exponent must be within ±%d)", strconv.Quote(truncate(s, 40)), ErrNumberRange, int64(MaxNumberExponent))
+	}
+	return n, nil
+}
+
+// MustParseNumber is ParseNumber for constants known to be valid; it panics
+// on an error.
+func MustParseNumber(s string) Number {
+	n, err := ParseNumber(s)
+	if err != nil {
+		panic("ltl.MustParseNumber: " + err.Error())
+	}
+	return n
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// IntNumber is the Number of an int64.
+func IntNumber(x int64) Number {
+	n, _ := ParseNumber(strconv.FormatInt(x, 10))
+	return n
+}
+
+// NumberOf reads a Go value as a Number: every Go integer type, float32 and
+// float64, and json.Number. A float is read as the shortest decimal that
+// rounds to it, the text encoding/json writes for it, so a Monitor fed a
+// float64 decides as Validate does on the same call written to JSON. NaN and
+// the infinities are not numbers. ok is false for a value that is not a
+// number at all; err is set for one that is but cannot be read (bad
+// json.Number text, a number out of range, NaN).
+func NumberOf(v any) (n Number, ok bool, err error) {
+	switch x := v.(type) {
+	case int:
+		return IntNumber(int64(x)), true, nil
+	case int8:
+		return IntNumber(int64(x)), true, nil
+	case int16:
+		return IntNumber(int64(x)), true, nil
+	case int32:
+		return IntNumber(int64(x)), true, nil
+	case int64:
+		return IntNumber(x), true, nil
+	case uint:
+		return uintNumber(uint64(x)), true, nil
+	case uint8:
+		return uintNumber(uint64(x)), true, nil
+	case uint16:
+		return uintNumber(uint64(x)), true, nil
+	case uint32:
+		return uintNumber(uint64(x)), true, nil
+	case uint64:
+		return uintNumber(x), true, nil
+	case float64:
+		return floatNumber(x, 64)
+	case float32:
+		return floatNumber(float64(x), 32)
+	}
+	if s, isNum := v.(json.Number); isNum {
+		n, err := ParseNumber(string(s))
+		return n, true, err
+	}
+	return Number{}, false, nil
+}
+
+func uintNumber(x uint64) Number {
+	n, _ := ParseNumber(strconv.FormatUint(x, 10))
+	return n
+}
+
+func floatNumber(x float64, bits int) (Number, bool, error) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return Number{}, true, fmt.Errorf("%v is not a JSON number", x)
+	}
+	n, err := ParseNumber(strconv.FormatFloat(x, 'g', -1, bits))
+	return n, true, err
+}
+
+// Sign returns -1, 0 or +1.
+func (n Number) Sign() int {
+	switch {
+	case n.digits == "":
+		return 0
+	case n.neg:
+		return -1
+	}
+	return 1
+}
+
+// Exponent is the decimal exponent of the leading digit plus one (0.5 has
+// 0, 5 has 1, 50 has 2); 0 for zero.
+func (n Number) Exponent() int64 {
+	if n.digits == "" {
+		return 0
+	}
+	return n.exp + int64(len(n.digits))
+}
+
+// IsInt reports whether n is an integer.
+func (n Number) IsInt() bool { return n.exp >= 0 }
+
+// Cmp compares a and b exactly: -1 if a < b, 0 if equal, +1 if a > b.
+func (a Number) Cmp(b Number) int {
+	sa, sb := a.Sign(), b.Sign()
+	if sa != sb {
+		if sa < sb {
+			return -1
+		}
+		return 1
+	}
+	if sa == 0 {
+		return 0
+	}
+	m := cmpAbs(a, b)
+	if sa < 0 {
+		return -m
+	}
+	return m
+}
+
+// cmpAbs compares |a| and |b|, both non-zero: by the exponent of the leading
+// digit, then digit by digit (no trailing zeros, so a proper prefix is smaller).
+func cmpAbs(a, b Number) int {
+	ea, eb := a.Exponent(), b.Exponent()
+	switch {
+	case ea < eb:
+		return -1
+	case ea > eb:
+		return 1
+	}
+	return strings.Compare(a.digits, b.digits)
+}
+
+// String prints n in the shortest of the usual forms that parses back to
+// it: an integer up to 21 digits, a decimal fraction down to 1e-6, else
+// scientific notation (1e400, -2.5e-400).
+func (n Number) String() string {
+	if n.digits == "" {
+		return "0"
+	}
+	var b strings.Builder
+	if n.neg {
+		b.WriteByte('-')
+	}
+	d, e := n.digits, n.Exponent()
+	switch {
+	case n.exp >= 0 && e <= 21:
+		b.WriteString(d)
+		b.WriteString(strings.Repeat("0", int(n.exp)))
+	case n.exp < 0 && e > 0:
+		b.WriteString(d[:e])
+		b.WriteByte('.')
+		b.WriteString(d[e:])
+	case n.exp < 0 && e > -6:
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", int(-e)))
+		b.WriteString(d)
+	default:
+		b.WriteString(d[:1])
+		if len(d) > 1 {
+			b.WriteByte('.')
+			b.WriteString(d[1:])
+		}
+		b.WriteByte('e')
+		b.WriteString(strconv.FormatInt(e-1, 10))
+	}
+	return b.String()
+}
+
+// Rat returns n as an exact rational. Its size grows with |Exponent()|:
+// call it only on numbers of bounded exponent, such as predicate literals
+// (MaxLiteralExponent).
+func (n Number) Rat() *big.Rat {
+	r := new(big.Rat)
+	if n.digits == "" {
+		return r
+	}
+	m, _ := new(big.Int).SetString(n.digits, 10)
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(abs64(n.exp)), nil)
+	if n.exp >= 0 {
+		r.SetInt(m.Mul(m, p))
+	} else {
+		r.SetFrac(m, p)
+	}
+	if n.neg {
+		r.Neg(r)
+	}
+	return r
+}
+
+// RatNumber converts a rational with a finite decimal expansion of at most
+// maxFrac fraction digits to a Number; ok is false otherwise.
+func RatNumber(r *big.Rat, maxFrac int) (Number, bool) {
+	if r.IsInt() {
+		n, err := ParseNumber(r.Num().String())
+		return n, err == nil
+	}
+	s := r.FloatString(maxFrac)
+	n, err := ParseNumber(s)
+	if err != nil || n.Rat().Cmp(r) != 0 {
+		return Number{}, false
+	}
+	return n, true
+}
+
+// FracDigits is the number of digits after the decimal point n needs.
+func (n Number) FracDigits() int64 {
+	if n.exp >= 0 {
+		return 0
+	}
+	return -n.exp
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

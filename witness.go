@@ -1,0 +1,98 @@
+package specplan
+
+import (
+	"fmt"
+
+	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/ltl"
+	"github.com/specplan/specplan/schema"
+)
+
+// Witnesses returns the k shortest traces the spec accepts (shortest
+// first, then by symbol order, as automata.Witnesses), as concrete events
+// that pass Validate: each call carries the predicated arguments that
+// realise its symbol and, where the catalog gives the tool's schema, every
+// required argument, filled with a value the schema accepts
+// (schema.Example). A predicated value the schema rejects (a fresh string
+// against a pattern) is replaced by one that keeps every predicate's truth
+// value. When no such arguments are found the result is an error that
+// names the trace, the event and why; never a trace that would not
+// validate.
+func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
+	if s == nil || s.DFA == nil {
+		return nil, ErrNotCompiled
+	}
+	var out [][]ltl.Event
+	for n, word := range automata.Witnesses(s.DFA, k) {
+		trace := s.Alphabet.Events(word)
+		for i := range trace {
+			if err := s.fillArgs(&trace[i], s.Alphabet.Symbols[word[i]]); err != nil {
+				return nil, fmt.Errorf("witness %d, event %d (%s): %w", n+1, i, s.Alphabet.Symbols[word[i]].Name, err)
+			}
+		}
+		if v := s.Validate(trace); !v.Accepted {
+			return nil, fmt.Errorf("witness %d does not validate: %s", n+1, v.Violation.Reason)
+		}
+		out = append(out, trace)
+	}
+	return out, nil
+}
+
+// fillArgs completes a call's arguments under its tool's schema.
+func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
+	raw, ok := s.Schemas[ev.Tool]
+	if !ok || ev.Tool == "" {
+		return nil
+	}
+	if ev.Args == nil {
+		ev.Args = map[string]any{}
+	}
+	var top struct {
+		Required []string `json:"required"`
+	}
+	_ = decodeNumbers(raw, &top)
+	if len(top.Required) > 0 {
+		whole, err := schema.Example(raw, nil)
+		if err != nil {
+			return err
+		}
+		obj, _ := whole.(map[string]any)
+		for _, name := range top.Required {
+			if _, set := ev.Args[name]; !set {
+				if v, ok := obj[name]; ok {
+					ev.Args[name] = v
+				}
+			}
+		}
+	}
+	err := s.checkArgs(*ev)
+	if err == nil {
+		return nil
+	}
+	// A predicated value the schema rejects: find one the schema accepts
+	// that gives every predicate on that argument the same truth value.
+	byArg := map[string][]automata.Lit{}
+	for _, l := range sym.Lits {
+		byArg[l.Pred.Arg] = append(byArg[l.Pred.Arg], l)
+	}
+	for arg, lits := range byArg {
+		keep := func(v any) bool {
+			args := map[string]any{arg: v}
+			for _, l := range lits {
+				if l.Pred.Holds(args) != l.Holds {
+					return false
+				}
+			}
+			return true
+		}
+		v, perr := schema.PropertyExample(raw, arg, keep)
+		if perr != nil {
+			continue
+		}
+		ev.Args[arg] = v
+		if err = s.checkArgs(*ev); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("no arguments found that satisfy both the tool's schema and the symbol's predicates: %v", err)
+}
