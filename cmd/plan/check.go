@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -51,7 +52,7 @@ func (c *CheckCmd) Run(e *env) error {
 		}
 		fmt.Fprint(e.stdout, list.Format(src))
 		if len(diags) == 0 {
-			fmt.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", path, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
+			outfile.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", path, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
 		}
 	}
 	switch {

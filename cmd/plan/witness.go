@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/outfile"
 )
 
 // WitnessCmd is `plan witness SPEC [-n K]`. Blocks are separated by a blank
@@ -26,7 +27,7 @@ func (c *WitnessCmd) Run(e *env) error {
 		return err
 	}
 	if spec.DFA.IsEmpty() {
-		fmt.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it\n", c.Spec)
+		outfile.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it\n", c.Spec)
 		return &exitError{code: exitViolated}
 	}
 	for i, word := range automata.Witnesses(spec.DFA, c.N) {
