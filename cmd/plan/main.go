@@ -114,14 +114,16 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		printError(errw, err)
+		if !isStdoutErr(raw, err) {
+			printError(errw, err)
+		}
 		return exitInput
 	}
 	err = ctx.Run(&env{stdout: out, stderr: errw, rawStdout: raw})
 	if err == nil {
 		return exitOK
 	}
-	if werr := raw.Err(); werr != nil && (errors.Is(err, werr) || errors.Is(err, rootCause(werr))) {
+	if isStdoutErr(raw, err) {
 		return exitInput // reported once, by the deferred check
 	}
 	var ee *exitError
@@ -144,6 +146,13 @@ func stdoutFailed(stderr io.Writer, err error) int {
 	}
 	printError(stderr, &outfile.Error{Path: "standard output", Err: rootCause(err)})
 	return exitInput
+}
+
+// isStdoutErr reports whether err is (or wraps) the failed write to stdout,
+// which the deferred check in run reports once.
+func isStdoutErr(stdout *outfile.Checked, err error) bool {
+	werr := stdout.Err()
+	return werr != nil && (errors.Is(err, werr) || errors.Is(err, rootCause(werr)))
 }
 
 // rootCause is the innermost error of err's chain (the errno of a failed

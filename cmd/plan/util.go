@@ -9,6 +9,7 @@ import (
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/internal/outfile"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -21,15 +22,29 @@ func printError(w io.Writer, err error) {
 	if errors.As(err, &list) {
 		srcs := map[string][]byte{}
 		for _, e := range list {
-			if _, ok := srcs[e.Pos.Filename]; !ok && e.Pos.Filename != "" {
-				srcs[e.Pos.Filename] = errorSource(e.Pos.Filename)
+			name := safetext.Escape(e.Pos.Filename)
+			if _, ok := srcs[name]; !ok && e.Pos.Filename != "" {
+				srcs[name] = errorSource(e.Pos.Filename)
 			}
 		}
-		// run's SafeWriter escapes controls on every line of this.
-		io.WriteString(w, list.FormatFiles(srcs))
+		io.WriteString(w, escapedList(list).FormatFiles(srcs))
 		return
 	}
 	outfile.Fprintf(w, "plan: %s\n", err)
+}
+
+// escapedList is list with file names and messages escaped (safetext), so
+// that neither can end a line or carry a control when formatted; source
+// lines are escaped by the SafeWriter every CLI output goes through.
+func escapedList(list ltl.ErrorList) ltl.ErrorList {
+	out := make(ltl.ErrorList, len(list))
+	for i, e := range list {
+		c := *e
+		c.Pos.Filename = safetext.Escape(c.Pos.Filename)
+		c.Msg = safetext.Escape(c.Msg)
+		out[i] = &c
+	}
+	return out
 }
 
 // maxErrorSource bounds what printError reads again to show a source line.
