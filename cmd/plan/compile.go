@@ -53,9 +53,9 @@ func (c *CompileCmd) Run(e *env) error {
 			graphviz.Options{MaxEdges: c.MaxRenderEdges, Timeout: c.RenderTimeout})
 		switch {
 		case errors.Is(err, graphviz.ErrTooLarge):
-			err = fmt.Errorf("%w (raise it with --max-render-edges, or use --format dot, json or mermaid)", err)
+			err = fmt.Errorf("%w; raise it with --max-render-edges, or use --format dot, json or mermaid", err)
 		case errors.Is(err, graphviz.ErrTimeout):
-			err = fmt.Errorf("%w (raise it with --render-timeout, or use --format dot)", err)
+			err = fmt.Errorf("%w; raise it with --render-timeout, or use --format dot", err)
 		}
 		buf.Write(img)
 	}

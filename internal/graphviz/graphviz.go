@@ -57,7 +57,7 @@ func Render(ctx context.Context, d *automata.DFA, format string, opts Options) (
 		return nil, fmt.Errorf("graphviz: unknown format %q (svg, png)", format)
 	}
 	if e := Edges(d); e > opts.MaxEdges {
-		return nil, fmt.Errorf("%w: %d states and %d edges, over the limit of %d edges (MaxEdges): dot would take minutes", ErrTooLarge, d.NumStates(), e, opts.MaxEdges)
+		return nil, fmt.Errorf("%w: %d states and %d edges, over the limit of %d edges (graphviz.Options.MaxEdges)", ErrTooLarge, d.NumStates(), e, opts.MaxEdges)
 	}
 	path, err := exec.LookPath("dot")
 	if err != nil {
@@ -75,7 +75,7 @@ func Render(ctx context.Context, d *automata.DFA, format string, opts Options) (
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	err = cmd.Run()
 	if ctx.Err() == context.DeadlineExceeded {
-		return nil, fmt.Errorf("%w: dot -T%s did not finish within %v (Timeout)", ErrTimeout, format, opts.Timeout)
+		return nil, fmt.Errorf("%w: dot -T%s stopped after %v (graphviz.Options.Timeout)", ErrTimeout, format, opts.Timeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dot -T%s: %v: %s", format, err, strings.TrimSpace(stderr.String()))
