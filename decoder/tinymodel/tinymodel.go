@@ -106,7 +106,8 @@ func (o Options) check() error {
 // Write writes the model to path atomically (internal/outfile: a temporary
 // file in the same directory, renamed when complete, removed if a signal
 // comes first), so no reader sees half a file. A FIFO or character device
-// is written in place; a symbolic link is refused.
+// is written in place; a symbolic link to a file is refused; "-" is
+// standard output (not a terminal).
 func Write(path string, src *TokenizerSource, opts Options) (err error) {
 	if err := opts.check(); err != nil {
 		return err

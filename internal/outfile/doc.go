@@ -33,7 +33,10 @@
 //
 // Checked wraps standard output so that the first write error is kept and
 // reported once (a full disk is an error; a reader that went away is not).
-// Fprintf and JSON escape untrusted text for people (safetext) and for
-// JSON readers respectively, so that no output line carries a control
-// character, a bidirectional override or a line the input forged.
+// SafeWriter, put around standard output and standard error, rewrites
+// every unsafe rune but newline and tab as a visible escape, whoever
+// printed it. Fprintf escapes its text arguments (newlines included), so
+// that input text cannot forge a line; JSON writes JSON whose unsafe runes
+// are \u escapes (exact for a JSON reader); EscapeDOT and EscapeText do the
+// same for DOT and Mermaid exports.
 package outfile
