@@ -398,3 +398,57 @@ func firstFile(t *testing.T, dir string) string {
 	}
 	return entries[0].Name()
 }
+
+// plan model tiny -o follows the same rules as compile -o: a FIFO gets the
+// model in place (through a scratch file, since GGUF is written at
+// offsets), a device node stays a device, a link to a file is refused.
+func TestModelTinyOutputToSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	small := []string{"model", "tiny", "--embd", "8", "--layers", "1", "-o"}
+
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		r, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		data, _ := io.ReadAll(r)
+		r.Close()
+		got <- data
+	}()
+	if _, stderr, code := runPlan(t, append(small, fifo)...); code != 0 {
+		t.Errorf("-o FIFO: exit %d: %s", code, stderr)
+	}
+	select {
+	case data := <-got:
+		if !bytes.HasPrefix(data, []byte("GGUF")) {
+			t.Errorf("the FIFO's reader got %.8q, want a GGUF", data)
+		}
+	case <-time.After(60 * time.Second): // a hang guard, not a speed check
+		t.Error("the FIFO's reader got nothing")
+	}
+	isKind(t, fifo, fs.ModeNamedPipe)
+
+	target := filepath.Join(dir, "real.gguf")
+	os.WriteFile(target, []byte("keep"), 0o644)
+	link := filepath.Join(dir, "link.gguf")
+	os.Symlink(target, link)
+	if _, stderr, code := runPlan(t, append(small, link)...); code != exitInput || !strings.Contains(stderr, "symbolic link") {
+		t.Errorf("-o link: exit %d, stderr %q: want a refusal", code, stderr)
+	}
+	isKind(t, link, fs.ModeSymlink)
+	if data, _ := os.ReadFile(target); string(data) != "keep" {
+		t.Errorf("the link's target was overwritten")
+	}
+
+	full := mknod(t, dir, "full", syscall.S_IFCHR, 1, 7)
+	if _, stderr, code := runPlan(t, append(small, full)...); code != exitInput || !strings.Contains(stderr, "cannot write "+full+": no space left on device") {
+		t.Errorf("-o full device: exit %d, stderr %q", code, stderr)
+	}
+	isKind(t, full, fs.ModeDevice|fs.ModeCharDevice)
+}
