@@ -6,6 +6,7 @@ require (
 	github.com/alecthomas/kong v1.17.0
 	github.com/alecthomas/participle/v2 v2.1.4
 	github.com/ollama/ollama v0.17.4
+	golang.org/x/term v0.48.0
 	golang.org/x/tools v0.52.0
 )
 

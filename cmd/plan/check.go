@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -49,9 +50,9 @@ func (c *CheckCmd) Run(e *env) error {
 			}
 			list = append(list, &ltl.Error{Pos: d.Pos, Msg: d.Severity.String() + ": " + d.Msg + " [" + d.Code.String() + "]"})
 		}
-		fmt.Fprint(e.stdout, list.Format(src))
+		fmt.Fprint(e.stdout, escapedList(list).Format(src))
 		if len(diags) == 0 {
-			fmt.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", path, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
+			outfile.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", path, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
 		}
 	}
 	switch {

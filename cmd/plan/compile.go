@@ -2,22 +2,28 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/graphviz"
+	"github.com/specplan/specplan/internal/outfile"
+	"github.com/specplan/specplan/internal/safetext"
 )
 
 // CompileCmd is `plan compile SPEC --format F [-o FILE]`.
 type CompileCmd struct {
 	specFlags
-	Spec   string `arg:"" help:"The .ltl spec."`
-	Format string `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png" help:"Output format: ${enum}."`
-	Output string `short:"o" name:"output" placeholder:"FILE" help:"Write to FILE instead of stdout (written atomically)."`
+	Spec           string        `arg:"" help:"The .ltl spec."`
+	Format         string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png" help:"Output format: ${enum}."`
+	Output         string        `short:"o" name:"output" default:"-" placeholder:"FILE" help:"Write to FILE (- is standard output). A regular or new file is replaced atomically; a FIFO or character device is written in place; a symbolic link to a file, a directory or a block device is refused."`
+	MaxRenderEdges int           `name:"max-render-edges" default:"2000" help:"svg/png: refuse automata with more edges than this (Graphviz's layout time grows much faster than the graph)."`
+	RenderTimeout  time.Duration `name:"render-timeout" default:"30s" help:"svg/png: stop Graphviz's dot after this long."`
 }
 
 func (c *CompileCmd) Run(e *env) error {
@@ -28,52 +34,76 @@ func (c *CompileCmd) Run(e *env) error {
 	var buf bytes.Buffer
 	switch c.Format {
 	case "dot":
-		err = automata.WriteDOT(&buf, spec.DFA)
+		if err = automata.WriteDOT(&buf, spec.DFA); err == nil {
+			buf = *bytes.NewBuffer(outfile.EscapeDOT(buf.Bytes()))
+		}
 	case "json":
-		err = automata.WriteJSON(&buf, spec.DFA)
+		if err = automata.WriteJSON(&buf, spec.DFA); err == nil {
+			buf = *bytes.NewBuffer(outfile.EscapeJSON(buf.Bytes()))
+		}
 	case "mermaid":
-		err = automata.WriteMermaid(&buf, spec.DFA)
+		if err = automata.WriteMermaid(&buf, spec.DFA); err == nil {
+			buf = *bytes.NewBuffer(outfile.EscapeText(buf.Bytes()))
+		}
 	case "ltl":
 		writeExpanded(&buf, spec)
 	case "svg", "png":
-		var dot bytes.Buffer
-		if err = automata.WriteDOT(&dot, spec.DFA); err == nil {
-			err = render(&buf, &dot, c.Format)
+		var img []byte
+		img, err = graphviz.Render(context.Background(), spec.DFA, c.Format,
+			graphviz.Options{MaxEdges: c.MaxRenderEdges, Timeout: c.RenderTimeout})
+		switch {
+		case errors.Is(err, graphviz.ErrTooLarge):
+			err = fmt.Errorf("%w; raise it with --max-render-edges, or use --format dot, json or mermaid", err)
+		case errors.Is(err, graphviz.ErrTimeout):
+			err = fmt.Errorf("%w; raise it with --render-timeout, or use --format dot", err)
 		}
+		buf.Write(img)
 	}
 	if err != nil {
 		return inputErr(err)
 	}
-	if c.Output == "" && c.Format == "png" {
-		return inputErr(errors.New("--format png writes binary data: give -o FILE.png"))
+	// Text formats go through the escaping stdout; png is binary, which
+	// outfile refuses on a terminal.
+	w, opts := e.stdout, outfile.Options{}
+	if c.Format == "png" {
+		w, opts = e.rawStdout, outfile.Options{Binary: true}
 	}
-	w, commit, abort, err := createOutput(c.Output, e.stdout)
-	if err != nil {
-		return inputErr(err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		abort()
-		return err
-	}
-	if err := commit(); err != nil {
+	opts.Stdout = w
+	if err := writeOutput(c.Output, buf.Bytes(), opts); err != nil {
 		return inputErr(err)
 	}
 	if spec.DFA.IsEmpty() {
 		// The export is still written (an empty automaton is a valid
 		// answer), but a spec nothing satisfies is a failed check.
-		fmt.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it (plan check says which rule)\n", c.Spec)
+		outfile.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it (plan check says which rule)\n", c.Spec)
 		return &exitError{code: exitViolated}
 	}
 	return nil
 }
 
+// writeOutput writes data to path ("-": opts.Stdout) under outfile's rules.
+func writeOutput(path string, data []byte, opts outfile.Options) error {
+	f, err := outfile.Create(path, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
+}
+
 // writeExpanded prints the spec as a .ltl file with every pattern expanded:
-// it parses back to the same automaton.
+// it parses back to the same automaton. Each rule whose expansion differs
+// from its source is preceded by that source as comment lines, every line
+// of a rule that spans several commented, escaped so that no byte of it
+// (a control, a stray newline) can end the comment.
 func writeExpanded(w io.Writer, spec *specplan.Spec) {
 	s := spec.Source
 	fmt.Fprintf(w, "spec %s", s.Name)
 	if s.Title != "" {
-		fmt.Fprintf(w, " %q", s.Title)
+		fmt.Fprintf(w, " %q", s.Title) // strconv quoting: the parser unquotes it
 	}
 	fmt.Fprintln(w)
 	names := func(kw string, ds []string) {
@@ -93,25 +123,14 @@ func writeExpanded(w io.Writer, spec *specplan.Spec) {
 	for _, r := range s.Rules {
 		expanded := r.Formula.String()
 		if expanded != r.Text {
-			fmt.Fprintf(w, "# %s:%d: %s\n", s.File, r.Pos.Line, r.Text)
+			for i, line := range strings.Split(r.Text, "\n") {
+				if i == 0 {
+					fmt.Fprintf(w, "# %s:%d: %s\n", safetext.Escape(s.File), r.Pos.Line, safetext.EscapeKeepTab(line))
+				} else {
+					fmt.Fprintf(w, "#   %s\n", safetext.EscapeKeepTab(line))
+				}
+			}
 		}
 		fmt.Fprintf(w, "rule %s\n", expanded)
 	}
-}
-
-// render turns DOT into svg or png through Graphviz.
-func render(out io.Writer, dot io.Reader, format string) error {
-	path, err := exec.LookPath("dot")
-	if err != nil {
-		return fmt.Errorf("--format %s needs Graphviz's `dot`, which is not installed: apt-get install graphviz (or brew install graphviz), or use --format dot", format)
-	}
-	cmd := exec.Command(path, "-T"+format)
-	cmd.Stdin = dot
-	cmd.Stdout = out
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("dot -T%s: %v: %s", format, err, strings.TrimSpace(stderr.String()))
-	}
-	return nil
 }

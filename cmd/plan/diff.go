@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -53,7 +54,7 @@ func (c *DiffCmd) Run(e *env) error {
 	} else if d.Equivalent {
 		fmt.Fprintln(e.stdout, "equivalent")
 	} else {
-		fmt.Fprintf(e.stdout, "not equivalent: this %d-event trace is accepted by %s and rejected by %s:\n", len(d.Trace), rep.AcceptedBy, rep.RejectedBy)
+		outfile.Fprintf(e.stdout, "not equivalent: this %d-event trace is accepted by %s and rejected by %s:\n", len(d.Trace), rep.AcceptedBy, rep.RejectedBy)
 		if err := writeJSONL(e.stdout, anySlice(d.Trace)...); err != nil {
 			return err
 		}

@@ -5,7 +5,18 @@
 // the library (package specplan and its stage packages).
 //
 // Exit status: 0 ok; 1 a spec was violated or a check failed; 2 usage or
-// input error; 130 interrupted (generate stops cleanly on Ctrl-C).
+// input error, or standard output could not be written (a full disk); 130
+// interrupted (generate stops cleanly on Ctrl-C); 141 standard output was a
+// pipe whose reader went away (`plan witness -n 100 | head -1`): nothing is
+// printed, and the status is the one a shell reports for a process that
+// SIGPIPE ended, which is how Go ends one that writes to such a pipe on
+// file descriptor 1.
+//
+// Everything printed to standard output and standard error goes through
+// outfile.SafeWriter, so no control character, bidirectional override or
+// invalid UTF-8 from a file name, a trace, a spec or a model reaches the
+// reader; file names and other input text in a line are escaped where they
+// are printed (outfile.Fprintf), so an input cannot forge a line either.
 package main
 
 import (
@@ -15,6 +26,7 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+	"github.com/specplan/specplan/internal/outfile"
 )
 
 const (
@@ -22,6 +34,7 @@ const (
 	exitViolated    = 1
 	exitInput       = 2
 	exitInterrupted = 130 // 128 + SIGINT, as shells report it
+	exitBrokenPipe  = 141 // 128 + SIGPIPE, as shells report it
 )
 
 // CLI is the command tree; kong builds the parser and help from it.
@@ -51,9 +64,13 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
-// env is what commands write to; tests swap it.
+// env is what commands write to; tests swap it. stdout and stderr escape
+// unsafe runes (outfile.SafeWriter); rawStdout is the same standard output
+// unfiltered, for binary data (-o - with png or a model), and is refused on
+// a terminal by outfile.Create.
 type env struct {
 	stdout, stderr io.Writer
+	rawStdout      io.Writer
 }
 
 func main() {
@@ -62,17 +79,27 @@ func main() {
 
 // run parses args and runs one command, returning the exit status.
 func run(args []string, stdout, stderr io.Writer) (code int) {
+	raw := outfile.NewChecked(stdout)
+	out, errw := outfile.NewSafeWriter(raw), outfile.NewSafeWriter(stderr)
+	// Runs last: after the command and after unwinding from kong.
+	defer func() {
+		out.Flush()
+		if err := raw.Err(); err != nil {
+			code = stdoutFailed(errw, err)
+		}
+		errw.Flush()
+	}()
 	var cli CLI
 	exited := -1
 	parser, err := kong.New(&cli,
 		kong.Name("plan"),
 		kong.Description("specplan: make LLM agents follow formal specs by construction."),
-		kong.Writers(stdout, stderr),
+		kong.Writers(out, errw),
 		kong.Exit(func(c int) { exited = c; panic(kongExit{}) }),
 		kong.UsageOnError(),
 	)
 	if err != nil {
-		fmt.Fprintln(stderr, "plan:", err)
+		printError(errw, err)
 		return exitInput
 	}
 	defer func() {
@@ -87,22 +114,57 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintln(stderr, "plan:", err)
+		if !isStdoutErr(raw, err) {
+			printError(errw, err)
+		}
 		return exitInput
 	}
-	err = ctx.Run(&env{stdout: stdout, stderr: stderr})
+	err = ctx.Run(&env{stdout: out, stderr: errw, rawStdout: raw})
 	if err == nil {
 		return exitOK
+	}
+	if isStdoutErr(raw, err) {
+		return exitInput // reported once, by the deferred check
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			printError(stderr, ee.err)
+			printError(errw, ee.err)
 		}
 		return ee.code
 	}
-	printError(stderr, err)
+	printError(errw, err)
 	return exitInput
+}
+
+// stdoutFailed reports a failed write to standard output and returns the
+// exit status: quietly 141 when the reader went away, else a message and 2
+// (the output is lost, whatever the command found).
+func stdoutFailed(stderr io.Writer, err error) int {
+	if outfile.IsBrokenPipe(err) {
+		return exitBrokenPipe
+	}
+	printError(stderr, &outfile.Error{Path: "standard output", Err: rootCause(err)})
+	return exitInput
+}
+
+// isStdoutErr reports whether err is (or wraps) the failed write to stdout,
+// which the deferred check in run reports once.
+func isStdoutErr(stdout *outfile.Checked, err error) bool {
+	werr := stdout.Err()
+	return werr != nil && (errors.Is(err, werr) || errors.Is(err, rootCause(werr)))
+}
+
+// rootCause is the innermost error of err's chain (the errno of a failed
+// write, without the *PathError naming /dev/stdout).
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }
 
 // kongExit unwinds out of kong after it printed help or a usage error.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/tinymodel"
+	"github.com/specplan/specplan/internal/outfile"
 )
 
 // ModelCmd is `plan model tiny -o FILE.gguf`.
@@ -14,7 +15,7 @@ type ModelCmd struct {
 
 // TinyModelCmd writes the tiny model.
 type TinyModelCmd struct {
-	Output    string `short:"o" name:"output" required:"" placeholder:"FILE.gguf" help:"Where to write the model (atomically)."`
+	Output    string `short:"o" name:"output" required:"" placeholder:"FILE.gguf" help:"Where to write the model: a new or regular file is replaced atomically; - is standard output (not a terminal); a FIFO or character device is written in place; a symbolic link to a file is refused."`
 	Tokenizer string `name:"tokenizer" placeholder:"tokenizer.json" help:"A byte-level BPE tokenizer.json (Llama-3 style). Default: the Llama-3 tokenizer shipped in a Go module (needs the go command)."`
 	Seed      int64  `name:"seed" default:"1" help:"Seed of the random weights."`
 	Embd      int    `name:"embd" default:"64" help:"Embedding width."`
@@ -40,9 +41,23 @@ func (c *TinyModelCmd) Run(e *env) error {
 	}
 	opts := tinymodel.DefaultOptions
 	opts.Seed, opts.Embd, opts.Layers = c.Seed, c.Embd, c.Layers
-	if err := tinymodel.Write(c.Output, src, opts); err != nil {
+	// The summary goes to stdout, or to stderr when the model itself does.
+	report, name := e.stdout, c.Output
+	if c.Output == "-" {
+		report, name = e.stderr, "standard output"
+		f, err := outfile.Create("-", outfile.Options{Binary: true, Stdout: e.rawStdout})
+		if err != nil {
+			return inputErr(err)
+		}
+		if err := tinymodel.Encode(f, src, opts); err != nil {
+			return inputErr(f.Fail(err))
+		}
+		if err := f.Commit(); err != nil {
+			return inputErr(err)
+		}
+	} else if err := tinymodel.Write(c.Output, src, opts); err != nil {
 		return inputErr(err)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s: llama architecture, %d tokens, n_embd %d, %d layers, seed %d\n", c.Output, len(src.Tokens), opts.Embd, opts.Layers, opts.Seed)
+	outfile.Fprintf(report, "wrote %s: llama architecture, %d tokens, n_embd %d, %d layers, seed %d\n", name, len(src.Tokens), opts.Embd, opts.Layers, opts.Seed)
 	return nil
 }

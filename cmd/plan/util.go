@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,24 +8,63 @@ import (
 
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/outfile"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 )
 
 // printError prints err; position-carrying errors from the front end get the
-// source line and a caret under the column.
+// source line and a caret under the column. Other errors are printed as one
+// escaped line, so their text cannot carry a terminal escape or forge a
+// line.
 func printError(w io.Writer, err error) {
 	var list ltl.ErrorList
 	if errors.As(err, &list) {
 		srcs := map[string][]byte{}
 		for _, e := range list {
-			if _, ok := srcs[e.Pos.Filename]; !ok && e.Pos.Filename != "" {
-				srcs[e.Pos.Filename], _ = os.ReadFile(e.Pos.Filename)
+			name := safetext.Escape(e.Pos.Filename)
+			if _, ok := srcs[name]; !ok && e.Pos.Filename != "" {
+				srcs[name] = errorSource(e.Pos.Filename)
 			}
 		}
-		fmt.Fprint(w, list.FormatFiles(srcs))
+		io.WriteString(w, escapedList(list).FormatFiles(srcs))
 		return
 	}
-	fmt.Fprintln(w, "plan:", err)
+	outfile.Fprintf(w, "plan: %s\n", err)
+}
+
+// escapedList is list with file names and messages escaped (safetext), so
+// that neither can end a line or carry a control when formatted; source
+// lines are escaped by the SafeWriter every CLI output goes through.
+func escapedList(list ltl.ErrorList) ltl.ErrorList {
+	out := make(ltl.ErrorList, len(list))
+	for i, e := range list {
+		c := *e
+		c.Pos.Filename = safetext.Escape(c.Pos.Filename)
+		c.Msg = safetext.Escape(c.Msg)
+		out[i] = &c
+	}
+	return out
+}
+
+// maxErrorSource bounds what printError reads again to show a source line.
+const maxErrorSource = 64 << 20
+
+// errorSource reads a file named in an error, to show its line under the
+// message: only a regular file (a FIFO or /dev/stdin read a second time
+// would wait forever, or read something else), and at most maxErrorSource
+// bytes of it (a line beyond that is shown without its source).
+func errorSource(name string) []byte {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	data, _ := io.ReadAll(io.LimitReader(f, maxErrorSource))
+	return data
 }
 
 // inputErr marks err as a usage/input error (exit 2).
@@ -75,73 +113,14 @@ func limitHint(err error) error {
 	return err
 }
 
-// writeJSONL writes one JSON value per line.
+// writeJSONL writes one JSON value per line, with every unsafe rune as a
+// \u escape (outfile.JSON): the values are exact for a JSON reader and
+// inert for a terminal.
 func writeJSONL(w io.Writer, vs ...any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 	for _, v := range vs {
-		if err := enc.Encode(v); err != nil {
+		if err := outfile.JSON(w, v); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// createOutput opens path for writing atomically: the content appears only
-// when commit is called, so a failed export leaves nothing half-written (and
-// no temporary file). An empty path or "-" means stdout. The file gets mode
-// 0644 (or keeps the mode of the file it replaces).
-func createOutput(path string, stdout io.Writer) (w io.Writer, commit func() error, abort func(), err error) {
-	if path == "" || path == "-" {
-		return stdout, func() error { return nil }, func() {}, nil
-	}
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		if fi.IsDir() {
-			return nil, nil, nil, fmt.Errorf("cannot write %s: it is a directory", path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(dirOf(path), ".plan-*")
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("cannot write %s: %v", path, unwrapPath(err))
-	}
-	abort = func() { tmp.Close(); os.Remove(tmp.Name()) }
-	commit = func() error {
-		err := tmp.Chmod(mode)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("cannot write %s: %v", path, unwrapPath(err))
-		}
-		return nil
-	}
-	return tmp, commit, abort, nil
-}
-
-// unwrapPath drops the *PathError wrapper, whose path is our temporary file.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
-}
-
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			return path[:i+1]
-		}
-	}
-	return "."
 }

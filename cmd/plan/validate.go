@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -92,27 +93,27 @@ func (c *ValidateCmd) Run(e *env) error {
 			continue
 		}
 		if v.Accepted {
-			fmt.Fprintf(e.stdout, "ok    %s\n", it.name)
+			outfile.Fprintf(e.stdout, "ok    %s\n", it.name)
 			continue
 		}
-		fmt.Fprintf(e.stdout, "FAIL  %s: %s\n", it.name, v.Violation.Reason)
+		outfile.Fprintf(e.stdout, "FAIL  %s: %s\n", it.name, v.Violation.Reason)
 		if pos := v.Violation.Position; pos < len(it.events) {
 			if len(v.Violation.Expected) > 0 {
-				fmt.Fprintf(e.stdout, "      allowed at event %d instead: %s\n", pos, joinMax(v.Violation.Expected, 8))
+				outfile.Fprintf(e.stdout, "      allowed at event %d instead: %s\n", pos, joinMax(v.Violation.Expected, 8))
 			} else if pos > 0 {
-				fmt.Fprintf(e.stdout, "      nothing may come after event %d\n", pos-1)
+				outfile.Fprintf(e.stdout, "      nothing may come after event %d\n", pos-1)
 			}
 		}
 	}
 	if unreadable > 0 {
 		if !c.JSON {
-			fmt.Fprintf(e.stdout, "%d of %d inputs could not be read\n", unreadable, len(items))
+			outfile.Fprintf(e.stdout, "%d of %d inputs could not be read\n", unreadable, len(items))
 		}
 		return &exitError{code: exitInput}
 	}
 	if failed > 0 {
 		if !c.JSON {
-			fmt.Fprintf(e.stdout, "%d of %d traces violate %s\n", failed, len(items), c.Spec)
+			outfile.Fprintf(e.stdout, "%d of %d traces violate %s\n", failed, len(items), c.Spec)
 		}
 		return &exitError{code: exitViolated}
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+
+	"github.com/specplan/specplan/internal/outfile"
 )
 
 // WitnessCmd is `plan witness SPEC [-n K] [--tools CATALOG]`. Blocks are
@@ -25,7 +27,7 @@ func (c *WitnessCmd) Run(e *env) error {
 		return err
 	}
 	if spec.DFA.IsEmpty() {
-		fmt.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it\n", c.Spec)
+		outfile.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it\n", c.Spec)
 		return &exitError{code: exitViolated}
 	}
 	// With --tools every call carries the arguments its schema requires,

@@ -18,6 +18,7 @@ import (
 	"github.com/ollama/ollama/fs/ggml"
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/internal/modfile"
+	"github.com/specplan/specplan/internal/outfile"
 )
 
 // TokenizerSource is a vocabulary in GGUF's spelling (tokenizer.ggml.*).
@@ -130,26 +131,50 @@ func (o Options) check() error {
 	return nil
 }
 
-// Write writes the model to path atomically (a temporary file in the same
-// directory, renamed when complete), so no reader sees half a file.
+// Write writes the model to path atomically (internal/outfile: a temporary
+// file in the same directory, renamed when complete, removed if a signal
+// comes first), so no reader sees half a file. A FIFO or character device
+// is written in place; a symbolic link to a file is refused; "-" is
+// standard output (not a terminal).
 func Write(path string, src *TokenizerSource, opts Options) (err error) {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	n := len(src.Tokens)
-	if n == 0 || len(src.Types) != n {
-		return errors.New("tinymodel: empty tokenizer or Types/Tokens length mismatch")
+	if err := src.check(); err != nil {
+		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tinymodel-*.gguf")
+	f, err := outfile.Create(path, outfile.Options{Binary: true})
 	if err != nil {
 		return fmt.Errorf("tinymodel: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
+	if err := Encode(f, src, opts); err != nil {
+		return fmt.Errorf("tinymodel: %w", f.Fail(err))
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("tinymodel: %w", err)
+	}
+	return nil
+}
+
+func (src *TokenizerSource) check() error {
+	if n := len(src.Tokens); n == 0 || len(src.Types) != n {
+		return errors.New("tinymodel: empty tokenizer or Types/Tokens length mismatch")
+	}
+	return nil
+}
+
+// Encode writes the model as GGUF to out (Write's bytes, for a caller with
+// its own destination: standard output, a pipe). GGUF is written at offsets,
+// so an out that cannot seek gets the model through an unlinked scratch
+// file in os.TempDir, copied when complete.
+func Encode(out io.Writer, src *TokenizerSource, opts Options) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	if err := src.check(); err != nil {
+		return err
+	}
+	n := len(src.Tokens)
 	kv := ggml.KV{
 		"general.architecture":                   "llama",
 		"general.name":                           "specplan-tiny-llama3",
@@ -204,23 +229,28 @@ func Write(path string, src *TokenizerSource, opts Options) (err error) {
 		add(p+"ffn_up.weight", f16, w, e, ff)
 		add(p+"ffn_down.weight", f16, float32(1/math.Sqrt(float64(opts.FF))), ff, e)
 	}
-	if err := ggml.WriteGGUF(f, kv, ts); err != nil {
-		return fmt.Errorf("tinymodel: write %s: %w", path, err)
+	if s, ok := out.(interface{ Seekable() *os.File }); ok && s.Seekable() != nil {
+		out = s.Seekable()
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("tinymodel: %w", err)
+	if f, ok := out.(*os.File); ok {
+		if _, err := f.Seek(0, io.SeekCurrent); err == nil {
+			return ggml.WriteGGUF(f, kv, ts)
+		}
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("tinymodel: %w", err)
+	scratch, err := os.CreateTemp("", "specplan-tinymodel-*")
+	if err != nil {
+		return err
 	}
-	// CreateTemp makes the file private (0600); a model is not a secret.
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("tinymodel: %w", err)
+	os.Remove(scratch.Name()) // unlinked: nothing is left, whatever happens
+	defer scratch.Close()
+	if err := ggml.WriteGGUF(scratch, kv, ts); err != nil {
+		return err
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("tinymodel: %w", err)
+	if _, err := scratch.Seek(0, io.SeekStart); err != nil {
+		return err
 	}
-	return nil
+	_, err = io.Copy(out, scratch)
+	return err
 }
 
 func product(s []uint64) uint64 {
