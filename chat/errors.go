@@ -11,17 +11,17 @@ import (
 type Code int
 
 const (
-	ErrJSON         Code = iota + 1 // the input is not JSON
-	ErrDuplicateKey                 // an object repeats a key
-	ErrNumber                       // a number outside int64 / float64
-	ErrMessage                      // JSON that is not an OpenAI message, tool or tool call
-	ErrLimit                        // an input over a size, depth or count limit
-	ErrTemplate                     // the template does not compile, or uses what this package refuses
-	ErrRaised                       // the template called raise_exception
-	ErrRender                       // the template failed while rendering
-	ErrContentInspected             // the template's output depends on content in a way the pieces cannot follow
-	ErrGGUF                         // a model file that is not a GGUF this package can read
-	ErrNoTemplate                   // the model carries no chat template
+	ErrJSON             Code = iota + 1 // the input is not JSON
+	ErrDuplicateKey                     // an object repeats a key
+	ErrNumber                           // a number outside int64 / float64
+	ErrMessage                          // JSON that is not an OpenAI message, tool or tool call
+	ErrLimit                            // an input over a size, depth or count limit
+	ErrTemplate                         // the template does not compile, or uses what this package refuses
+	ErrRaised                           // the template called raise_exception
+	ErrRender                           // the template failed while rendering
+	ErrContentInspected                 // the template's output depends on content in a way the pieces cannot follow
+	ErrGGUF                             // a model file that is not a GGUF this package can read
+	ErrNoTemplate                       // the model carries no chat template
 )
 
 var codeNames = map[Code]string{

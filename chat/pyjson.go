@@ -73,10 +73,10 @@ func pyEscape(b *strings.Builder, s string) {
 
 // tojsonOptions are the keyword arguments of transformers' tojson filter.
 type tojsonOptions struct {
-	indent         string // "" with hasIndent false: no newlines
-	hasIndent      bool
+	indent          string // "" with hasIndent false: no newlines
+	hasIndent       bool
 	itemSep, keySep string
-	sortKeys       bool
+	sortKeys        bool
 }
 
 func parseTojsonOptions(kwargs map[string]jinja.Value) (tojsonOptions, error) {

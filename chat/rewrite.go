@@ -21,10 +21,10 @@ const tojsonGlobal = "__chat_tojson"
 type segKind int
 
 const (
-	segText segKind = iota
-	segExpr         // {{ ... }}
-	segTag          // {% ... %}
-	segComment      // {# ... #}
+	segText    segKind = iota
+	segExpr            // {{ ... }}
+	segTag             // {% ... %}
+	segComment         // {# ... #}
 )
 
 type segment struct {
