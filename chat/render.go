@@ -73,8 +73,31 @@ func Compile(name, src string, lim TemplateLimits) (t *Template, err error) {
 			if text, err = rewriteTojson(text); err != nil {
 				return nil, tmplErr("%v", err)
 			}
+			if n := len(text); text[2] == '+' || text[n-3] == '+' {
+				return nil, tmplErr("the + whitespace modifier is not supported by the engine (in %q)", clip(text))
+			}
+			if m := findMutator(text); m != "" {
+				return nil, tmplErr("calls %s, which transformers' immutable sandbox forbids", m)
+			}
+			if s.kind == segTag && tagWord(text) == "set" {
+				text = guardNamespaceSet(text)
+			}
+		}
+		// Macro calls are counted, so that a macro calling itself is an
+		// error and not a Go stack overflow, which no recover can catch.
+		// The counters are expressions printing nothing: the engine's
+		// whitespace control skips over expressions, so they change
+		// nothing around them.
+		if s.kind == segTag && tagWord(text) == "endmacro" {
+			b.WriteString("{{ " + macroLeave + "() }}")
 		}
 		b.WriteString(text)
+		if s.kind == segTag && tagWord(text) == "macro" {
+			b.WriteString("{{ " + macroEnter + "() }}")
+		}
+	}
+	if err := checkWhitespace(segs); err != nil {
+		return nil, tmplErr("%v", err)
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -87,6 +110,14 @@ func Compile(name, src string, lim TemplateLimits) (t *Template, err error) {
 	}
 	return &Template{name: name, tmpl: jt}, nil
 }
+
+const (
+	macroEnter    = "__chat_macro_enter"
+	macroLeave    = "__chat_macro_leave"
+	maxMacroDepth = 64
+	maxMacroCalls = 100000
+	maxAssignWalk = 1000000 // values looked at by namespace assignments, per render
+)
 
 // Name is the name the template was compiled with.
 func (t *Template) Name() string { return t.name }
@@ -219,6 +250,35 @@ func (t *Template) data(c Conversation, o Options, conv converter) (map[string]j
 		now = time.Now
 	}
 	var rangeLeft int64 = 10 * maxRange
+	depth, calls := 0, 0
+	walkLeft := maxAssignWalk
+	d[macroEnter] = jinja.NewCallable(macroEnter, func([]jinja.Value, map[string]jinja.Value) (jinja.Value, error) {
+		depth++
+		calls++
+		if depth > maxMacroDepth || calls > maxMacroCalls {
+			return jinja.Undefined(), fmt.Errorf("macro calls nested deeper than %d or more than %d in all: the template recurses without end", maxMacroDepth, maxMacroCalls)
+		}
+		return jinja.NewString(""), nil
+	})
+	d[acyclicGlobal] = jinja.NewCallable(acyclicGlobal, func(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+		if len(args) != 2 {
+			return jinja.Undefined(), fmt.Errorf("%s: want 2 arguments", acyclicGlobal)
+		}
+		if args[0].IsDict() {
+			hit, err := reaches(args[1], args[0].AsDict(), map[*jinja.Dict]bool{}, &walkLeft)
+			if err != nil {
+				return jinja.Undefined(), err
+			}
+			if hit {
+				return jinja.Undefined(), fmt.Errorf("a namespace would contain itself")
+			}
+		}
+		return args[1], nil
+	})
+	d[macroLeave] = jinja.NewCallable(macroLeave, func([]jinja.Value, map[string]jinja.Value) (jinja.Value, error) {
+		depth--
+		return jinja.NewString(""), nil
+	})
 	d["raise_exception"] = jinja.NewCallable("raise_exception", func(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
 		msg := ""
 		if len(args) > 0 {

@@ -203,3 +203,69 @@ func ExampleTemplate_Render() {
 	// false  "Say <|im_end|>"
 	// true   "<|im_end|>\n<|im_start|>assistant\n"
 }
+
+// TestMacroGuardKeepsWhitespace: the tags that count macro calls do not
+// change what trim_blocks, lstrip_blocks and the -/+ modifiers do. The
+// expected outputs are Python Jinja2's, in transformers' settings.
+func TestMacroGuardKeepsWhitespace(t *testing.T) {
+	c := mustConv(t, `[]`)
+	for src, want := range map[string]string{
+		"{% macro f(x) %}\n  <{{ x }}>\n{% endmacro %}\n[{{ f('a') }}]":                          "[  <a>\n]",
+		"{%- macro f(x) -%}\n  <{{ x }}>\n  {%- endmacro -%}\n[{{ f('a') }}]":                    "[<a>]",
+		"{% macro f(n) %}{% if n > 0 %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(3) }}": "321",
+	} {
+		r, err := render(t, src, c, Options{})
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		if got := r.String(); got != want {
+			t.Errorf("%q: got %q, want %q", src, got, want)
+		}
+	}
+}
+
+// TestWhitespaceTheEngineGetsWrongIsRefused: the engine applies a -
+// modifier to the nearest text even across an expression, where Jinja2
+// leaves the text alone (GLM-5.2's template has this); such templates are
+// refused rather than rendered wrong.
+func TestWhitespaceTheEngineGetsWrongIsRefused(t *testing.T) {
+	c := mustConv(t, `[]`)
+	for _, src := range []string{
+		`Effort: {{ "High" }}{%- if true -%}{%- endif -%}`,
+		"{% if true %}{{ '' }}\nx{% endif %}",
+		"a\n  {{ '' }}{% if true %}x{% endif %}",
+	} {
+		if _, err := render(t, src, c, Options{}); codeOf(err) != ErrTemplate || !strings.Contains(err.Error(), "whitespace") {
+			t.Errorf("%q: got %v", src, err)
+		}
+	}
+	// Whitespace control that touches its text renders as Jinja2 does.
+	r, err := render(t, "a  {%- if true %}\n  b\n  {% endif %}\n{{- 'c' }}", c, Options{})
+	if err != nil || r.String() != "a  b\nc" {
+		t.Errorf("got %q, %v", r.String(), err)
+	}
+}
+
+// TestEndlessRecursionIsAnError: the constructs that would overflow the
+// Go stack (which no recover catches) are refused or stopped.
+func TestEndlessRecursionIsAnError(t *testing.T) {
+	c := mustConv(t, `[]`)
+	for src, code := range map[string]Code{
+		`{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}`:                                       ErrRender,
+		`{% macro f() %}{{ g() }}{% endmacro %}{% macro g() %}{{ f() }}{% endmacro %}{{ f() }}`: ErrRender,
+		`{% set ns = namespace(a=1) %}{% set ns.self = ns %}{{ ns }}`:                           ErrRender,
+		`{% set ns = namespace(a=1) %}{% set ns.self = {'x': [ns]} %}{{ ns == ns }}`:            ErrRender,
+		`{% set l = [] %}{{ l.append(l) }}{{ l }}`:                                              ErrTemplate,
+	} {
+		_, err := render(t, src, c, Options{})
+		if codeOf(err) != code {
+			t.Errorf("%s: got %v, want %v", src, err, code)
+		}
+	}
+	// Acyclic namespace use, as real templates have it, still works.
+	r, err := render(t, `{% set ns = namespace(acc='', items=[]) %}{% for i in range(3) %}{% set ns.acc = ns.acc ~ i %}{% set ns.items = ns.items + [i] %}{% endfor %}{{ ns.acc }}{{ ns.items|length }}`, c, Options{})
+	if err != nil || r.String() != "0123" {
+		t.Errorf("got %q, %v", r.String(), err)
+	}
+}

@@ -2,7 +2,10 @@ package chat
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/ardanlabs/jinja"
 )
 
 // The engine's own tojson does not follow transformers' (it sorts keys and
@@ -347,4 +350,72 @@ func operandStart(tag string, inStr []bool, bar int) int {
 		}
 		return start
 	}
+}
+
+const acyclicGlobal = "__chat_acyclic"
+
+// A value that contains itself sends the engine's printing and comparing
+// into endless recursion, a Go stack overflow that no recover catches. The
+// immutable sandbox leaves one way to build one, `set ns.attr = value`, so
+// each such assignment checks that value does not reach ns.
+var namespaceSet = regexp.MustCompile(`(?s)^\{%([-+]?)\s*set\s+([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*?)([-+]?)%\}$`)
+
+func guardNamespaceSet(tag string) string {
+	m := namespaceSet.FindStringSubmatch(tag)
+	if m == nil {
+		return tag
+	}
+	return "{%" + m[1] + " set " + m[2] + "." + m[3] + " = " + acyclicGlobal + "(" + m[2] + ", (" + strings.TrimSpace(m[4]) + ")) " + m[5] + "%}"
+}
+
+// reaches reports whether v holds target, looking at each dict once and
+// at most *left values in all (a budget per render, so that a loop that
+// grows a namespace stays linear).
+func reaches(v jinja.Value, target *jinja.Dict, seen map[*jinja.Dict]bool, left *int) (bool, error) {
+	*left--
+	if *left < 0 {
+		return false, fmt.Errorf("namespace assignments looked at more than %d values: the template builds values too large", maxAssignWalk)
+	}
+	switch {
+	case v.IsDict():
+		d := v.AsDict()
+		if d == target {
+			return true, nil
+		}
+		if seen[d] {
+			return false, nil
+		}
+		seen[d] = true
+		for _, k := range d.Keys {
+			if hit, err := reaches(d.Data[k], target, seen, left); hit || err != nil {
+				return hit, err
+			}
+		}
+	case v.IsList():
+		for _, it := range v.AsList().Items {
+			if hit, err := reaches(it, target, seen, left); hit || err != nil {
+				return hit, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// findMutator returns the first call of a method that changes a list or a
+// dict in place (the only other way to make a value contain itself), or "".
+func findMutator(tag string) string {
+	inStr := stringMask(tag)
+	for _, m := range []string{".append(", ".insert(", ".pop(", ".extend(", ".update(", ".clear(", ".remove(", ".setdefault("} {
+		for from := 0; ; {
+			i := strings.Index(tag[from:], m)
+			if i < 0 {
+				break
+			}
+			if !inStr[from+i] {
+				return strings.TrimSuffix(strings.TrimPrefix(m, "."), "(") + "()"
+			}
+			from += i + 1
+		}
+	}
+	return ""
 }
