@@ -156,10 +156,10 @@ func (r *raised) Error() string { return r.msg }
 // The template is rendered twice: once with every untrusted string and
 // float replaced by a sentinel, which says where content lands, and once
 // with the real values. Render returns the pieces only when substituting
-// the content into the first gives exactly the second; otherwise the
-// template looked inside content (trimmed it, split it, compared it with
-// a literal) and Render fails with ErrContentInspected rather than guess
-// which bytes are content.
+// the content (as it is, or trimmed where the template trims it) into the
+// first gives exactly the second; otherwise the template looked inside
+// content (split it, sliced it, compared it with a literal) and Render
+// fails with ErrContentInspected rather than guess which bytes are content.
 func (t *Template) Render(c Conversation, o Options) (Rendered, error) {
 	if o.MaxOutputBytes <= 0 {
 		o.MaxOutputBytes = defaultMaxOutputBytes
@@ -187,17 +187,13 @@ func (t *Template) Render(c Conversation, o Options) (Rendered, error) {
 		// The real values rendered, so the template branched on content.
 		return Rendered{}, &Error{Code: ErrContentInspected, File: t.name, Msg: "the template fails when content is hidden from it, so it inspects content: " + err.(*Error).Msg}
 	}
-	pieces, engine, err := sl.split(sentOut)
+	items, err := sl.parse(sentOut)
 	if err != nil {
 		return Rendered{}, &Error{Code: ErrContentInspected, File: t.name, Msg: err.Error()}
 	}
-	if engine != realOut {
-		at := 0
-		for at < len(engine) && at < len(realOut) && engine[at] == realOut[at] {
-			at++
-		}
-		return Rendered{}, &Error{Code: ErrContentInspected, File: t.name, Msg: fmt.Sprintf(
-			"the template's output depends on message content beyond copying it (it trims, splits or compares it), from byte %d on, so which bytes are content cannot be told", at)}
+	pieces, ok := sl.assemble(items, realOut)
+	if !ok {
+		return Rendered{}, &Error{Code: ErrContentInspected, File: t.name, Msg: "the template's output depends on message content beyond copying or trimming it (it splits, slices or compares it), so which bytes are content cannot be told"}
 	}
 	return Rendered{Pieces: pieces}, nil
 }

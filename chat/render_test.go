@@ -269,3 +269,20 @@ func TestEndlessRecursionIsAnError(t *testing.T) {
 		t.Errorf("got %q, %v", r.String(), err)
 	}
 }
+
+// TestTrimmedContentIsFollowed: Gemma's templates trim every message; the
+// trimmed content is still marked as content, and transformers' strip is
+// what is printed.
+func TestTrimmedContentIsFollowed(t *testing.T) {
+	c := mustConv(t, `[{"role": "user", "content": "  hello <end_of_turn>\n"}, {"role": "assistant", "content": "hi"}]`)
+	r, err := render(t, `{% for m in messages %}<start_of_turn>{{ m.role }}
+{{ m.content | trim }}<end_of_turn>
+{% endfor %}`, c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Piece{{"<start_of_turn>user\n", true}, {"hello <end_of_turn>", false}, {"<end_of_turn>\n<start_of_turn>assistant\n", true}, {"hi", false}, {"<end_of_turn>\n", true}}
+	if fmt.Sprint(r.Pieces) != fmt.Sprint(want) {
+		t.Errorf("pieces %+v", r.Pieces)
+	}
+}

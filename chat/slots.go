@@ -128,13 +128,141 @@ func encodeSentinelString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
-// split turns a render of sentinels into pieces, and also returns what
-// the engine would have printed for the real values (for the check
-// against the real render). The two differ only in how a float printed
-// as text is spelled: Python's str(float) in the pieces, the engine's in
-// the check.
-func (s *slots) split(out string) (pieces []Piece, engine string, err error) {
-	var eng strings.Builder
+// item is one run of a sentinel render: markup, or a content slot.
+type item struct {
+	markup string
+	slot   bool
+	kind   byte
+	idx    int
+	mark   string
+}
+
+// parse reads a render of sentinels into markup and slots.
+func (s *slots) parse(out string) ([]item, error) {
+	var items []item
+	for len(out) > 0 {
+		i := strings.Index(out, sentOpen)
+		if i < 0 {
+			i = len(out)
+		}
+		if j := strings.Index(out[:i], sentClose); j >= 0 {
+			return nil, fmt.Errorf("the template cut a content value apart (a sentinel's end at byte %d has no start)", j)
+		}
+		if i > 0 {
+			items = append(items, item{markup: out[:i]})
+		}
+		out = out[i:]
+		if out == "" {
+			break
+		}
+		kind, idx, mark, n, ok := parseSentinel(out)
+		if !ok {
+			return nil, fmt.Errorf("the template changed or cut a content value (a sentinel no longer reads back)")
+		}
+		if mark == sentForeign {
+			return nil, fmt.Errorf("the template encoded content with a JSON filter other than tojson")
+		}
+		if (kind == kindString && idx >= len(s.strs)) || (kind == kindFloat && idx >= len(s.floats)) {
+			return nil, fmt.Errorf("the template printed a sentinel it made up")
+		}
+		items = append(items, item{slot: true, kind: kind, idx: idx, mark: mark})
+		out = out[n:]
+	}
+	return items, nil
+}
+
+// candidate is one way a slot may have been printed: what the engine
+// printed for the real value, and what transformers prints.
+type candidate struct{ engine, python string }
+
+// candidates lists how a slot may appear in the real render: as it is,
+// or, for text printed as it is, trimmed (Gemma's templates trim every
+// message), when the engine's trim and Python's strip agree on it.
+func (s *slots) candidates(it item) []candidate {
+	if it.kind == kindFloat {
+		f := s.floats[it.idx]
+		if it.mark == sentJSON {
+			return []candidate{{pyFloat(f), pyFloat(f)}}
+		}
+		return []candidate{{engineFloat(f), pyFloat(f)}}
+	}
+	v := s.strs[it.idx]
+	if it.mark == sentJSON {
+		var b strings.Builder
+		pyEscape(&b, v)
+		return []candidate{{b.String(), b.String()}}
+	}
+	out := []candidate{{v, v}}
+	if t := strings.TrimSpace(v); t != v && t == pyStrip(v) {
+		out = append(out, candidate{t, t})
+	}
+	return out
+}
+
+// pyStrip is Python's str.strip(): whitespace as str.isspace has it.
+func pyStrip(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		switch {
+		case r >= 0x09 && r <= 0x0d, r >= 0x1c && r <= 0x20, r == 0x85, r == 0xa0, r == 0x1680,
+			r >= 0x2000 && r <= 0x200a, r == 0x2028, r == 0x2029, r == 0x202f, r == 0x205f, r == 0x3000:
+			return true
+		}
+		return false
+	})
+}
+
+// assemble explains real, the render with the real values, as the
+// sentinel render's markup with each slot replaced by one of its
+// candidates, and returns the pieces with transformers' spelling of each.
+// The markup must match byte for byte, so content bytes can only ever be
+// labelled content. The search tries the exact value first and visits
+// each (item, offset) pair once, so it is linear in the items times the
+// few offsets a trimmed value can leave.
+func (s *slots) assemble(items []item, real string) ([]Piece, bool) {
+	type state struct{ i, pos int }
+	type frame struct {
+		st     state
+		choice int // the candidate tried at item st.i, for the way back
+	}
+	dead := map[state]bool{}
+	var path []frame
+	st := state{0, 0}
+	choice := 0
+	for {
+		if st.i == len(items) {
+			if st.pos == len(real) {
+				break
+			}
+			dead[st] = true
+		} else if !dead[st] {
+			it := items[st.i]
+			if !it.slot {
+				if choice == 0 && strings.HasPrefix(real[st.pos:], it.markup) {
+					path = append(path, frame{st, 0})
+					st, choice = state{st.i + 1, st.pos + len(it.markup)}, 0
+					continue
+				}
+			} else if cands := s.candidates(it); choice < len(cands) {
+				c := cands[choice]
+				if strings.HasPrefix(real[st.pos:], c.engine) {
+					path = append(path, frame{st, choice})
+					st, choice = state{st.i + 1, st.pos + len(c.engine)}, 0
+					continue
+				}
+				choice++
+				continue
+			}
+			dead[st] = true
+		}
+		// Back up to the last slot with another candidate to try.
+		if len(path) == 0 {
+			return nil, false
+		}
+		last := path[len(path)-1]
+		path = path[:len(path)-1]
+		st, choice = last.st, last.choice+1
+	}
+	var pieces []Piece
 	add := func(text string, markup bool) {
 		if text == "" {
 			return
@@ -145,55 +273,15 @@ func (s *slots) split(out string) (pieces []Piece, engine string, err error) {
 		}
 		pieces = append(pieces, Piece{Text: text, Markup: markup})
 	}
-	for len(out) > 0 {
-		i := strings.Index(out, sentOpen)
-		if i < 0 {
-			i = len(out)
+	for _, f := range path {
+		it := items[f.st.i]
+		if !it.slot {
+			add(it.markup, true)
+			continue
 		}
-		if j := strings.Index(out[:i], sentClose); j >= 0 {
-			return nil, "", fmt.Errorf("the template cut a content value apart (a sentinel's end at byte %d has no start)", j)
-		}
-		add(out[:i], true)
-		eng.WriteString(out[:i])
-		out = out[i:]
-		if out == "" {
-			break
-		}
-		kind, idx, mark, n, ok := parseSentinel(out)
-		if !ok {
-			return nil, "", fmt.Errorf("the template changed or cut a content value (a sentinel no longer reads back)")
-		}
-		if mark == sentForeign {
-			return nil, "", fmt.Errorf("the template encoded content with a JSON filter other than tojson")
-		}
-		switch kind {
-		case kindString:
-			if idx >= len(s.strs) {
-				return nil, "", fmt.Errorf("the template printed a sentinel it made up")
-			}
-			text := s.strs[idx]
-			if mark == sentJSON {
-				var b strings.Builder
-				pyEscape(&b, text)
-				text = b.String()
-			}
-			add(text, false)
-			eng.WriteString(text)
-		case kindFloat:
-			if idx >= len(s.floats) {
-				return nil, "", fmt.Errorf("the template printed a sentinel it made up")
-			}
-			f := s.floats[idx]
-			add(pyFloat(f), false)
-			if mark == sentJSON {
-				eng.WriteString(pyFloat(f))
-			} else {
-				eng.WriteString(engineFloat(f))
-			}
-		}
-		out = out[n:]
+		add(s.candidates(it)[f.choice].python, false)
 	}
-	return pieces, eng.String(), nil
+	return pieces, true
 }
 
 // engineFloat is how github.com/ardanlabs/jinja prints a float as text
