@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ardanlabs/jinja"
 )
@@ -57,6 +58,9 @@ func Compile(name, src string, lim TemplateLimits) (t *Template, err error) {
 	}
 	tmplErr := func(format string, args ...any) *Error {
 		return &Error{Code: ErrTemplate, File: name, Msg: fmt.Sprintf(format, args...)}
+	}
+	if !utf8.ValidString(src) {
+		return nil, tmplErr("template is not valid UTF-8")
 	}
 	segs, err := scanSegments(src)
 	if err != nil {
