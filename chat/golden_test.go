@@ -39,7 +39,9 @@ type family struct {
 	EOS      string         `json:"eos"`
 	Kwargs   map[string]any `json:"kwargs"`
 	Format   string         `json:"format"`
-	Source   string         `json:"source"`
+	// Refuse names conversations that transformers renders and this
+	// package knowingly refuses, with the reason.
+	Refuse map[string]string `json:"refuse"`
 }
 
 func loadFamilies(t *testing.T, dir string) []family {
@@ -117,10 +119,16 @@ func TestGolden(t *testing.T) {
 			for _, file := range ar.Files {
 				files[file.Name] = string(file.Data)
 			}
-			for _, conv := range []string{"plain", "tools", "toolcall"} {
+			for _, conv := range []string{"plain", "tools", "toolcall", "parts"} {
 				t.Run(conv, func(t *testing.T) {
 					c := loadConversation(t, dir, conv)
 					got, err := tmpl.Render(c, familyOptions(f))
+					if why, ok := f.Refuse[conv]; ok {
+						if err == nil {
+							t.Fatalf("rendered, but families.json says this is refused (%s)", why)
+						}
+						return
+					}
 					if want, ok := files[conv+".raised"]; ok {
 						e, isErr := err.(*Error)
 						if !isErr || e.Code != ErrRaised || !strings.Contains(e.Msg, strings.TrimSpace(want)) {

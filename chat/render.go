@@ -191,6 +191,14 @@ func (t *Template) Render(c Conversation, o Options) (Rendered, error) {
 		// The real values rendered, so the template branched on content.
 		return Rendered{}, &Error{Code: ErrContentInspected, File: t.name, Msg: "the template fails when content is hidden from it, so it inspects content: " + err.(*Error).Msg}
 	}
+	// The engine prints a dict as Python's repr would, and adds a string
+	// to a list without complaint, where Jinja2 raises. A content part
+	// (or any object from the conversation) printed as text is therefore
+	// what transformers refuses or prints as a Python literal; neither is
+	// a prompt a model was trained on.
+	if strings.Contains(sentOut, "': '"+sentOpen) {
+		return Rendered{}, &Error{Code: ErrRender, File: t.name, Msg: "the template prints a content part or another object of the conversation as text (transformers fails on this or prints a Python literal); give this template string content"}
+	}
 	items, err := sl.parse(sentOut)
 	if err != nil {
 		return Rendered{}, &Error{Code: ErrContentInspected, File: t.name, Msg: err.Error()}

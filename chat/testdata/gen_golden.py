@@ -27,12 +27,17 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 NOW = datetime.datetime(2026, 7, 26, 10, 30, 0)  # naive, as datetime.now() is
-CONVERSATIONS = ["plain", "tools", "toolcall"]
+CONVERSATIONS = ["plain", "tools", "toolcall", "parts"]
+
+
+class Raised(TemplateError):
+    """What raise_exception raises (transformers raises TemplateError; a
+    subclass tells the template's own refusals from other failures)."""
 
 
 def compile_template(src):
     def raise_exception(message):
-        raise TemplateError(message)
+        raise Raised(message)
 
     def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
         return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent,
@@ -77,7 +82,7 @@ def main():
                 out.append("-- %s --\n%s" % (name, text))
                 if not text.endswith("\n"):
                     out.append("\n-- %s.no-newline --\n" % name)
-            except TemplateError as e:
+            except Raised as e:
                 out.append("-- %s.raised --\n%s\n" % (name, e))
             except Exception as e:  # the template fails on this input
                 out.append("-- %s.failed --\n%s: %s\n" % (name, type(e).__name__, e))
