@@ -215,9 +215,9 @@ func pyStrip(s string) string {
 // sentinel render's markup with each slot replaced by one of its
 // candidates, and returns the pieces with transformers' spelling of each.
 // The markup must match byte for byte, so content bytes can only ever be
-// labelled content. The search tries the exact value first and visits
-// each (item, offset) pair once, so it is linear in the items times the
-// few offsets a trimmed value can leave.
+// labelled content. The search tries the exact value first, visits each
+// (item, offset) pair at most once, and gives up (fails closed) after a
+// number of steps linear in the items.
 func (s *slots) assemble(items []item, real string) ([]Piece, bool) {
 	type state struct{ i, pos int }
 	type frame struct {
@@ -228,7 +228,14 @@ func (s *slots) assemble(items []item, real string) ([]Piece, bool) {
 	var path []frame
 	st := state{0, 0}
 	choice := 0
+	// Backtracking happens only where trimmed and untrimmed values both
+	// fit; a bound on the steps keeps a hostile case linear and fails it
+	// closed.
+	budget := 16*len(items) + 1024
 	for {
+		if budget--; budget < 0 {
+			return nil, false
+		}
 		if st.i == len(items) {
 			if st.pos == len(real) {
 				break
