@@ -17,7 +17,7 @@
 //   - Rendering. Compile and Render run the template with transformers'
 //     settings: a sandbox (the engine has no access to Go values beyond
 //     the data), trim_blocks, lstrip_blocks, loop controls, tojson with
-//     ensure_ascii=False, keys in given order and indent/separators/
+//     ensure_ascii=False, keys in given order, indent, separators and
 //     sort_keys, raise_exception, strftime_now reading Options.Now,
 //     bos_token and eos_token, add_generation_prompt, tools and documents
 //     as none when absent, extra kwargs (enable_thinking). Output is byte
@@ -42,11 +42,18 @@
 //     reads. DetectToolCallFormat names the tool-call syntax a template
 //     renders (hermes, llama3, mistral, granite, deepseek, harmony).
 //
-// The engine is github.com/ardanlabs/jinja (pure Go). Where it differs
-// from Jinja2 and the difference shows in output, this package covers it
-// (tojson, strftime_now, range, float printing in content); the
-// differences it cannot cover are listed in the notes of the README: it
-// renders some inputs Jinja2 refuses (iterating none, attributes of
-// undefined values), prints none as "" where Jinja2 prints "None", and has
-// no step budget, so recursive for-loops are refused at Compile.
+// The engine is github.com/ardanlabs/jinja v1.8.0 (pure Go). Where it
+// differs from Jinja2 in output, this package makes up for it: its own
+// tojson (the engine's sorts keys when indenting), strftime_now, range and
+// raise_exception; Python's spelling of floats from the conversation.
+// Where it cannot, Compile or Render refuses rather than render wrong:
+// whitespace control the engine applies to text the tag does not touch,
+// the + modifiers, recursive for-loops, in-place list and dict methods,
+// content parts printed as text. A hostile template cannot overflow the
+// stack (macro depth and calls are counted, a namespace cannot contain
+// itself) or loop without end (range is capped per call and per render).
+// Left as they are: the engine renders some inputs Jinja2 refuses
+// (iterating none, attributes of undefined values), prints none as "" where
+// Jinja2 prints "None", and can be made to build a huge string ('x' * n)
+// before the output limit is checked.
 package chat
