@@ -360,7 +360,9 @@ func (c converter) data(v Value) jinja.Value {
 		return jinja.NewInt(v.Int)
 	case Float:
 		if c.slots != nil {
-			return jinja.NewString(c.slots.float(v.Float))
+			if f, ok := c.slots.float(v.Float); ok {
+				return jinja.NewFloat(f)
+			}
 		}
 		return jinja.NewFloat(v.Float)
 	case String:

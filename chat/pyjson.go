@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/ardanlabs/jinja"
 )
@@ -71,12 +72,31 @@ func pyEscape(b *strings.Builder, s string) {
 	}
 }
 
+// pyEscapeASCII is pyEscape for json.dumps(ensure_ascii=True): every
+// character beyond ASCII is written as \uXXXX, as a UTF-16 surrogate pair
+// beyond the BMP.
+func pyEscapeASCII(b *strings.Builder, s string) {
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			pyEscape(b, string(r))
+		case r < 0x10000:
+			fmt.Fprintf(b, `\u%04x`, r)
+		default:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)
+		}
+	}
+}
+
 // tojsonOptions are the keyword arguments of transformers' tojson filter.
 type tojsonOptions struct {
 	indent          string // "" with hasIndent false: no newlines
 	hasIndent       bool
 	itemSep, keySep string
 	sortKeys        bool
+	ensureASCII     bool   // escape every non-ASCII character as \uXXXX
+	slots           *slots // the sentinel render's, to mark its floats; nil in the real render
 }
 
 func parseTojsonOptions(kwargs map[string]jinja.Value) (tojsonOptions, error) {
@@ -108,9 +128,7 @@ func parseTojsonOptions(kwargs map[string]jinja.Value) (tojsonOptions, error) {
 		case "sort_keys":
 			o.sortKeys = v.IsTruthy()
 		case "ensure_ascii":
-			if v.IsTruthy() {
-				return o, fmt.Errorf("tojson: ensure_ascii=True is not supported")
-			}
+			o.ensureASCII = v.IsTruthy()
 		default:
 			return o, fmt.Errorf("tojson: unexpected keyword argument %q", k)
 		}
@@ -152,9 +170,13 @@ func pyTojson(b *strings.Builder, v jinja.Value, o *tojsonOptions, depth int) er
 	case v.IsInt():
 		b.WriteString(strconv.FormatInt(v.AsInt(), 10))
 	case v.IsFloat():
-		b.WriteString(pyFloat(v.AsFloat()))
+		if i, ok := o.slots.floatSentinel(v.AsFloat()); ok {
+			b.WriteString(sentinel(kindFloat, i, sentJSON))
+		} else {
+			b.WriteString(pyFloat(v.AsFloat()))
+		}
 	case v.IsString():
-		encodeSentinelString(b, v.AsString())
+		encodeSentinelString(b, v.AsString(), o.ensureASCII)
 	case v.IsList():
 		items := v.AsList().Items
 		if len(items) == 0 {
@@ -189,7 +211,7 @@ func pyTojson(b *strings.Builder, v jinja.Value, o *tojsonOptions, depth int) er
 				b.WriteString(o.itemSep)
 			}
 			nl(depth + 1)
-			encodeSentinelString(b, k)
+			encodeSentinelString(b, k, o.ensureASCII)
 			b.WriteString(o.keySep)
 			val, _ := d.Get(k)
 			if err := pyTojson(b, val, o, depth+1); err != nil {

@@ -86,6 +86,17 @@ func Compile(name, src string, lim TemplateLimits) (t *Template, err error) {
 			if s.kind == segTag && tagWord(text) == "set" {
 				text = guardNamespaceSet(text)
 			}
+			// transformers' {% generation %} marks the assistant's part
+			// and renders its body as it is; a block that always runs
+			// has the same whitespace behaviour.
+			if s.kind == segTag && (tagWord(text) == "generation" || tagWord(text) == "endgeneration") {
+				word, repl := "generation", "if true"
+				if tagWord(text) == "endgeneration" {
+					word, repl = "endgeneration", "endif"
+				}
+				i := strings.Index(text, word)
+				text = text[:i] + repl + text[i+len(word):]
+			}
 		}
 		// Macro calls are counted, so that a macro calling itself is an
 		// error and not a Go stack overflow, which no recover can catch.
@@ -173,7 +184,13 @@ func (t *Template) Render(c Conversation, o Options) (Rendered, error) {
 			return Rendered{}, &Error{Code: ErrMessage, Msg: "bos/eos token text holds a private-use character this package reserves"}
 		}
 	}
-	sl := newSlots()
+	// A first conversion collects the strings, a second numbers them in
+	// sorted order.
+	first := newSlots()
+	if _, err := t.data(c, o, converter{slots: first}); err != nil {
+		return Rendered{}, err
+	}
+	sl := first.sorted()
 	sentData, err := t.data(c, o, converter{slots: sl})
 	if err != nil {
 		return Rendered{}, err
@@ -352,6 +369,7 @@ func (t *Template) data(c Conversation, o Options, conv converter) (map[string]j
 		if err != nil {
 			return jinja.Undefined(), err
 		}
+		opts.slots = conv.slots
 		var b strings.Builder
 		if err := pyTojson(&b, args[0], &opts, 0); err != nil {
 			return jinja.Undefined(), err

@@ -290,10 +290,10 @@ func TestTrimmedContentIsFollowed(t *testing.T) {
 // TestArgumentsStringIsAnObject: OpenAI logs carry arguments as a JSON
 // string; templates get the object, as transformers users pass it.
 func TestArgumentsStringIsAnObject(t *testing.T) {
-	src := `{{ messages[0].tool_calls[0].function.arguments | tojson }}{% for k, v in messages[0].tool_calls[0].function.arguments.items() %}|{{ k }}={{ v }}{% endfor %}`
+	src := `{{ messages[0].tool_calls[0].function.arguments | tojson }}{% for k, v in messages[0].tool_calls[0].function.arguments.items() %}|{{ k }}={{ v }},{{ v is number }}{% endfor %}`
 	asObject := mustConv(t, `[{"role": "assistant", "tool_calls": [{"function": {"name": "f", "arguments": {"b": 1.0, "a": "x"}}}]}]`)
 	asString := mustConv(t, `[{"role": "assistant", "tool_calls": [{"function": {"name": "f", "arguments": "{\"b\": 1.0, \"a\": \"x\"}"}}]}]`)
-	want := `{"b": 1.0, "a": "x"}|b=1.0|a=x`
+	want := `{"b": 1.0, "a": "x"}|b=1.0,True|a=x,False`
 	for _, c := range []Conversation{asObject, asString} {
 		r, err := render(t, src, c, Options{})
 		if err != nil || r.String() != want {

@@ -2,41 +2,101 @@ package chat
 
 import (
 	"fmt"
-	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
 
-// Untrusted values reach the template as sentinels: a private-use opener,
+// Untrusted strings reach the template as sentinels: a private-use opener,
 // a kind letter, an index, a control byte and a private-use closer. The
 // control byte (U+0001) is one that every JSON encoder escapes, so the
 // rendered text says whether the template printed the value as it is
 // (U+0001 still there) or through our tojson (which writes the six
-// characters \u0002 instead, so a JSON encoder we do not control, which
-// would write \u0001, is told apart and refused).
+// characters \u0002, or \u0003 for ensure_ascii, instead, so a JSON encoder
+// we do not control, which would write \u0001, is told apart and refused).
 const (
-	sentOpen    = "\uE000"
-	sentClose   = "\uE001"
-	sentRaw     = "\x01"
-	sentJSON    = `\u0002`
-	sentForeign = `\u0001`
-	kindString  = 's'
-	kindFloat   = 'f'
+	sentOpen      = "\uE000"
+	sentClose     = "\uE001"
+	sentRaw       = "\x01"
+	sentJSON      = `\u0002`
+	sentJSONASCII = `\u0003`
+	sentForeign   = `\u0001`
+	kindString    = 's'
+	kindFloat     = 'f'
 )
 
-// slots numbers the distinct untrusted strings and floats of one render.
+// Floats from the conversation must stay floats (templates branch on `is
+// number` and `is string`), so they reach the template as distinctive
+// float values instead: 9.87654321 followed by six digits of index, times
+// 10^299. The engine prints one as text as 9.87654321<digits>e+299 (its
+// shortest spelling, trailing zeros dropped), which the splitter finds;
+// our tojson writes it as a JSON-marked sentinel instead. A template that
+// computes with such a value or compares it prints something else, and
+// the check against the real render catches it.
+const (
+	floatPrefix = "9.87654321"
+	floatSuffix = "e+299"
+	maxFloats   = 1000000
+)
+
+func sentinelFloat(i int) float64 {
+	f, _ := strconv.ParseFloat(fmt.Sprintf("%s%06de+299", floatPrefix, i), 64)
+	return f
+}
+
+// slots numbers the distinct untrusted strings of one render.
 // Equal strings share a sentinel, so a template that compares two of them
 // (a tool call's name with a tool's) sees what it would see for the real
 // values.
 type slots struct {
-	strs    []string
-	strIdx  map[string]int
-	floats  []float64
-	floatIx map[uint64]int
+	strs     []string
+	strIdx   map[string]int
+	floats   []float64       // real values, by index
+	floatIdx map[float64]int // sentinel value -> index
 }
 
 func newSlots() *slots {
-	return &slots{strIdx: map[string]int{}, floatIx: map[uint64]int{}}
+	return &slots{strIdx: map[string]int{}, floatIdx: map[float64]int{}}
+}
+
+// float returns the sentinel value standing for f, or false when the
+// render has used up the sentinel floats.
+func (s *slots) float(f float64) (float64, bool) {
+	if len(s.floats) >= maxFloats {
+		return 0, false
+	}
+	v := sentinelFloat(len(s.floats))
+	s.floatIdx[v] = len(s.floats)
+	s.floats = append(s.floats, f)
+	return v, true
+}
+
+// floatSentinel reports whether f is a sentinel float, and its index.
+func (s *slots) floatSentinel(f float64) (int, bool) {
+	if s == nil {
+		return 0, false
+	}
+	i, ok := s.floatIdx[f]
+	return i, ok
+}
+
+// parseFloatSentinel reads a float sentinel printed as text at the start
+// of out: floatPrefix, up to six digits, floatSuffix.
+func parseFloatSentinel(out string) (idx, n int, ok bool) {
+	if !strings.HasPrefix(out, floatPrefix) {
+		return 0, 0, false
+	}
+	p := len(floatPrefix)
+	start := p
+	for p < len(out) && p-start < 6 && out[p] >= '0' && out[p] <= '9' {
+		p++
+	}
+	if !strings.HasPrefix(out[p:], floatSuffix) {
+		return 0, 0, false
+	}
+	digits := out[start:p] + strings.Repeat("0", 6-(p-start))
+	idx, _ = strconv.Atoi(digits)
+	return idx, p + len(floatSuffix), true
 }
 
 func (s *slots) str(v string) string {
@@ -49,19 +109,29 @@ func (s *slots) str(v string) string {
 	return sentinel(kindString, i, sentRaw)
 }
 
-func (s *slots) float(f float64) string {
-	bits := math.Float64bits(f)
-	i, ok := s.floatIx[bits]
-	if !ok {
-		i = len(s.floats)
-		s.floats = append(s.floats, f)
-		s.floatIx[bits] = i
-	}
-	return sentinel(kindFloat, i, sentRaw)
+func sentinel(kind byte, i int, mark string) string {
+	return sentOpen + string(kind) + fmt.Sprintf("%07d", i) + mark + sentClose
 }
 
-func sentinel(kind byte, i int, mark string) string {
-	return sentOpen + string(kind) + strconv.Itoa(i) + mark + sentClose
+// sorted returns slots for the same strings numbered in sorted order
+// (case-insensitive first, as Jinja2's dictsort and sort, then bytewise).
+// Sentinels are fixed-width, so a template that sorts keys or values
+// (Gemma 4 sorts a tool's properties) orders the sentinels as it would
+// order the real strings.
+func (s *slots) sorted() *slots {
+	strs := append([]string(nil), s.strs...)
+	sort.Slice(strs, func(i, j int) bool {
+		a, b := strings.ToLower(strs[i]), strings.ToLower(strs[j])
+		if a != b {
+			return a < b
+		}
+		return strs[i] < strs[j]
+	})
+	out := newSlots()
+	for _, v := range strs {
+		out.str(v)
+	}
+	return out
 }
 
 // parseSentinel reads a sentinel at the start of s. It returns the kind,
@@ -78,14 +148,14 @@ func parseSentinel(s string) (kind byte, idx int, mark string, n int, ok bool) {
 	kind = s[p]
 	p++
 	start := p
-	for p < len(s) && s[p] >= '0' && s[p] <= '9' && p-start < 9 {
+	for p < len(s) && s[p] >= '0' && s[p] <= '9' && p-start < 7 {
 		p++
 	}
 	if p == start {
 		return 0, 0, "", 0, false
 	}
 	idx, _ = strconv.Atoi(s[start:p])
-	for _, m := range []string{sentRaw, sentJSON, sentForeign} {
+	for _, m := range []string{sentRaw, sentJSON, sentJSONASCII, sentForeign} {
 		if strings.HasPrefix(s[p:], m) && strings.HasPrefix(s[p+len(m):], sentClose) {
 			return kind, idx, m, p + len(m) + len(sentClose), true
 		}
@@ -94,34 +164,28 @@ func parseSentinel(s string) (kind byte, idx int, mark string, n int, ok bool) {
 }
 
 // encodeSentinelString writes s as a JSON string in Python's spelling,
-// except that a string sentinel inside it is written in its JSON form (the
-// splitter substitutes the escaped content) and a float sentinel inside it
-// is kept raw (it was printed as text before being encoded, so it stands
-// for Python's str(float)). A string that is exactly one float sentinel is
-// the float itself and is written without quotes.
-func encodeSentinelString(b *strings.Builder, s string) {
-	if kind, idx, mark, n, ok := parseSentinel(s); ok && n == len(s) && kind == kindFloat && mark == sentRaw {
-		b.WriteString(sentinel(kindFloat, idx, sentJSON))
-		return
+// except that a sentinel inside it is written in its JSON form, which the
+// splitter replaces by the escaped content.
+func encodeSentinelString(b *strings.Builder, s string, ascii bool) {
+	esc, mark := pyEscape, sentJSON
+	if ascii {
+		esc, mark = pyEscapeASCII, sentJSONASCII
 	}
 	b.WriteByte('"')
 	for len(s) > 0 {
 		i := strings.Index(s, sentOpen)
 		if i < 0 {
-			pyEscape(b, s)
+			esc(b, s)
 			break
 		}
-		pyEscape(b, s[:i])
+		esc(b, s[:i])
 		s = s[i:]
-		kind, idx, mark, n, ok := parseSentinel(s)
-		switch {
-		case ok && mark == sentRaw && kind == kindString:
-			b.WriteString(sentinel(kindString, idx, sentJSON))
-		case ok && mark == sentRaw && kind == kindFloat:
-			b.WriteString(s[:n])
-		default:
+		kind, idx, m, n, ok := parseSentinel(s)
+		if ok && m == sentRaw && kind == kindString {
+			b.WriteString(sentinel(kindString, idx, mark))
+		} else {
 			n = len(sentOpen)
-			pyEscape(b, s[:n])
+			esc(b, s[:n])
 		}
 		s = s[n:]
 	}
@@ -137,42 +201,72 @@ type item struct {
 	mark   string
 }
 
-// parse reads a render of sentinels into markup and slots.
+// parse reads a render of sentinels into markup and slots. The next
+// occurrence of each kind of sentinel is kept, so the scan is linear.
 func (s *slots) parse(out string) ([]item, error) {
 	var items []item
-	for len(out) > 0 {
-		i := strings.Index(out, sentOpen)
-		if i < 0 {
-			i = len(out)
+	pos := 0
+	nextStr, nextFloat := -2, -2
+	find := func(pat string, from int) int {
+		if i := strings.Index(out[from:], pat); i >= 0 {
+			return from + i
 		}
-		if j := strings.Index(out[:i], sentClose); j >= 0 {
-			return nil, fmt.Errorf("the template cut a content value apart (a sentinel's end at byte %d has no start)", j)
+		return len(out)
+	}
+	for pos < len(out) {
+		if nextStr < pos {
+			nextStr = find(sentOpen, pos)
 		}
-		if i > 0 {
-			items = append(items, item{markup: out[:i]})
+		if nextFloat < pos {
+			nextFloat = find(floatPrefix, pos)
 		}
-		out = out[i:]
-		if out == "" {
+		i := min(nextStr, nextFloat)
+		// A float spelled like a sentinel but not one is markup.
+		if i == nextFloat && i < nextStr && len(s.floats) > 0 {
+			if idx, n, ok := parseFloatSentinel(out[i:]); ok && idx < len(s.floats) {
+				if j := strings.Index(out[pos:i], sentClose); j >= 0 {
+					return nil, fmt.Errorf("the template cut a content value apart (a sentinel's end at byte %d has no start)", pos+j)
+				}
+				if i > pos {
+					items = append(items, item{markup: out[pos:i]})
+				}
+				items = append(items, item{slot: true, kind: kindFloat, idx: idx, mark: sentRaw})
+				pos = i + n
+				continue
+			}
+			nextFloat = find(floatPrefix, i+1)
+			continue
+		}
+		if j := strings.Index(out[pos:i], sentClose); j >= 0 {
+			return nil, fmt.Errorf("the template cut a content value apart (a sentinel's end at byte %d has no start)", pos+j)
+		}
+		if i > pos {
+			items = append(items, item{markup: out[pos:i]})
+		}
+		pos = i
+		if pos >= len(out) {
 			break
 		}
-		kind, idx, mark, n, ok := parseSentinel(out)
+		kind, idx, mark, n, ok := parseSentinel(out[pos:])
 		if !ok {
 			return nil, fmt.Errorf("the template changed or cut a content value (a sentinel no longer reads back)")
 		}
 		if mark == sentForeign {
 			return nil, fmt.Errorf("the template encoded content with a JSON filter other than tojson")
 		}
-		if (kind == kindString && idx >= len(s.strs)) || (kind == kindFloat && idx >= len(s.floats)) {
+		if (kind == kindString && idx >= len(s.strs)) || (kind == kindFloat && (idx >= len(s.floats) || mark != sentJSON)) {
 			return nil, fmt.Errorf("the template printed a sentinel it made up")
 		}
 		items = append(items, item{slot: true, kind: kind, idx: idx, mark: mark})
-		out = out[n:]
+		pos += n
 	}
 	return items, nil
 }
 
 // candidate is one way a slot may have been printed: what the engine
-// printed for the real value, and what transformers prints.
+// printed for the real value, and what transformers prints (the same
+// today; kept apart so a value the engine spells differently can be
+// followed).
 type candidate struct{ engine, python string }
 
 // candidates lists how a slot may appear in the real render: as it is,
@@ -184,12 +278,17 @@ func (s *slots) candidates(it item) []candidate {
 		if it.mark == sentJSON {
 			return []candidate{{pyFloat(f), pyFloat(f)}}
 		}
-		return []candidate{{engineFloat(f), pyFloat(f)}}
+		// Printed as text: the engine writes Go's %g, Python str(float).
+		return []candidate{{fmt.Sprintf("%g", f), pyFloat(f)}}
 	}
 	v := s.strs[it.idx]
-	if it.mark == sentJSON {
+	if it.mark == sentJSON || it.mark == sentJSONASCII {
 		var b strings.Builder
-		pyEscape(&b, v)
+		if it.mark == sentJSON {
+			pyEscape(&b, v)
+		} else {
+			pyEscapeASCII(&b, v)
+		}
 		return []candidate{{b.String(), b.String()}}
 	}
 	out := []candidate{{v, v}}
@@ -290,7 +389,3 @@ func (s *slots) assemble(items []item, real string) ([]Piece, bool) {
 	}
 	return pieces, true
 }
-
-// engineFloat is how github.com/ardanlabs/jinja prints a float as text
-// (Go's %g), where Python prints repr.
-func engineFloat(f float64) string { return fmt.Sprintf("%g", f) }

@@ -5,7 +5,8 @@ transformers sets it up for apply_chat_template, and write golden/*.txtar.
 transformers itself is not installable here, so this reproduces its
 environment (transformers/utils/chat_template_utils.py, _compile_jinja_template
 and render_jinja_template): an ImmutableSandboxedEnvironment with
-trim_blocks, lstrip_blocks and the loopcontrols extension; its tojson filter
+trim_blocks, lstrip_blocks, the loopcontrols extension and the
+{% generation %} tag; its tojson filter
 (json.dumps with ensure_ascii=False, keys in given order, indent, separators,
 sort_keys); raise_exception raising TemplateError; strftime_now reading the
 clock (pinned here to NOW, as `plan prompt --now` pins it); render(messages=,
@@ -30,6 +31,18 @@ NOW = datetime.datetime(2026, 7, 26, 10, 30, 0)  # naive, as datetime.now() is
 CONVERSATIONS = ["plain", "tools", "toolcall", "parts"]
 
 
+class Generation(jinja2.ext.Extension):
+    """transformers' AssistantTracker: {% generation %}...{% endgeneration %}
+    marks the assistant's part and renders its body unchanged (the marks
+    only matter for return_assistant_tokens_mask, not used here)."""
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+        return jinja2.nodes.Scope(body, lineno=lineno)
+
+
 class Raised(TemplateError):
     """What raise_exception raises (transformers raises TemplateError; a
     subclass tells the template's own refusals from other failures)."""
@@ -47,7 +60,7 @@ def compile_template(src):
         return NOW.strftime(format)
 
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
-                                        extensions=[jinja2.ext.loopcontrols])
+                                        extensions=[Generation, jinja2.ext.loopcontrols])
     env.filters["tojson"] = tojson
     env.globals["raise_exception"] = raise_exception
     env.globals["strftime_now"] = strftime_now
