@@ -47,6 +47,7 @@ type CLI struct {
 	Model    ModelCmd    `cmd:"" help:"Make models for testing and demos."`
 	Generate GenerateCmd `cmd:"" help:"Generate on llama.cpp under the spec: every call sequence the model emits satisfies it."`
 	Bench    BenchCmd    `cmd:"" help:"Measure the constraint's cost here: mask times, index memory, tokens/s with and without it."`
+	Prompt   PromptCmd   `cmd:"" help:"Print a conversation exactly as the model's chat template renders it."`
 }
 
 // exitError carries an exit status through kong's Run plumbing.
