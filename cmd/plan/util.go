@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/specplan/specplan/chat"
 	"io"
 	"os"
 
@@ -28,6 +29,15 @@ func printError(w io.Writer, err error) {
 			}
 		}
 		io.WriteString(w, escapedList(list).FormatFiles(srcs))
+		return
+	}
+	// A chat error (messages, tools, templates) points into its file: show
+	// the line and a caret under the message, as for the front end's errors.
+	// Caret escapes the quoted line itself; the message is escaped here.
+	var ce *chat.Error
+	if errors.As(err, &ce) && ce.Caret() != "" {
+		outfile.Fprintf(w, "plan: %s\n", err)
+		io.WriteString(w, ce.Caret())
 		return
 	}
 	outfile.Fprintf(w, "plan: %s\n", err)
