@@ -219,9 +219,7 @@ func NewAlphabetLimit(steps, tools []string, maxSymbols int, formulas ...ltl.For
 }
 
 func (a *Alphabet) symLimit(max int) error {
-	e := errorf(ErrSymbolLimit, ltl.Pos{}, "alphabet exceeds MaxSymbols = %d symbols (too many tools or predicate combinations)", max)
-	e.Limit = max
-	return e
+	return limitError(ErrSymbolLimit, ltl.Pos{}, max, "MaxSymbols", "--max-symbols", "alphabet exceeds MaxSymbols = %d symbols: too many tools or predicate combinations", max)
 }
 
 func (a *Alphabet) checkAtom(f *ltl.Atom) error {

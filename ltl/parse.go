@@ -7,15 +7,24 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Limits. Each is reported as an error that names the limit.
+// Limits. Each is reported as an error that names the limit and what
+// raises it: an Options field (of this package and of specplan, with the
+// plan flag of the same name), or nothing for a fixed limit.
 const (
 	// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is 0.
 	DefaultMaxDepth = 256
+	// DefaultMaxSpecBytes is the size limit on a spec's text used when
+	// Options.MaxSpecBytes is 0. It is checked before the text is lexed:
+	// the parser allocates a few kilobytes per byte of input as it goes
+	// (about 450 MB of peak memory and 5 s for a 1 MB formula), so a large
+	// file is refused rather than parsed. Written specs are a few kilobytes.
+	DefaultMaxSpecBytes = 256 << 10
 	// MaxPatternCount is the largest n accepted by at_most, at_least and exactly.
 	MaxPatternCount = 64
 	// MaxFormulaSize is the largest number of nodes all rules of a spec may
@@ -39,7 +48,17 @@ type Options struct {
 	// MaxDepth bounds the nesting of parentheses and operators; 0 means
 	// DefaultMaxDepth.
 	MaxDepth int
+	// MaxSpecBytes bounds the size of the spec text; 0 means
+	// DefaultMaxSpecBytes.
+	MaxSpecBytes int
 }
+
+// Flags and Options fields that raise limits, for the messages.
+const (
+	raiseDepth     = " (raise it with --max-depth or Options.MaxDepth)"
+	raiseSpecBytes = " (raise it with --max-spec-bytes or Options.MaxSpecBytes)"
+	fixedLimit     = " (a fixed limit)"
+)
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -56,6 +75,9 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 	// still index the file as the user has it.
 	if bytes.HasPrefix(src, utf8BOM) {
 		src = append([]byte("   "), src[len(utf8BOM):]...)
+	}
+	if err := checkSize(filename, src, opts.MaxSpecBytes); err != nil {
+		return nil, err
 	}
 	if err := preflight(filename, src, maxDepth); err != nil {
 		return nil, err
@@ -142,6 +164,9 @@ func ParseFormula(filename string, src []byte, steps, tools []string) (Formula, 
 }
 
 func parseFormula(filename string, src []byte, steps, tools []string, maxDepth int) (Formula, error) {
+	if err := checkSize(filename, src, 0); err != nil {
+		return nil, err
+	}
 	if err := preflight(filename, src, maxDepth); err != nil {
 		return nil, err
 	}
@@ -193,6 +218,23 @@ func tokenText(src []byte, toks []lexer.Token) string {
 	return string(src[start:end])
 }
 
+// checkSize refuses a spec text over maxBytes (0: DefaultMaxSpecBytes),
+// positioned at the first byte past the limit.
+func checkSize(filename string, src []byte, maxBytes int) error {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxSpecBytes
+	}
+	if len(src) <= maxBytes {
+		return nil
+	}
+	head := src[:maxBytes]
+	line := bytes.Count(head, []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(head, '\n') + 1
+	p := Pos{Filename: filename, Offset: maxBytes, Line: line, Column: utf8.RuneCount(head[lineStart:]) + 1}
+	return ErrorList{{Pos: p, Code: ErrSpecSize,
+		Msg: fmt.Sprintf("spec is %d bytes, over MaxSpecBytes = %d%s", len(src), maxBytes, raiseSpecBytes)}}
+}
+
 // preflight lexes src and bounds the nesting depth before participle sees
 // it, because participle's recursive descent would otherwise overflow the
 // stack on deeply parenthesised input. Depth counts open parentheses plus
@@ -241,7 +283,7 @@ func preflight(filename string, src []byte, maxDepth int) error {
 		}
 		if d > maxDepth {
 			return ErrorList{{Pos: tok.Pos, Code: ErrDepthLimit,
-				Msg: fmt.Sprintf("formula nested too deeply (limit %d levels of parentheses and prefix operators)", maxDepth)}}
+				Msg: fmt.Sprintf("formula nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators%s", maxDepth, raiseDepth)}}
 		}
 	}
 }
@@ -255,6 +297,11 @@ func syntaxError(filename string, err error) error {
 			pos.Filename = filename
 		}
 		msg := pe.Message()
+		if strings.HasPrefix(msg, "too many iterations") {
+			// participle's own bound on one repetition, reachable only
+			// with a raised MaxSpecBytes.
+			return ErrorList{{Pos: pos, Code: ErrSizeLimit, Msg: fmt.Sprintf("a chain of more than %d operands or declarations in one rule or line%s: split it", participle.MaxIterations, fixedLimit)}}
+		}
 		msg = strings.TrimPrefix(msg, "lexer: ")
 		if strings.HasPrefix(msg, "invalid input text") {
 			msg = "invalid character at " + strings.TrimPrefix(msg, "invalid input text ")
@@ -300,7 +347,7 @@ var cmps = map[string]Cmp{"==": CmpEq, "!=": CmpNe, "<": CmpLt, "<=": CmpLe, ">"
 type conv struct {
 	e            *errs
 	steps, tools map[string]bool
-	names        []string
+	sugg         suggester
 	budget       int // nodes left under MaxFormulaSize
 	sizeReported bool
 }
@@ -313,7 +360,7 @@ func newConv(e *errs, steps, tools []string) *conv {
 	for _, t := range tools {
 		c.tools[t] = true
 	}
-	c.names = append(append(c.names, steps...), tools...)
+	c.sugg.names = append(append([]string(nil), steps...), tools...)
 	return c
 }
 
@@ -327,7 +374,7 @@ func (c *conv) rule(g *gIff) (f Formula) {
 				panic(r)
 			}
 			if !c.sizeReported { // once the budget is gone every later rule would repeat this
-				c.e.add(g.Pos, ErrSizeLimit, fmt.Sprintf("formula too large after pattern expansion (limit %d nodes for all rules together)", MaxFormulaSize))
+				c.e.add(g.Pos, ErrSizeLimit, fmt.Sprintf("formula too large after pattern expansion: over MaxFormulaSize = %d nodes for all rules together%s", MaxFormulaSize, fixedLimit))
 			}
 			c.sizeReported = true
 			f = &Const{Pos: g.Pos, Value: true}
@@ -439,7 +486,7 @@ func (c *conv) atom(g *gAtom) Formula {
 	case c.tools[g.Name]:
 		a.Kind = AtomTool
 	default:
-		c.e.add(g.Pos, ErrUndeclared, fmt.Sprintf("%q is not a declared step or tool%s", g.Name, suggest(g.Name, c.names)))
+		c.e.add(g.Pos, ErrUndeclared, fmt.Sprintf("%q is not a declared step or tool%s", g.Name, c.sugg.suggest(g.Name)))
 	}
 	return a
 }
@@ -559,7 +606,7 @@ func (c *conv) count(a *gArg) (int, bool) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n > MaxPatternCount {
-		c.e.add(a.Pos, ErrCountLimit, fmt.Sprintf("count %s exceeds the limit of %d", s, MaxPatternCount))
+		c.e.add(a.Pos, ErrCountLimit, fmt.Sprintf("count %s exceeds MaxPatternCount = %d%s", s, MaxPatternCount, fixedLimit))
 		return 0, false
 	}
 	return n, true
