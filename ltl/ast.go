@@ -333,14 +333,18 @@ func (f *Const) String() string {
 func (f *Last) String() string { return "last" }
 
 func (f *Atom) String() string {
+	name := f.Name
+	if f.Kind != AtomCall {
+		name, _ = QuoteName(f.Name)
+	}
 	if len(f.Preds) == 0 {
-		return f.Name
+		return name
 	}
 	parts := make([]string, len(f.Preds))
 	for i, p := range f.Preds {
 		parts[i] = p.String()
 	}
-	return f.Name + "(" + strings.Join(parts, ", ") + ")"
+	return name + "(" + strings.Join(parts, ", ") + ")"
 }
 
 // precedence levels, loose to tight; used to parenthesise minimally.

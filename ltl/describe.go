@@ -124,16 +124,18 @@ func kind(f Formula) string {
 		case AtomCall:
 			return "tool call"
 		case AtomTool:
+			name, _ := QuoteName(f.Name)
 			if len(f.Preds) == 0 {
-				return "call of " + f.Name
+				return "call of " + name
 			}
 			parts := make([]string, len(f.Preds))
 			for i, p := range f.Preds {
 				parts[i] = p.String()
 			}
-			return "call of " + f.Name + " with " + strings.Join(parts, " and ")
+			return "call of " + name + " with " + strings.Join(parts, " and ")
 		default:
-			return f.Name
+			name, _ := QuoteName(f.Name)
+			return name
 		}
 	case *Binary:
 		switch f.Op {

@@ -226,3 +226,56 @@ func TestHostileFileNames(t *testing.T) {
 		}
 	}
 }
+
+func TestQuoteName(t *testing.T) {
+	for _, c := range []struct {
+		name, want string
+		ok         bool
+	}{
+		{"refund", "refund", true},
+		{"ancient_empires.get_religion_info", "ancient_empires.get_religion_info", true},
+		{"next.page", "next.page", true},
+		{"read-file", "`read-file`", true},
+		{"next", "`next`", true},
+		{"my tool", "`my tool`", true},
+		{"a.", "`a.`", true},
+		{"", `""`, false},
+		{"back`tick", "\"back`tick\"", false},
+		{"esc\x1b[31m", `"esc\x1b[31m"`, false},
+		{"bidi\u202e", `"bidi\u202e"`, false},
+		{"two\nlines", `"two\nlines"`, false},
+	} {
+		got, ok := QuoteName(c.name)
+		if got != c.want || ok != c.ok {
+			t.Errorf("QuoteName(%q) = %q, %v; want %q, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// TestNamesRoundTrip: a formula over names of every kind prints (String)
+// to text that parses back to the same formula.
+func TestNamesRoundTrip(t *testing.T) {
+	tools := []string{"ancient_empires.get_religion_info", "read-file", "next", "my tool", "next.page"}
+	src := "G(`read-file`(path == \"a\") -> X ancient_empires.get_religion_info) & F `my tool` & !`next` W next.page & F `once` | call"
+	declared := []string{"thought", "once"}
+	f, err := ParseFormula("f", []byte(src), declared, tools)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseFormula("back", []byte(f.String()), declared, tools)
+	if err != nil {
+		t.Fatalf("%s does not parse back: %v", f, err)
+	}
+	if !Equal(f, back) {
+		t.Fatalf("round trip changed %s into %s", f, back)
+	}
+	var kinds []AtomKind
+	WalkAtoms(f, func(a *Atom) { kinds = append(kinds, a.Kind) })
+	want := []AtomKind{AtomTool, AtomTool, AtomTool, AtomTool, AtomTool, AtomStep, AtomCall}
+	if fmt.Sprint(kinds) != fmt.Sprint(want) {
+		t.Fatalf("atom kinds %v, want %v", kinds, want)
+	}
+	if d := Describe(f); !strings.Contains(d, "call of `read-file` with") {
+		t.Errorf("Describe does not quote the name as a spec writes it: %s", d)
+	}
+}

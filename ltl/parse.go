@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -60,8 +59,6 @@ const (
 	fixedLimit     = " (a fixed limit)"
 )
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 // Parse parses, expands and checks one .ltl file. On success every atom is
 // resolved (no AtomUnresolved remains), every rule has its Text, and the spec
 // declares at least one step or tool. On failure the error is an ErrorList
@@ -104,9 +101,18 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 			what = "tool"
 			mine, other = toolAt, stepAt
 		}
+		quoted := n.Name == ""
+		if quoted {
+			name, bad := quotedName(n.Quoted)
+			if bad != "" {
+				e.add(n.Pos, ErrSyntax, bad)
+				return
+			}
+			n = &gName{Pos: n.Pos, Name: name}
+		}
 		switch {
-		case reserved[n.Name]:
-			e.add(n.Pos, ErrReserved, fmt.Sprintf("%q is a reserved word and cannot name a %s", n.Name, what))
+		case reserved[n.Name] && !quoted:
+			e.add(n.Pos, ErrReserved, fmt.Sprintf("%q is a reserved word and cannot name a %s unquoted: write `%s`", n.Name, what, n.Name))
 			return
 		case hasPos(mine, n.Name):
 			e.add(n.Pos, ErrDuplicate, fmt.Sprintf("%s %q already declared at %s", what, n.Name, shortPos(mine[n.Name])))
@@ -131,14 +137,17 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 		}
 	}
 	for _, t := range opts.Tools {
-		switch {
-		case hasPos(toolAt, t.Name):
-			continue
-		case !identRE.MatchString(t.Name):
-			e.add(t.Pos, ErrCatalogTool, fmt.Sprintf("tool name %q cannot be written in a spec (use letters, digits and _)", t.Name))
+		if hasPos(toolAt, t.Name) {
 			continue
 		}
-		declare(&gName{Pos: t.Pos, Name: t.Name}, true)
+		q, ok := QuoteName(t.Name)
+		if !ok {
+			e.add(t.Pos, ErrCatalogTool, fmt.Sprintf("tool name %s cannot be written in a spec, even quoted: it is empty or holds a backtick, a newline, a control or a bidirectional character", q))
+			continue
+		}
+		// A catalog's names are declared as if quoted: a tool called
+		// `next` is usable as `next` with backticks.
+		declare(&gName{Pos: t.Pos, Quoted: "`" + t.Name + "`"}, true)
 	}
 	if len(s.Steps) == 0 && len(s.Tools) == 0 && !hasCode(e.list, ErrReserved, ErrDuplicate, ErrCatalogTool) {
 		e.add(g.Pos, ErrNoAlphabet, fmt.Sprintf("spec %q declares no step and no tool: declare at least one with `steps` or `tools`", g.Name))
@@ -249,7 +258,7 @@ func preflight(filename string, src []byte, maxDepth int) error {
 	for {
 		tok, err := lx.Next()
 		if err != nil {
-			return syntaxError(filename, err)
+			return quotingHint(src, syntaxError(filename, err))
 		}
 		if tok.EOF() {
 			return nil
@@ -286,6 +295,37 @@ func preflight(filename string, src []byte, maxDepth int) error {
 				Msg: fmt.Sprintf("formula nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators%s", maxDepth, raiseDepth)}}
 		}
 	}
+}
+
+// quotingHint adds to a lexical error inside a name such as read-file or
+// v1/search how to write that name: between backticks.
+func quotingHint(src []byte, err error) error {
+	l, ok := err.(ErrorList)
+	if !ok || len(l) != 1 {
+		return err
+	}
+	off := l[0].Pos.Offset
+	if off <= 0 || off >= len(src) || !isNameByte(src[off-1]) || isNameByte(src[off]) {
+		return err
+	}
+	start, end := off, off
+	for start > 0 && (isNameByte(src[start-1]) || src[start-1] == '.') {
+		start--
+	}
+	for end < len(src) && (isNameByte(src[end]) || strings.IndexByte(".-/:@+", src[end]) >= 0) {
+		end++
+	}
+	if end > off+1 && isNameByte(src[end-1]) {
+		name := string(src[start:end])
+		if q, ok := QuoteName(name); ok && q != name && end-start <= 200 {
+			l[0].Msg += fmt.Sprintf("; a name with other characters than letters, digits, _ and dots is written between backticks: %s", q)
+		}
+	}
+	return l
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // syntaxError turns a lexer or participle error into an ErrorList.
@@ -467,6 +507,14 @@ func (c *conv) primary(g *gPrimary) Formula {
 
 func (c *conv) atom(g *gAtom) Formula {
 	a := &Atom{Pos: g.Pos, Name: g.Name}
+	if g.Name == "" { // `quoted`: never the keyword call
+		name, bad := quotedName(g.Quoted)
+		if bad != "" {
+			c.e.add(g.Pos, ErrSyntax, bad)
+			return a
+		}
+		a.Name = name
+	}
 	for _, p := range g.Preds {
 		if pr, ok := c.pred(p); ok {
 			a.Preds = append(a.Preds, pr)
@@ -478,15 +526,15 @@ func (c *conv) atom(g *gAtom) Formula {
 		if len(g.Preds) > 0 {
 			c.e.add(g.Preds[0].Pos, ErrPredicate, "`call` takes no predicates: it stands for a call of any tool; name the tool instead")
 		}
-	case c.steps[g.Name]:
+	case c.steps[a.Name]:
 		a.Kind = AtomStep
 		if len(g.Preds) > 0 {
-			c.e.add(g.Preds[0].Pos, ErrPredicate, fmt.Sprintf("%q is a step, and predicates apply only to tool calls", g.Name))
+			c.e.add(g.Preds[0].Pos, ErrPredicate, fmt.Sprintf("%q is a step, and predicates apply only to tool calls", a.Name))
 		}
-	case c.tools[g.Name]:
+	case c.tools[a.Name]:
 		a.Kind = AtomTool
 	default:
-		c.e.add(g.Pos, ErrUndeclared, fmt.Sprintf("%q is not a declared step or tool%s", g.Name, c.sugg.suggest(g.Name)))
+		c.e.add(g.Pos, ErrUndeclared, fmt.Sprintf("%q is not a declared step or tool%s", a.Name, c.sugg.suggest(a.Name)))
 	}
 	return a
 }
