@@ -116,3 +116,14 @@ func TestSymbolLimitNamesSpec(t *testing.T) {
 		t.Errorf("with the limit raised: %v", err)
 	}
 }
+
+// TestCompileLinear: what passes MaxSpecBytes parses and compiles in time
+// linear in its size (a long flat rule, as generated specs have).
+func TestCompileLinear(t *testing.T) {
+	linearRatio(t, 200, func(n int) {
+		src := "spec s\nsteps a\ntools t, u\nrule a" + strings.Repeat(" | X t & F u", n)
+		if _, err := specplan.Compile("s.ltl", []byte(src), specplan.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -168,14 +168,15 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 
 // ParseFormula parses a single formula against the given declarations, with
 // the same expansion and checks as a rule of Parse.
+// Its text is limited to DefaultMaxSpecBytes.
 func ParseFormula(filename string, src []byte, steps, tools []string) (Formula, error) {
+	if err := checkSize(filename, src, 0); err != nil {
+		return nil, err
+	}
 	return parseFormula(filename, src, steps, tools, DefaultMaxDepth)
 }
 
 func parseFormula(filename string, src []byte, steps, tools []string, maxDepth int) (Formula, error) {
-	if err := checkSize(filename, src, 0); err != nil {
-		return nil, err
-	}
 	if err := preflight(filename, src, maxDepth); err != nil {
 		return nil, err
 	}
