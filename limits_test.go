@@ -115,6 +115,11 @@ func TestSymbolLimitNamesSpec(t *testing.T) {
 	if _, err := specplan.Compile("wide.ltl", []byte(src), specplan.Options{MaxSymbols: 16}); err != nil {
 		t.Errorf("with the limit raised: %v", err)
 	}
+	// The spec's file name is escaped, as in every position.
+	_, err = specplan.Compile("evil\x1b]0;x\a\n.ltl", []byte(src), specplan.Options{MaxSymbols: 8})
+	if msg := err.Error(); strings.ContainsAny(msg, "\x1b\a\n") || !strings.Contains(msg, `evil\x1b]0;x\x07\n.ltl:1:1: spec wide`) {
+		t.Errorf("file name not escaped: %q", msg)
+	}
 }
 
 // TestCompileLinear: what passes MaxSpecBytes parses and compiles in time
@@ -126,4 +131,32 @@ func TestCompileLinear(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestMonitorToolNames: tools named as BFCL and MCP name them are guarded
+// like any other, from the spec and from a catalog.
+func TestMonitorToolNames(t *testing.T) {
+	cat, err := ltl.ParseCatalog("tools.json", []byte(`[{"type":"function","function":{"name":"read-file"}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "spec s\nsteps answer\ntools ancient_empires.get_religion_info\n" +
+		"rule never(`read-file`(path == \"/etc/passwd\"))\nrule G(`read-file` -> X ancient_empires.get_religion_info)\n"
+	s, err := specplan.Compile("s.ltl", []byte(src), specplan.Options{Catalog: cat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.NewMonitor()
+	if d := m.Step(ltl.Event{Tool: "read-file", Args: map[string]any{"path": "/etc/passwd"}}); d.Allow {
+		t.Fatalf("forbidden read-file allowed: %+v", d)
+	}
+	if d := m.Step(ltl.Event{Tool: "read-file", Args: map[string]any{"path": "notes.txt"}}); !d.Allow {
+		t.Fatalf("read-file denied: %+v", d)
+	}
+	if d := m.Step(ltl.Event{Step: "answer"}); d.Allow {
+		t.Fatalf("answer allowed where ancient_empires.get_religion_info must come: %+v", d)
+	}
+	if d := m.Step(ltl.Event{Tool: "ancient_empires.get_religion_info"}); !d.Allow {
+		t.Fatalf("dotted tool denied: %+v", d)
+	}
 }
