@@ -279,3 +279,31 @@ func TestNamesRoundTrip(t *testing.T) {
 		t.Errorf("Describe does not quote the name as a spec writes it: %s", d)
 	}
 }
+
+// TestDescribeLinear: describing a violated rule must not copy its
+// description once per node (a 20k-term rule took 7 s).
+func TestDescribeLinear(t *testing.T) {
+	linearRatio(t, 2000, func(n int) {
+		var f Formula = &Atom{Kind: AtomStep, Name: "a"}
+		for i := 0; i < n; i++ {
+			f = &Binary{Op: OpOr, L: f, R: &Unary{Op: OpNext, X: &Atom{Kind: AtomStep, Name: "b"}}}
+		}
+		if d := Describe(&Unary{Op: OpAlways, X: f}); !strings.Contains(d, "…") {
+			t.Fatalf("a rule of %d nodes described in full", 3*n)
+		}
+	})
+}
+
+// TestStringLinear: printing a long chain writes it once (concatenating
+// each operand's String copied it once per operator).
+func TestStringLinear(t *testing.T) {
+	linearRatio(t, 2000, func(n int) {
+		var f Formula = &Atom{Kind: AtomStep, Name: "a"}
+		for i := 0; i < n; i++ {
+			f = &Binary{Op: OpOr, L: f, R: &Unary{Op: OpNext, X: &Atom{Kind: AtomStep, Name: "b"}}}
+		}
+		if s := f.String(); len(s) != 1+6*n {
+			t.Fatalf("%d bytes for %d terms", len(s), n)
+		}
+	})
+}
