@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/decoder"
@@ -16,11 +18,20 @@ type Options struct {
 	// Catalog declares tools (and their JSON-schema parameters) in addition
 	// to the spec's `tools` line: the OpenAI `tools` JSON.
 	Catalog []ltl.CatalogTool
-	// MaxStates bounds every automaton built (default 100 000); exceeding it
-	// is an error that names the limit.
+	// MaxStates bounds every automaton built, products of Check and Diff
+	// included (default automata.DefaultMaxStates, 100 000); exceeding it
+	// is an error that names the limit. CLI: --max-states.
 	MaxStates int
-	// MaxDepth bounds formula nesting (default: ltl's).
+	// MaxDepth bounds formula nesting (default ltl.DefaultMaxDepth, 256).
+	// CLI: --max-depth.
 	MaxDepth int
+	// MaxSpecBytes bounds the size of a spec's text, checked before it is
+	// parsed (default ltl.DefaultMaxSpecBytes, 256 KiB). CLI: --max-spec-bytes.
+	MaxSpecBytes int
+	// MaxSymbols bounds the event alphabet: steps plus, per tool, the
+	// combinations of its predicates (default automata.DefaultMaxSymbols,
+	// 4096). CLI: --max-symbols.
+	MaxSymbols int
 }
 
 // Spec is a compiled spec: the parsed source, its event alphabet, the minimal
@@ -35,6 +46,12 @@ type Spec struct {
 	// (Options.Catalog); calls are checked against them by Validate and
 	// Monitor, as the decoder constrains generation by them.
 	Schemas map[string]json.RawMessage
+
+	// copyOf[i] is the index of the first rule identical to rule i (the
+	// same formula, positions aside), or -1: a copy shares its DFA and is
+	// reported once, as a duplicate.
+	copyOf []int
+	opts   Options
 }
 
 // ParseFile reads and parses one .ltl file, with the catalog's tools declared.
@@ -52,7 +69,7 @@ func Parse(filename string, src []byte, opts Options) (*ltl.Spec, error) {
 	for _, t := range opts.Catalog {
 		decls = append(decls, ltl.ToolDecl{Name: t.Name, Pos: t.Pos})
 	}
-	return ltl.Parse(filename, src, ltl.Options{Tools: decls, MaxDepth: opts.MaxDepth})
+	return ltl.Parse(filename, src, ltl.Options{Tools: decls, MaxDepth: opts.MaxDepth, MaxSpecBytes: opts.MaxSpecBytes})
 }
 
 // CompileFile parses and compiles the .ltl file at path.
@@ -112,32 +129,123 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 	}
 	// The schemas prune the alphabet: no symbol for a minterm no allowed
 	// value realises (an enum's "none of them", values below a minimum).
-	alpha, err := automata.NewAlphabetWith(steps, tools, automata.AlphabetOptions{Domains: catalogDomains(schemas, formulas)}, formulas...)
+	alpha, err := automata.NewAlphabetWith(steps, tools, automata.AlphabetOptions{MaxSymbols: opts.MaxSymbols, Domains: catalogDomains(schemas, formulas)}, formulas...)
 	if err != nil {
-		return nil, err
+		// The alphabet is the specs' together: name them all.
+		names := make([]string, len(sources))
+		for i, s := range sources {
+			names[i] = fmt.Sprintf("%s: spec %s", specPos(s), s.Name)
+		}
+		msg := strings.Join(names, "; ")
+		var ae *automata.Error
+		if errors.As(err, &ae) {
+			msg += ": " + ae.Msg
+		} else {
+			msg += ": " + err.Error()
+		}
+		return nil, &wrapped{msg: msg, err: err}
 	}
 	aopts := automata.Options{MaxStates: opts.MaxStates}
 	out := make([]*Spec, len(sources))
 	for i, s := range sources {
-		whole, err := automata.Compile(s.Formula(), alpha, aopts)
+		copyOf := ruleCopies(s.Rules)
+		whole, err := automata.Compile(distinctConjunction(s, copyOf), alpha, aopts)
 		if err != nil {
 			// The conjunction of all rules has no source position of its own:
 			// blame the spec, not whichever rule the formula happens to start with.
 			var ae *automata.Error
 			if errors.As(err, &ae) {
-				return nil, &wrapped{msg: fmt.Sprintf("%s:%d:%d: spec %s (all rules together): %s", s.File, s.Pos.Line, s.Pos.Column, s.Name, ae.Msg), err: err}
+				return nil, &wrapped{msg: fmt.Sprintf("%s: spec %s (all rules together): %s", specPos(s), s.Name, ae.Msg), err: err}
 			}
 			return nil, positioned(s, err)
 		}
 		rules := make([]*automata.DFA, len(s.Rules))
 		for j, r := range s.Rules {
+			if c := copyOf[j]; c >= 0 {
+				rules[j] = rules[c] // compiled once
+				continue
+			}
 			if rules[j], err = automata.Compile(r.Formula, alpha, aopts); err != nil {
 				return nil, positioned(s, err)
 			}
 		}
-		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas}
+		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas, copyOf: copyOf, opts: opts}
 	}
 	return out, nil
+}
+
+// ruleCopies finds identical rules: copyOf[i] is the index of the first
+// rule whose formula equals rule i's (positions aside), or -1. Formulas are
+// compared by a canonical serialisation in a map, so n rules cost their
+// total size, not n² comparisons.
+func ruleCopies(rules []*ltl.Rule) []int {
+	copyOf := make([]int, len(rules))
+	first := map[string]int{}
+	var b strings.Builder
+	for i, r := range rules {
+		b.Reset()
+		writeKey(&b, r.Formula)
+		k := b.String()
+		if j, ok := first[k]; ok {
+			copyOf[i] = j
+			continue
+		}
+		first[k] = i
+		copyOf[i] = -1
+	}
+	return copyOf
+}
+
+// writeKey writes f in prefix form, every name and predicate quoted, so
+// that two formulas have the same key exactly when they are the same tree.
+func writeKey(b *strings.Builder, f ltl.Formula) {
+	switch f := f.(type) {
+	case *ltl.Const:
+		b.WriteString(strconv.FormatBool(f.Value))
+	case *ltl.Last:
+		b.WriteString("last")
+	case *ltl.Atom:
+		fmt.Fprintf(b, "a%d%q%d", f.Kind, f.Name, len(f.Preds))
+		for _, p := range f.Preds {
+			b.WriteString(strconv.Quote(p.String()))
+		}
+	case *ltl.Unary:
+		fmt.Fprintf(b, "u%d ", f.Op)
+		writeKey(b, f.X)
+	case *ltl.Binary:
+		fmt.Fprintf(b, "b%d ", f.Op)
+		writeKey(b, f.L)
+		writeKey(b, f.R)
+	default:
+		fmt.Fprintf(b, "?%T", f)
+	}
+}
+
+// distinctConjunction is s.Formula() over the first copy of each rule only
+// (a ∧ a is a), so repeating a rule does not grow the automaton's work.
+func distinctConjunction(s *ltl.Spec, copyOf []int) ltl.Formula {
+	var f ltl.Formula
+	for i, r := range s.Rules {
+		if copyOf[i] >= 0 {
+			continue
+		}
+		if f == nil {
+			f = r.Formula
+		} else {
+			f = &ltl.Binary{Pos: r.Pos, Op: ltl.OpAnd, L: f, R: r.Formula}
+		}
+	}
+	if f == nil {
+		return s.Formula()
+	}
+	return f
+}
+
+// specPos is the position of s's `spec` line, as file:line:col.
+func specPos(s *ltl.Spec) string {
+	p := s.Pos
+	p.Filename = s.File
+	return ltl.FormatPos(p)
 }
 
 // positioned prefixes a compilation error with the spec's file position, so
@@ -148,7 +256,7 @@ func positioned(s *ltl.Spec, err error) error {
 	if errors.As(err, &ae) && ae.Pos.Line > 0 {
 		return err
 	}
-	return fmt.Errorf("%s:%d:%d: %w", s.File, s.Pos.Line, s.Pos.Column, err)
+	return fmt.Errorf("%s: %w", specPos(s), err)
 }
 
 // ErrNotCompiled is returned by methods called on a nil *Spec.

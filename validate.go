@@ -88,6 +88,9 @@ func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 	v := &Violation{Position: i, Expected: s.allowedNames(state)}
 	name := s.Alphabet.Symbols[mustClassify(s, trace[i])].Name
 	for r, d := range s.Rules {
+		if s.isCopy(r) {
+			continue
+		}
 		if _, pos, _ := d.Run(trace[:i+1]); pos <= i {
 			rule := s.Source.Rules[r]
 			v.Rule, v.RuleAt, v.Meaning = rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)
@@ -126,9 +129,11 @@ const (
 // subset of the rules accepts more, so "conflicts at the end of prefix" is
 // the only thing to test.
 func (s *Spec) conflictCore(prefix []ltl.Event) []int {
-	all := make([]int, len(s.Rules))
-	for i := range all {
-		all[i] = i
+	var all []int
+	for i := range s.Rules {
+		if !s.isCopy(i) {
+			all = append(all, i)
+		}
 	}
 	if len(all) > maxCoreRules {
 		return all
@@ -168,6 +173,9 @@ func (s *Spec) explainEarlyEnd(trace []ltl.Event, state int) *Violation {
 	v := &Violation{Position: len(trace)}
 	var pending []string
 	for r, d := range s.Rules {
+		if s.isCopy(r) {
+			continue
+		}
 		if st, pos, _ := d.Run(trace); pos == len(trace) && !d.Accepting[st] {
 			rule := s.Source.Rules[r]
 			pending = append(pending, rule.Text)
@@ -231,9 +239,11 @@ func mustClassify(s *Spec, e ltl.Event) int {
 	return sym
 }
 
-func posString(p ltl.Pos) string {
-	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
-}
+func posString(p ltl.Pos) string { return ltl.FormatPos(p) }
+
+// isCopy reports whether rule r repeats an earlier rule: its automaton is
+// the earlier one's, so running and naming it again adds nothing.
+func (s *Spec) isCopy(r int) bool { return r < len(s.copyOf) && s.copyOf[r] >= 0 }
 
 func schemaViolation(i int, ev ltl.Event, err error) *Violation {
 	msg := err.Error()

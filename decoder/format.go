@@ -1,6 +1,7 @@
 package decoder
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -91,11 +92,25 @@ func (f Format) checkStepName(step string) error {
 	return nil
 }
 
-// checkToolName rejects tool names the format cannot write verbatim.
+// isPythonCallee reports whether s can be written as the callee of a
+// Python call: identifiers joined by dots (BFCL's math.factorial), none a
+// keyword.
+func isPythonCallee(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if !isIdent(part) || slices.Contains(pythonKeywords, part) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkToolName rejects tool names the format cannot write verbatim. It
+// runs when an Index is built, so a spec whose tools a format cannot spell
+// is refused before anything is generated.
 func (f Format) checkToolName(tool string) error {
 	if f == FormatPythonic {
-		if !isIdent(tool) {
-			return newErr(CodeFormat, "tool %q is not a Python identifier (pythonic format)", tool)
+		if !isPythonCallee(tool) {
+			return newErr(CodeFormat, "tool name %q cannot be written in the pythonic format: a call there is name(...) with name a Python identifier or dotted identifiers (a.b), none a Python keyword; use the json, hermes or react format", tool)
 		}
 		return nil
 	}

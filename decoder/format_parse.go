@@ -125,6 +125,14 @@ func parseJSONCall(line string) (ltl.Event, error) {
 func parsePythonCall(line string) (ltl.Event, error) {
 	p := &pyParser{s: line}
 	name := p.ident()
+	for name != "" && p.eat(".") { // a dotted callee, as BFCL writes math.factorial(...)
+		part := p.ident()
+		if part == "" {
+			name = ""
+			break
+		}
+		name += "." + part
+	}
 	if name == "" || !p.eat("(") {
 		return ltl.Event{}, newErr(CodeParse, "want name(...)")
 	}

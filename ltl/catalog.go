@@ -87,8 +87,8 @@ func ParseCatalog(filename string, data []byte) ([]CatalogTool, error) {
 			continue
 		}
 		name := *f.Name
-		if !identRE.MatchString(name) || reserved[name] {
-			e.add(p, ErrCatalogTool, fmt.Sprintf("tool name %q cannot be written in a spec (use letters, digits and _, and no reserved word)", name))
+		if q, ok := QuoteName(name); !ok {
+			e.add(p, ErrCatalogTool, fmt.Sprintf("tool name %s cannot be written in a spec, even quoted: it is empty or holds a backtick, a newline, a control or a bidirectional character", q))
 			continue
 		}
 		if first, dup := seen[name]; dup {

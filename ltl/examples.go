@@ -133,7 +133,7 @@ func parseAction(rest string, pos Pos, e *errs) (Event, bool) {
 		return Event{}, false
 	}
 	name := strings.TrimSpace(rest[:open])
-	if !identRE.MatchString(name) {
+	if _, ok := QuoteName(name); !ok {
 		e.add(pos, ErrExampleAction, fmt.Sprintf("action %q: %q is not a tool name", rest, name))
 		return Event{}, false
 	}

@@ -330,9 +330,10 @@ func TestCountingPatterns(t *testing.T) {
 
 func TestDepthLimitNoStackOverflow(t *testing.T) {
 	for _, src := range []string{
-		strings.Repeat("(", 1_000_000) + "p" + strings.Repeat(")", 1_000_000),
-		strings.Repeat("!", 1_000_000) + "p",
-		strings.Repeat("never(", 100_000) + "p" + strings.Repeat(")", 100_000),
+		// As deep as DefaultMaxSpecBytes allows.
+		strings.Repeat("(", 100_000) + "p" + strings.Repeat(")", 100_000),
+		strings.Repeat("!", 200_000) + "p",
+		strings.Repeat("never(", 30_000) + "p" + strings.Repeat(")", 30_000),
 		strings.Repeat("X (", 200) + "p" + strings.Repeat(")", 200),
 	} {
 		_, err := ParseFormula("f", []byte(src), testSteps, testTools)
@@ -357,7 +358,7 @@ func TestMaxDepthOption(t *testing.T) {
 	}
 	_, err := Parse("s", spec(11), Options{MaxDepth: 10})
 	var l ErrorList
-	if !errors.As(err, &l) || l[0].Code != ErrDepthLimit || !strings.Contains(l[0].Msg, "limit 10") {
+	if !errors.As(err, &l) || l[0].Code != ErrDepthLimit || !strings.Contains(l[0].Msg, "MaxDepth = 10") || !strings.Contains(l[0].Msg, "--max-depth") {
 		t.Fatalf("depth 11 with limit 10: %v", err)
 	}
 }

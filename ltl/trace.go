@@ -141,20 +141,15 @@ func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs
 
 // checkEventName reports an event whose step or tool s does not declare.
 func checkEventName(s *Spec, ev Event, p Pos, e *errs) bool {
-	var names []string
-	what := "step"
+	d := e.declared(s)
+	what, set, sugg := "step", d.steps, &d.stepSugg
 	if ev.IsCall() {
-		what = "tool"
-		names = declNames(s.Tools)
-	} else {
-		names = declNames(s.Steps)
+		what, set, sugg = "tool", d.tools, &d.toolSugg
 	}
-	for _, n := range names {
-		if n == ev.Name() {
-			return true
-		}
+	if set[ev.Name()] {
+		return true
 	}
-	e.add(p, ErrTraceUndeclared, fmt.Sprintf("%s %q is not declared by spec %q%s", what, ev.Name(), s.Name, suggest(ev.Name(), names)))
+	e.add(p, ErrTraceUndeclared, fmt.Sprintf("%s %q is not declared by spec %q%s", what, ev.Name(), s.Name, sugg.suggest(ev.Name())))
 	return false
 }
 

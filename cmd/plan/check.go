@@ -31,7 +31,7 @@ func (c *CheckCmd) Run(e *env) error {
 		}
 		spec, err := specplan.Compile(path, src, opts)
 		if err != nil {
-			printError(e.stderr, limitHint(err))
+			printError(e.stderr, err)
 			inputErrs++
 			continue
 		}

@@ -38,7 +38,7 @@ func (c *DiffCmd) Run(e *env) error {
 	}
 	d, err := specplan.Diff(a, b, opts)
 	if err != nil {
-		return inputErr(limitHint(err))
+		return inputErr(err)
 	}
 	rep := diffReport{Equivalent: d.Equivalent, Trace: d.Trace}
 	if !d.Equivalent {

@@ -82,14 +82,22 @@ func inputErr(err error) error { return &exitError{code: exitInput, err: err} }
 
 // specFlags are the flags every command that reads a spec shares.
 type specFlags struct {
-	Tools     string `name:"tools" placeholder:"CATALOG.json" help:"OpenAI 'tools' JSON declaring tools and their parameter schemas."`
-	MaxStates int    `name:"max-states" default:"100000" help:"Limit on automaton states."`
+	Tools        string `name:"tools" placeholder:"CATALOG.json" help:"OpenAI 'tools' JSON declaring tools and their parameter schemas."`
+	MaxStates    int    `name:"max-states" default:"100000" help:"Limit on automaton states (Options.MaxStates)."`
+	MaxDepth     int    `name:"max-depth" default:"256" help:"Limit on formula nesting (Options.MaxDepth)."`
+	MaxSpecBytes int    `name:"max-spec-bytes" default:"262144" help:"Limit on a spec file's size in bytes (Options.MaxSpecBytes)."`
+	MaxSymbols   int    `name:"max-symbols" default:"4096" help:"Limit on the event alphabet's symbols (Options.MaxSymbols)."`
 }
 
 func (f specFlags) options() (specplan.Options, error) {
-	opts := specplan.Options{MaxStates: f.MaxStates}
-	if f.MaxStates < 1 {
-		return opts, fmt.Errorf("--max-states must be at least 1, got %d", f.MaxStates)
+	opts := specplan.Options{MaxStates: f.MaxStates, MaxDepth: f.MaxDepth, MaxSpecBytes: f.MaxSpecBytes, MaxSymbols: f.MaxSymbols}
+	for _, l := range []struct {
+		flag string
+		v    int
+	}{{"--max-states", f.MaxStates}, {"--max-depth", f.MaxDepth}, {"--max-spec-bytes", f.MaxSpecBytes}, {"--max-symbols", f.MaxSymbols}} {
+		if l.v < 1 {
+			return opts, fmt.Errorf("%s must be at least 1, got %d", l.flag, l.v)
+		}
 	}
 	if f.Tools != "" {
 		data, err := os.ReadFile(f.Tools)
@@ -110,17 +118,9 @@ func (f specFlags) compile(path string) (*specplan.Spec, error) {
 	}
 	s, err := specplan.CompileFile(path, opts)
 	if err != nil {
-		return nil, inputErr(limitHint(err))
+		return nil, inputErr(err)
 	}
 	return s, nil
-}
-
-// limitHint says which flag raises a limit the library names by its option.
-func limitHint(err error) error {
-	if errors.Is(err, automata.ErrStateLimit) {
-		return fmt.Errorf("%w (raise it with --max-states)", err)
-	}
-	return err
 }
 
 // writeJSONL writes one JSON value per line, with every unsafe rune as a
