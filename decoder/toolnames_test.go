@@ -33,7 +33,7 @@ func TestToolNamesNotIdentifiers(t *testing.T) {
 	for _, format := range []Format{FormatJSON, FormatHermes, FormatPythonic, FormatReAct} {
 		for _, tool := range []string{dotted, hyphen} {
 			d := universalDFA(toolSym(tool))
-			s, err := NewSession(d, vocab, trie, SessionOptions{Format: format})
+			s, err := NewSession(d, vocab, trie, IndexOptions{Format: format}, SessionOptions{})
 			text, can := texts[format][tool]
 			if !can {
 				var ce *ConstraintError

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/specplan/specplan"
-	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
