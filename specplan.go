@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/specplan/specplan/automata"
-	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/ltl"
+	"github.com/specplan/specplan/schema"
 )
 
 // Options tune compilation. The zero value is the documented default.
@@ -32,9 +32,24 @@ type Spec struct {
 	DFA      *automata.DFA
 	Rules    []*automata.DFA // Rules[i] is the DFA of Source.Rules[i] alone
 	// Schemas are the tools' JSON-schema parameters from the catalog
-	// (Options.Catalog); calls are checked against them by Validate and
-	// Monitor, as the decoder constrains generation by them.
+	// (Options.Catalog), verbatim, for the decoder to generate by.
+	// Validate and Monitor check calls against the compiled forms
+	// (ToolSchema), made once by Build.
 	Schemas map[string]json.RawMessage
+
+	compiled map[string]*schema.Schema
+	// allowReasons[sym] are Monitor.Step's reasons for an allowed symbol:
+	// [0] the run may not end here, [1] it may.
+	allowReasons [][2]string
+}
+
+// ToolSchema returns the compiled parameter schema of a catalog tool, or
+// nil when the tool has none (its arguments are then not checked).
+func (s *Spec) ToolSchema(tool string) *schema.Schema {
+	if s == nil {
+		return nil
+	}
+	return s.compiled[tool]
 }
 
 // ParseFile reads and parses one .ltl file, with the catalog's tools declared.
@@ -110,11 +125,15 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	schemas, err := catalogSchemas(opts.Catalog)
+	schemas, compiled, err := catalogSchemas(opts.Catalog)
 	if err != nil {
 		return nil, err
 	}
 	aopts := automata.Options{MaxStates: opts.MaxStates}
+	reasons := make([][2]string, len(alpha.Symbols))
+	for i, sym := range alpha.Symbols {
+		reasons[i] = [2]string{sym.Name + " is allowed", sym.Name + " is allowed; the run may end here"}
+	}
 	out := make([]*Spec, len(sources))
 	for i, s := range sources {
 		whole, err := automata.Compile(s.Formula(), alpha, aopts)
@@ -133,7 +152,7 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 				return nil, positioned(s, err)
 			}
 		}
-		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas}
+		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas, compiled: compiled, allowReasons: reasons}
 	}
 	return out, nil
 }
@@ -162,32 +181,49 @@ type wrapped struct {
 func (w *wrapped) Error() string { return w.msg }
 func (w *wrapped) Unwrap() error { return w.err }
 
-// catalogSchemas collects the catalog's parameter schemas, refusing (with
-// the tool's catalog position) any the decoder could not enforce.
-func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, error) {
-	schemas := map[string]json.RawMessage{}
+// catalogSchemas compiles the catalog's parameter schemas, once: every
+// valid JSON Schema is accepted, whether or not the decoder can generate
+// under it (that is the decoder's own question, asked where generation
+// happens: see SchemaCheck). A schema that is not valid JSON Schema, or
+// that refers outside itself, is an error at the tool's catalog position.
+func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, map[string]*schema.Schema, error) {
+	raw := map[string]json.RawMessage{}
+	compiled := map[string]*schema.Schema{}
 	var errs ltl.ErrorList
 	for _, t := range catalog {
-		if len(t.Parameters) == 0 {
+		if noSchema(t.Parameters) {
 			continue
 		}
-		if err := decoder.CheckSchema(t.Parameters); err != nil {
-			errs = append(errs, &ltl.Error{Pos: t.Pos, Code: ltl.ErrCatalogTool, Msg: fmt.Sprintf("tool %s: %v", t.Name, err)})
+		sch, err := schema.Compile(t.Parameters, schema.Options{})
+		if err != nil {
+			errs = append(errs, &ltl.Error{Pos: t.Pos, Code: ltl.ErrCatalogTool, Msg: fmt.Sprintf("tool %s: parameters: %v", t.Name, err)})
 			continue
 		}
-		schemas[t.Name] = t.Parameters
+		raw[t.Name] = t.Parameters
+		compiled[t.Name] = sch
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, nil, errs
 	}
-	return schemas, nil
+	return raw, compiled, nil
 }
 
-// checkArgs validates a call's arguments against its tool's schema.
+// noSchema reports a catalog entry without parameters (absent or JSON
+// null): its calls take any arguments.
+func noSchema(p json.RawMessage) bool {
+	return len(p) == 0 || string(p) == "null"
+}
+
+// checkArgs validates a call's arguments against its tool's schema. The
+// schema was compiled by Build; this neither parses nor, for the common
+// keywords, allocates.
 func (s *Spec) checkArgs(e ltl.Event) error {
-	schema, ok := s.Schemas[e.Tool]
-	if !ok || e.Tool == "" {
+	if e.Tool == "" {
 		return nil
 	}
-	return decoder.ValidateArgs(schema, e.Args)
+	sch := s.compiled[e.Tool]
+	if sch == nil {
+		return nil
+	}
+	return sch.ValidateArgs(e.Args)
 }

@@ -6,8 +6,9 @@ import (
 	"strings"
 
 	"github.com/specplan/specplan/automata"
-	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
+	"github.com/specplan/specplan/schema"
 )
 
 // Verdict is the result of checking one complete trace.
@@ -35,6 +36,12 @@ type Violation struct {
 	// Expected lists what could have come at Position instead (symbol names);
 	// for a trace that ended early, the shortest way to finish.
 	Expected []string `json:"expected,omitempty"`
+	// Arguments is set when the event at Position is a call whose arguments
+	// do not match its tool's schema: each problem with the JSON pointer of
+	// the failing argument and the keyword. The rules are not consulted for
+	// such an event, so Rule and Expected are empty: the arguments are what
+	// is wrong, nothing after it.
+	Arguments []schema.Problem `json:"arguments,omitempty"`
 }
 
 // Validate checks a complete trace. It never fails: an event the alphabet
@@ -222,10 +229,11 @@ func posString(p ltl.Pos) string {
 }
 
 func schemaViolation(i int, ev ltl.Event, err error) *Violation {
-	msg := err.Error()
-	var ce *decoder.ConstraintError
-	if errors.As(err, &ce) {
-		msg = ce.Msg
+	v := &Violation{Position: i}
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		v.Arguments = ve.Problems
 	}
-	return &Violation{Position: i, Reason: fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %s", i, ev.Tool, msg)}
+	v.Reason = fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %v", i, safetext.Escape(ev.Tool), err)
+	return v
 }
