@@ -20,12 +20,19 @@
 //     knows: date-time, date, time, duration, email, idn-email, hostname,
 //     idn-hostname, ipv4, ipv6, uri, uri-reference, iri, iri-reference,
 //     uri-template, uuid, json-pointer, relative-json-pointer, regex,
-//     period, semver. An unknown format name (OpenAPI's int32, double,
+//     period, semver; hostname/idn-hostname apply IDNA2008 (RFC 5890-5893)
+//     from draft 7 on, RFC 1123 alone before. An unknown format name (OpenAPI's int32, double,
 //     password …) constrains nothing, as the drafts say of unknown formats.
 //     contentEncoding/contentMediaType/contentSchema are annotations only.
-//   - `pattern` and `patternProperties` are Go regexp (RE2) syntax, the
-//     syntax the decoder generates by; an ECMA-262-only construct
-//     (lookaround, backreferences) is a compile error, ErrRegex.
+//   - Regular expressions (`pattern`, `patternProperties`, format
+//     "regex") must be ECMA-262 syntax, as JSON Schema says (so Python's
+//     `(?P<name>…)` and inline flags `(?i)` are refused), and patterns are
+//     run by Go's regexp (RE2), the engine the decoder generates by. A
+//     pattern RE2 cannot run (lookaround, backreferences) is a compile
+//     error, ErrRegex, never an approximate match. Where the two engines
+//     differ on syntax both accept, RE2's meaning applies: `.` excludes
+//     only "\n" (ECMA-262 also excludes "\r", U+2028, U+2029) and `\s`
+//     is ASCII white space.
 //   - Nothing is ever fetched. A `$ref` (or `$schema`) to another
 //     document — http, https, file or a relative path — is a compile error,
 //     ErrRemoteRef; definitions belong under `$defs`/`definitions`. The

@@ -138,6 +138,8 @@ func Compile(src []byte, opts Options) (*Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(opts.DefaultDraft.lib())
 	c.AssertFormat()
+	registerFormats(c, declaredDraft(doc, opts.DefaultDraft))
+	c.UseRegexpEngine(regexEngine)
 	c.UseLoader(refusingLoader{})
 	if err := c.AddResource(baseURL, doc); err != nil {
 		return nil, &Error{Code: ErrInvalid, Offset: -1, Msg: err.Error()}
@@ -146,9 +148,30 @@ func Compile(src []byte, opts Options) (*Schema, error) {
 	if err != nil {
 		return nil, compileError(src, doc, err)
 	}
+	if u, loc, ok := unrunnablePattern(lib, map[*jsonschema.Schema]bool{}); ok {
+		p := localPointer(loc)
+		kw := p[strings.LastIndexByte(p, '/')+1:]
+		return nil, &Error{Code: ErrRegex, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+			Msg: fmt.Sprintf("%s is ECMA-262 but %v (%v); specplan never matches a pattern approximately", strconv.Quote(u.src), errUnrunnable, u.err)}
+	}
 	s := &Schema{source: src, lib: lib, opts: opts, draft: Draft(lib.DraftVersion)}
 	s.fast = buildFast(lib)
 	return s, nil
+}
+
+// declaredDraft is the draft the root's `$schema` names, or def.
+func declaredDraft(doc any, def Draft) Draft {
+	obj, _ := doc.(map[string]any)
+	u, _ := obj["$schema"].(string)
+	for _, d := range []struct {
+		mark  string
+		draft Draft
+	}{{"draft-04", Draft4}, {"draft-06", Draft6}, {"draft-07", Draft7}, {"2019-09", Draft2019_09}, {"2020-12", Draft2020_12}} {
+		if strings.Contains(u, d.mark) {
+			return d.draft
+		}
+	}
+	return def
 }
 
 // refusingLoader is the only loader the compiler has: specplan validates
