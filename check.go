@@ -35,12 +35,13 @@ const (
 	CheckUnusedStep                         // a declared step kind no rule mentions
 	CheckUnusedTool                         // a declared tool no rule mentions (and no rule says `call`)
 	CheckSkipped                            // a check that could not run within the limits
+	CheckSchemaUnsat                        // a tool's parameter schema admits no call (Spec.CheckSchemas)
 )
 
 var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
-	CheckSkipped: "skipped",
+	CheckSkipped: "skipped", CheckSchemaUnsat: "schema-unsatisfiable",
 }
 
 func (c CheckCode) String() string {
@@ -136,7 +137,8 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Offset < out[j].Pos.Offset })
-	return out, nil
+	// The catalog's findings come after the spec's: they are in another file.
+	return append(out, s.CheckSchemas()...), nil
 }
 
 // DiffResult is the outcome of comparing two specs.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 	"github.com/specplan/specplan/schema"
 )
@@ -38,6 +40,7 @@ type Spec struct {
 	Schemas map[string]json.RawMessage
 
 	compiled map[string]*schema.Schema
+	toolPos  map[string]ltl.Pos // where each compiled schema's tool is in its catalog
 	// allowReasons[sym] are Monitor.Step's reasons for an allowed symbol:
 	// [0] the run may not end here, [1] it may.
 	allowReasons [][2]string
@@ -129,6 +132,10 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	toolPos := map[string]ltl.Pos{}
+	for _, t := range opts.Catalog {
+		toolPos[t.Name] = t.Pos
+	}
 	aopts := automata.Options{MaxStates: opts.MaxStates}
 	reasons := make([][2]string, len(alpha.Symbols))
 	for i, sym := range alpha.Symbols {
@@ -152,7 +159,7 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 				return nil, positioned(s, err)
 			}
 		}
-		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas, compiled: compiled, allowReasons: reasons}
+		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas, compiled: compiled, toolPos: toolPos, allowReasons: reasons}
 	}
 	return out, nil
 }
@@ -206,6 +213,62 @@ func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, map[
 		return nil, nil, errs
 	}
 	return raw, compiled, nil
+}
+
+// SchemaCheck is an analysis of one tool's compiled parameter schema that
+// CheckSchemas runs beside the contradictions schema/ finds itself; each
+// Problem it returns is a finding (SchemaPointer and Keyword say where).
+//
+// This is where the decoder's generability analysis plugs in: whether the
+// decoder can generate under a schema is its own question (schema/'s
+// generation analysis, built by schemagen), asked by `plan check`, `plan
+// compile` and `plan generate` through CheckSchemas(thatCheck). The guard
+// path (Validate, Monitor) never depends on it: every valid schema is
+// validated, whether or not it can be generated under.
+type SchemaCheck func(tool string, s *schema.Schema) []schema.Problem
+
+// CheckSchemas reports, as errors positioned at each tool's catalog entry,
+// the tool schemas no call can satisfy (schema.Schema.Contradictions: a
+// minimum above its maximum, an enum none of whose values fits, a required
+// property that is forbidden, …) and whatever the extra checks find. Check
+// includes its findings (code CheckSchemaUnsat), so `plan check
+// --tools` fails on them as on an unsatisfiable spec. Tools come in catalog
+// order.
+func (s *Spec) CheckSchemas(extra ...SchemaCheck) []Diagnostic {
+	if s == nil {
+		return nil
+	}
+	var names []string
+	for name := range s.compiled {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		pi, pj := s.toolPos[names[i]], s.toolPos[names[j]]
+		if pi.Offset != pj.Offset {
+			return pi.Offset < pj.Offset
+		}
+		return names[i] < names[j]
+	})
+	var out []Diagnostic
+	for _, name := range names {
+		sch := s.compiled[name]
+		probs := sch.Contradictions()
+		for _, check := range extra {
+			probs = append(probs, check(name, sch)...)
+		}
+		for _, p := range probs {
+			where := "the parameters schema"
+			if p.SchemaPointer != "" {
+				where = "parameters schema at " + safetext.Escape(p.SchemaPointer)
+			}
+			if p.Keyword != "" {
+				where += " (" + p.Keyword + ")"
+			}
+			out = append(out, Diagnostic{Pos: s.toolPos[name], Severity: SeverityError, Code: CheckSchemaUnsat,
+				Msg: fmt.Sprintf("tool %s: %s: %s", safetext.Escape(name), where, p.Msg)})
+		}
+	}
+	return out
 }
 
 // noSchema reports a catalog entry without parameters (absent or JSON

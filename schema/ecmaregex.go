@@ -54,41 +54,7 @@ func unrunnablePattern(s *jsonschema.Schema, seen map[*jsonschema.Schema]bool) (
 			return u, s.Location + "/patternProperties", true
 		}
 	}
-	var subs []*jsonschema.Schema
-	subs = append(subs, s.Ref, s.Not, s.If, s.Then, s.Else, s.PropertyNames, s.Contains, s.Items2020,
-		s.UnevaluatedItems, s.UnevaluatedProperties, s.ContentSchema)
-	if s.RecursiveRef != nil {
-		subs = append(subs, s.RecursiveRef)
-	}
-	if s.DynamicRef != nil {
-		subs = append(subs, s.DynamicRef.Ref)
-	}
-	subs = append(subs, s.AllOf...)
-	subs = append(subs, s.AnyOf...)
-	subs = append(subs, s.OneOf...)
-	subs = append(subs, s.PrefixItems...)
-	for _, x := range s.Properties {
-		subs = append(subs, x)
-	}
-	for _, x := range s.PatternProperties {
-		subs = append(subs, x)
-	}
-	for _, x := range s.DependentSchemas {
-		subs = append(subs, x)
-	}
-	for _, x := range s.Dependencies {
-		if x, ok := x.(*jsonschema.Schema); ok {
-			subs = append(subs, x)
-		}
-	}
-	for _, x := range []any{s.AdditionalProperties, s.Items, s.AdditionalItems} {
-		switch x := x.(type) {
-		case *jsonschema.Schema:
-			subs = append(subs, x)
-		case []*jsonschema.Schema:
-			subs = append(subs, x...)
-		}
-	}
+	subs := children(s)
 	for _, x := range subs {
 		if u, loc, ok := unrunnablePattern(x, seen); ok {
 			return u, loc, true
@@ -98,8 +64,8 @@ func unrunnablePattern(s *jsonschema.Schema, seen map[*jsonschema.Schema]bool) (
 }
 
 // checkECMARegex checks ECMA-262 pattern syntax (the grammar of section
-// 22.2.1, with the strict escapes of its unicode mode: an identity escape
-// is only of a syntax character or "/", so "\a" is not one).
+// 22.2.1). Identity escapes are of ASCII punctuation only, so "\a" is not
+// one, as the JSON-Schema-Test-Suite says.
 func checkECMARegex(s string) error {
 	p := &ecmaParser{s: s, names: map[string]bool{}}
 	p.collectNames()
@@ -241,10 +207,14 @@ func (p *ecmaParser) term() (quantifiable bool, err error) {
 	case '.':
 		p.i++
 		return true, nil
-	case '*', '+', '?', '{':
+	case '*', '+', '?':
 		return false, p.errorf("nothing to repeat")
-	case ']', '}':
-		return false, p.errorf("lone %q", c)
+	case '{':
+		if _, ok := p.braces(); ok {
+			return false, p.errorf("nothing to repeat")
+		}
+		// Annex B: a brace that does not make a quantifier is itself, as
+		// are lone "}" and "]" (below); real schemas write "\{d}", "[[a-z]]".
 	}
 	p.i++
 	for p.i < len(p.s) && p.s[p.i]&0xc0 == 0x80 { // the rest of a UTF-8 sequence
@@ -306,7 +276,12 @@ func (p *ecmaParser) atomEscape(inClass bool) error {
 	switch {
 	case strings.IndexByte("dDsSwW", c) >= 0, strings.IndexByte("fnrtv", c) >= 0:
 		return nil
-	case strings.IndexByte(`^$\.*+?()[]{}|/`, c) >= 0:
+	case c < 0x80 && !isAlnum(c):
+		// ECMA-262's unicode mode allows only the syntax characters and
+		// "/" here; its Annex B (the web's default) allows any character.
+		// Between the two: any ASCII punctuation or space, which real
+		// schemas escape freely (`\-`, `\:`, `\@`), but no letter or
+		// digit, whose escapes mean something else in other dialects.
 		return nil
 	case c == '-' && inClass, c == 'b' && inClass:
 		return nil
@@ -360,6 +335,10 @@ func (p *ecmaParser) atomEscape(inClass bool) error {
 		return nil
 	}
 	return p.errorf(`\%c is not an ECMA-262 escape`, c)
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func (p *ecmaParser) hex(n int) error {

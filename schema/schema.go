@@ -60,7 +60,7 @@ type Options struct {
 	// DefaultDraft is the dialect of a schema without `$schema`
 	// (default DefaultDraft, 2020-12).
 	DefaultDraft Draft
-	// MaxBytes bounds the schema's source (default 1 MiB).
+	// MaxBytes bounds the schema's source (default 4 MiB).
 	MaxBytes int
 	// MaxDepth bounds the nesting of the schema's JSON (default 128).
 	MaxDepth int
@@ -71,7 +71,7 @@ type Options struct {
 }
 
 const (
-	defaultMaxBytes     = 1 << 20
+	defaultMaxBytes     = 4 << 20
 	defaultMaxDepth     = 128
 	defaultMaxNumberLen = 1000
 )
@@ -194,6 +194,7 @@ func compileError(src []byte, doc any, err error) error {
 		mURL  *jsonschema.InvalidMetaSchemaURLError
 		ptr   *jsonschema.JSONPointerNotFoundError
 		anc   *jsonschema.AnchorNotFoundError
+		dupID *jsonschema.DuplicateIDError
 	)
 	at := func(code Code, url, keyword, msg string) *Error {
 		p := localPointer(url)
@@ -215,6 +216,10 @@ func compileError(src []byte, doc any, err error) error {
 			e.Msg = fmt.Sprintf("cannot use %s: %v", strconv.Quote(target), load.Err)
 		}
 		return e
+	case errors.As(err, &dupID):
+		p := dupID.Ptr2
+		return &Error{Code: ErrInvalid, Pointer: p, Keyword: "$id", Offset: offsetOf(src, p),
+			Msg: fmt.Sprintf("$id %s is also the $id of %s: two subschemas cannot share one", strconv.Quote(displayURL(dupID.ID)), quotePointer(dupID.Ptr1))}
 	case errors.As(err, &meta):
 		return metaError(src, meta)
 	case errors.As(err, &regex):
