@@ -338,16 +338,18 @@ func (n *node) check(v any, depth int) verdict {
 	if n.ref != nil && n.refOnly {
 		return n.ref.check(v, depth+1)
 	}
-	switch v := v.(type) {
+	// v is passed on as the interface it came in: converting a typed
+	// number back to `any` would allocate.
+	switch x := v.(type) {
 	case json.Number:
-		d, ok := parseDecimal(string(v), len(v)+1)
+		d, ok := parseDecimal(string(x), len(x)+1)
 		if !ok {
 			return unknown
 		}
 		return checkNumber(n, v, d, depth)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
-		d, ok := parseDecimal(numberText(v, buf[:0]), 64)
+		d, ok := parseDecimal(numberText(x, buf[:0]), 64)
 		if !ok {
 			return unknown
 		}
