@@ -158,3 +158,34 @@ func TestMonitorWithoutSpecDeniesEverything(t *testing.T) {
 		m.Reset()
 	}
 }
+
+// With the bundled catalog, never(refund(amount > 1000)) cannot be
+// bypassed by writing the amount as a string or leaving it out: the
+// schema rejects both, in Validate and in the Monitor.
+func TestRefundAmountOfTheWrongTypeIsBlocked(t *testing.T) {
+	s, err := specplan.CompileFile("specs/refund.ltl", catalogFor(t, "specs/refund.ltl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range []map[string]any{
+		{"order_id": "A17", "amount": "5000"},
+		{"order_id": "A17"},
+	} {
+		m := s.NewMonitor()
+		for _, e := range []ltl.Event{call("get_order", map[string]any{"order_id": "A17"}), step("observation"),
+			call("check_permission", map[string]any{"role": "agent"}), step("observation")} {
+			if d := m.Step(e); !d.Allow {
+				t.Fatalf("setup step denied: %s", d.Reason)
+			}
+		}
+		refund := call("refund", args)
+		d := m.Step(refund)
+		if d.Allow || d.Violation == nil || len(d.Violation.Arguments) == 0 {
+			t.Errorf("refund %v: monitor decision %+v, want blocked by the schema", args, d)
+		}
+		trace := append(m.Events(), refund, step("observation"), call("notify_customer", map[string]any{"message": "x"}), step("observation"), step("answer"))
+		if v := s.Validate(trace); v.Accepted || v.Violation.Position != 4 || len(v.Violation.Arguments) == 0 {
+			t.Errorf("refund %v: verdict %+v, want a violation of the arguments at event 4", args, v.Violation)
+		}
+	}
+}

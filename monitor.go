@@ -65,13 +65,13 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	if m.state < 0 { // the spec is unsatisfiable: nothing is ever allowed
 		return Decision{Reason: "the spec is unsatisfiable: no run can satisfy it", Violation: &Violation{Reason: "unsatisfiable spec"}}
 	}
+	if err := s.checkArgs(e); err != nil { // the schema first, as in Validate
+		v := schemaViolation(len(m.events), e, err)
+		return Decision{Reason: v.Reason, Violation: v}
+	}
 	sym, err := s.Alphabet.Classify(e)
 	if err != nil {
 		return Decision{Reason: err.Error(), Violation: &Violation{Position: len(m.events), Reason: err.Error(), Expected: s.allowedNames(m.state)}}
-	}
-	if err := s.checkArgs(e); err != nil {
-		v := schemaViolation(len(m.events), e, err)
-		return Decision{Reason: v.Reason, Violation: v}
 	}
 	next := s.DFA.Step(m.state, sym)
 	if next < 0 {

@@ -54,12 +54,14 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 	}
 	state := s.DFA.Initial
 	for i, ev := range trace {
+		// The schema first: arguments that break it are the whole story,
+		// whatever the spec's predicates would make of them.
+		if err := s.checkArgs(ev); err != nil {
+			return Verdict{Violation: schemaViolation(i, ev, err)}
+		}
 		sym, err := s.Alphabet.Classify(ev)
 		if err != nil {
 			return Verdict{Violation: &Violation{Position: i, Reason: fmt.Sprintf("event %d: %v", i, err), Expected: s.allowedNames(state)}}
-		}
-		if err := s.checkArgs(ev); err != nil {
-			return Verdict{Violation: schemaViolation(i, ev, err)}
 		}
 		next := s.DFA.Step(state, sym)
 		if next < 0 {

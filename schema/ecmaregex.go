@@ -143,7 +143,10 @@ func (p *ecmaParser) quantifier() (bool, error) {
 	case '{':
 		j, ok := p.braces()
 		if !ok {
-			return false, p.errorf("incomplete quantifier")
+			return false, nil // Annex B: a literal brace, read by the next term
+		}
+		if j < 0 {
+			return false, p.errorf("numbers out of order in {} quantifier")
 		}
 		p.i = j
 	default:
@@ -180,8 +183,11 @@ func (p *ecmaParser) braces() (int, bool) {
 			hi = lo
 		}
 	}
-	if j >= len(p.s) || p.s[j] != '}' || hi < lo {
+	if j >= len(p.s) || p.s[j] != '}' {
 		return 0, false
+	}
+	if hi < lo {
+		return -1, true // {n,m} with m < n: a quantifier, and an error
 	}
 	return j + 1, true
 }

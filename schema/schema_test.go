@@ -171,3 +171,19 @@ func TestValidateAllocatesNothingOnValidArgs(t *testing.T) {
 		t.Errorf("ValidateArgs allocates %v times on valid arguments, want 0", n)
 	}
 }
+
+// Regular expressions: ECMA-262 syntax with its web (Annex B) leniency for
+// braces, brackets and escaped punctuation, which real schemas rely on;
+// not Python's or Go's own extensions.
+func TestECMARegexSyntax(t *testing.T) {
+	for re, ok := range map[string]bool{
+		`^PUBMED:\{d}`: true, `^[[a-z]*[-]?[a-z]*]*$`: true, `a{`: true, `a{1,}b`: true, `x}`: true,
+		`^\d{4}\-\d{2}$`: true, `\:\@\%\'`: true, `\cJ\x41\u0041\u{1F600}\p{L}`: true, `(?<n>a)\k<n>`: true, `[\b\-]`: true,
+		`\a`: false, `\_x`: true, `(?P<n>a)`: false, `(?i)a`: false, `(?#c)`: false, `a{2,1}`: false, `*a`: false,
+		`(a`: false, `a)`: false, `[a`: false, `\k<none>`: false, `\`: false, `\01`: false,
+	} {
+		if err := checkECMARegex(re); (err == nil) != ok {
+			t.Errorf("checkECMARegex(%q) = %v, want ok=%v", re, err, ok)
+		}
+	}
+}
