@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -283,7 +284,34 @@ var printer = message.NewPrinter(language.English)
 // problems flattens the validator's error tree into problems, leaves
 // first: groups and references are walked through; a failed anyOf/oneOf
 // is one problem naming what each alternative lacked.
+//
+// The validator walks objects in map order, so the problems are sorted (by
+// pointer, keyword, message) before the first max are kept: the same
+// value always gets the same report.
 func problems(root *jsonschema.ValidationError, max int) ([]Problem, int) {
+	probs, omitted := collectProblems(root, maxCollected)
+	sort.SliceStable(probs, func(i, j int) bool {
+		a, b := probs[i], probs[j]
+		if a.Pointer != b.Pointer {
+			return a.Pointer < b.Pointer
+		}
+		if a.Keyword != b.Keyword {
+			return a.Keyword < b.Keyword
+		}
+		return a.Msg < b.Msg
+	})
+	if len(probs) > max {
+		omitted += len(probs) - max
+		probs = probs[:max]
+	}
+	return probs, omitted
+}
+
+// maxCollected bounds the problems gathered from one error tree before
+// sorting (a hostile value can fail in a million places).
+const maxCollected = 1000
+
+func collectProblems(root *jsonschema.ValidationError, max int) ([]Problem, int) {
 	var out []Problem
 	omitted := 0
 	var walk func(e *jsonschema.ValidationError)
