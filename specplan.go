@@ -201,7 +201,7 @@ func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, map[
 		if noSchema(t.Parameters) {
 			continue
 		}
-		sch, err := schema.Compile(t.Parameters, schema.Options{})
+		sch, err := schema.Compile(t.Parameters, schema.CompileOptions{})
 		if err != nil {
 			errs = append(errs, &ltl.Error{Pos: t.Pos, Code: ltl.ErrCatalogTool, Msg: fmt.Sprintf("tool %s: parameters: %v", t.Name, err)})
 			continue

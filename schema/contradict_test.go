@@ -35,7 +35,7 @@ func TestContradictions(t *testing.T) {
 		{`{"required": ["b"], "patternProperties": {"^b$": {}}, "additionalProperties": false}`, "", ""},
 		{`{"type": ["object", "null"], "properties": {"e": {"enum": ["x", 1], "type": "integer"}}}`, "", ""},
 	} {
-		s, err := Compile([]byte(tc.schema), Options{})
+		s, err := Compile([]byte(tc.schema), CompileOptions{})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.schema, err)
 		}
@@ -53,7 +53,7 @@ func TestContradictions(t *testing.T) {
 }
 
 func TestContradictionMessages(t *testing.T) {
-	s, err := Compile([]byte(`{"properties": {"n": {"type": "number", "minimum": 5, "maximum": 3}}}`), Options{})
+	s, err := Compile([]byte(`{"properties": {"n": {"type": "number", "minimum": 5, "maximum": 3}}}`), CompileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@
 //     if/then/else) validating a valid value allocates nothing.
 //   - Standard JSON Schema: drafts 4, 6, 7, 2019-09 and 2020-12, chosen by
 //     `$schema`; a schema without `$schema` is 2020-12 (DefaultDraft;
-//     Options.DefaultDraft changes it). Validation is
+//     CompileOptions.DefaultDraft changes it). Validation is
 //     github.com/santhosh-tekuri/jsonschema/v6, checked against the
 //     official JSON-Schema-Test-Suite (testdata/, per draft).
 //   - `format` is asserted in every draft, for every format the validator
@@ -41,9 +41,9 @@
 //     under it: that is a separate analysis (the decoder's), and nothing
 //     here depends on it.
 //   - Hostile input: the schema's JSON is read strictly (valid UTF-8, no
-//     duplicate keys, one value) within Options.MaxBytes and MaxDepth;
-//     number literals are bounded by Options.MaxNumberLen in schemas and in
-//     values, so exact comparison stays cheap. Errors are *Error with a Code,
+//     duplicate keys, one value) within CompileOptions.MaxBytes and MaxDepth;
+//     number literals are bounded by CompileOptions.MaxNumberLen in schemas and in
+//     values, so exact comparison stays cheap. Errors are *CompileError with a Code,
 //     the JSON pointer of the place at fault, the keyword and, where known,
 //     the byte offset.
 //   - Values are compared exactly: json.Number and Go integers by their

@@ -7,18 +7,18 @@ import (
 	"github.com/specplan/specplan/internal/safetext"
 )
 
-// Code classifies why a schema could not be compiled; tests compare codes,
+// CompileCode classifies why a schema could not be compiled; tests compare codes,
 // not text.
-type Code int
+type CompileCode int
 
 const (
-	ErrSyntax    Code = iota + 1 // not one JSON value, invalid UTF-8, or a duplicate key
-	ErrLimit                     // the schema is larger or deeper than a limit allows
-	ErrInvalid                   // not a valid JSON Schema under its draft's metaschema
-	ErrDraft                     // `$schema` names a draft this package does not know
-	ErrRemoteRef                 // a `$ref` (or `$schema`) points outside the schema: never fetched
-	ErrRef                       // a local `$ref` points at nothing
-	ErrRegex                     // a `pattern`/`patternProperties` is not a regular expression this package runs
+	ErrSyntax    CompileCode = iota + 1 // not one JSON value, invalid UTF-8, or a duplicate key
+	ErrLimit                            // the schema is larger or deeper than a limit allows
+	ErrInvalid                          // not a valid JSON Schema under its draft's metaschema
+	ErrDraft                            // `$schema` names a draft this package does not know
+	ErrRemoteRef                        // a `$ref` (or `$schema`) points outside the schema: never fetched
+	ErrRef                              // a local `$ref` points at nothing
+	ErrRegex                            // a `pattern`/`patternProperties` is not a regular expression this package runs
 )
 
 var codeNames = [...]string{
@@ -26,27 +26,27 @@ var codeNames = [...]string{
 	ErrRemoteRef: "remote-ref", ErrRef: "unresolved-ref", ErrRegex: "regex",
 }
 
-func (c Code) String() string {
+func (c CompileCode) String() string {
 	if c > 0 && int(c) < len(codeNames) {
 		return codeNames[c]
 	}
-	return fmt.Sprintf("Code(%d)", int(c))
+	return fmt.Sprintf("CompileCode(%d)", int(c))
 }
 
-// Error is why Compile refused a schema. Pointer is the JSON pointer of the
+// CompileError is why Compile refused a schema. Pointer is the JSON pointer of the
 // offending place inside the schema ("" for the schema as a whole), Keyword
 // the keyword at fault when there is one, and Offset the byte offset into
 // the schema's source where it is known (-1 otherwise), so that a caller
 // holding the file can print file:line:col.
-type Error struct {
-	Code    Code
+type CompileError struct {
+	Code    CompileCode
 	Pointer string
 	Keyword string
 	Offset  int
 	Msg     string
 }
 
-func (e *Error) Error() string {
+func (e *CompileError) Error() string {
 	var b strings.Builder
 	b.WriteString("schema")
 	if e.Pointer != "" {
@@ -63,9 +63,9 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is(err, &schema.Error{Code: c}) compare codes only.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
+// Is makes errors.Is(err, &schema.CompileError{Code: c}) compare codes only.
+func (e *CompileError) Is(target error) bool {
+	t, ok := target.(*CompileError)
 	return ok && t.Code == e.Code && t.Msg == "" && t.Pointer == "" && t.Keyword == ""
 }
 

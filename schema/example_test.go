@@ -19,7 +19,7 @@ func Example() {
 			"amount": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
 			"on": {"type": "string", "format": "date"}
 		}
-	}`), schema.Options{})
+	}`), schema.CompileOptions{})
 	if err != nil {
 		panic(err)
 	}
@@ -40,9 +40,9 @@ func Example() {
 
 // A reference outside the schema is refused, never fetched.
 func ExampleCompile_remoteRef() {
-	_, err := schema.Compile([]byte(`{"properties": {"user": {"$ref": "https://example.com/user.json"}}}`), schema.Options{})
-	fmt.Println(errors.Is(err, &schema.Error{Code: schema.ErrRemoteRef}))
-	fmt.Println(err.(*schema.Error).Pointer)
+	_, err := schema.Compile([]byte(`{"properties": {"user": {"$ref": "https://example.com/user.json"}}}`), schema.CompileOptions{})
+	fmt.Println(errors.Is(err, &schema.CompileError{Code: schema.ErrRemoteRef}))
+	fmt.Println(err.(*schema.CompileError).Pointer)
 	// Output:
 	// true
 	// /properties/user/$ref
@@ -51,7 +51,7 @@ func ExampleCompile_remoteRef() {
 // A schema no value satisfies compiles (it is valid JSON Schema), and
 // Contradictions says where it is empty.
 func ExampleSchema_Contradictions() {
-	s, _ := schema.Compile([]byte(`{"type": "object", "properties": {"n": {"type": "integer", "minimum": 10, "maximum": 5}}}`), schema.Options{})
+	s, _ := schema.Compile([]byte(`{"type": "object", "properties": {"n": {"type": "integer", "minimum": 10, "maximum": 5}}}`), schema.CompileOptions{})
 	for _, p := range s.Contradictions() {
 		fmt.Println(p.SchemaPointer, p.Msg)
 	}

@@ -25,9 +25,9 @@ import (
 type verdict uint8
 
 const (
-	unknown verdict = iota
-	valid
-	invalid
+	vUnknown verdict = iota
+	vValid
+	vInvalid
 )
 
 // JSON types, as bits.
@@ -324,16 +324,16 @@ func numberText(v any, buf []byte) []byte {
 
 func (n *node) check(v any, depth int) verdict {
 	if n == nil {
-		return valid
+		return vValid
 	}
 	if n.slow || depth > maxFastDepth {
-		return unknown
+		return vUnknown
 	}
 	if n.boolean != nil {
 		if *n.boolean {
-			return valid
+			return vValid
 		}
-		return invalid
+		return vInvalid
 	}
 	if n.ref != nil && n.refOnly {
 		return n.ref.check(v, depth+1)
@@ -344,14 +344,14 @@ func (n *node) check(v any, depth int) verdict {
 	case json.Number:
 		d, ok := parseDecimal(string(x), len(x)+1)
 		if !ok {
-			return unknown
+			return vUnknown
 		}
 		return checkNumber(n, v, d, depth)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
 		d, ok := parseDecimal(numberText(x, buf[:0]), 64)
 		if !ok {
-			return unknown
+			return vUnknown
 		}
 		return checkNumber(n, v, d, depth)
 	}
@@ -367,13 +367,13 @@ func (n *node) check(v any, depth int) verdict {
 		t = tArray
 	case map[string]any:
 	default:
-		return unknown
+		return vUnknown
 	}
 	if n.types != 0 && n.types&t == 0 {
-		return invalid
+		return vInvalid
 	}
 	if n.enum != nil || n.hasConst {
-		if r := n.checkConstants(v); r != valid {
+		if r := n.checkConstants(v); r != vValid {
 			return r
 		}
 	}
@@ -382,7 +382,7 @@ func (n *node) check(v any, depth int) verdict {
 
 func checkNumber[T text](n *node, v any, d decimal[T], depth int) verdict {
 	if n.types != 0 && n.types&tNumber == 0 && (n.types&tInteger == 0 || !d.isInteger()) {
-		return invalid
+		return vInvalid
 	}
 	if n.enum != nil {
 		found := false
@@ -393,17 +393,17 @@ func checkNumber[T text](n *node, v any, d decimal[T], depth int) verdict {
 			}
 		}
 		if !found {
-			return invalid
+			return vInvalid
 		}
 	}
 	if n.hasConst && (n.constant.kind != tNumber || compareDecimal(d, n.constant.num) != 0) {
-		return invalid
+		return vInvalid
 	}
 	if n.min != nil && compareDecimal(d, *n.min) < 0 ||
 		n.max != nil && compareDecimal(d, *n.max) > 0 ||
 		n.exMin != nil && compareDecimal(d, *n.exMin) <= 0 ||
 		n.exMax != nil && compareDecimal(d, *n.exMax) >= 0 {
-		return invalid
+		return vInvalid
 	}
 	return n.checkRest(v, depth)
 }
@@ -413,22 +413,22 @@ func (n *node) checkConstants(v any) verdict {
 		found := false
 		for i := range n.enum {
 			r := n.enum[i].equal(v)
-			if r == unknown {
-				return unknown
+			if r == vUnknown {
+				return vUnknown
 			}
-			if r == valid {
+			if r == vValid {
 				found = true
 				break
 			}
 		}
 		if !found {
-			return invalid
+			return vInvalid
 		}
 	}
 	if n.hasConst {
 		return n.constant.equal(v)
 	}
-	return valid
+	return vValid
 }
 
 // equal compares an instance value with the constant: valid if equal,
@@ -444,96 +444,96 @@ func (c *constant) equal(v any) verdict {
 	case json.Number:
 		d, ok := parseDecimal(string(v), len(v)+1)
 		if !ok {
-			return unknown
+			return vUnknown
 		}
 		return is(c.kind == tNumber && compareDecimal(d, c.num) == 0)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
 		d, ok := parseDecimal(numberText(v, buf[:0]), 64)
 		if !ok {
-			return unknown
+			return vUnknown
 		}
 		return is(c.kind == tNumber && compareDecimal(d, c.num) == 0)
 	case []any:
 		if c.kind != tArray || len(c.arr) != len(v) {
-			return invalid
+			return vInvalid
 		}
 		for i := range v {
-			if r := c.arr[i].equal(v[i]); r != valid {
+			if r := c.arr[i].equal(v[i]); r != vValid {
 				return r
 			}
 		}
-		return valid
+		return vValid
 	case map[string]any:
 		if c.kind != tObject || len(c.obj) != len(v) {
-			return invalid
+			return vInvalid
 		}
 		for k, x := range v {
 			e, ok := c.obj[k]
 			if !ok {
-				return invalid
+				return vInvalid
 			}
-			if r := e.equal(x); r != valid {
+			if r := e.equal(x); r != vValid {
 				return r
 			}
 		}
-		return valid
+		return vValid
 	}
-	return unknown
+	return vUnknown
 }
 
 func is(b bool) verdict {
 	if b {
-		return valid
+		return vValid
 	}
-	return invalid
+	return vInvalid
 }
 
 // and combines conjuncts: one invalid decides, else one unknown does.
 func and(a, b verdict) verdict {
-	if a == invalid || b == invalid {
-		return invalid
+	if a == vInvalid || b == vInvalid {
+		return vInvalid
 	}
-	if a == unknown || b == unknown {
-		return unknown
+	if a == vUnknown || b == vUnknown {
+		return vUnknown
 	}
-	return valid
+	return vValid
 }
 
 // checkRest checks the keywords that do not depend on a number's value:
 // the type-specific ones for strings, arrays and objects, then $ref and
 // the applicators.
 func (n *node) checkRest(v any, depth int) verdict {
-	r := valid
+	r := vValid
 	switch v := v.(type) {
 	case string:
 		if n.minLen >= 0 || n.maxLen >= 0 {
 			l := runeCount(v)
 			if n.minLen >= 0 && l < n.minLen || n.maxLen >= 0 && l > n.maxLen {
-				return invalid
+				return vInvalid
 			}
 		}
 		if n.pattern != nil && !n.pattern.MatchString(v) {
-			return invalid
+			return vInvalid
 		}
 	case []any:
 		if n.minItems >= 0 && len(v) < n.minItems || n.maxItems >= 0 && len(v) > n.maxItems {
-			return invalid
+			return vInvalid
 		}
 		if n.items != nil {
 			for _, x := range v {
-				if r = and(r, n.items.check(x, depth+1)); r == invalid {
+				if r = and(r, n.items.check(x, depth+1)); r == vInvalid {
 					return r
 				}
 			}
 		}
 	case map[string]any:
 		if n.minProps >= 0 && len(v) < n.minProps || n.maxProps >= 0 && len(v) > n.maxProps {
-			return invalid
+			return vInvalid
 		}
 		for _, k := range n.required {
 			if _, ok := v[k]; !ok {
-				return invalid
+				return vInvalid
 			}
 		}
 		for k, x := range v {
@@ -542,53 +542,53 @@ func (n *node) checkRest(v any, depth int) verdict {
 			} else {
 				switch n.addl {
 				case addlNone:
-					return invalid
+					return vInvalid
 				case addlSchema:
 					r = and(r, n.addlNode.check(x, depth+1))
 				}
 			}
-			if r == invalid {
+			if r == vInvalid {
 				return r
 			}
 		}
 	}
 	if n.format != nil && n.format(v) != nil {
-		return invalid
+		return vInvalid
 	}
 	if n.ref != nil {
-		if r = and(r, n.ref.check(v, depth+1)); r == invalid {
+		if r = and(r, n.ref.check(v, depth+1)); r == vInvalid {
 			return r
 		}
 	}
 	if n.not != nil {
 		switch n.not.check(v, depth+1) {
-		case valid:
-			return invalid
-		case unknown:
-			r = and(r, unknown)
+		case vValid:
+			return vInvalid
+		case vUnknown:
+			r = and(r, vUnknown)
 		}
 	}
 	for _, x := range n.allOf {
-		if r = and(r, x.check(v, depth+1)); r == invalid {
+		if r = and(r, x.check(v, depth+1)); r == vInvalid {
 			return r
 		}
 	}
 	if len(n.anyOf) > 0 {
-		any := invalid
+		any := vInvalid
 		for _, x := range n.anyOf {
 			switch x.check(v, depth+1) {
-			case valid:
-				any = valid
-			case unknown:
-				if any == invalid {
-					any = unknown
+			case vValid:
+				any = vValid
+			case vUnknown:
+				if any == vInvalid {
+					any = vUnknown
 				}
 			}
-			if any == valid {
+			if any == vValid {
 				break
 			}
 		}
-		if r = and(r, any); r == invalid {
+		if r = and(r, any); r == vInvalid {
 			return r
 		}
 	}
@@ -596,33 +596,33 @@ func (n *node) checkRest(v any, depth int) verdict {
 		matched, unsure := 0, false
 		for _, x := range n.oneOf {
 			switch x.check(v, depth+1) {
-			case valid:
+			case vValid:
 				matched++
-			case unknown:
+			case vUnknown:
 				unsure = true
 			}
 		}
 		switch {
 		case matched > 1:
-			return invalid
+			return vInvalid
 		case unsure:
-			r = and(r, unknown)
+			r = and(r, vUnknown)
 		case matched == 0:
-			return invalid
+			return vInvalid
 		}
 	}
 	if n.ifN != nil {
 		switch n.ifN.check(v, depth+1) {
-		case valid:
+		case vValid:
 			if n.thenN != nil {
 				r = and(r, n.thenN.check(v, depth+1))
 			}
-		case invalid:
+		case vInvalid:
 			if n.elseN != nil {
 				r = and(r, n.elseN.check(v, depth+1))
 			}
 		default:
-			r = and(r, unknown)
+			r = and(r, vUnknown)
 		}
 	}
 	return r

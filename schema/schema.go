@@ -55,8 +55,8 @@ func (d Draft) lib() *jsonschema.Draft {
 	return nil
 }
 
-// Options tune Compile. The zero value is the documented default.
-type Options struct {
+// CompileOptions tune Compile. The zero value is the documented default.
+type CompileOptions struct {
 	// DefaultDraft is the dialect of a schema without `$schema`
 	// (default DefaultDraft, 2020-12).
 	DefaultDraft Draft
@@ -76,7 +76,7 @@ const (
 	defaultMaxNumberLen = 1000
 )
 
-func (o Options) withDefaults() Options {
+func (o CompileOptions) withDefaults() CompileOptions {
 	if o.DefaultDraft == 0 {
 		o.DefaultDraft = DefaultDraft
 	}
@@ -100,7 +100,7 @@ type Schema struct {
 	draft  Draft
 	lib    *jsonschema.Schema
 	fast   *node // the allocation-free checker (fast.go)
-	opts   Options
+	opts   CompileOptions
 }
 
 // Source returns the schema's JSON as given to Compile. The caller must not
@@ -115,25 +115,25 @@ func (s *Schema) Draft() Draft { return s.draft }
 const baseURL = "specplan:///parameters.json"
 
 // Compile parses and compiles one schema. Every valid JSON Schema of the
-// five drafts compiles; refusals are *Error with a Code:
+// five drafts compiles; refusals are *CompileError with a Code:
 // invalid JSON or duplicate keys (ErrSyntax), a limit (ErrLimit), a schema
 // its metaschema rejects (ErrInvalid), an unknown `$schema` (ErrDraft), a
 // reference outside the schema (ErrRemoteRef: nothing is ever fetched, not
 // from the network and not from files), a local reference to nothing
 // (ErrRef), a pattern Go's regexp cannot run (ErrRegex).
-func Compile(src []byte, opts Options) (*Schema, error) {
+func Compile(src []byte, opts CompileOptions) (*Schema, error) {
 	opts = opts.withDefaults()
 	if len(src) > opts.MaxBytes {
-		return nil, &Error{Code: ErrLimit, Offset: opts.MaxBytes,
-			Msg: fmt.Sprintf("the schema is %d bytes, over the limit of %d (schema.Options.MaxBytes)", len(src), opts.MaxBytes)}
+		return nil, &CompileError{Code: ErrLimit, Offset: opts.MaxBytes,
+			Msg: fmt.Sprintf("the schema is %d bytes, over the limit of %d (schema.CompileOptions.MaxBytes)", len(src), opts.MaxBytes)}
 	}
 	doc, err := readJSON(src, opts.MaxDepth)
 	if err != nil {
 		return nil, err
 	}
 	if ptr, ok := checkNumbers(doc, "", opts.MaxNumberLen); !ok {
-		return nil, &Error{Code: ErrLimit, Pointer: ptr, Offset: offsetOf(src, ptr),
-			Msg: fmt.Sprintf("a number literal longer than %d characters or with a larger exponent (schema.Options.MaxNumberLen)", opts.MaxNumberLen)}
+		return nil, &CompileError{Code: ErrLimit, Pointer: ptr, Offset: offsetOf(src, ptr),
+			Msg: fmt.Sprintf("a number literal longer than %d characters or with a larger exponent (schema.CompileOptions.MaxNumberLen)", opts.MaxNumberLen)}
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(opts.DefaultDraft.lib())
@@ -142,7 +142,7 @@ func Compile(src []byte, opts Options) (*Schema, error) {
 	c.UseRegexpEngine(regexEngine)
 	c.UseLoader(refusingLoader{})
 	if err := c.AddResource(baseURL, doc); err != nil {
-		return nil, &Error{Code: ErrInvalid, Offset: -1, Msg: err.Error()}
+		return nil, &CompileError{Code: ErrInvalid, Offset: -1, Msg: err.Error()}
 	}
 	lib, err := c.Compile(baseURL)
 	if err != nil {
@@ -151,7 +151,7 @@ func Compile(src []byte, opts Options) (*Schema, error) {
 	if u, loc, ok := unrunnablePattern(lib, map[*jsonschema.Schema]bool{}); ok {
 		p := localPointer(loc)
 		kw := p[strings.LastIndexByte(p, '/')+1:]
-		return nil, &Error{Code: ErrRegex, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		return nil, &CompileError{Code: ErrRegex, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
 			Msg: fmt.Sprintf("%s is ECMA-262 but %v (%v); specplan never matches a pattern approximately", strconv.Quote(u.src), errUnrunnable, u.err)}
 	}
 	s := &Schema{source: src, lib: lib, opts: opts, draft: Draft(lib.DraftVersion)}
@@ -184,7 +184,7 @@ var errNoFetch = errors.New("specplan never loads schemas from the network or fr
 
 func (refusingLoader) Load(string) (any, error) { return nil, errNoFetch }
 
-// compileError turns the validator's compile errors into *Error.
+// compileError turns the validator's compile errors into *CompileError.
 func compileError(src []byte, doc any, err error) error {
 	var (
 		load  *jsonschema.LoadURLError
@@ -196,18 +196,18 @@ func compileError(src []byte, doc any, err error) error {
 		anc   *jsonschema.AnchorNotFoundError
 		dupID *jsonschema.DuplicateIDError
 	)
-	at := func(code Code, url, keyword, msg string) *Error {
+	at := func(code CompileCode, url, keyword, msg string) *CompileError {
 		p := localPointer(url)
 		if keyword != "" {
 			p += "/" + escapeToken(keyword)
 		}
-		return &Error{Code: code, Pointer: p, Keyword: keyword, Offset: offsetOf(src, p), Msg: msg}
+		return &CompileError{Code: code, Pointer: p, Keyword: keyword, Offset: offsetOf(src, p), Msg: msg}
 	}
 	switch {
 	case errors.As(err, &load):
 		target := displayURL(load.URL)
 		p, kw := firstForeignRef(doc, "")
-		e := &Error{Code: ErrRemoteRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		e := &CompileError{Code: ErrRemoteRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
 			Msg: fmt.Sprintf("refers to %s, outside this schema; %v: put the definition under $defs and refer to it as #/$defs/…", strconv.Quote(target), errNoFetch)}
 		if kw == "$schema" {
 			e.Msg = fmt.Sprintf("%s is not a draft this validator knows (draft-04, -06, -07, 2019-09, 2020-12), and specplan never fetches metaschemas", strconv.Quote(target))
@@ -218,7 +218,7 @@ func compileError(src []byte, doc any, err error) error {
 		return e
 	case errors.As(err, &dupID):
 		p := dupID.Ptr2
-		return &Error{Code: ErrInvalid, Pointer: p, Keyword: "$id", Offset: offsetOf(src, p),
+		return &CompileError{Code: ErrInvalid, Pointer: p, Keyword: "$id", Offset: offsetOf(src, p),
 			Msg: fmt.Sprintf("$id %s is also the $id of %s: two subschemas cannot share one", strconv.Quote(displayURL(dupID.ID)), quotePointer(dupID.Ptr1))}
 	case errors.As(err, &meta):
 		return metaError(src, meta)
@@ -231,21 +231,21 @@ func compileError(src []byte, doc any, err error) error {
 		e.Keyword = kw
 		return e
 	case errors.As(err, &draft):
-		return &Error{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(src, "/$schema"),
+		return &CompileError{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(src, "/$schema"),
 			Msg: fmt.Sprintf("%s is not a draft this validator knows (draft-04, -06, -07, 2019-09, 2020-12)", strconv.Quote(displayURL(draft.URL)))}
 	case errors.As(err, &mURL):
-		return &Error{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(src, "/$schema"),
+		return &CompileError{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(src, "/$schema"),
 			Msg: fmt.Sprintf("invalid $schema URL: %v", mURL.Err)}
 	case errors.As(err, &ptr):
 		p, kw := refTo(doc, "", ptr.URL)
-		return &Error{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		return &CompileError{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
 			Msg: fmt.Sprintf("%s points at nothing in this schema", strconv.Quote(displayURL(ptr.URL)))}
 	case errors.As(err, &anc):
 		p, kw := refTo(doc, "", anc.Reference)
-		return &Error{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		return &CompileError{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
 			Msg: fmt.Sprintf("anchor %s is not defined in this schema", strconv.Quote(displayURL(anc.Reference)))}
 	}
-	return &Error{Code: ErrInvalid, Offset: -1, Msg: strings.ReplaceAll(err.Error(), baseURL, "")}
+	return &CompileError{Code: ErrInvalid, Offset: -1, Msg: strings.ReplaceAll(err.Error(), baseURL, "")}
 }
 
 // metaError reports the first problems the metaschema found in the schema:
@@ -253,18 +253,18 @@ func compileError(src []byte, doc any, err error) error {
 func metaError(src []byte, meta *jsonschema.SchemaValidationError) error {
 	var verr *jsonschema.ValidationError
 	if !errors.As(meta.Err, &verr) {
-		return &Error{Code: ErrInvalid, Offset: -1, Msg: meta.Err.Error()}
+		return &CompileError{Code: ErrInvalid, Offset: -1, Msg: meta.Err.Error()}
 	}
 	probs, _ := problems(verr, 3)
 	if len(probs) == 0 {
-		return &Error{Code: ErrInvalid, Offset: -1, Msg: "not a valid schema"}
+		return &CompileError{Code: ErrInvalid, Offset: -1, Msg: "not a valid schema"}
 	}
 	first := probs[0]
 	code := ErrInvalid
 	if first.Keyword == "format" && strings.Contains(first.Msg, "is not a valid regex") {
 		code = ErrRegex // a pattern Go's regexp (RE2 syntax) cannot compile
 	}
-	e := &Error{Code: code, Pointer: first.Pointer, Offset: offsetOf(src, first.Pointer)}
+	e := &CompileError{Code: code, Pointer: first.Pointer, Offset: offsetOf(src, first.Pointer)}
 	if i := strings.LastIndexByte(first.Pointer, '/'); i >= 0 {
 		e.Keyword = unescapeToken(first.Pointer[i+1:])
 	}

@@ -92,9 +92,9 @@ func runSuiteFile(t *testing.T, file string, draft Draft, c *tally) {
 	}
 	name := strings.TrimPrefix(file, suiteDir+"/")
 	for _, g := range groups {
-		s, err := Compile(g.Schema, Options{DefaultDraft: draft})
+		s, err := Compile(g.Schema, CompileOptions{DefaultDraft: draft})
 		if err != nil {
-			var se *Error
+			var se *CompileError
 			if errors.As(err, &se) && se.Code == ErrRemoteRef && bytes.Contains(g.Schema, []byte(remoteHost)) {
 				c.total += len(g.Tests)
 				c.skipped += len(g.Tests)
@@ -123,9 +123,9 @@ func runSuiteFile(t *testing.T, file string, draft Draft, c *tally) {
 			ok := true
 			if s.fast != nil && s.wellFormed(data, 0) {
 				switch v := s.fast.check(data, 0); {
-				case v == unknown:
-				case (v == valid) != tc.Valid:
-					t.Errorf("%s: %q / %q: fast path says %v, want valid=%v", name, g.Description, tc.Description, v == valid, tc.Valid)
+				case v == vUnknown:
+				case (v == vValid) != tc.Valid:
+					t.Errorf("%s: %q / %q: fast path says %v, want valid=%v", name, g.Description, tc.Description, v == vValid, tc.Valid)
 					ok = false
 				default:
 					c.fast++

@@ -46,7 +46,7 @@ func (s *Schema) Validate(v any) error {
 	if s == nil {
 		return nil
 	}
-	if s.fast != nil && s.wellFormed(v, 0) && s.fast.check(v, 0) == valid {
+	if s.fast != nil && s.wellFormed(v, 0) && s.fast.check(v, 0) == vValid {
 		return nil
 	}
 	return s.slow(v)
@@ -143,7 +143,7 @@ func toJSON(v any, ptr string, depth, maxNum int) (out any, changed bool, prob *
 	case json.Number:
 		if _, ok := parseDecimal(string(x), maxNum); !ok {
 			if _, ok := parseDecimal(string(x), math.MaxInt32); ok {
-				return bad(fmt.Sprintf("the number %s is longer than %d characters or has a larger exponent (schema.Options.MaxNumberLen)", truncate(string(x), 40), maxNum))
+				return bad(fmt.Sprintf("the number %s is longer than %d characters or has a larger exponent (schema.CompileOptions.MaxNumberLen)", truncate(string(x), 40), maxNum))
 			}
 			return bad(fmt.Sprintf("%s is not a JSON number", strconv.Quote(truncate(string(x), 40))))
 		}
@@ -151,7 +151,7 @@ func toJSON(v any, ptr string, depth, maxNum int) (out any, changed bool, prob *
 	case json.RawMessage:
 		d, err := readJSON(x, maxValueDepth-depth)
 		if err != nil {
-			return bad("the raw JSON value is not valid: " + err.(*Error).Msg)
+			return bad("the raw JSON value is not valid: " + err.(*CompileError).Msg)
 		}
 		w, _, p := toJSON(d, ptr, depth, maxNum)
 		return w, true, p

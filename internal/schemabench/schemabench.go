@@ -132,7 +132,7 @@ func Run(dir string, opts Options) (*Report, error) {
 		rep.Schemas++
 		sub.Schemas++
 		start := time.Now()
-		s, err := schema.Compile(e.Schema, schema.Options{})
+		s, err := schema.Compile(e.Schema, schema.CompileOptions{})
 		took := time.Since(start)
 		times = append(times, took)
 		if took > rep.CompileMax {
@@ -140,7 +140,7 @@ func Run(dir string, opts Options) (*Report, error) {
 		}
 		if err != nil {
 			code := "other"
-			var se *schema.Error
+			var se *schema.CompileError
 			if errors.As(err, &se) {
 				code = se.Code.String()
 			}

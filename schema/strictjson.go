@@ -25,7 +25,7 @@ func readJSON(data []byte, maxDepth int) (any, error) {
 			}
 			off += n
 		}
-		return nil, &Error{Code: ErrSyntax, Offset: off, Msg: "the schema is not valid UTF-8"}
+		return nil, &CompileError{Code: ErrSyntax, Offset: off, Msg: "the schema is not valid UTF-8"}
 	}
 	r := &jsonReader{data: data, dec: json.NewDecoder(bytes.NewReader(data)), maxDepth: maxDepth}
 	r.dec.UseNumber()
@@ -34,7 +34,7 @@ func readJSON(data []byte, maxDepth int) (any, error) {
 		return nil, err
 	}
 	if _, err := r.dec.Token(); err != io.EOF {
-		return nil, &Error{Code: ErrSyntax, Offset: int(r.dec.InputOffset()), Msg: "unexpected data after the schema's JSON value"}
+		return nil, &CompileError{Code: ErrSyntax, Offset: int(r.dec.InputOffset()), Msg: "unexpected data after the schema's JSON value"}
 	}
 	return v, nil
 }
@@ -57,7 +57,7 @@ func (r *jsonReader) syntax(ptr string, err error) error {
 	} else if err != nil {
 		msg = "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 	}
-	return &Error{Code: ErrSyntax, Pointer: ptr, Offset: off, Msg: msg}
+	return &CompileError{Code: ErrSyntax, Pointer: ptr, Offset: off, Msg: msg}
 }
 
 func (r *jsonReader) value(ptr string, depth int) (any, error) {
@@ -71,8 +71,8 @@ func (r *jsonReader) value(ptr string, depth int) (any, error) {
 		return tok, nil // nil, bool, json.Number or string
 	}
 	if depth >= r.maxDepth {
-		return nil, &Error{Code: ErrLimit, Pointer: ptr, Offset: start,
-			Msg: fmt.Sprintf("the schema nests deeper than %d levels (schema.Options.MaxDepth)", r.maxDepth)}
+		return nil, &CompileError{Code: ErrLimit, Pointer: ptr, Offset: start,
+			Msg: fmt.Sprintf("the schema nests deeper than %d levels (schema.CompileOptions.MaxDepth)", r.maxDepth)}
 	}
 	switch delim {
 	case '[':
@@ -102,7 +102,7 @@ func (r *jsonReader) value(ptr string, depth int) (any, error) {
 			}
 			kptr := ptr + "/" + escapeToken(key)
 			if _, dup := obj[key]; dup {
-				return nil, &Error{Code: ErrSyntax, Pointer: kptr, Offset: skipSpace(r.data, keyOff),
+				return nil, &CompileError{Code: ErrSyntax, Pointer: kptr, Offset: skipSpace(r.data, keyOff),
 					Msg: fmt.Sprintf("duplicate key %s", strconv.Quote(key))}
 			}
 			v, err := r.value(kptr, depth+1)

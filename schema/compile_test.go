@@ -12,7 +12,7 @@ import (
 func TestCompileErrors(t *testing.T) {
 	for _, tc := range []struct {
 		src     string
-		code    Code
+		code    CompileCode
 		pointer string
 		keyword string
 		offset  int // -1: not checked
@@ -33,10 +33,10 @@ func TestCompileErrors(t *testing.T) {
 		{`{"pattern": "a(?=b)"}`, ErrRegex, "/pattern", "pattern", 12, "cannot run it"},
 		{`{"properties": {"a": {"$id": "x"}, "b": {"$id": "x"}}}`, ErrInvalid, "", "$id", -1, "two subschemas cannot share one"},
 	} {
-		_, err := Compile([]byte(tc.src), Options{})
-		var e *Error
+		_, err := Compile([]byte(tc.src), CompileOptions{})
+		var e *CompileError
 		if !errors.As(err, &e) {
-			t.Errorf("%s: err = %v, want *Error", tc.src, err)
+			t.Errorf("%s: err = %v, want *CompileError", tc.src, err)
 			continue
 		}
 		if e.Code != tc.code || (tc.pointer != "" && e.Pointer != tc.pointer) || e.Keyword != tc.keyword ||
@@ -44,7 +44,7 @@ func TestCompileErrors(t *testing.T) {
 			t.Errorf("%s:\n got code=%v pointer=%q keyword=%q offset=%d: %v\nwant code=%v pointer=%q keyword=%q offset=%d, containing %q",
 				tc.src, e.Code, e.Pointer, e.Keyword, e.Offset, e, tc.code, tc.pointer, tc.keyword, tc.offset, tc.msg)
 		}
-		if !errors.Is(err, &Error{Code: tc.code}) {
+		if !errors.Is(err, &CompileError{Code: tc.code}) {
 			t.Errorf("%s: errors.Is does not match its code %v", tc.src, tc.code)
 		}
 	}
@@ -52,14 +52,14 @@ func TestCompileErrors(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	deep := strings.Repeat(`{"not":`, 200) + "{}" + strings.Repeat("}", 200)
-	if _, err := Compile([]byte(deep), Options{}); !errors.Is(err, &Error{Code: ErrLimit}) || !strings.Contains(err.Error(), "MaxDepth") {
+	if _, err := Compile([]byte(deep), CompileOptions{}); !errors.Is(err, &CompileError{Code: ErrLimit}) || !strings.Contains(err.Error(), "MaxDepth") {
 		t.Errorf("deep schema: %v", err)
 	}
-	if _, err := Compile([]byte(deep), Options{MaxDepth: 500}); err != nil {
+	if _, err := Compile([]byte(deep), CompileOptions{MaxDepth: 500}); err != nil {
 		t.Errorf("deep schema with MaxDepth 500: %v", err)
 	}
 	big := []byte(`{"description": "` + strings.Repeat("x", 100) + `"}`)
-	if _, err := Compile(big, Options{MaxBytes: 50}); !errors.Is(err, &Error{Code: ErrLimit}) || !strings.Contains(err.Error(), "MaxBytes") {
+	if _, err := Compile(big, CompileOptions{MaxBytes: 50}); !errors.Is(err, &CompileError{Code: ErrLimit}) || !strings.Contains(err.Error(), "MaxBytes") {
 		t.Errorf("big schema: %v", err)
 	}
 }
@@ -68,17 +68,17 @@ func TestLimits(t *testing.T) {
 func TestDrafts(t *testing.T) {
 	// items as an array is a tuple in draft 7 and invalid in 2020-12.
 	tuple := `{"items": [{"type": "string"}]}`
-	if _, err := Compile([]byte(tuple), Options{}); !errors.Is(err, &Error{Code: ErrInvalid}) {
+	if _, err := Compile([]byte(tuple), CompileOptions{}); !errors.Is(err, &CompileError{Code: ErrInvalid}) {
 		t.Errorf("2020-12 tuple items: %v, want invalid", err)
 	}
-	s, err := Compile([]byte(tuple), Options{DefaultDraft: Draft7})
+	s, err := Compile([]byte(tuple), CompileOptions{DefaultDraft: Draft7})
 	if err != nil || s.Draft() != Draft7 {
 		t.Fatalf("draft 7 tuple: %v", err)
 	}
 	if s.Validate([]any{1}) == nil || s.Validate([]any{"a", 1}) != nil {
 		t.Error("draft 7 tuple items not applied")
 	}
-	s, err = Compile([]byte(`{"$schema": "http://json-schema.org/draft-04/schema#", "maximum": 5, "exclusiveMaximum": true}`), Options{})
+	s, err = Compile([]byte(`{"$schema": "http://json-schema.org/draft-04/schema#", "maximum": 5, "exclusiveMaximum": true}`), CompileOptions{})
 	if err != nil || s.Draft() != Draft4 {
 		t.Fatalf("draft 4: %v", err)
 	}
@@ -92,7 +92,7 @@ func TestValidationProblems(t *testing.T) {
 	s, err := Compile([]byte(`{"type": "object", "required": ["id"], "properties": {
 		"tags": {"type": "array", "items": {"type": "string", "maxLength": 3}},
 		"at": {"type": "string", "format": "date-time"}},
-		"additionalProperties": {"type": "integer"}}`), Options{})
+		"additionalProperties": {"type": "integer"}}`), CompileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestValidationProblems(t *testing.T) {
 
 // Go values that are not JSON are problems, never accepted or a panic.
 func TestValuesThatAreNotJSON(t *testing.T) {
-	s, err := Compile([]byte(`{"properties": {"n": {"type": "number", "minimum": 0}, "l": {"type": "array", "items": {"type": "string"}}}}`), Options{})
+	s, err := Compile([]byte(`{"properties": {"n": {"type": "number", "minimum": 0}, "l": {"type": "array", "items": {"type": "string"}}}}`), CompileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestValidateAllocatesNothingOnValidArgs(t *testing.T) {
 		"id": {"type": "string", "pattern": "^[A-Z][0-9]+$"}, "amount": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6},
 		"kind": {"enum": ["a", "b", 3]}, "when": {"type": "string", "format": "date"},
 		"tags": {"type": "array", "maxItems": 4, "items": {"$ref": "#/$defs/tag"}},
-		"opt": {"anyOf": [{"type": "null"}, {"type": "integer"}]}}, "$defs": {"tag": {"type": "string", "minLength": 1}}}`), Options{})
+		"opt": {"anyOf": [{"type": "null"}, {"type": "integer"}]}}, "$defs": {"tag": {"type": "string", "minLength": 1}}}`), CompileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // FuzzCompile: Compile never panics or hangs on any input, every refusal
-// is an *Error with a known Code, and a compiled schema can be validated
+// is an *CompileError with a known Code, and a compiled schema can be validated
 // against and checked for contradictions.
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{
@@ -21,11 +21,11 @@ func FuzzCompile(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		s, err := Compile(src, Options{MaxBytes: 1 << 16})
+		s, err := Compile(src, CompileOptions{MaxBytes: 1 << 16})
 		if err != nil {
-			var e *Error
+			var e *CompileError
 			if !errors.As(err, &e) || e.Code < ErrSyntax || e.Code > ErrRegex || e.Msg == "" {
-				t.Fatalf("Compile(%q) = %#v, want an *Error with a known code", src, err)
+				t.Fatalf("Compile(%q) = %#v, want an *CompileError with a known code", src, err)
 			}
 			return
 		}
@@ -45,7 +45,7 @@ func FuzzFastPath(f *testing.F) {
 	f.Add([]byte(`{"not": {"const": -0}}`), []byte(`0.0`))
 	f.Add([]byte(`{"if": {"type": "string"}, "then": {"minLength": 2}, "else": {"exclusiveMinimum": 1e-3}}`), []byte(`"é"`))
 	f.Fuzz(func(t *testing.T, src, inst []byte) {
-		s, err := Compile(src, Options{MaxBytes: 1 << 16})
+		s, err := Compile(src, CompileOptions{MaxBytes: 1 << 16})
 		if err != nil || s.fast == nil {
 			return
 		}
@@ -56,7 +56,7 @@ func FuzzFastPath(f *testing.F) {
 			return
 		}
 		fast := s.fast.check(v, 0)
-		if fast == unknown {
+		if fast == vUnknown {
 			return
 		}
 		w, _, prob := toJSON(v, "", 0, s.opts.MaxNumberLen)
@@ -64,8 +64,8 @@ func FuzzFastPath(f *testing.F) {
 			t.Fatalf("well-formed value refused by toJSON: %v", prob)
 		}
 		slow := s.lib.Validate(w) == nil
-		if (fast == valid) != slow {
-			t.Fatalf("schema %s, instance %s: fast path says valid=%v, the validator %v", src, inst, fast == valid, slow)
+		if (fast == vValid) != slow {
+			t.Fatalf("schema %s, instance %s: fast path says valid=%v, the validator %v", src, inst, fast == vValid, slow)
 		}
 	})
 }
