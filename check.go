@@ -38,12 +38,14 @@ const (
 	CheckSkipped                            // a check that could not run within the limits
 	CheckPredicateType                      // a predicate whose type another predicate or the tool's schema contradicts
 	CheckDuplicate                          // a rule that repeats an earlier rule exactly
+	CheckSchemaUnsat                        // a tool's parameter schema admits no call (Spec.CheckSchemas)
 )
 
 var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
 	CheckSkipped: "skipped", CheckPredicateType: "predicate-type", CheckDuplicate: "duplicate",
+	CheckSchemaUnsat: "schema-unsatisfiable",
 }
 
 func (c CheckCode) String() string {
@@ -162,7 +164,8 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Offset < out[j].Pos.Offset })
-	return out, nil
+	// The catalog's findings come after the spec's: they are in another file.
+	return append(out, s.CheckSchemas()...), nil
 }
 
 // DiffResult is the outcome of comparing two specs.

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/specplan/specplan/automata"
-	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
+	"github.com/specplan/specplan/schema"
 )
 
 // Options tune compilation. The zero value is the documented default.
@@ -43,8 +45,9 @@ type Spec struct {
 	DFA      *automata.DFA
 	Rules    []*automata.DFA // Rules[i] is the DFA of Source.Rules[i] alone
 	// Schemas are the tools' JSON-schema parameters from the catalog
-	// (Options.Catalog); calls are checked against them by Validate and
-	// Monitor, as the decoder constrains generation by them.
+	// (Options.Catalog), verbatim, for the decoder to generate by.
+	// Validate and Monitor check calls against the compiled forms
+	// (ToolSchema), made once by Build.
 	Schemas map[string]json.RawMessage
 
 	// copyOf[i] is the index of the first rule identical to rule i (the
@@ -52,6 +55,21 @@ type Spec struct {
 	// reported once, as a duplicate.
 	copyOf []int
 	opts   Options
+
+	compiled map[string]*schema.Schema
+	toolPos  map[string]ltl.Pos // where each compiled schema's tool is in its catalog
+	// allowReasons[sym] are Monitor.Step's reasons for an allowed symbol:
+	// [0] the run may not end here, [1] it may.
+	allowReasons [][2]string
+}
+
+// ToolSchema returns the compiled parameter schema of a catalog tool, or
+// nil when the tool has none (its arguments are then not checked).
+func (s *Spec) ToolSchema(tool string) *schema.Schema {
+	if s == nil {
+		return nil
+	}
+	return s.compiled[tool]
 }
 
 // ParseFile reads and parses one .ltl file, with the catalog's tools declared.
@@ -123,7 +141,7 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 			return nil, fmt.Errorf("%q is a step kind in one spec and a tool in another; they cannot share an alphabet", name)
 		}
 	}
-	schemas, err := catalogSchemas(opts.Catalog)
+	schemas, compiled, err := catalogSchemas(opts.Catalog)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +163,15 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 		}
 		return nil, &wrapped{msg: msg, err: err}
 	}
+	toolPos := map[string]ltl.Pos{}
+	for _, t := range opts.Catalog {
+		toolPos[t.Name] = t.Pos
+	}
 	aopts := automata.Options{MaxStates: opts.MaxStates}
+	reasons := make([][2]string, len(alpha.Symbols))
+	for i, sym := range alpha.Symbols {
+		reasons[i] = [2]string{sym.Name + " is allowed", sym.Name + " is allowed; the run may end here"}
+	}
 	out := make([]*Spec, len(sources))
 	for i, s := range sources {
 		copyOf := ruleCopies(s.Rules)
@@ -169,7 +195,7 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 				return nil, positioned(s, err)
 			}
 		}
-		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas, copyOf: copyOf, opts: opts}
+		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas, compiled: compiled, toolPos: toolPos, allowReasons: reasons, copyOf: copyOf, opts: opts}
 	}
 	return out, nil
 }
@@ -272,32 +298,105 @@ type wrapped struct {
 func (w *wrapped) Error() string { return w.msg }
 func (w *wrapped) Unwrap() error { return w.err }
 
-// catalogSchemas collects the catalog's parameter schemas, refusing (with
-// the tool's catalog position) any the decoder could not enforce.
-func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, error) {
-	schemas := map[string]json.RawMessage{}
+// catalogSchemas compiles the catalog's parameter schemas, once: every
+// valid JSON Schema is accepted, whether or not the decoder can generate
+// under it (that is the decoder's own question, asked where generation
+// happens: see SchemaCheck). A schema that is not valid JSON Schema, or
+// that refers outside itself, is an error at the tool's catalog position.
+func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, map[string]*schema.Schema, error) {
+	raw := map[string]json.RawMessage{}
+	compiled := map[string]*schema.Schema{}
 	var errs ltl.ErrorList
 	for _, t := range catalog {
-		if len(t.Parameters) == 0 {
+		if noSchema(t.Parameters) {
 			continue
 		}
-		if err := decoder.CheckSchema(t.Parameters); err != nil {
-			errs = append(errs, &ltl.Error{Pos: t.Pos, Code: ltl.ErrCatalogTool, Msg: fmt.Sprintf("tool %s: %v", t.Name, err)})
+		sch, err := schema.Compile(t.Parameters, schema.CompileOptions{})
+		if err != nil {
+			errs = append(errs, &ltl.Error{Pos: t.Pos, Code: ltl.ErrCatalogTool, Msg: fmt.Sprintf("tool %s: parameters: %v", t.Name, err)})
 			continue
 		}
-		schemas[t.Name] = t.Parameters
+		raw[t.Name] = t.Parameters
+		compiled[t.Name] = sch
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, nil, errs
 	}
-	return schemas, nil
+	return raw, compiled, nil
 }
 
-// checkArgs validates a call's arguments against its tool's schema.
-func (s *Spec) checkArgs(e ltl.Event) error {
-	schema, ok := s.Schemas[e.Tool]
-	if !ok || e.Tool == "" {
+// SchemaCheck is an analysis of one tool's compiled parameter schema that
+// CheckSchemas runs beside the contradictions schema/ finds itself; each
+// Problem it returns is a finding (SchemaPointer and Keyword say where).
+//
+// This is where the decoder's generability analysis plugs in: whether the
+// decoder can generate under a schema is its own question (schema/'s
+// generation analysis, built by schemagen), asked by `plan check`, `plan
+// compile` and `plan generate` through CheckSchemas(thatCheck). The guard
+// path (Validate, Monitor) never depends on it: every valid schema is
+// validated, whether or not it can be generated under.
+type SchemaCheck func(tool string, s *schema.Schema) []schema.Problem
+
+// CheckSchemas reports, as errors positioned at each tool's catalog entry,
+// the tool schemas no call can satisfy (schema.Schema.Contradictions: a
+// minimum above its maximum, an enum none of whose values fits, a required
+// property that is forbidden, …) and whatever the extra checks find. Check
+// includes its findings (code CheckSchemaUnsat), so `plan check
+// --tools` fails on them as on an unsatisfiable spec. Tools come in catalog
+// order.
+func (s *Spec) CheckSchemas(extra ...SchemaCheck) []Diagnostic {
+	if s == nil {
 		return nil
 	}
-	return decoder.ValidateArgs(schema, e.Args)
+	var names []string
+	for name := range s.compiled {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		pi, pj := s.toolPos[names[i]], s.toolPos[names[j]]
+		if pi.Offset != pj.Offset {
+			return pi.Offset < pj.Offset
+		}
+		return names[i] < names[j]
+	})
+	var out []Diagnostic
+	for _, name := range names {
+		sch := s.compiled[name]
+		probs := sch.Contradictions()
+		for _, check := range extra {
+			probs = append(probs, check(name, sch)...)
+		}
+		for _, p := range probs {
+			where := "the parameters schema"
+			if p.SchemaPointer != "" {
+				where = "parameters schema at " + safetext.Escape(p.SchemaPointer)
+			}
+			if p.Keyword != "" {
+				where += " (" + p.Keyword + ")"
+			}
+			out = append(out, Diagnostic{Pos: s.toolPos[name], Severity: SeverityError, Code: CheckSchemaUnsat,
+				Msg: fmt.Sprintf("tool %s: %s: %s", safetext.Escape(name), where, p.Msg)})
+		}
+	}
+	return out
+}
+
+// noSchema reports a catalog entry without parameters (absent or JSON
+// null): its calls take any arguments.
+func noSchema(p json.RawMessage) bool {
+	return len(p) == 0 || string(p) == "null"
+}
+
+// checkArgs validates a call's arguments against its tool's schema. The
+// schema was compiled by Build; this neither parses nor, for the common
+// keywords, allocates.
+func (s *Spec) checkArgs(e ltl.Event) error {
+	if e.Tool == "" {
+		return nil
+	}
+	sch := s.compiled[e.Tool]
+	if sch == nil {
+		return nil
+	}
+	return sch.ValidateArgs(e.Args)
 }

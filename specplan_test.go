@@ -305,7 +305,8 @@ func TestSchemaCheckedWithCatalog(t *testing.T) {
 	}
 	bad := call("get_order", map[string]any{"order_id": 17.0})
 	v := s.Validate([]ltl.Event{bad, step("observation"), step("answer")})
-	if v.Accepted || v.Violation.Position != 0 || !strings.Contains(v.Violation.Reason, "order_id: want string, got number 17") {
+	if v.Accepted || v.Violation.Position != 0 || !strings.Contains(v.Violation.Reason, "/order_id (type): is a number, must be a string") ||
+		len(v.Violation.Arguments) != 1 || v.Violation.Arguments[0].Pointer != "/order_id" || v.Violation.Arguments[0].Keyword != "type" {
 		t.Errorf("violation = %+v", v.Violation)
 	}
 	if d := s.NewMonitor().Step(bad); d.Allow {

@@ -97,7 +97,7 @@ func (c *ValidateCmd) Run(e *env) error {
 			continue
 		}
 		outfile.Fprintf(e.stdout, "FAIL  %s: %s\n", it.name, v.Violation.Reason)
-		if pos := v.Violation.Position; pos < len(it.events) {
+		if pos := v.Violation.Position; pos < len(it.events) && len(v.Violation.Arguments) == 0 { // bad arguments: the reason says it all
 			if len(v.Violation.Expected) > 0 {
 				outfile.Fprintf(e.stdout, "      allowed at event %d instead: %s\n", pos, joinMax(v.Violation.Expected, 8))
 			} else if pos > 0 {
