@@ -32,6 +32,7 @@ const (
 	ErrExampleAction                   // an example `Action:` line that is not tool[args]
 	ErrCatalogSyntax                   // a tool catalog that is not a JSON array of objects
 	ErrCatalogTool                     // a catalog entry without a usable function name
+	ErrInputLimit                      // an input over MaxInputBytes, a line over MaxLineBytes or JSON deeper than MaxJSONDepth
 )
 
 var codeNames = [...]string{
@@ -55,6 +56,7 @@ var codeNames = [...]string{
 	ErrExampleAction:   "example-action",
 	ErrCatalogSyntax:   "catalog-syntax",
 	ErrCatalogTool:     "catalog-tool",
+	ErrInputLimit:      "input-limit",
 }
 
 func (c Code) String() string {

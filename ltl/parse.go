@@ -39,6 +39,16 @@ type Options struct {
 	// MaxDepth bounds the nesting of parentheses and operators; 0 means
 	// DefaultMaxDepth.
 	MaxDepth int
+	// MaxInputBytes bounds one input (a spec, trace, catalog or prompt) as
+	// the readers (ReadInput, ReadTrace, ParseCatalog, ParseExamples) take
+	// it; 0 means DefaultMaxInputBytes.
+	MaxInputBytes int64
+	// MaxLineBytes bounds one line of a JSON Lines trace; 0 means
+	// DefaultMaxLineBytes.
+	MaxLineBytes int
+	// MaxJSONDepth bounds the nesting of arrays and objects in JSON input;
+	// 0 means DefaultMaxJSONDepth.
+	MaxJSONDepth int
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -101,6 +111,9 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 		}
 	}
 	for _, d := range g.Decls {
+		if d.Catalog != nil {
+			catalogDecl(s, d.Catalog, d.Pos, e)
+		}
 		for _, n := range d.Steps {
 			declare(n, false)
 		}

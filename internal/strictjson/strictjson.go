@@ -205,6 +205,7 @@ const (
 	ErrUTF8                           // invalid UTF-8, or a lone UTF-16 surrogate escape
 	ErrDepth                          // nesting deeper than Limits.MaxDepth
 	ErrValues                         // more values than Limits.MaxValues
+	ErrTrailing                       // data after the value
 )
 
 // Error is a parse failure at byte Offset of the input.
@@ -214,6 +215,8 @@ type Error struct {
 	Msg    string
 	// Limit is the limit exceeded, for ErrDepth and ErrValues.
 	Limit int
+	// First is the offset of the key's first occurrence, for ErrDuplicate.
+	First int
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
@@ -245,7 +248,7 @@ func ParseString(s string, lim Limits) (*Value, error) {
 	}
 	p.space()
 	if p.i < len(s) {
-		return nil, p.fail(ErrSyntax, "data after the JSON value")
+		return nil, p.fail(ErrTrailing, "data after the JSON value")
 	}
 	return &v, nil
 }
@@ -422,7 +425,7 @@ func (p *parser) object(v *Value, depth int) error {
 			}
 		}
 		if dup >= 0 {
-			return &Error{Code: ErrDuplicate, Offset: keyOff, Msg: fmt.Sprintf("duplicate key %s (first at offset %d)", strconv.Quote(key), dup)}
+			return &Error{Code: ErrDuplicate, Offset: keyOff, First: dup, Msg: "duplicate key " + strconv.Quote(key)}
 		}
 		if seen == nil && n+1 > smallObject {
 			seen = make(map[string]int, 2*smallObject)
@@ -633,4 +636,43 @@ func (p *parser) hex4() (rune, bool) {
 	}
 	p.i += 4
 	return r, true
+}
+
+// Raw returns v's text exactly as written in data, which must be the input v
+// was parsed from. It scans only v's own bytes, so taking the Raw of
+// disjoint values costs time linear in the input.
+func (v *Value) Raw(data []byte) []byte {
+	i := v.Offset()
+	start := i
+	depth := 0
+	for i < len(data) {
+		switch c := data[i]; c {
+		case '"':
+			i++
+			for i < len(data) && data[i] != '"' {
+				if data[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			i++
+			if depth == 0 {
+				return data[start:i]
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return data[start : i+1]
+			}
+		case ',', ' ', '\t', '\r', '\n', ':':
+			if depth == 0 {
+				return data[start:i]
+			}
+		}
+		i++
+	}
+	return data[start:min(i, len(data))]
 }

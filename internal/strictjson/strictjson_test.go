@@ -30,13 +30,13 @@ func TestStrict(t *testing.T) {
 		{`{"amount":5000,"amount":40}`, ErrDuplicate, 15},
 		{`{"a":1,"b":{"x":1,"x":2}}`, ErrDuplicate, 18},
 		{`{"a":1,"\u0061":2}`, ErrDuplicate, 7}, // equal once decoded
-		{`[1] [2]`, ErrSyntax, 4},
-		{`{"a":1}x`, ErrSyntax, 7},
+		{`[1] [2]`, ErrTrailing, 4},
+		{`{"a":1}x`, ErrTrailing, 7},
 		{`{"a":1`, ErrSyntax, 6},
 		{"\"a\xffb\"", ErrUTF8, 2},
 		{`"\ud800"`, ErrUTF8, 1},
 		{`"\udc00\ud800"`, ErrUTF8, 1},
-		{`01`, ErrSyntax, 1},
+		{`01`, ErrTrailing, 1},
 		{`-`, ErrSyntax, 1},
 		{`1.`, ErrSyntax, 2},
 		{`1e`, ErrSyntax, 2},
@@ -135,11 +135,14 @@ func TestLinear(t *testing.T) {
 		},
 		"string": func(n int) string { return `"` + strings.Repeat(`a\n`, n) + `"` },
 		"nested": func(n int) string {
-			return strings.Repeat(`[{"a":`, 50) + strings.Repeat(`1,`, n) + "1" + strings.Repeat(`}]`, 50)
+			return strings.Repeat(`[{"a":`, 50) + "[" + strings.Repeat(`1,`, n) + "1]" + strings.Repeat(`}]`, 50)
 		},
 	}
 	for name, gen := range shapes {
 		small, big := gen(20000), gen(160000)
+		if _, err := ParseString(small, Limits{MaxDepth: 200}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
 		ratio := bestOf(func() { _, _ = ParseString(big, Limits{MaxDepth: 200}) }) /
 			bestOf(func() { _, _ = ParseString(small, Limits{MaxDepth: 200}) })
 		if ratio > 8*3 {
@@ -288,4 +291,22 @@ func reference(data []byte) (v any, dups bool, depth int, err error) {
 		}
 	}
 	return v, dups, depth, err
+}
+
+func TestRaw(t *testing.T) {
+	in := []byte(`{"a": [1, "x]\"}"], "b" : {"c": {}} , "d":-1.5e3,"e":"s"}`)
+	v, err := Parse(in, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`[1, "x]\"}"]`, `{"c": {}}`, `-1.5e3`, `"s"`}
+	for i := range v.Len() {
+		_, val := v.Member(i)
+		if got := string(val.Raw(in)); got != want[i] {
+			t.Errorf("member %d: Raw = %s, want %s", i, got, want[i])
+		}
+	}
+	if got := string(v.Raw(in)); got != string(in) {
+		t.Errorf("Raw of the whole = %s", got)
+	}
 }
