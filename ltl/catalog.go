@@ -54,7 +54,7 @@ func ParseCatalog(filename string, data []byte) ([]CatalogTool, error) {
 // after the value, invalid UTF-8 (ErrCatalogSyntax) and a key that differs
 // from a known key only in case ("Name", "PARAMETERS": ErrCatalogTool) are
 // errors. Missing or non-identifier names (ErrCatalogTool) and duplicate
-// names (ErrDuplicate) are all reported; JSON that is none of the shapes is
+// names (ErrDuplicate) are all reported, up to MaxErrors; JSON that is none of the shapes is
 // ErrCatalogSyntax; input over MaxInputBytes or deeper than MaxJSONDepth is
 // ErrInputLimit. Positioning is linear in the input. The error is an ErrorList.
 func (o Options) ParseCatalog(filename string, data []byte) ([]CatalogTool, error) {
@@ -78,6 +78,9 @@ func (o Options) ParseCatalog(filename string, data []byte) ([]CatalogTool, erro
 	for i := range arr.Len() {
 		entry := arr.Elem(i)
 		p := pos(entry.Offset())
+		if e.full(p) {
+			break
+		}
 		if entry.Kind() != strictjson.Object {
 			e.add(p, ErrCatalogSyntax, fmt.Sprintf("tool entry must be a JSON object, not a JSON %s", entry.Kind()))
 			continue

@@ -76,6 +76,9 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 			blank = true
 			continue
 		}
+		if e.full(pos) {
+			break
+		}
 		if strings.HasPrefix(trimmed, "Question:") || strings.HasPrefix(trimmed, "Example") ||
 			strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "```") {
 			flush()

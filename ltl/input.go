@@ -17,7 +17,7 @@ import (
 // in-memory form of an input is a few tens of bytes per input byte.
 const (
 	// DefaultMaxInputBytes bounds one input file (Options.MaxInputBytes).
-	DefaultMaxInputBytes = 16 << 20
+	DefaultMaxInputBytes = 8 << 20
 	// DefaultMaxLineBytes bounds one JSON Lines trace line (Options.MaxLineBytes).
 	DefaultMaxLineBytes = 1 << 20
 	// DefaultMaxJSONDepth bounds JSON nesting (Options.MaxJSONDepth).
@@ -157,4 +157,19 @@ func (x *lineIndex) pos(off int) Pos {
 	col += utf8.RuneCount(x.data[from:off])
 	x.lastOff, x.lastLine, x.lastCol = off, line, col
 	return Pos{Filename: x.filename, Offset: off, Line: line, Column: col}
+}
+
+// MaxErrors is how many errors a reader reports for one input before it
+// stops: the input is refused either way, and a list of every bad line of a
+// file of 8 MiB would cost more memory than the file.
+const MaxErrors = 100
+
+// full reports whether e holds MaxErrors errors; if so it adds one saying
+// that reading stopped at p.
+func (e *errs) full(p Pos) bool {
+	if len(e.list) < MaxErrors {
+		return false
+	}
+	e.add(p, e.list[len(e.list)-1].Code, fmt.Sprintf("%d errors; stopping here (fix these first)", MaxErrors))
+	return true
 }

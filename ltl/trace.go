@@ -28,7 +28,7 @@ func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
 // exactly, as json.Number. With a non-nil spec, every step and tool must be
 // declared by it. Every bad line is reported (ErrTraceSyntax, ErrTraceEvent,
 // ErrTraceUndeclared, positioned line:col); a trace with no events is
-// ErrTraceEmpty. A line longer than MaxLineBytes, more than MaxInputBytes in
+// ErrTraceEmpty. After MaxErrors errors reading stops. A line longer than MaxLineBytes, more than MaxInputBytes in
 // all, or JSON nested deeper than MaxJSONDepth is ErrInputLimit, and reading
 // stops there: no more than the limit (plus one buffer) is ever read. The
 // error is an ErrorList.
@@ -77,6 +77,9 @@ func (o Options) ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, erro
 			offset += len(utf8BOM)
 		}
 		if len(raw) > 0 {
+			if e.full(Pos{Filename: filename, Offset: offset, Line: line + 1, Column: 1}) {
+				break
+			}
 			line++
 			if ev, ok := o.decodeEvent(filename, raw, line, offset, s, e); ok {
 				events = append(events, ev)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/alecthomas/kong"
 )
@@ -57,11 +58,22 @@ type env struct {
 }
 
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The input limits bound what a run holds live; this keeps the
+		// collector from letting garbage grow to as much again on top.
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// softMemoryLimit is the heap size at which the collector works harder
+// rather than grow (GOMEMLIMIT overrides it). It is soft: a run that needs
+// more live memory gets it.
+const softMemoryLimit = 512 << 20
+
 // run parses args and runs one command, returning the exit status.
 func run(args []string, stdout, stderr io.Writer) (code int) {
+	in = newInputs(stdin)
 	var cli CLI
 	exited := -1
 	parser, err := kong.New(&cli,

@@ -58,8 +58,16 @@ type Value struct {
 	// for a Number, "true"/"false" for a Bool, "null" for Null.
 	text string
 	// items are an Array's elements, or an Object's members as key, value,
-	// key, value... (each key a String value carrying its own offset).
-	items []Value
+	// key, value... (each key a String value carrying its own offset). A
+	// pointer keeps scalars, most of any input's values, at 32 bytes.
+	items *[]Value
+}
+
+func (v *Value) list() []Value {
+	if v.items == nil {
+		return nil
+	}
+	return *v.items
 }
 
 // Kind returns v's JSON type.
@@ -76,19 +84,22 @@ func (v *Value) Text() string { return v.text }
 func (v *Value) Len() int {
 	switch v.kind {
 	case Array:
-		return len(v.items)
+		return len(v.list())
 	case Object:
-		return len(v.items) / 2
+		return len(v.list()) / 2
 	}
 	return 0
 }
 
 // Elem returns an Array's element i.
-func (v *Value) Elem(i int) *Value { return &v.items[i] }
+func (v *Value) Elem(i int) *Value { return &(*v.items)[i] }
 
 // Member returns an Object's member i, in input order: its key (a String
 // value, with the key's offset) and its value.
-func (v *Value) Member(i int) (key, val *Value) { return &v.items[2*i], &v.items[2*i+1] }
+func (v *Value) Member(i int) (key, val *Value) {
+	items := *v.items
+	return &items[2*i], &items[2*i+1]
+}
 
 // Get returns the value of the member whose key is exactly name (no case
 // folding), or nil. Keys are unique, so there is at most one.
@@ -96,9 +107,10 @@ func (v *Value) Get(name string) *Value {
 	if v.kind != Object {
 		return nil
 	}
-	for i := 0; i < len(v.items); i += 2 {
-		if v.items[i].text == name {
-			return &v.items[i+1]
+	items := v.list()
+	for i := 0; i < len(items); i += 2 {
+		if items[i].text == name {
+			return &items[i+1]
 		}
 	}
 	return nil
@@ -112,11 +124,12 @@ func (v *Value) CaseVariant(known ...string) (key *Value, want string, ok bool) 
 	if v.kind != Object {
 		return nil, "", false
 	}
-	for i := 0; i < len(v.items); i += 2 {
-		k := v.items[i].text
+	items := v.list()
+	for i := 0; i < len(items); i += 2 {
+		k := items[i].text
 		for _, w := range known {
 			if k != w && strings.EqualFold(k, w) {
-				return &v.items[i], w, true
+				return &items[i], w, true
 			}
 		}
 	}
@@ -134,9 +147,10 @@ func (v *Value) Any() any {
 	case String:
 		return v.text
 	case Array:
-		out := make([]any, len(v.items))
-		for i := range v.items {
-			out[i] = v.items[i].Any()
+		items := v.list()
+		out := make([]any, len(items))
+		for i := range items {
+			out[i] = items[i].Any()
 		}
 		return out
 	case Object:
@@ -150,9 +164,10 @@ func (v *Value) Map() map[string]any {
 	if v.kind != Object {
 		return nil
 	}
-	out := make(map[string]any, len(v.items)/2)
-	for i := 0; i < len(v.items); i += 2 {
-		out[v.items[i].text] = v.items[i+1].Any()
+	items := v.list()
+	out := make(map[string]any, len(items)/2)
+	for i := 0; i < len(items); i += 2 {
+		out[items[i].text] = items[i+1].Any()
 	}
 	return out
 }
@@ -165,22 +180,23 @@ func (v *Value) AppendJSON(b []byte) []byte {
 		return appendString(b, v.text)
 	case Array:
 		b = append(b, '[')
-		for i := range v.items {
+		for i, x := range v.list() {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = v.items[i].AppendJSON(b)
+			b = x.AppendJSON(b)
 		}
 		return append(b, ']')
 	case Object:
 		b = append(b, '{')
-		for i := 0; i < len(v.items); i += 2 {
+		items := v.list()
+		for i := 0; i < len(items); i += 2 {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, v.items[i].text)
+			b = appendString(b, items[i].text)
 			b = append(b, ':')
-			b = v.items[i+1].AppendJSON(b)
+			b = items[i+1].AppendJSON(b)
 		}
 		return append(b, '}')
 	}
@@ -259,7 +275,6 @@ type parser struct {
 	maxDepth  int
 	maxValues int
 	values    int
-	stack     []Value // scratch for elements of open arrays and objects
 }
 
 func (p *parser) fail(c ErrorCode, msg string) *Error {
@@ -347,22 +362,22 @@ func (p *parser) value(v *Value, depth int) error {
 func (p *parser) array(v *Value, depth int) error {
 	v.kind = Array
 	p.i++ // [
-	base := len(p.stack)
-	defer func() { p.stack = p.stack[:base] }()
+	// Elements are appended to the array's own slice, not gathered on a
+	// shared stack and copied: the peak memory of a huge array is then one
+	// slice growth, not a stack and a copy.
+	items := []Value{}
+	v.items = &items
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
-		v.items = []Value{}
 		return nil
 	}
 	for {
 		p.space()
-		p.stack = append(p.stack, Value{})
-		var el Value
-		if err := p.value(&el, depth); err != nil {
+		items = append(items, Value{})
+		if err := p.value(&items[len(items)-1], depth); err != nil {
 			return err
 		}
-		p.stack[len(p.stack)-1] = el
 		p.space()
 		if p.i >= len(p.s) {
 			return p.fail(ErrSyntax, "unexpected end of input: expected ',' or ']'")
@@ -373,7 +388,7 @@ func (p *parser) array(v *Value, depth int) error {
 			continue
 		case ']':
 			p.i++
-			v.items = append([]Value(nil), p.stack[base:]...)
+			*v.items = items
 			return nil
 		}
 		return p.fail(ErrSyntax, "unexpected "+p.describe()+": expected ',' or ']'")
@@ -388,13 +403,12 @@ const smallObject = 8
 func (p *parser) object(v *Value, depth int) error {
 	v.kind = Object
 	p.i++ // {
-	base := len(p.stack)
-	defer func() { p.stack = p.stack[:base] }()
+	items := []Value{}
+	v.items = &items
 	var seen map[string]int // key → offset, once the object is large
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
-		v.items = []Value{}
 		return nil
 	}
 	for {
@@ -410,16 +424,15 @@ func (p *parser) object(v *Value, depth int) error {
 		if err != nil {
 			return err
 		}
-		n := (len(p.stack) - base) / 2
 		dup := -1
 		if seen != nil {
 			if off, ok := seen[key]; ok {
 				dup = off
 			}
 		} else {
-			for j := base; j < len(p.stack); j += 2 {
-				if p.stack[j].text == key {
-					dup = int(p.stack[j].off)
+			for j := 0; j < len(items); j += 2 {
+				if items[j].text == key {
+					dup = int(items[j].off)
 					break
 				}
 			}
@@ -427,27 +440,25 @@ func (p *parser) object(v *Value, depth int) error {
 		if dup >= 0 {
 			return &Error{Code: ErrDuplicate, Offset: keyOff, First: dup, Msg: "duplicate key " + strconv.Quote(key)}
 		}
-		if seen == nil && n+1 > smallObject {
+		if seen == nil && len(items)/2+1 > smallObject {
 			seen = make(map[string]int, 2*smallObject)
-			for j := base; j < len(p.stack); j += 2 {
-				seen[p.stack[j].text] = int(p.stack[j].off)
+			for j := 0; j < len(items); j += 2 {
+				seen[items[j].text] = int(items[j].off)
 			}
 		}
 		if seen != nil {
 			seen[key] = keyOff
 		}
-		p.stack = append(p.stack, Value{kind: String, off: int32(keyOff), text: key}, Value{})
+		items = append(items, Value{kind: String, off: int32(keyOff), text: key}, Value{})
 		p.space()
 		if p.i >= len(p.s) || p.s[p.i] != ':' {
 			return p.fail(ErrSyntax, "unexpected "+p.describe()+": expected ':' after the key")
 		}
 		p.i++
 		p.space()
-		var val Value
-		if err := p.value(&val, depth); err != nil {
+		if err := p.value(&items[len(items)-1], depth); err != nil {
 			return err
 		}
-		p.stack[len(p.stack)-1] = val
 		p.space()
 		if p.i >= len(p.s) {
 			return p.fail(ErrSyntax, "unexpected end of input: expected ',' or '}'")
@@ -458,7 +469,7 @@ func (p *parser) object(v *Value, depth int) error {
 			continue
 		case '}':
 			p.i++
-			v.items = append([]Value(nil), p.stack[base:]...)
+			*v.items = items
 			return nil
 		}
 		return p.fail(ErrSyntax, "unexpected "+p.describe()+": expected ',' or '}'")
