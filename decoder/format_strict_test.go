@@ -1,6 +1,9 @@
 package decoder
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -33,5 +36,30 @@ func TestParseStrictJSON(t *testing.T) {
 	evs, err := FormatJSON.Parse([]byte(`{"name": "refund", "arguments": {"amount": 5, "Amount": 6}}` + "\n"))
 	if err != nil || len(evs) != 1 || evs[0].Args["amount"] != 5.0 || evs[0].Args["Amount"] != 6.0 {
 		t.Fatalf("distinct argument keys are data, not spoofing: %v %v", evs, err)
+	}
+}
+
+// TestTokenizerJSONStrict: a tokenizer.json is a model file, as untrusted as
+// a trace: duplicate keys and case variants of known keys are corrupt.
+func TestTokenizerJSONStrict(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"dup_vocab": `{"model":{"type":"BPE","vocab":{"a":0,"a":1}}}`,
+		"dup_model": `{"model":{"type":"BPE","vocab":{"a":0}},"model":{"type":"Unigram"}}`,
+		"case":      `{"Model":{"type":"BPE","vocab":{"a":0}}}`,
+		"case_type": `{"model":{"TYPE":"BPE","type":"BPE","vocab":{"a":0}}}`,
+		"trailing":  `{"model":{"type":"BPE","vocab":{"a":0}}} {}`,
+		"not_int":   `{"model":{"type":"BPE","vocab":{"a":0.5}}}`,
+		"no_model":  `{}`,
+	} {
+		p := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadTokenizerJSON(p)
+		var te *TokenizerError
+		if !errors.As(err, &te) || te.Code != TokenizerCorrupt {
+			t.Errorf("%s: got %v, want a corrupt-tokenizer error", name, err)
+		}
 	}
 }

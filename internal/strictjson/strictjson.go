@@ -102,9 +102,10 @@ func (v *Value) Member(i int) (key, val *Value) {
 }
 
 // Get returns the value of the member whose key is exactly name (no case
-// folding), or nil. Keys are unique, so there is at most one.
+// folding), or nil; nil also for a nil v, so lookups chain. Keys are
+// unique, so there is at most one.
 func (v *Value) Get(name string) *Value {
-	if v.kind != Object {
+	if v == nil || v.kind != Object {
 		return nil
 	}
 	items := v.list()
@@ -121,7 +122,7 @@ func (v *Value) Get(name string) *Value {
 // and the known key it resembles. Such a key is a spoofing attempt against a
 // reader that folds case (encoding/json), so callers reject it.
 func (v *Value) CaseVariant(known ...string) (key *Value, want string, ok bool) {
-	if v.kind != Object {
+	if v == nil || v.kind != Object {
 		return nil, "", false
 	}
 	items := v.list()
