@@ -19,6 +19,21 @@
 // runs, pattern counts are bounded (MaxPatternCount) and so is the total size
 // of all rules after expansion (MaxFormulaSize). Each limit is an error naming it.
 //
+// The readers of the inputs checked against a spec (ReadTrace,
+// ParseCatalog, ParseExamples, and ReadInput for any file) treat them as
+// hostile. JSON is parsed by internal/strictjson: keys match exactly and a
+// key that differs from a known one only in case is an error with a
+// did-you-mean, duplicate keys and data after the value are errors, and
+// argument numbers are json.Number, exactly as written. Every reader is
+// bounded by Options.MaxInputBytes (default 8 MiB), MaxLineBytes (1 MiB, a
+// trace line) and MaxJSONDepth (128); each is ErrInputLimit naming the
+// Option and the plan flag that raises it, and a reader never reads more
+// than one buffer past a limit. A reader stops after MaxErrors errors.
+// Catalogs may be the OpenAI tools array, {"tools": [...]}, or an MCP
+// tools/list result (bare or in its JSON-RPC response); a spec may name its
+// own with `tools from "FILE"` (Spec.Catalog, FindCatalogRef), which ltl
+// records but never opens.
+//
 // # Guarantees
 //
 // On success Parse returns a Spec whose rules are plain AST (patterns such as
