@@ -39,9 +39,18 @@ rule F answer
 // limit, after reading no more than it.
 func TestReadFileLimit(t *testing.T) {
 	for _, read := range []func() error{
-		func() error { _, err := specplan.ReadFile("/dev/zero", specplan.Options{MaxInputBytes: 1 << 16}); return err },
-		func() error { _, err := specplan.CompileFile("/dev/zero", specplan.Options{MaxInputBytes: 1 << 16}); return err },
-		func() error { _, err := specplan.LoadCatalog("/dev/zero", specplan.Options{MaxInputBytes: 1 << 16}); return err },
+		func() error {
+			_, err := specplan.ReadFile("/dev/zero", specplan.Options{MaxInputBytes: 1 << 16})
+			return err
+		},
+		func() error {
+			_, err := specplan.CompileFile("/dev/zero", specplan.Options{MaxInputBytes: 1 << 16})
+			return err
+		},
+		func() error {
+			_, err := specplan.LoadCatalog("/dev/zero", specplan.Options{MaxInputBytes: 1 << 16})
+			return err
+		},
 	} {
 		err := read()
 		var l ltl.ErrorList
