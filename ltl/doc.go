@@ -6,7 +6,8 @@
 // # Input
 //
 // A spec is `spec NAME "optional title"` followed by any number of
-// `steps a, b`, `tools x, y` and `rule FORMULA` declarations; newlines are
+// `steps a, b`, `tools x, y`, `tools from "FILE"` and `rule FORMULA`
+// declarations; newlines are
 // whitespace, keywords delimit, `#` and `//` start comments. Formulas use
 // symbolic or word operators; precedence from loose to tight is
 // <->, -> (right-assoc), |, &, the binary temporal operators U R W S
