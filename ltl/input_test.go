@@ -116,14 +116,19 @@ func TestCatalogLinear(t *testing.T) {
 
 func best(f func()) float64 {
 	// CPU time of the process, not wall time: the machine running the tests
-	// may be shared, and a starved run must not look quadratic.
+	// may be shared, and a starved run must not look quadratic. The kernel
+	// may count CPU time in ticks, so f runs often enough to take 20 ms.
 	b := time.Duration(1 << 62)
 	for range 5 {
+		n := 0
 		t0 := cpuTime()
-		f()
-		b = min(b, cpuTime()-t0)
+		for n == 0 || cpuTime()-t0 < 20*time.Millisecond {
+			f()
+			n++
+		}
+		b = min(b, (cpuTime()-t0)/time.Duration(n))
 	}
-	return float64(max(b, time.Microsecond))
+	return float64(max(b, 1))
 }
 
 func cpuTime() time.Duration {
