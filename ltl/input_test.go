@@ -165,3 +165,15 @@ func TestCatalogRef(t *testing.T) {
 		t.Fatal("a spec without `tools from` has no catalog")
 	}
 }
+
+func TestParseInputLimit(t *testing.T) {
+	src := []byte("spec s steps a rule F a")
+	if _, err := (Options{MaxInputBytes: int64(len(src))}).ReadInput("s", strings.NewReader(string(src))); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse("s.ltl", src, Options{MaxInputBytes: int64(len(src) - 1)})
+	limitErr(t, err, "MaxInputBytes", "--max-input-bytes")
+	if _, err := Parse("s.ltl", src, Options{MaxInputBytes: int64(len(src))}); err != nil {
+		t.Fatal(err)
+	}
+}

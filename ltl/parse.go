@@ -58,6 +58,9 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // declares at least one step or tool. On failure the error is an ErrorList
 // holding every error found (a syntax error stops parsing, so it comes alone).
 func Parse(filename string, src []byte, opts Options) (*Spec, error) {
+	if err := opts.checkSize(filename, src); err != nil {
+		return nil, err // MaxInputBytes: a spec handed over as bytes is bounded too
+	}
 	maxDepth := opts.MaxDepth
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
