@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"path/filepath"
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/internal/safetext"
@@ -34,6 +35,22 @@ type Options struct {
 	// combinations of its predicates (default automata.DefaultMaxSymbols,
 	// 4096). CLI: --max-symbols.
 	MaxSymbols int
+	// MaxInputBytes bounds every file read (spec, catalog; traces and prompts
+	// through ltl.Options): default ltl.DefaultMaxInputBytes (8 MiB).
+	MaxInputBytes int64
+	// MaxLineBytes bounds one JSON Lines trace line: default
+	// ltl.DefaultMaxLineBytes (1 MiB).
+	MaxLineBytes int
+	// MaxJSONDepth bounds JSON nesting in catalogs and traces: default
+	// ltl.DefaultMaxJSONDepth (128).
+	MaxJSONDepth int
+}
+
+// Input returns the ltl.Options carrying o's input limits, for the readers
+// (ReadInput, ReadTrace, ParseCatalog, ParseExamples) an embedding program
+// calls itself.
+func (o Options) Input() ltl.Options {
+	return ltl.Options{MaxDepth: o.MaxDepth, MaxInputBytes: o.MaxInputBytes, MaxLineBytes: o.MaxLineBytes, MaxJSONDepth: o.MaxJSONDepth, MaxSpecBytes: o.MaxSpecBytes}
 }
 
 // Spec is a compiled spec: the parsed source, its event alphabet, the minimal
@@ -44,6 +61,9 @@ type Spec struct {
 	Alphabet *automata.Alphabet
 	DFA      *automata.DFA
 	Rules    []*automata.DFA // Rules[i] is the DFA of Source.Rules[i] alone
+	// Catalog is the catalog the spec was compiled with (Options.Catalog,
+	// or the one its `tools from` names).
+	Catalog []ltl.CatalogTool
 	// Schemas are the tools' JSON-schema parameters from the catalog
 	// (Options.Catalog), verbatim, for the decoder to generate by.
 	// Validate and Monitor check calls against the compiled forms
@@ -72,9 +92,12 @@ func (s *Spec) ToolSchema(tool string) *schema.Schema {
 	return s.compiled[tool]
 }
 
-// ParseFile reads and parses one .ltl file, with the catalog's tools declared.
+// ParseFile reads and parses one .ltl file, with the catalog's tools
+// declared: opts.Catalog if it is non-nil, else the catalog the spec names
+// with `tools from "FILE"` (relative to the spec's directory), else none.
+// The file is read under opts.MaxInputBytes.
 func ParseFile(path string, opts Options) (*ltl.Spec, error) {
-	src, err := os.ReadFile(path)
+	src, opts, err := readSpec(path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -87,19 +110,88 @@ func Parse(filename string, src []byte, opts Options) (*ltl.Spec, error) {
 	for _, t := range opts.Catalog {
 		decls = append(decls, ltl.ToolDecl{Name: t.Name, Pos: t.Pos})
 	}
-	return ltl.Parse(filename, src, ltl.Options{Tools: decls, MaxDepth: opts.MaxDepth, MaxSpecBytes: opts.MaxSpecBytes})
+	lo := opts.Input()
+	lo.Tools = decls
+	return ltl.Parse(filename, src, lo)
 }
 
-// CompileFile parses and compiles the .ltl file at path.
+// CompileFile parses and compiles the .ltl file at path, with its catalog
+// found as ParseFile finds it.
 func CompileFile(path string, opts Options) (*Spec, error) {
-	src, err := os.ReadFile(path)
+	src, opts, err := readSpec(path, opts)
 	if err != nil {
 		return nil, err
 	}
 	return Compile(path, src, opts)
 }
 
-// Compile parses and compiles one spec.
+// readSpec reads the spec at path under the input limit and resolves its
+// catalog.
+func readSpec(path string, opts Options) ([]byte, Options, error) {
+	src, err := ReadFile(path, opts)
+	if err != nil {
+		return nil, opts, err
+	}
+	opts, err = ResolveCatalog(path, src, opts)
+	return src, opts, err
+}
+
+// ReadFile reads the file at path, refusing (ltl.ErrInputLimit) one larger
+// than opts.MaxInputBytes without reading more than the limit: a device
+// that never ends (/dev/zero) is an error, not an exhausted machine.
+func ReadFile(path string, opts Options) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return opts.Input().ReadInput(path, f)
+}
+
+// LoadCatalog reads and parses the tool catalog at path (any shape
+// ltl.ParseCatalog reads) under opts' input limits.
+func LoadCatalog(path string, opts Options) ([]ltl.CatalogTool, error) {
+	data, err := ReadFile(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return opts.Input().ParseCatalog(path, data)
+}
+
+// ResolveCatalog returns opts with Catalog loaded from the spec's `tools
+// from "FILE"` declaration, resolved relative to the directory of filename.
+// A non-nil opts.Catalog (a --tools flag) overrides the declaration, and a
+// spec without one leaves opts as it is. A catalog that cannot be read is an
+// error positioned at the declaration.
+func ResolveCatalog(filename string, src []byte, opts Options) (Options, error) {
+	if opts.Catalog != nil {
+		return opts, nil
+	}
+	ref := ltl.FindCatalogRef(filename, src)
+	if ref == nil {
+		return opts, nil
+	}
+	path := ref.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(filename), path)
+	}
+	cat, err := LoadCatalog(path, opts)
+	if err != nil {
+		var list ltl.ErrorList
+		if errors.As(err, &list) {
+			return opts, err // positioned in the catalog itself
+		}
+		return opts, ltl.ErrorList{{Pos: ref.Pos, Code: ltl.ErrCatalogSyntax, Msg: fmt.Sprintf("tools from %q: %v", ref.Path, err)}}
+	}
+	if cat == nil {
+		cat = []ltl.CatalogTool{}
+	}
+	opts.Catalog = cat
+	return opts, nil
+}
+
+// Compile parses and compiles one spec. It does no file I/O: a `tools
+// from` declaration is loaded only by CompileFile (or ResolveCatalog).
 func Compile(filename string, src []byte, opts Options) (*Spec, error) {
 	s, err := Parse(filename, src, opts)
 	if err != nil {
@@ -195,7 +287,7 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 				return nil, positioned(s, err)
 			}
 		}
-		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Schemas: schemas, compiled: compiled, toolPos: toolPos, allowReasons: reasons, copyOf: copyOf, opts: opts}
+		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Catalog: opts.Catalog, Schemas: schemas, compiled: compiled, toolPos: toolPos, allowReasons: reasons, copyOf: copyOf, opts: opts}
 	}
 	return out, nil
 }

@@ -3,15 +3,17 @@ package decoder
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
+	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
 )
 
 // Parse reads text written in format f back into events. It is independent
-// of the byte automaton (it uses encoding/json and a small Python-literal
-// reader) so that tests can check the decoder's output through it. The text
+// of the byte automaton (it uses internal/strictjson and a small
+// Python-literal reader) so that tests can check the decoder's output through it. The text
 // must be complete: every event ends with its newline. Errors name the line.
 func (f Format) Parse(text []byte) ([]ltl.Event, error) {
 	var events []ltl.Event
@@ -86,39 +88,83 @@ func splitStep(line string) (label, text string, ok bool) {
 	return line[:i], line[i+2:], true
 }
 
+// decodeArgs reads a call's arguments strictly (internal/strictjson):
+// exact, unique keys, nothing after the object, valid UTF-8. Numbers are
+// float64, as this reader has always returned them (the decoder writes only
+// numbers its schemas allow); one float64 cannot hold is an error, never a
+// silent rounding to infinity.
 func decodeArgs(s string) (map[string]any, error) {
-	var args map[string]any
-	if err := json.Unmarshal([]byte(s), &args); err != nil {
+	v, err := strictjson.ParseString(s, strictjson.Limits{})
+	if err != nil {
 		return nil, err
 	}
-	if args == nil {
+	if v.Kind() != strictjson.Object {
 		return nil, newErr(CodeParse, "arguments are not an object")
 	}
-	return args, nil
+	args, err := floats(v.Map())
+	if err != nil {
+		return nil, err
+	}
+	return args.(map[string]any), nil
+}
+
+// floats replaces the json.Number values of a decoded value by float64.
+func floats(v any) (any, error) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			return nil, newErr(CodeParse, "number %s does not fit a float64", x)
+		}
+		return f, nil
+	case []any:
+		for i := range x {
+			var err error
+			if x[i], err = floats(x[i]); err != nil {
+				return nil, err
+			}
+		}
+	case map[string]any:
+		for k := range x {
+			f, err := floats(x[k])
+			if err != nil {
+				return nil, err
+			}
+			x[k] = f
+		}
+	}
+	return v, nil
 }
 
 func parseJSONCall(line string) (ltl.Event, error) {
-	var call struct {
-		Name      *string         `json:"name"`
-		Arguments json.RawMessage `json:"arguments"`
-	}
-	dec := json.NewDecoder(strings.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&call); err != nil {
+	v, err := strictjson.ParseString(line, strictjson.Limits{})
+	if err != nil {
+		var je *strictjson.Error
+		if errors.As(err, &je) && je.Code == strictjson.ErrTrailing {
+			return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", je.Offset+1)
+		}
 		return ltl.Event{}, err
 	}
-	// Decode stops after the first value; a call line holds nothing else.
-	if off := dec.InputOffset(); off != int64(len(line)) {
-		return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", off+1)
+	if v.Kind() != strictjson.Object {
+		return ltl.Event{}, newErr(CodeParse, "a call is a JSON object, not a JSON %s", v.Kind())
 	}
-	if call.Name == nil || *call.Name == "" || call.Arguments == nil {
+	for i := range v.Len() {
+		if k, _ := v.Member(i); k.Text() != "name" && k.Text() != "arguments" {
+			return ltl.Event{}, newErr(CodeParse, "col %d: unknown field %q in a call (only \"name\" and \"arguments\")", k.Offset()+1, k.Text())
+		}
+	}
+	name, args := v.Get("name"), v.Get("arguments")
+	if name == nil || name.Kind() != strictjson.String || name.Text() == "" || args == nil {
 		return ltl.Event{}, newErr(CodeParse, "a call needs \"name\" and \"arguments\"")
 	}
-	args, err := decodeArgs(string(call.Arguments))
+	if args.Kind() != strictjson.Object {
+		return ltl.Event{}, newErr(CodeParse, "arguments are not an object")
+	}
+	m, err := floats(args.Map())
 	if err != nil {
 		return ltl.Event{}, err
 	}
-	return ltl.Event{Tool: *call.Name, Args: args}, nil
+	return ltl.Event{Tool: name.Text(), Args: m.(map[string]any)}, nil
 }
 
 // parsePythonCall reads `name(k=v, ...)` with Python literal values.
@@ -250,12 +296,12 @@ func (p *pyParser) value() (any, error) {
 		if j >= len(p.s) {
 			return nil, newErr(CodeParse, "col %d: unterminated string", p.i+1)
 		}
-		var s string
-		if err := json.Unmarshal([]byte(p.s[p.i:j+1]), &s); err != nil {
+		v, err := strictjson.ParseString(p.s[p.i:j+1], strictjson.Limits{})
+		if err != nil {
 			return nil, newErr(CodeParse, "col %d: %v", p.i+1, err)
 		}
 		p.i = j + 1
-		return s, nil
+		return v.Text(), nil
 	}
 	j := p.i
 	for j < len(p.s) && strings.IndexByte("-+.eE0123456789", p.s[j]) >= 0 {

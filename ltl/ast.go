@@ -20,6 +20,8 @@ type Spec struct {
 	Rules  []*Rule
 	File   string // file name used in positions
 	Source []byte // the source text, for error carets and rule text
+	// Catalog is the spec's `tools from "FILE"`, nil without one.
+	Catalog *CatalogRef
 }
 
 // Decl is one declared step kind or tool name.

@@ -36,6 +36,7 @@ const (
 	ErrCatalogSyntax                   // a tool catalog that is not a JSON array of objects
 	ErrCatalogTool                     // a catalog entry without a usable function name
 	ErrSpecSize                        // a spec text larger than Options.MaxSpecBytes
+	ErrInputLimit                      // an input over MaxInputBytes, a line over MaxLineBytes or JSON deeper than MaxJSONDepth
 )
 
 var codeNames = [...]string{
@@ -60,6 +61,7 @@ var codeNames = [...]string{
 	ErrCatalogSyntax:   "catalog-syntax",
 	ErrCatalogTool:     "catalog-tool",
 	ErrSpecSize:        "spec-size-limit",
+	ErrInputLimit:      "input-limit",
 }
 
 func (c Code) String() string {

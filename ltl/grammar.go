@@ -19,7 +19,7 @@ import (
 // (see checkDepth).
 //
 //	File     = "spec" Ident String? Decl* .
-//	Decl     = ("steps" | "tools") Name ("," Name)* | "rule" Iff .
+//	Decl     = ("steps" | "tools") Name ("," Name)* | "tools" "from" String | "rule" Iff .
 //	Name     = Ident | Dotted | Quoted .
 //	Iff      = Implies (("<->" | "iff") Implies)* .              (left-nested)
 //	Implies  = Or (("->" | "implies") Or)* .                      (right-nested)
@@ -98,10 +98,18 @@ type gFile struct {
 }
 
 type gDecl struct {
-	Pos   lexer.Position
-	Steps []*gName `parser:"\"steps\" @@ (\",\" @@)*"`
-	Tools []*gName `parser:"| \"tools\" @@ (\",\" @@)*"`
-	Rule  *gIff    `parser:"| \"rule\" @@"`
+	Pos     lexer.Position
+	Steps   []*gName  `parser:"\"steps\" @@ (\",\" @@)*"`
+	Catalog *gCatalog `parser:"| \"tools\" (@@"`
+	Tools   []*gName  `parser:"  | @@ (\",\" @@)*)"`
+	Rule    *gIff     `parser:"| \"rule\" @@"`
+}
+
+// gCatalog is `tools from "FILE"`: the spec names its tool catalog. "from"
+// is not reserved, so `tools from, x` still declares a tool called from.
+type gCatalog struct {
+	Pos  lexer.Position
+	Path string `parser:"\"from\" @String"`
 }
 
 type gName struct {

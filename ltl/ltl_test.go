@@ -1,6 +1,7 @@
 package ltl
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -448,8 +449,8 @@ func TestReadTracePositions(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("%v %v", evs, err)
 	}
-	if _, ok := evs[0].Args["n"].(float64); !ok {
-		t.Fatalf("number decoded as %T", evs[0].Args["n"])
+	if n, ok := evs[0].Args["n"].(json.Number); !ok || n != "3" {
+		t.Fatalf("number decoded as %T %v, want json.Number 3", evs[0].Args["n"], evs[0].Args["n"])
 	}
 	if evs, err := ReadTrace("tr.jsonl", strings.NewReader(`{"tool":"anything"}`), nil); err != nil || evs[0].Tool != "anything" {
 		t.Fatalf("nil spec must accept any name: %v", err)

@@ -50,6 +50,16 @@ type Options struct {
 	// MaxSpecBytes bounds the size of the spec text; 0 means
 	// DefaultMaxSpecBytes.
 	MaxSpecBytes int
+	// MaxInputBytes bounds one input (a spec, trace, catalog or prompt) as
+	// the readers (ReadInput, ReadTrace, ParseCatalog, ParseExamples) take
+	// it; 0 means DefaultMaxInputBytes.
+	MaxInputBytes int64
+	// MaxLineBytes bounds one line of a JSON Lines trace; 0 means
+	// DefaultMaxLineBytes.
+	MaxLineBytes int
+	// MaxJSONDepth bounds the nesting of arrays and objects in JSON input;
+	// 0 means DefaultMaxJSONDepth.
+	MaxJSONDepth int
 }
 
 // Flags and Options fields that raise limits, for the messages.
@@ -64,6 +74,14 @@ const (
 // declares at least one step or tool. On failure the error is an ErrorList
 // holding every error found (a syntax error stops parsing, so it comes alone).
 func Parse(filename string, src []byte, opts Options) (*Spec, error) {
+	// The spec's own limit first: it is the smaller one by default, and the
+	// one its author can raise without raising every other input's.
+	if err := checkSize(filename, src, opts.MaxSpecBytes); err != nil {
+		return nil, err
+	}
+	if err := opts.checkSize(filename, src); err != nil {
+		return nil, err // MaxInputBytes: a spec handed over as bytes is bounded too
+	}
 	maxDepth := opts.MaxDepth
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
@@ -72,9 +90,6 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 	// still index the file as the user has it.
 	if bytes.HasPrefix(src, utf8BOM) {
 		src = append([]byte("   "), src[len(utf8BOM):]...)
-	}
-	if err := checkSize(filename, src, opts.MaxSpecBytes); err != nil {
-		return nil, err
 	}
 	if err := preflight(filename, src, maxDepth); err != nil {
 		return nil, err
@@ -129,6 +144,9 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 		}
 	}
 	for _, d := range g.Decls {
+		if d.Catalog != nil {
+			catalogDecl(s, d.Catalog, d.Pos, e)
+		}
 		for _, n := range d.Steps {
 			declare(n, false)
 		}
