@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"path/filepath"
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/internal/safetext"
