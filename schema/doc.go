@@ -40,8 +40,10 @@
 //   - Every valid schema compiles, whether or not the decoder can generate
 //     under it: that is a separate analysis (the decoder's), and nothing
 //     here depends on it.
-//   - Hostile input: the schema's JSON is read strictly (valid UTF-8, no
-//     duplicate keys, one value) within CompileOptions.MaxBytes and MaxDepth;
+//   - Hostile input: the schema's JSON (and a json.RawMessage value, and
+//     Example's schema) is read by the project's strict reader,
+//     internal/strictjson (valid UTF-8, no lone surrogates, no duplicate
+//     keys, one value) within CompileOptions.MaxBytes and MaxDepth;
 //     number literals are bounded by CompileOptions.MaxNumberLen in schemas and in
 //     values, so exact comparison stays cheap. Errors are *CompileError with a Code,
 //     the JSON pointer of the place at fault, the keyword and, where known,

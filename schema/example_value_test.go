@@ -141,3 +141,13 @@ func TestPropertyExample(t *testing.T) {
 		t.Error("an unlisted property gave an example")
 	}
 }
+
+// TestExampleReadsStrictly: Example reads its schema with the same strict
+// reader as Compile, so a repeated keyword is an error, not the last one.
+func TestExampleReadsStrictly(t *testing.T) {
+	for _, s := range []string{`{"type": "string", "type": "integer"}`, `{"type": "string"} {}`, `{"TYPE": "string", "type": "integer", "type": "string"}`} {
+		if v, err := Example(json.RawMessage(s), nil); err == nil || !strings.Contains(err.Error(), "schema") {
+			t.Errorf("%s: got %#v, %v; want an error", s, v, err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/specplan/specplan/internal/strictjson"
 )
 
 // Draft is a JSON Schema dialect.
@@ -127,12 +128,12 @@ func Compile(src []byte, opts CompileOptions) (*Schema, error) {
 		return nil, &CompileError{Code: ErrLimit, Offset: opts.MaxBytes,
 			Msg: fmt.Sprintf("the schema is %d bytes, over the limit of %d (schema.CompileOptions.MaxBytes)", len(src), opts.MaxBytes)}
 	}
-	doc, err := readJSON(src, opts.MaxDepth)
+	doc, tree, err := readJSON(src, opts.MaxDepth)
 	if err != nil {
 		return nil, err
 	}
 	if ptr, ok := checkNumbers(doc, "", opts.MaxNumberLen); !ok {
-		return nil, &CompileError{Code: ErrLimit, Pointer: ptr, Offset: offsetOf(src, ptr),
+		return nil, &CompileError{Code: ErrLimit, Pointer: ptr, Offset: offsetOf(tree, ptr),
 			Msg: fmt.Sprintf("a number literal longer than %d characters or with a larger exponent (schema.CompileOptions.MaxNumberLen)", opts.MaxNumberLen)}
 	}
 	c := jsonschema.NewCompiler()
@@ -146,12 +147,12 @@ func Compile(src []byte, opts CompileOptions) (*Schema, error) {
 	}
 	lib, err := c.Compile(baseURL)
 	if err != nil {
-		return nil, compileError(src, doc, err)
+		return nil, compileError(tree, doc, err)
 	}
 	if u, loc, ok := unrunnablePattern(lib, map[*jsonschema.Schema]bool{}); ok {
 		p := localPointer(loc)
 		kw := p[strings.LastIndexByte(p, '/')+1:]
-		return nil, &CompileError{Code: ErrRegex, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		return nil, &CompileError{Code: ErrRegex, Pointer: p, Keyword: kw, Offset: offsetOf(tree, p),
 			Msg: fmt.Sprintf("%s is ECMA-262 but %v (%v); specplan never matches a pattern approximately", strconv.Quote(u.src), errUnrunnable, u.err)}
 	}
 	s := &Schema{source: src, lib: lib, opts: opts, draft: Draft(lib.DraftVersion)}
@@ -185,7 +186,7 @@ var errNoFetch = errors.New("specplan never loads schemas from the network or fr
 func (refusingLoader) Load(string) (any, error) { return nil, errNoFetch }
 
 // compileError turns the validator's compile errors into *CompileError.
-func compileError(src []byte, doc any, err error) error {
+func compileError(tree *strictjson.Value, doc any, err error) error {
 	var (
 		load  *jsonschema.LoadURLError
 		meta  *jsonschema.SchemaValidationError
@@ -199,15 +200,15 @@ func compileError(src []byte, doc any, err error) error {
 	at := func(code CompileCode, url, keyword, msg string) *CompileError {
 		p := localPointer(url)
 		if keyword != "" {
-			p += "/" + escapeToken(keyword)
+			p += "/" + strictjson.EscapeToken(keyword)
 		}
-		return &CompileError{Code: code, Pointer: p, Keyword: keyword, Offset: offsetOf(src, p), Msg: msg}
+		return &CompileError{Code: code, Pointer: p, Keyword: keyword, Offset: offsetOf(tree, p), Msg: msg}
 	}
 	switch {
 	case errors.As(err, &load):
 		target := displayURL(load.URL)
 		p, kw := firstForeignRef(doc, "")
-		e := &CompileError{Code: ErrRemoteRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		e := &CompileError{Code: ErrRemoteRef, Pointer: p, Keyword: kw, Offset: offsetOf(tree, p),
 			Msg: fmt.Sprintf("refers to %s, outside this schema; %v: put the definition under $defs and refer to it as #/$defs/…", strconv.Quote(target), errNoFetch)}
 		if kw == "$schema" {
 			e.Msg = fmt.Sprintf("%s is not a draft this validator knows (draft-04, -06, -07, 2019-09, 2020-12), and specplan never fetches metaschemas", strconv.Quote(target))
@@ -218,10 +219,10 @@ func compileError(src []byte, doc any, err error) error {
 		return e
 	case errors.As(err, &dupID):
 		p := dupID.Ptr2
-		return &CompileError{Code: ErrInvalid, Pointer: p, Keyword: "$id", Offset: offsetOf(src, p),
+		return &CompileError{Code: ErrInvalid, Pointer: p, Keyword: "$id", Offset: offsetOf(tree, p),
 			Msg: fmt.Sprintf("$id %s is also the $id of %s: two subschemas cannot share one", strconv.Quote(displayURL(dupID.ID)), quotePointer(dupID.Ptr1))}
 	case errors.As(err, &meta):
-		return metaError(src, meta)
+		return metaError(tree, meta)
 	case errors.As(err, &regex):
 		kw := "pattern"
 		if strings.Contains(regex.URL, "/patternProperties") {
@@ -231,18 +232,18 @@ func compileError(src []byte, doc any, err error) error {
 		e.Keyword = kw
 		return e
 	case errors.As(err, &draft):
-		return &CompileError{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(src, "/$schema"),
+		return &CompileError{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(tree, "/$schema"),
 			Msg: fmt.Sprintf("%s is not a draft this validator knows (draft-04, -06, -07, 2019-09, 2020-12)", strconv.Quote(displayURL(draft.URL)))}
 	case errors.As(err, &mURL):
-		return &CompileError{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(src, "/$schema"),
+		return &CompileError{Code: ErrDraft, Pointer: "/$schema", Keyword: "$schema", Offset: offsetOf(tree, "/$schema"),
 			Msg: fmt.Sprintf("invalid $schema URL: %v", mURL.Err)}
 	case errors.As(err, &ptr):
 		p, kw := refTo(doc, "", ptr.URL)
-		return &CompileError{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		return &CompileError{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(tree, p),
 			Msg: fmt.Sprintf("%s points at nothing in this schema", strconv.Quote(displayURL(ptr.URL)))}
 	case errors.As(err, &anc):
 		p, kw := refTo(doc, "", anc.Reference)
-		return &CompileError{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(src, p),
+		return &CompileError{Code: ErrRef, Pointer: p, Keyword: kw, Offset: offsetOf(tree, p),
 			Msg: fmt.Sprintf("anchor %s is not defined in this schema", strconv.Quote(displayURL(anc.Reference)))}
 	}
 	return &CompileError{Code: ErrInvalid, Offset: -1, Msg: strings.ReplaceAll(err.Error(), baseURL, "")}
@@ -250,7 +251,7 @@ func compileError(src []byte, doc any, err error) error {
 
 // metaError reports the first problems the metaschema found in the schema:
 // their instance locations are places in the schema.
-func metaError(src []byte, meta *jsonschema.SchemaValidationError) error {
+func metaError(tree *strictjson.Value, meta *jsonschema.SchemaValidationError) error {
 	var verr *jsonschema.ValidationError
 	if !errors.As(meta.Err, &verr) {
 		return &CompileError{Code: ErrInvalid, Offset: -1, Msg: meta.Err.Error()}
@@ -264,9 +265,9 @@ func metaError(src []byte, meta *jsonschema.SchemaValidationError) error {
 	if first.Keyword == "format" && strings.Contains(first.Msg, "is not a valid regex") {
 		code = ErrRegex // a pattern Go's regexp (RE2 syntax) cannot compile
 	}
-	e := &CompileError{Code: code, Pointer: first.Pointer, Offset: offsetOf(src, first.Pointer)}
+	e := &CompileError{Code: code, Pointer: first.Pointer, Offset: offsetOf(tree, first.Pointer)}
 	if i := strings.LastIndexByte(first.Pointer, '/'); i >= 0 {
-		e.Keyword = unescapeToken(first.Pointer[i+1:])
+		e.Keyword = strictjson.UnescapeToken(first.Pointer[i+1:])
 	}
 	var msgs []string
 	for _, p := range probs {
@@ -313,7 +314,7 @@ func firstForeignRef(v any, ptr string) (string, string) {
 			}
 		}
 		for _, k := range sortedKeys(v) {
-			if p, kw := firstForeignRef(v[k], ptr+"/"+escapeToken(k)); p != "" {
+			if p, kw := firstForeignRef(v[k], ptr+"/"+strictjson.EscapeToken(k)); p != "" {
 				return p, kw
 			}
 		}
@@ -344,7 +345,7 @@ func refTo(v any, ptr, target string) (string, string) {
 			}
 		}
 		for _, k := range sortedKeys(v) {
-			if p, kw := refTo(v[k], ptr+"/"+escapeToken(k), target); p != "" {
+			if p, kw := refTo(v[k], ptr+"/"+strictjson.EscapeToken(k), target); p != "" {
 				return p, kw
 			}
 		}

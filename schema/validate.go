@@ -14,6 +14,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"github.com/specplan/specplan/internal/strictjson"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
@@ -149,7 +150,7 @@ func toJSON(v any, ptr string, depth, maxNum int) (out any, changed bool, prob *
 		}
 		return v, false, nil
 	case json.RawMessage:
-		d, err := readJSON(x, maxValueDepth-depth)
+		d, _, err := readJSON(x, maxValueDepth-depth)
 		if err != nil {
 			return bad("the raw JSON value is not valid: " + err.(*CompileError).Msg)
 		}
@@ -176,7 +177,7 @@ func toJSON(v any, ptr string, depth, maxNum int) (out any, changed bool, prob *
 	case map[string]any:
 		var out map[string]any
 		for _, k := range sortedKeys(x) {
-			w, ch, p := toJSON(x[k], ptr+"/"+escapeToken(k), depth+1, maxNum)
+			w, ch, p := toJSON(x[k], ptr+"/"+strictjson.EscapeToken(k), depth+1, maxNum)
 			if p != nil {
 				return nil, false, p
 			}
@@ -235,7 +236,7 @@ func toJSON(v any, ptr string, depth, maxNum int) (out any, changed bool, prob *
 		it := rv.MapRange()
 		for it.Next() {
 			k := it.Key().String()
-			w, _, p := toJSON(it.Value().Interface(), ptr+"/"+escapeToken(k), depth+1, maxNum)
+			w, _, p := toJSON(it.Value().Interface(), ptr+"/"+strictjson.EscapeToken(k), depth+1, maxNum)
 			if p != nil {
 				return nil, false, p
 			}
@@ -262,7 +263,7 @@ func checkNumbers(v any, ptr string, limit int) (string, bool) {
 		}
 	case map[string]any:
 		for _, k := range sortedKeys(v) {
-			if p, ok := checkNumbers(v[k], ptr+"/"+escapeToken(k), limit); !ok {
+			if p, ok := checkNumbers(v[k], ptr+"/"+strictjson.EscapeToken(k), limit); !ok {
 				return p, false
 			}
 		}
@@ -364,7 +365,7 @@ func problem(e *jsonschema.ValidationError) Problem {
 	var ptr strings.Builder
 	for _, t := range e.InstanceLocation {
 		ptr.WriteByte('/')
-		ptr.WriteString(escapeToken(t))
+		ptr.WriteString(strictjson.EscapeToken(t))
 	}
 	p := Problem{Pointer: ptr.String(), Msg: describe(e.ErrorKind)}
 	kp := e.ErrorKind.KeywordPath()
@@ -373,7 +374,7 @@ func problem(e *jsonschema.ValidationError) Problem {
 	}
 	sp := localPointer(e.SchemaURL)
 	for _, t := range kp {
-		sp += "/" + escapeToken(t)
+		sp += "/" + strictjson.EscapeToken(t)
 	}
 	p.SchemaPointer = sp
 	return p

@@ -9,9 +9,17 @@
 // by a map once an object has more than a few keys.
 //
 // Every error is an *Error carrying the byte offset of the offending byte, so
-// that callers print file:line:col. The parsed form, Value, keeps object
-// members in input order (templates print catalog keys in the order given)
-// and the offset of every value and key.
+// that callers print file:line:col, and the JSON pointer of the value it is
+// in. The parsed form, Value, keeps object members in input order
+// (templates print catalog keys in the order given) and the offset of every
+// value and key; At finds a value by JSON pointer, IsInteger tells the
+// numbers Python's json reads as int from its floats, and Any is the form
+// encoding/json decodes with UseNumber (what JSON Schema validators take).
+//
+// This is the one strict JSON reader of the project: ltl (traces, catalogs,
+// examples), chat (messages and tools), schema (schema documents and raw
+// instances) and the decoder's call parsers build on it; callers convert
+// its tree to their own forms instead of parsing again.
 //
 // # Why an own parser
 //

@@ -80,6 +80,13 @@ func (v *Value) Offset() int { return int(v.off) }
 // "false" for a Bool and "null" for Null; "" for arrays and objects.
 func (v *Value) Text() string { return v.text }
 
+// IsInteger reports whether v is a Number written without a fraction or an
+// exponent ("12", "-0", but not "12.0" or "1e2"): the numbers Python's json
+// reads as int, which templates print back without a decimal point.
+func (v *Value) IsInteger() bool {
+	return v.kind == Number && !strings.ContainsAny(v.text, ".eE")
+}
+
 // Len is the number of elements of an Array or members of an Object.
 func (v *Value) Len() int {
 	switch v.kind {
@@ -234,6 +241,13 @@ type Error struct {
 	Limit int
 	// First is the offset of the key's first occurrence, for ErrDuplicate.
 	First int
+	// Pointer is the JSON pointer (RFC 6901) of the innermost value being
+	// read when the error was found ("" for the top-level value); for
+	// ErrDuplicate, the pointer of the repeated member.
+	Pointer string
+	// path collects Pointer's reference tokens innermost first, as the
+	// error returns through the enclosing arrays and objects.
+	path []string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
@@ -261,6 +275,10 @@ func ParseString(s string, lim Limits) (*Value, error) {
 	}
 	var v Value
 	if err := p.value(&v, 0); err != nil {
+		if e, ok := err.(*Error); ok {
+			e.Pointer = pointer(e.path)
+			e.path = nil
+		}
 		return nil, err
 	}
 	p.space()
@@ -377,7 +395,7 @@ func (p *parser) array(v *Value, depth int) error {
 		p.space()
 		items = append(items, Value{})
 		if err := p.value(&items[len(items)-1], depth); err != nil {
-			return err
+			return within(err, strconv.Itoa(len(items)-1))
 		}
 		p.space()
 		if p.i >= len(p.s) {
@@ -394,6 +412,15 @@ func (p *parser) array(v *Value, depth int) error {
 		}
 		return p.fail(ErrSyntax, "unexpected "+p.describe()+": expected ',' or ']'")
 	}
+}
+
+// within records, on an error returning from a member or element, the
+// reference token of that member or element.
+func within(err error, token string) error {
+	if e, ok := err.(*Error); ok {
+		e.path = append(e.path, token)
+	}
+	return err
 }
 
 // smallObject is the member count up to which duplicate keys are found by
@@ -439,7 +466,7 @@ func (p *parser) object(v *Value, depth int) error {
 			}
 		}
 		if dup >= 0 {
-			return &Error{Code: ErrDuplicate, Offset: keyOff, First: dup, Msg: "duplicate key " + strconv.Quote(key)}
+			return &Error{Code: ErrDuplicate, Offset: keyOff, First: dup, Msg: "duplicate key " + strconv.Quote(key), path: []string{key}}
 		}
 		if seen == nil && len(items)/2+1 > smallObject {
 			seen = make(map[string]int, 2*smallObject)
@@ -458,7 +485,7 @@ func (p *parser) object(v *Value, depth int) error {
 		p.i++
 		p.space()
 		if err := p.value(&items[len(items)-1], depth); err != nil {
-			return err
+			return within(err, key)
 		}
 		p.space()
 		if p.i >= len(p.s) {
@@ -492,6 +519,11 @@ func (p *parser) number(v *Value) error {
 		p.i++
 	}
 	if p.i < len(s) && s[p.i] == '0' {
+		if p.i+1 < len(s) && s[p.i+1] >= '0' && s[p.i+1] <= '9' {
+			// Reported at the zero: "02" is one bad number to its writer,
+			// not a 0 followed by stray data.
+			return p.fail(ErrSyntax, "number with a leading zero")
+		}
 		p.i++
 	} else if digits() == 0 {
 		return p.fail(ErrSyntax, "unexpected "+p.describe()+": expected a digit in the number")

@@ -37,7 +37,9 @@ func TestStrict(t *testing.T) {
 		{"\"a\xffb\"", ErrUTF8, 2},
 		{`"\ud800"`, ErrUTF8, 1},
 		{`"\udc00\ud800"`, ErrUTF8, 1},
-		{`01`, ErrTrailing, 1},
+		{`01`, ErrSyntax, 0}, // a leading zero, reported at the zero
+		{"[1,\n -02]", ErrSyntax, 6},
+		{`00.5`, ErrSyntax, 0},
 		{`-`, ErrSyntax, 1},
 		{`1.`, ErrSyntax, 2},
 		{`1e`, ErrSyntax, 2},
@@ -53,6 +55,67 @@ func TestStrict(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != tc.code || e.Offset != tc.off {
 			t.Errorf("%q: got %v (code %v), want code %v at offset %d", tc.in, err, codeOf(err), tc.code, tc.off)
 		}
+	}
+}
+
+// TestErrorPointer: an error names the JSON pointer of the value it is in,
+// and a duplicate the pointer of the repeated member, escaped per RFC 6901.
+func TestErrorPointer(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":[1,{"b":tru}]}`:        "/a/1/b",
+		`{"a/b":{"~":1,"~":2}}`:      "/a~1b/~0",
+		`[[],[1,2,"\ud800"]]`:        "/1/2",
+		`{"a":1,"a":2}`:              "/a",
+		`{"a":`:                      "/a",
+		`x`:                          "",
+		`{"a":[1,2]} 3`:              "",
+		`[0,{"k":[` + "\xff" + `]}]`: "/1/k/0",
+	} {
+		_, err := ParseString(in, Limits{})
+		var e *Error
+		if !errors.As(err, &e) || e.Pointer != want {
+			t.Errorf("%q: got %v, want an *Error with pointer %q", in, err, want)
+		}
+	}
+}
+
+// TestAt: At resolves what Error.Pointer and EscapeToken write.
+func TestAt(t *testing.T) {
+	v, err := ParseString(`{"a/b":{"~x":[10,{"c":"d"}]},"":5}`, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ptr, want := range map[string]string{
+		"": "", "/a~1b/~0x/0": "10", "/a~1b/~0x/1/c": "d", "/": "5",
+		"/a~1b/~0x/2": "nil", "/a~1b/~0x/01": "nil", "/a~1b/~0x/-1": "nil", "/a~1b/~0x/0/z": "nil",
+		"a": "nil", "/a/b": "nil",
+	} {
+		got := "nil"
+		if x := v.At(ptr); x != nil {
+			got = x.Text()
+		}
+		if got != want {
+			t.Errorf("At(%q) = %s, want %s", ptr, got, want)
+		}
+	}
+	if k := "a~/b/~1"; UnescapeToken(EscapeToken(k)) != k || strings.Contains(EscapeToken(k), "/") {
+		t.Errorf("EscapeToken(%q) = %q", k, EscapeToken(k))
+	}
+}
+
+// TestIsInteger: integers are the numbers without fraction or exponent, as
+// Python's json tells int from float.
+func TestIsInteger(t *testing.T) {
+	v, err := ParseString(`[0,-0,12,99999999999999999999,1.0,1e2,1E2,-0.5,"1"]`, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []bool
+	for i := range v.Len() {
+		got = append(got, v.Elem(i).IsInteger())
+	}
+	if want := []bool{true, true, true, true, false, false, false, false, false}; !reflect.DeepEqual(got, want) {
+		t.Errorf("IsInteger: %v, want %v", got, want)
 	}
 }
 
