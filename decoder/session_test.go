@@ -528,7 +528,7 @@ func TestIndexErrors(t *testing.T) {
 	vocab := testVocab()
 	trie := NewTrie(vocab)
 	d := reactDFA("search")
-	deep := `{"type": "object", "properties": {"a": ` + strings.Repeat(`{"type": "object", "properties": {"a": `, 9) + `{"type": "string"}` + strings.Repeat(`}}`, 9) + `}}`
+	deep := `{"type": "object", "required": ["a"], "properties": {"a": ` + strings.Repeat(`{"type": "object", "required": ["a"], "properties": {"a": `, 9) + `{"type": "string"}` + strings.Repeat(`}}`, 9) + `}}`
 	cases := []struct {
 		name string
 		opts SessionOptions
@@ -536,13 +536,13 @@ func TestIndexErrors(t *testing.T) {
 		in   string
 	}{
 		{"depth", SessionOptions{Format: FormatJSON, Tools: schemas("search", deep)}, ErrLimit, "MaxSchemaDepth"},
-		{"pattern+len", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a+", "maxLength": 3}}}`)}, ErrSchema, "pattern"},
+		{"multipleOf", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "integer", "multipleOf": 3}}}`)}, ErrSchema, "multipleOf"},
 		{"badpattern", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a("}}}`)}, ErrSchema, "a("},
 		{"badtype", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "strin"}}}`)}, ErrSchema, "strin"},
 		{"noformat", SessionOptions{}, ErrFormat, "Format"},
 		{"envstep", SessionOptions{Format: FormatJSON, EnvSteps: []string{"obs"}}, ErrFormat, `"obs"`},
-		{"anyOf", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"anyOf": [{"type": "string"}]}}}`)}, ErrSchema, "anyOf"},
-		{"required", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {}, "required": ["q"]}`)}, ErrSchema, `"q"`},
+		{"oneOf", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"oneOf": [{"type": "string"}, {"minLength": 2}]}}}`)}, ErrSchema, "oneOf"},
+		{"uniqueItems", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "array", "uniqueItems": true, "minItems": 2}}}`)}, ErrSchema, "uniqueItems"},
 		{"unknowntool", SessionOptions{Format: FormatJSON, Tools: schemas("serch", `{"type": "object"}`)}, ErrSchema, "serch"},
 		{"pyident", SessionOptions{Format: FormatPythonic, Tools: schemas("search", `{"type": "object", "properties": {"order-id": {"type": "string"}}}`)}, ErrFormat, "order-id"},
 		{"unsat", SessionOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "enum": []}}, "required": ["q"]}`)}, ErrUnsat, "no output"},
