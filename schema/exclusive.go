@@ -390,6 +390,10 @@ func (n *normalizer) negate(nd *Node, ptr string) (*Node, bool, error) {
 				if err != nil {
 					return nil, false, err
 				}
+				if v == 0 && strings.HasPrefix(kw, "min") {
+					applied = false // every value satisfies a zero minimum
+					break
+				}
 				switch kw {
 				case "minLength":
 					cp.Types &= TString
@@ -416,9 +420,7 @@ func (n *normalizer) negate(nd *Node, ptr string) (*Node, bool, error) {
 					cp.Types &= TObject
 					cp.MinProps = max(cp.MinProps, v+1)
 				}
-				if cp.MaxLength < -1 || cp.MaxItems < -1 || cp.MaxProps < -1 {
-					applied = false
-				}
+
 			case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
 				x, ok := c.m[kw].(interface{ String() string })
 				if !ok {

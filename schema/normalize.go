@@ -282,6 +282,11 @@ func (n *normalizer) flatten(st *state) (parts []part, groups []group, negs []ne
 				if err != nil {
 					return nil, nil, nil, false, err
 				}
+				if t == p || inSubtree(st, p, t) {
+					// The validator treats a reference back into the same
+					// instance's own schema as a cycle error.
+					return nil, nil, nil, false, unsupported(p, "$ref", "%q refers back to an enclosing schema without descending into a value (a reference cycle)", s)
+				}
 				add(t, p)
 			}
 			if a, has := x.m["allOf"].([]any); has {
