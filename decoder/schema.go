@@ -593,8 +593,16 @@ func (c *compiler) freeValue(d int, next int32) int32 {
 // minItems and maxItems, and (with Contains) at least one item that is
 // also of Contains.
 func (c *compiler) array(nd *jschema.Node, depth int, next int32) (int32, error) {
-	if nd.MinItems > maxItemsUnrolled || nd.MaxItems > maxItemsUnrolled || len(nd.Prefix) > maxItemsUnrolled {
-		return -1, newErr(CodeLimit, "minItems/maxItems/prefixItems above %d (limit maxItemsUnrolled)", maxItemsUnrolled)
+	if nd.MinItems > maxItemsUnrolled || len(nd.Prefix) > maxItemsUnrolled {
+		return -1, newErr(CodeLimit, "minItems/prefixItems above %d (limit maxItemsUnrolled)", maxItemsUnrolled)
+	}
+	maxItems := nd.MaxItems
+	if maxItems > maxItemsUnrolled {
+		// Unrolling stops at the limit: longer arrays are not written.
+		maxItems = maxItemsUnrolled
+	}
+	if nd.UniqueEnum != nil {
+		return c.uniqueArray(nd, maxItems, next)
 	}
 	item := func(k int, contains bool, next int32) (int32, error) {
 		if contains {
@@ -623,11 +631,11 @@ func (c *compiler) array(nd *jschema.Node, depth int, next int32) (int32, error)
 		if done && k >= nd.MinItems {
 			closeHere = closeArr
 		}
-		if nd.MaxItems >= 0 && k >= nd.MaxItems {
+		if maxItems >= 0 && k >= maxItems {
 			memo[key{k, sat}] = closeHere
 			return closeHere, nil
 		}
-		if nd.MaxItems < 0 && k >= max(nd.MinItems, 1, len(nd.Prefix)) {
+		if maxItems < 0 && k >= max(nd.MinItems, 1, len(nd.Prefix)) {
 			if pc, ok := loops[sat]; ok {
 				return pc, nil
 			}
@@ -700,6 +708,46 @@ func (c *compiler) array(nd *jschema.Node, depth int, next int32) (int32, error)
 	first, err := build(0, false)
 	if err != nil || first < 0 {
 		return -1, err
+	}
+	return c.b.lit("[", first), c.b.err
+}
+
+// uniqueArray writes a subsequence of nd.UniqueEnum (distinct items by
+// construction) of length between minItems and maxItems.
+func (c *compiler) uniqueArray(nd *jschema.Node, maxItems int, next int32) (int32, error) {
+	vals := nd.UniqueEnum
+	closeArr := c.b.lit("]", next)
+	type key struct{ i, k int }
+	memo := map[key]int32{}
+	var build func(i, k int) int32
+	build = func(i, k int) int32 {
+		if pc, ok := memo[key{i, k}]; ok {
+			return pc
+		}
+		pc := int32(-1)
+		if i == len(vals) {
+			if k >= nd.MinItems {
+				pc = closeArr
+			}
+		} else {
+			take := int32(-1)
+			if maxItems < 0 || k < maxItems {
+				if rest := build(i+1, k+1); rest >= 0 {
+					sep := ""
+					if k > 0 {
+						sep = ", "
+					}
+					take = c.b.lit(sep+renderValue(vals[i], c.syn), rest)
+				}
+			}
+			pc = c.b.split(take, build(i+1, k))
+		}
+		memo[key{i, k}] = pc
+		return pc
+	}
+	first := build(0, 0)
+	if first < 0 {
+		return -1, c.b.err
 	}
 	return c.b.lit("[", first), c.b.err
 }

@@ -97,7 +97,7 @@ func TestCheckSchemaRefuses(t *testing.T) {
 		{"multipleOf", `{"properties":{"a":{"type":"integer","multipleOf":7}}}`, CodeSchema, "/properties/a: multipleOf"},
 		{"oneOf overlapping", `{"properties":{"a":{"oneOf":[{"type":"string"},{"type":"string","maxLength":3}]}}}`, CodeSchema, "/properties/a: oneOf"},
 		{"too deep", deep, CodeLimit, "MaxSchemaDepth"},
-		{"too many items", `{"properties":{"a":{"type":"array","maxItems":65}}}`, CodeLimit, "maxItemsUnrolled"},
+		{"too many items", `{"properties":{"a":{"type":"array","minItems":65}}}`, CodeLimit, "maxItemsUnrolled"},
 		{"parameters not an object", `{"type":"string"}`, CodeSchema, "parameters must be of type object"},
 		{"not JSON", `{"type":`, CodeSchema, "not valid JSON"},
 		{"remote ref", `{"properties":{"a":{"$ref":"https://example.com/s.json"}}}`, CodeSchema, "$ref"},

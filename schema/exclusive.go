@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -39,9 +40,49 @@ func newValidators(doc any) (*validators, error) {
 		if strings.Contains(msg, "never fetches") {
 			return nil, &Error{Code: CodeRemoteRef, Keyword: "$ref", Msg: msg}
 		}
+		var ve *jsonschema.ValidationError
+		var sve *jsonschema.SchemaValidationError
+		if errors.As(err, &sve) {
+			errors.As(sve.Err, &ve)
+		}
+		if ve != nil || errors.As(err, &ve) {
+			if ptr, kw, m, ok := firstLeaf(ve); ok {
+				return nil, invalid(ptr, kw, "the validator rejects the schema: "+m)
+			}
+		}
 		return nil, invalid("", "", "the validator rejects the schema: "+msg)
 	}
 	return &validators{c: c, m: map[string]*jsonschema.Schema{"": s}}, nil
+}
+
+// firstLeaf is the first innermost error of a metaschema validation: the
+// pointer into the schema, the keyword there, and the message (read from
+// the validator's indented error tree, deepest line first).
+func firstLeaf(ve *jsonschema.ValidationError) (ptr, kw, msg string, ok bool) {
+	best, depth := "", -1
+	for _, line := range strings.Split(ve.Error(), "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		if !strings.HasPrefix(trimmed, "- at '") {
+			continue
+		}
+		if d := len(line) - len(trimmed); d > depth {
+			best, depth = trimmed, d
+		}
+	}
+	rest, found := strings.CutPrefix(best, "- at '")
+	if !found {
+		return "", "", "", false
+	}
+	loc, m, found := strings.Cut(rest, "': ")
+	if !found {
+		return "", "", "", false
+	}
+	ptr = loc
+	if i := strings.LastIndex(ptr, "/"); i >= 0 {
+		kw = unescapePtr(ptr[i+1:])
+		ptr = ptr[:i]
+	}
+	return ptr, kw, m, true
 }
 
 func (v *validators) valid(ptr string, val any) (bool, error) {

@@ -92,6 +92,9 @@ type Node struct {
 	Rest               *Gen
 	MinItems, MaxItems int
 	Contains           *Gen
+	// UniqueEnum (uniqueItems over items from a finite set of scalars):
+	// the array is a subsequence of these values, in this order.
+	UniqueEnum []any
 
 	// Objects: Props in schema order; Extra the keys beyond them (nil:
 	// none may be written). MaxProps -1 is unbounded.
@@ -134,7 +137,7 @@ type Interval struct {
 func (n *Node) Free() bool {
 	return !n.HasEnum && len(n.NotValues) == 0 && n.MinLength == 0 && n.MaxLength < 0 &&
 		len(n.Patterns) == 0 && len(n.Formats) == 0 && n.Bounds.Lo == nil && n.Bounds.Hi == nil &&
-		n.MinItems == 0 && n.MaxItems < 0 && len(n.Prefix) == 0 && n.Rest.Any() && n.Contains == nil &&
+		n.MinItems == 0 && n.MaxItems < 0 && len(n.Prefix) == 0 && n.Rest.Any() && n.Contains == nil && n.UniqueEnum == nil &&
 		len(n.Props) == 0 && n.Extra != nil && n.Extra.Many && n.MinProps == 0 && n.MaxProps < 0
 }
 

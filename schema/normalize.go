@@ -20,6 +20,10 @@ func NormalizeForGeneration(raw json.RawMessage, opts Options) (*Gen, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o, ok := root.(*object); ok && o.m["strict"] == true {
+		// OpenAI's strict mode, when a catalog puts its flag in the schema.
+		opts.Strict = true
+	}
 	n := &normalizer{opts: opts, root: root, memo: map[string]*Gen{}}
 	if err := n.prepare(); err != nil {
 		return nil, err
@@ -49,11 +53,6 @@ type normalizer struct {
 // prepare validates the document as a schema (the validator's own
 // metaschema check) and indexes anchors and nested $id.
 func (n *normalizer) prepare() error {
-	v, err := newValidators(plain(n.root))
-	if err != nil {
-		return err
-	}
-	n.v = v
 	n.building = map[*Gen]bool{}
 	n.nestedID = map[string]bool{}
 	n.anchors = map[string]string{}
@@ -94,6 +93,40 @@ func (n *normalizer) prepare() error {
 		}
 	}
 	walk(n.root, "", "")
+	// References first, so that a remote or dangling one is reported at
+	// its own pointer.
+	var refErr error
+	var refs func(v any, ptr string)
+	refs = func(v any, ptr string) {
+		if refErr != nil {
+			return
+		}
+		switch x := v.(type) {
+		case *object:
+			if r, ok := x.m["$ref"].(string); ok {
+				if _, err := n.refTarget(ptr, r); err != nil {
+					refErr = err
+					return
+				}
+			}
+			for _, k := range x.keys {
+				refs(x.m[k], ptr+"/"+escapePtr(k))
+			}
+		case []any:
+			for i, e := range x {
+				refs(e, ptr+"/"+strconv.Itoa(i))
+			}
+		}
+	}
+	refs(n.root, "")
+	if refErr != nil {
+		return refErr
+	}
+	v, err := newValidators(plain(n.root))
+	if err != nil {
+		return err
+	}
+	n.v = v
 	return nil
 }
 
@@ -909,6 +942,15 @@ func (n *normalizer) mergeArray(nd *Node, parts []part, st *state) (bool, error)
 	nd.Rest = g
 	for _, pt := range parts {
 		if u, ok := pt.o.m["uniqueItems"].(bool); ok && u {
+			if vals, ok := uniqueEnum(nd); ok {
+				// Items from a finite set of scalars: written as a
+				// subsequence of the set, distinct by construction.
+				nd.UniqueEnum = vals
+				if nd.MaxItems < 0 || nd.MaxItems > len(vals) {
+					nd.MaxItems = len(vals)
+				}
+				continue
+			}
 			if nd.MinItems > 1 {
 				return false, unsupported(pt.ptr, "uniqueItems", "uniqueItems with minItems above 1 is not enforced (unique arrays are written with at most one item)")
 			}
@@ -1243,3 +1285,28 @@ func (n *normalizer) extraKeys(nd *Node, parts []part, st *state, names []string
 }
 
 func ratOfString(s string) (*big.Rat, bool) { return new(big.Rat).SetString(s) }
+
+// uniqueEnum returns the values of an array's items when every item is one
+// of a finite set of scalars (and no prefix or contains applies).
+func uniqueEnum(nd *Node) ([]any, bool) {
+	if len(nd.Prefix) > 0 || nd.Contains != nil || nd.Rest == nil || len(nd.Rest.Alts) == 0 {
+		return nil, false
+	}
+	var vals []any
+	for _, a := range nd.Rest.Alts {
+		if !a.HasEnum {
+			return nil, false
+		}
+		for _, v := range a.Enum {
+			if !scalar(v) {
+				return nil, false
+			}
+			if slices.ContainsFunc(a.NotValues, func(x any) bool { return jsonEqual(x, v) }) ||
+				slices.ContainsFunc(vals, func(x any) bool { return jsonEqual(x, v) }) {
+				continue
+			}
+			vals = append(vals, v)
+		}
+	}
+	return vals, len(vals) <= 64
+}
