@@ -302,7 +302,7 @@ func TestSchemaCheckedWithCatalog(t *testing.T) {
 	}
 	bad := call("get_order", map[string]any{"order_id": 17.0})
 	v := s.Validate([]ltl.Event{bad, step("observation"), step("answer")})
-	if v.Accepted || v.Violation.Position != 0 || !strings.Contains(v.Violation.Reason, "order_id: want string, got number 17") {
+	if v.Accepted || v.Violation.Position != 0 || !strings.Contains(v.Violation.Reason, "/order_id: type: got number, want string") {
 		t.Errorf("violation = %+v", v.Violation)
 	}
 	if d := s.NewMonitor().Step(bad); d.Allow {

@@ -149,6 +149,9 @@ func (g *schemaGen) schema(d int) map[string]any {
 		}
 		if g.r.IntN(6) == 0 {
 			s["uniqueItems"] = true
+			if g.r.IntN(2) == 0 {
+				s["items"] = map[string]any{"enum": []any{"a", json.Number("1"), true, nil, "b"}}
+			}
 		}
 		if g.r.IntN(6) == 0 && s["prefixItems"] == nil {
 			s["contains"] = map[string]any{"type": "integer", "minimum": 5}
