@@ -351,3 +351,42 @@ func errorsAs(err error, target **ConstraintError) bool {
 	}
 	return ok
 }
+
+// TestSessionsHonourRealCatalogShapes: through the whole pipeline (index,
+// sessions, the call format's parser), calls under schemas shaped like
+// real catalogs validate. The first schema is the shape the old decoder
+// got wrong: an object without properties whose additionalProperties
+// schema it ignored, writing free values.
+func TestSessionsHonourRealCatalogShapes(t *testing.T) {
+	for _, schema := range []string{
+		`{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"integer","minimum":3}}},"required":["m"]}`,
+		`{"type":"object","properties":{"id":{"$ref":"#/$defs/id"},"when":{"anyOf":[{"type":"string","format":"date"},{"type":"null"}]},"tags":{"type":"array","items":{"enum":["a","b","c"]},"uniqueItems":true}},"required":["id","tags"],"$defs":{"id":{"type":"string","pattern":"^[A-Z][0-9]{2}$","maxLength":3}}}`,
+		`{"type":"object","oneOf":[{"properties":{"kind":{"const":"card"},"last4":{"type":"string","pattern":"^[0-9]{4}$"}},"required":["kind","last4"]},{"properties":{"kind":{"const":"iban"},"iban":{"type":"string","minLength":15,"maxLength":34,"pattern":"^[A-Z]{2}[0-9A-Z]+$"}},"required":["kind","iban"]}]}`,
+	} {
+		raw := json.RawMessage(schema)
+		d := reactDFA("f")
+		v := testVocab()
+		ix, err := NewIndex(d, v, NewTrie(v), SessionOptions{Format: FormatJSON, Tools: map[string]json.RawMessage{"f": raw}})
+		if err != nil {
+			t.Fatalf("%s: %v", schema, err)
+		}
+		r := rand.New(rand.NewPCG(9, 9))
+		calls := 0
+		for i := 0; i < 150; i++ {
+			s := ix.NewSession()
+			walk(t, s, r, 0, 4)
+			for _, e := range s.Events() {
+				if e.Tool != "f" {
+					continue
+				}
+				calls++
+				if err := ValidateArgs(raw, e.Args); err != nil {
+					t.Fatalf("%s: generated %v: %v", schema, e.Args, err)
+				}
+			}
+		}
+		if calls == 0 {
+			t.Fatalf("%s: no call generated in 150 walks", schema)
+		}
+	}
+}
