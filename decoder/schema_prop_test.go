@@ -158,7 +158,7 @@ func (g *schemaGen) schema(d int) map[string]any {
 		}
 	}
 	// Combinators.
-	switch g.r.IntN(14) {
+	switch g.r.IntN(15) {
 	case 0:
 		s["anyOf"] = []any{g.schema(d - 1), g.schema(d - 1)}
 	case 1:
@@ -188,6 +188,15 @@ func (g *schemaGen) schema(d int) map[string]any {
 		s["oneOf"] = []any{
 			map[string]any{"type": "object", "properties": map[string]any{"kind": map[string]any{"const": "a"}, "x": map[string]any{"type": "integer"}}, "required": []any{"kind"}},
 			map[string]any{"type": "object", "properties": map[string]any{"kind": map[string]any{"const": "b"}, "y": map[string]any{"type": "string"}}, "required": []any{"kind", "y"}},
+		}
+	case 8:
+		if t != "object" {
+			break
+		}
+		// Closed alternatives told apart by a property one requires.
+		s["oneOf"] = []any{
+			map[string]any{"additionalProperties": false, "properties": map[string]any{"a": g.schema(d - 1)}, "required": []any{"a"}},
+			map[string]any{"additionalProperties": false, "properties": map[string]any{"b": g.schema(d - 1), "c": map[string]any{}}},
 		}
 	}
 	return s

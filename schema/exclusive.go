@@ -239,6 +239,14 @@ func objectsDisjoint(nd, nj *Node) bool {
 			return true
 		}
 	}
+	// A property nd always writes that nj forbids.
+	if nj.Closed {
+		for _, p := range nd.Props {
+			if _, ok := propOf(nj, p.Name); p.Required && !ok {
+				return true
+			}
+		}
+	}
 	// A property nj requires: nd leaves it out.
 	for _, q := range nj.Props {
 		if !q.Required {

@@ -101,6 +101,9 @@ type Node struct {
 	Props              []Prop
 	Extra              *Extra
 	MinProps, MaxProps int
+	// Closed: the schema forbids every key not in Props (some member has
+	// additionalProperties false and no patternProperties).
+	Closed bool
 }
 
 // Prop is a declared (or required) property.

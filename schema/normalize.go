@@ -940,6 +940,16 @@ func (n *normalizer) mergeArray(nd *Node, parts []part, st *state) (bool, error)
 		return false, err
 	}
 	nd.Rest = g
+	if containsPtr != "" {
+		c, err := n.gen(append(rest, containsPtr))
+		if err != nil {
+			return false, err
+		}
+		nd.Contains = c
+		if len(nd.Prefix) > 0 {
+			return false, unsupported(containsPtr, "contains", "contains together with prefixItems is not enforced")
+		}
+	}
 	for _, pt := range parts {
 		if u, ok := pt.o.m["uniqueItems"].(bool); ok && u {
 			if vals, ok := uniqueEnum(nd); ok {
@@ -957,16 +967,6 @@ func (n *normalizer) mergeArray(nd *Node, parts []part, st *state) (bool, error)
 			if nd.MaxItems < 0 || nd.MaxItems > 1 {
 				nd.MaxItems = 1
 			}
-		}
-	}
-	if containsPtr != "" {
-		c, err := n.gen(append(rest, containsPtr))
-		if err != nil {
-			return false, err
-		}
-		nd.Contains = c
-		if len(nd.Prefix) > 0 {
-			return false, unsupported(containsPtr, "contains", "contains together with prefixItems is not enforced")
 		}
 	}
 	if nd.MaxItems >= 0 && nd.MinItems > nd.MaxItems {
@@ -1029,6 +1029,11 @@ func (n *normalizer) mergeObject(nd *Node, parts []part, st *state) (bool, error
 		if r, ok := pt.o.m["required"].([]any); ok {
 			for _, e := range r {
 				addName(e.(string))
+			}
+		}
+		if pt.o.m["additionalProperties"] == false {
+			if pp, ok := pt.o.m["patternProperties"].(*object); !ok || len(pp.keys) == 0 {
+				nd.Closed = true
 			}
 		}
 	}
