@@ -168,6 +168,9 @@ func (g *schemaGen) schema(d int) map[string]any {
 	case 3:
 		k := g.pick("type", "enum", "required")
 		s["not"] = map[string]any{k: map[string]any{"type": "null", "enum": []any{"a", json.Number("1")}, "required": []any{"a"}}[k]}
+		if g.r.IntN(3) == 0 {
+			s["not"] = map[string]any{"not": g.schema(d - 1)}
+		}
 	case 4:
 		if t != "object" {
 			break

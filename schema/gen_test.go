@@ -121,6 +121,11 @@ func TestNormalizeShapes(t *testing.T) {
 	if g.Alts[0].Types != TInt {
 		t.Errorf("multipleOf 0.01: types %v", g.Alts[0].Types)
 	}
+	// not {not X} is X.
+	g = norm(`{"type":"integer","not":{"not":{"minimum":3}}}`)
+	if lo := g.Alts[0].Bounds.Lo; lo == nil || lo.RatString() != "3" {
+		t.Errorf("double negation: bounds %+v", g.Alts[0].Bounds)
+	}
 	// Dependencies split into absent / present-with-requirements.
 	g = norm(`{"type":"object","properties":{"a":{},"b":{}},"dependentRequired":{"a":["b"]}}`)
 	if len(g.Alts) != 2 || len(g.Alts[0].Props) != 1 || !g.Alts[1].Props[0].Required || !g.Alts[1].Props[1].Required {

@@ -200,7 +200,7 @@ func (n *normalizer) gen(ptrs []string) (*Gen, error) {
 		g.any = true
 		return g, nil
 	}
-	st := &state{ptrs: slices.Clone(ptrs), chosen: map[string]int{}, parent: map[string]string{}}
+	st := &state{ptrs: slices.Clone(ptrs), chosen: map[string]int{}, parent: map[string]string{}, doneNeg: map[string]bool{}}
 	alts, err := n.branch(st)
 	if err != nil {
 		return nil, err
@@ -220,7 +220,8 @@ func anyNode(ptr string) *Node {
 
 // state is one branch of the distribution of disjunctions.
 type state struct {
-	ptrs   []string
+	ptrs    []string
+	doneNeg map[string]bool // negations rewritten as their double negation
 	chosen map[string]int
 	parent map[string]string // in-place parent of a subschema (for unevaluated*)
 	mods   mods
@@ -237,10 +238,13 @@ type neg struct {
 }
 
 func (st *state) clone() *state {
-	c := &state{ptrs: slices.Clone(st.ptrs), chosen: map[string]int{}, parent: map[string]string{}, mods: mods{
+	c := &state{ptrs: slices.Clone(st.ptrs), chosen: map[string]int{}, parent: map[string]string{}, doneNeg: map[string]bool{}, mods: mods{
 		required: slices.Clone(st.mods.required), absent: slices.Clone(st.mods.absent), negs: slices.Clone(st.mods.negs)}}
 	for k, v := range st.chosen {
 		c.chosen[k] = v
+	}
+	for k, v := range st.doneNeg {
+		c.doneNeg[k] = v
 	}
 	for k, v := range st.parent {
 		c.parent[k] = v
@@ -427,11 +431,33 @@ func (n *normalizer) branch(st *state) ([]*Node, error) {
 		}
 		return out, nil
 	}
+	// not {not X} is X: conjoin X and branch again.
+	for _, ng := range append(negs, st.mods.negs...) {
+		if st.doneNeg[ng.ptr] {
+			continue
+		}
+		if o, ok := n.resolveObj(ng.ptr); ok && onlyKeyword(o, "not") {
+			st2 := st.clone()
+			st2.doneNeg[ng.ptr] = true
+			// Annotations under not do not count as evaluated: X is a
+			// barrier for unevaluated*, but still linked for cycles.
+			x := ng.ptr + "/not"
+			st2.ptrs = append(st2.ptrs, x)
+			if _, ok := st2.parent[x]; !ok {
+				st2.parent[x] = strings.TrimSuffix(ng.ptr, "/not")
+			}
+			st2.doneNeg["barrier:"+x] = true
+			return n.branch(st2)
+		}
+	}
 	nd, err := n.merge(parts, st)
 	if err != nil || nd == nil {
 		return nil, err
 	}
 	for _, ng := range append(negs, st.mods.negs...) {
+		if st.doneNeg[ng.ptr] {
+			continue
+		}
 		var ok bool
 		if nd, ok, err = n.negate(nd, ng.ptr); err != nil {
 			return nil, err
@@ -817,10 +843,19 @@ func emptyInterval(iv Interval) bool {
 }
 
 // inSubtree reports whether part q is p or reached from p in place.
-func inSubtree(st *state, q, p string) bool {
+func inSubtree(st *state, q, p string) bool { return reaches(st, q, p, false) }
+
+// evaluatedBy reports whether annotations of part q reach p (in place,
+// not through a negation).
+func evaluatedBy(st *state, q, p string) bool { return reaches(st, q, p, true) }
+
+func reaches(st *state, q, p string, annotations bool) bool {
 	for i := 0; i < 1000; i++ {
 		if q == p {
 			return true
+		}
+		if annotations && st.doneNeg["barrier:"+q] {
+			return false
 		}
 		par, ok := st.parent[q]
 		if !ok {
@@ -898,7 +933,7 @@ func (n *normalizer) mergeArray(nd *Node, parts []part, st *state) (bool, error)
 		}
 		sub, covered := 0, false
 		for j, q := range parts {
-			if inSubtree(st, q.ptr, pt.ptr) {
+			if evaluatedBy(st, q.ptr, pt.ptr) {
 				sub = max(sub, len(as[j].prefix))
 				covered = covered || as[j].hasRest
 			}
@@ -1057,7 +1092,7 @@ func (n *normalizer) mergeObject(nd *Node, parts []part, st *state) (bool, error
 		if _, ok := pt.o.m["unevaluatedProperties"]; ok {
 			u := uneval{part: i}
 			for _, q := range parts {
-				if inSubtree(st, q.ptr, pt.ptr) {
+				if evaluatedBy(st, q.ptr, pt.ptr) {
 					if _, has := q.o.m["additionalProperties"]; has {
 						u.covered = true
 					}
@@ -1071,7 +1106,7 @@ func (n *normalizer) mergeObject(nd *Node, parts []part, st *state) (bool, error
 			return true
 		}
 		for j, q := range parts {
-			if !inSubtree(st, q.ptr, parts[u.part].ptr) {
+			if !evaluatedBy(st, q.ptr, parts[u.part].ptr) {
 				continue
 			}
 			if props, ok := q.o.m["properties"].(*object); ok {
@@ -1163,7 +1198,7 @@ func (n *normalizer) mergeObject(nd *Node, parts []part, st *state) (bool, error
 			var out []string
 			for _, u := range unevals {
 				covered := u.covered
-				if !covered && len(pats) == 1 && inSubtree(st, parts[pats[0].part].ptr, parts[u.part].ptr) {
+				if !covered && len(pats) == 1 && evaluatedBy(st, parts[pats[0].part].ptr, parts[u.part].ptr) {
 					covered = true
 				}
 				if !covered {
@@ -1314,4 +1349,23 @@ func uniqueEnum(nd *Node) ([]any, bool) {
 		}
 	}
 	return vals, len(vals) <= 64
+}
+
+func (n *normalizer) resolveObj(ptr string) (*object, bool) {
+	v, _ := resolvePtr(n.root, ptr)
+	o, ok := v.(*object)
+	return o, ok
+}
+
+// onlyKeyword reports whether kw is the only assertion keyword of o.
+func onlyKeyword(o *object, kw string) bool {
+	if _, ok := o.m[kw]; !ok {
+		return false
+	}
+	for _, k := range o.keys {
+		if k != kw && hasAssertion(&object{keys: []string{k}, m: map[string]any{k: o.m[k]}}) {
+			return false
+		}
+	}
+	return true
 }
