@@ -222,9 +222,9 @@ func anyNode(ptr string) *Node {
 type state struct {
 	ptrs    []string
 	doneNeg map[string]bool // negations rewritten as their double negation
-	chosen map[string]int
-	parent map[string]string // in-place parent of a subschema (for unevaluated*)
-	mods   mods
+	chosen  map[string]int
+	parent  map[string]string // in-place parent of a subschema (for unevaluated*)
+	mods    mods
 }
 
 type mods struct {
