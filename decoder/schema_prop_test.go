@@ -402,3 +402,12 @@ func TestSessionsHonourRealCatalogShapes(t *testing.T) {
 		}
 	}
 }
+
+func ExampleCompileValue() {
+	a, err := CompileValue(json.RawMessage(`{"type":"object","properties":{"when":{"type":"string","format":"date"}},"required":["when"]}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(a.Accepts(`{"when": "2024-02-28"}`), a.Accepts(`{"when": "2024-02-30"}`), a.Accepts(`{"when":"2024-02-28"}`))
+	// Output: true false false
+}
