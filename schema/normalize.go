@@ -1017,11 +1017,6 @@ func (n *normalizer) mergeObject(nd *Node, parts []part, st *state) (bool, error
 			names = append(names, s)
 		}
 	}
-	type pat struct {
-		part int
-		src  string
-		re   *regexp.Regexp
-	}
 	var pats []pat
 	required := map[string]bool{}
 	for i, pt := range parts {
@@ -1189,24 +1184,16 @@ func (n *normalizer) mergeObject(nd *Node, parts []part, st *state) (bool, error
 	if n.opts.Strict {
 		nd.Extra = nil
 	} else {
-		ex, err := n.extraKeys(nd, parts, st, names, len(pats), func(i int) (int, string) {
-			if len(pats) == 1 {
-				return pats[0].part, pats[0].src
+		// Keys beyond the declared ones are unevaluated for a part U
+		// unless U's subtree has additionalProperties or the one pattern.
+		var unevalPtrs []string
+		for _, u := range unevals {
+			covered := u.covered || len(pats) == 1 && evaluatedBy(st, parts[pats[0].part].ptr, parts[u.part].ptr)
+			if !covered {
+				unevalPtrs = append(unevalPtrs, parts[u.part].ptr+"/unevaluatedProperties")
 			}
-			return -1, ""
-		}, unevals != nil, func() []string {
-			var out []string
-			for _, u := range unevals {
-				covered := u.covered
-				if !covered && len(pats) == 1 && evaluatedBy(st, parts[pats[0].part].ptr, parts[u.part].ptr) {
-					covered = true
-				}
-				if !covered {
-					out = append(out, parts[u.part].ptr+"/unevaluatedProperties")
-				}
-			}
-			return out
-		}())
+		}
+		ex, err := n.extraKeys(nd, parts, names, pats, unevalPtrs)
 		if err != nil {
 			return false, err
 		}
@@ -1227,11 +1214,19 @@ func (n *normalizer) mergeObject(nd *Node, parts []part, st *state) (bool, error
 	return true, nil
 }
 
+// pat is one patternProperties entry of the part at index part.
+type pat struct {
+	part int
+	src  string
+	re   *regexp.Regexp
+}
+
 // extraKeys decides which keys beyond the declared ones may be written:
 // with no patternProperties, any key (not a declared one) whose value is
 // of every additionalProperties; with exactly one pattern, keys matching it;
 // otherwise none (writing none is always allowed).
-func (n *normalizer) extraKeys(nd *Node, parts []part, st *state, names []string, npats int, onePat func(int) (int, string), _ bool, unevalPtrs []string) (*Extra, error) {
+func (n *normalizer) extraKeys(nd *Node, parts []part, names []string, pats []pat, unevalPtrs []string) (*Extra, error) {
+	npats := len(pats)
 	if npats > 1 {
 		return nil, nil
 	}
@@ -1247,8 +1242,9 @@ func (n *normalizer) extraKeys(nd *Node, parts []part, st *state, names []string
 	}
 	ex := &Extra{KeyMaxLength: -1, Exclude: slices.Clone(names)}
 	var vals []string
-	owner, src := onePat(0)
+	owner, src := -1, ""
 	if npats == 1 {
+		owner, src = pats[0].part, pats[0].src
 		ex.KeyPatterns = append(ex.KeyPatterns, src)
 		vals = append(vals, parts[owner].ptr+"/patternProperties/"+escapePtr(src))
 	}
