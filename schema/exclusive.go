@@ -138,11 +138,17 @@ func (n *normalizer) exclusive(nodes []*Node, g group, i int) ([]*Node, error) {
 				return nil, unsupported(g.owner, "oneOf", "alternative %d refers back to this oneOf; exclusivity cannot be decided", j)
 			}
 			for _, nj := range gj.Alts {
+				if subsumes(nj, nd) {
+					// Every value of nd matches alternative j too, so none
+					// satisfies the oneOf through i: nd is dropped.
+					keep = false
+					break
+				}
 				if !disjoin(nd, nj) {
 					return nil, unsupported(g.owner, "oneOf", "alternatives %d and %d can both match one value; exclusivity is enforced only where alternatives differ by type, const/enum, a discriminating or required property, or disjoint bounds", i, j)
 				}
 			}
-			keep = nd.Types != 0
+			keep = keep && nd.Types != 0
 		}
 		if keep {
 			out = append(out, nd)
@@ -355,10 +361,17 @@ func (n *normalizer) negate(nd *Node, ptr string) (*Node, bool, error) {
 	if len(cands) == 1 && !hasAssertion(cands[0]) {
 		return nil, true, nil // not {} (or only annotations): nothing is valid
 	}
+	// impossible counts the assertion keywords that no value of nd can
+	// fail (nd's values always satisfy them): when every keyword of a
+	// single negated schema is so, nothing is left.
+	impossible, assertions := 0, 0
 	for ci, c := range cands {
 		for _, kw := range c.keys {
 			cp := cloneNode(nd)
 			applied := true
+			if hasAssertion(&object{keys: []string{kw}, m: map[string]any{kw: c.m[kw]}}) {
+				assertions++
+			}
 			switch kw {
 			case "type":
 				t, err := typesOf(c.m[kw], ptr)
@@ -434,6 +447,9 @@ func (n *normalizer) negate(nd *Node, ptr string) (*Node, bool, error) {
 					applied = true
 					break
 				}
+				if !applied && nd.Types == TObject {
+					impossible++ // every object of nd has every name
+				}
 			case "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties":
 				v, _, err := nonNegInt(c, kw, ptr)
 				if err != nil {
@@ -499,7 +515,13 @@ func (n *normalizer) negate(nd *Node, ptr string) (*Node, bool, error) {
 			if applied && consistent(cp) {
 				return cp, true, nil
 			}
+			if applied && (kw == "type" || strings.HasPrefix(kw, "min") || strings.HasPrefix(kw, "max") || strings.HasPrefix(kw, "exclusive")) {
+				impossible++ // forcing it to fail leaves no value
+			}
 		}
+	}
+	if len(cands) == 1 && assertions > 0 && impossible == assertions {
+		return nil, true, nil
 	}
 	return nd, false, nil
 }
@@ -623,4 +645,29 @@ func hasAssertion(o *object) bool {
 		}
 	}
 	return false
+}
+
+// subsumes reports that every value of nd is a value of nj, for the one
+// shape where that is plain: nj only requires names (any values, any
+// types, open), and nd is objects only, requiring each of them.
+func subsumes(nj, nd *Node) bool {
+	if nj.Types != TAll || nj.HasEnum || len(nj.NotValues) > 0 || nj.MinProps > 0 || nj.MaxProps >= 0 || nj.Closed || nd.Types != TObject || nd.HasEnum {
+		return false
+	}
+	if nj.MinLength > 0 || nj.MaxLength >= 0 || len(nj.Patterns) > 0 || len(nj.Formats) > 0 || nj.Bounds.Lo != nil || nj.Bounds.Hi != nil ||
+		nj.MinItems > 0 || nj.MaxItems >= 0 || len(nj.Prefix) > 0 || !nj.Rest.Any() || nj.Contains != nil || nj.UniqueEnum != nil {
+		return false
+	}
+	for _, q := range nj.Props {
+		if !q.Value.Any() {
+			return false
+		}
+		if !q.Required {
+			continue
+		}
+		if p, ok := propOf(nd, q.Name); !ok || !p.Required {
+			return false
+		}
+	}
+	return true
 }

@@ -126,6 +126,13 @@ func TestNormalizeShapes(t *testing.T) {
 	if lo := g.Alts[0].Bounds.Lo; lo == nil || lo.RatString() != "3" {
 		t.Errorf("double negation: bounds %+v", g.Alts[0].Bounds)
 	}
+	// A oneOf whose alternatives every value matches (the parent requires
+	// all the names they tell apart by) has no value: unsatisfiable, not
+	// "unsupported".
+	_, err = NormalizeForGeneration(json.RawMessage(`{"type":"object","properties":{"r":{},"l":{}},"required":["r","l"],"oneOf":[{"required":["r"]},{"required":["l"]}]}`), Options{})
+	if e, ok := AsError(err); !ok || e.Code != CodeUnsatisfiable {
+		t.Errorf("oneOf every value matches twice: %v", err)
+	}
 	// Dependencies split into absent / present-with-requirements.
 	g = norm(`{"type":"object","properties":{"a":{},"b":{}},"dependentRequired":{"a":["b"]}}`)
 	if len(g.Alts) != 2 || len(g.Alts[0].Props) != 1 || !g.Alts[1].Props[0].Required || !g.Alts[1].Props[1].Required {
