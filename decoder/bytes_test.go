@@ -1,6 +1,7 @@
 package decoder
 
 import (
+	"math/big"
 	"math/rand/v2"
 	"regexp"
 	"strconv"
@@ -202,4 +203,10 @@ func TestRegexLeaf(t *testing.T) {
 	if _, err := newRegexLeaf(`\bx`); err == nil {
 		t.Error("word boundary accepted")
 	}
+}
+
+// ratOf is the exact decimal value of a float64 at its shortest form.
+func ratOf(f float64) *big.Rat {
+	r, _ := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	return r
 }

@@ -72,14 +72,19 @@
 // -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 15 digits and no exponent, which
 // makes predicates on them exact (see maxNumDigits). Optional properties may
 // be left out (any subsequence in schema order); required ones and those a
-// true predicate speaks about are always written. Supported schema keywords:
-// type (incl. lists), enum, const, properties, required, items, minItems,
-// maxItems, minLength, maxLength, minimum, maximum, exclusiveMinimum,
-// exclusiveMaximum, and pattern (Go regexp syntax, unanchored as in JSON
-// Schema; combined with predicates, incl. != and the negation of ==, by
-// tracking the excluded values' spellings next to the regex; not combined
-// with minLength/maxLength, and without \b, which are ErrSchema). Nesting is limited
-// to MaxSchemaDepth; open values (no schema, or no type) nest objects and
+// true predicate speaks about are always written. Tool schemas are read
+// through package schema's generation form (NormalizeForGeneration): $ref,
+// allOf, anyOf/oneOf, if/then/else, not, dependencies, formats and the rest
+// are enforced as that package documents, and a keyword it cannot enforce
+// is refused (ErrSchema naming the keyword and JSON pointer; CheckSchema
+// is the same check for plan check/compile). Keys beyond the declared
+// properties are written only where the schema gives them a schema (or the
+// object declares no properties). Patterns use Go regexp syntax,
+// unanchored as in JSON Schema, without \b; a pattern with
+// minLength/maxLength, a format or another pattern is one leaf whose
+// liveness is searched jointly (bytes_and.go). Nesting is limited to
+// MaxSchemaDepth (recursive schemas are unrolled that deep); open values
+// (no schema, or no type) nest objects and
 // arrays two levels deep.
 //
 // Environment steps (IndexOptions.EnvSteps, default "observation") are

@@ -12,6 +12,7 @@ import (
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
+	jschema "github.com/specplan/specplan/schema"
 )
 
 // MaxSchemaDepth bounds the nesting of objects and arrays in a tool schema.
@@ -24,224 +25,44 @@ const freeDepth = 2
 // maxItemsUnrolled bounds minItems/maxItems, which are unrolled in the NFA.
 const maxItemsUnrolled = 64
 
-// schema is the subset of JSON Schema the decoder enforces.
+// maxCount bounds the minProperties/maxProperties the object builder
+// counts up to (its states are property index x count).
+const maxCount = 64
+
+// schema is a tool's parameters schema in generation form (package
+// schema's Gen): the decoder enforces every keyword of it, and refuses
+// the tool when the normaliser refuses a keyword.
 type schema struct {
-	types              []string // empty: any
-	enum               []any    // with hasEnum (const is a one-value enum)
-	hasEnum            bool
-	props              []prop // in schema order
-	required           map[string]bool
-	items              *schema
-	minItems, maxItems int // maxItems -1: unbounded
-	minLen, maxLen     int // maxLen -1: unbounded
-	pattern            string
-	bounds             []interval
+	g *jschema.Gen
 }
 
-type prop struct {
-	name string
-	s    *schema
-}
+// genOptions are the normaliser's options for the decoder's limits.
+var genOptions = jschema.Options{MaxDepth: MaxSchemaDepth}
 
-var allTypes = []string{"string", "number", "boolean", "null", "object", "array"}
-
-// unsupportedKeywords change which values are valid in ways the decoder
-// does not enforce; a schema using them is refused rather than silently
-// loosened. (additionalProperties, patternProperties and propertyNames need
-// nothing: the decoder writes only declared properties.)
-var unsupportedKeywords = []string{"anyOf", "oneOf", "allOf", "not", "$ref", "multipleOf",
-	"uniqueItems", "minProperties", "maxProperties", "prefixItems", "contains", "if",
-	"dependentRequired", "dependentSchemas", "dependencies"}
-
-// orderedObject decodes a JSON object keeping its key order.
-func orderedObject(raw json.RawMessage) ([]string, map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	t, err := dec.Token()
-	if err != nil {
-		return nil, nil, err
-	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return nil, nil, newErr(CodeSchema, "expected a JSON object")
-	}
-	var keys []string
-	m := map[string]json.RawMessage{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		k, _ := t.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, err
-		}
-		if _, dup := m[k]; !dup {
-			keys = append(keys, k)
-		}
-		m[k] = v
-	}
-	return keys, m, nil
-}
-
+// parseSchema normalises a tool's parameters schema for generation.
 func parseSchema(raw json.RawMessage, path string, depth int) (*schema, error) {
-	if depth > MaxSchemaDepth {
-		return nil, newErr(CodeLimit, "%s: schema nesting deeper than %d (limit MaxSchemaDepth)", path, MaxSchemaDepth)
+	if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "null" {
+		t = []byte("{}")
+		raw = t
 	}
-	s := &schema{maxItems: -1, maxLen: -1, bounds: fullLine}
-	if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "true" {
-		return s, nil
-	}
-	_, m, err := orderedObject(raw)
+	g, err := jschema.NormalizeForGeneration(raw, genOptions)
 	if err != nil {
-		return nil, newErr(CodeSchema, "%s: %v", path, err)
+		return nil, schemaErr(err)
 	}
-	for _, k := range unsupportedKeywords {
-		if _, ok := m[k]; ok {
-			return nil, newErr(CodeSchema, "%s: keyword %q is not supported (the decoder cannot enforce it)", path, k)
-		}
+	if !slices.ContainsFunc(g.Alts, func(nd *jschema.Node) bool { return nd.Types&jschema.TObject != 0 }) {
+		return nil, newErr(CodeSchema, "parameters must be of type object")
 	}
-	dec := func(key string, v any) error {
-		if r, ok := m[key]; ok {
-			d := json.NewDecoder(bytes.NewReader(r))
-			d.UseNumber()
-			if err := d.Decode(v); err != nil {
-				return newErr(CodeSchema, "%s: %q: %v", path, key, err)
-			}
-		}
-		return nil
-	}
-	if r, ok := m["type"]; ok {
-		var one string
-		if json.Unmarshal(r, &one) == nil {
-			s.types = []string{one}
-		} else if err := json.Unmarshal(r, &s.types); err != nil {
-			return nil, newErr(CodeSchema, "%s: \"type\" must be a string or a list of strings", path)
-		}
-		for _, t := range s.types {
-			if t != "integer" && !slices.Contains(allTypes, t) {
-				return nil, newErr(CodeSchema, "%s: unknown type %q", path, t)
-			}
-		}
-	}
-	if r, ok := m["const"]; ok {
-		var v any
-		d := json.NewDecoder(bytes.NewReader(r))
-		d.UseNumber()
-		if err := d.Decode(&v); err != nil {
-			return nil, newErr(CodeSchema, "%s: const: %v", path, err)
-		}
-		s.enum, s.hasEnum = []any{v}, true
-	} else if _, ok := m["enum"]; ok {
-		if err := dec("enum", &s.enum); err != nil {
-			return nil, err
-		}
-		s.hasEnum = true
-	}
-	var req []string
-	if err := dec("required", &req); err != nil {
-		return nil, err
-	}
-	s.required = map[string]bool{}
-	for _, r := range req {
-		s.required[r] = true
-	}
-	if r, ok := m["properties"]; ok {
-		keys, pm, err := orderedObject(r)
-		if err != nil {
-			return nil, newErr(CodeSchema, "%s: properties: %v", path, err)
-		}
-		for _, k := range keys {
-			ps, err := parseSchema(pm[k], path+"."+k, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			s.props = append(s.props, prop{name: k, s: ps})
-		}
-	}
-	for r := range s.required {
-		if !slices.ContainsFunc(s.props, func(p prop) bool { return p.name == r }) {
-			return nil, newErr(CodeSchema, "%s: required property %q has no entry in properties", path, r)
-		}
-	}
-	if r, ok := m["items"]; ok {
-		if s.items, err = parseSchema(r, path+"[]", depth+1); err != nil {
-			return nil, err
-		}
-	}
-	var n *int
-	for _, kv := range []struct {
-		key string
-		dst *int
-	}{{"minItems", &s.minItems}, {"maxItems", &s.maxItems}, {"minLength", &s.minLen}, {"maxLength", &s.maxLen}} {
-		if err := dec(kv.key, &n); err != nil {
-			return nil, err
-		}
-		if n != nil {
-			if *n < 0 {
-				return nil, newErr(CodeSchema, "%s: %s is negative", path, kv.key)
-			}
-			*kv.dst = *n
-		}
-		n = nil
-	}
-	if s.minItems > maxItemsUnrolled || s.maxItems > maxItemsUnrolled {
-		return nil, newErr(CodeLimit, "%s: minItems/maxItems above %d (limit maxItemsUnrolled)", path, maxItemsUnrolled)
-	}
-	if err := dec("pattern", &s.pattern); err != nil {
-		return nil, err
-	}
-	if s.pattern != "" {
-		if _, err := newRegexLeaf(s.pattern); err != nil {
-			return nil, newErr(CodeSchema, "%s: %s", path, err.(*ConstraintError).Msg)
-		}
-	}
-	// Numeric bounds, draft 4 (boolean exclusive*) and draft 6+ (numeric).
-	num := func(key string) (*big.Rat, bool, error) {
-		r, ok := m[key]
-		if !ok {
-			return nil, false, nil
-		}
-		var b bool
-		if json.Unmarshal(r, &b) == nil {
-			return nil, b, nil
-		}
-		x, ok := new(big.Rat).SetString(strings.TrimSpace(string(r)))
-		if !ok {
-			return nil, false, newErr(CodeSchema, "%s: %s is not a number", path, key)
-		}
-		return x, false, nil
-	}
-	mn, _, err := num("minimum")
-	if err != nil {
-		return nil, err
-	}
-	mx, _, err := num("maximum")
-	if err != nil {
-		return nil, err
-	}
-	emn, emnFlag, err := num("exclusiveMinimum")
-	if err != nil {
-		return nil, err
-	}
-	emx, emxFlag, err := num("exclusiveMaximum")
-	if err != nil {
-		return nil, err
-	}
-	iv := interval{lo: mn, hi: mx, loOpen: emnFlag, hiOpen: emxFlag}
-	s.bounds = []interval{iv}
-	if emn != nil {
-		s.bounds = intersect(s.bounds, []interval{{lo: emn, loOpen: true}})
-	}
-	if emx != nil {
-		s.bounds = intersect(s.bounds, []interval{{hi: emx, hiOpen: true}})
-	}
-	return s, nil
+	return &schema{g: g}, nil
 }
 
-// ratOf is the exact decimal value of a float64 at its shortest form.
-func ratOf(f float64) *big.Rat {
-	r, _ := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
-	return r
+// schemaErr turns a normaliser refusal into the decoder's error codes.
+func schemaErr(err error) error {
+	if e, ok := jschema.AsError(err); ok && e.Code == jschema.CodeLimit {
+		return &ConstraintError{Code: CodeLimit, Msg: strings.ReplaceAll(e.Error(), "Options.MaxDepth", "MaxSchemaDepth")}
+	} else if ok && e.Code == jschema.CodeUnsatisfiable {
+		return &ConstraintError{Code: CodeUnsat, Msg: "no output satisfies the schema: " + e.Error()}
+	}
+	return &ConstraintError{Code: CodeSchema, Msg: err.Error()}
 }
 
 // predIntervals is the set of numbers on which p has truth value holds.
@@ -273,6 +94,17 @@ type compiler struct {
 	b   *builder
 	syn valueSyntax
 	f   Format
+	cut bool // some object or array was left out at MaxSchemaDepth
+	// vmemo shares the NFA of a value among the places that continue the
+	// same way (both separators of an optional property, say), which keeps
+	// nested schemas from growing by a factor per level.
+	vmemo map[vkey]int32
+}
+
+type vkey struct {
+	g     *jschema.Gen
+	depth int
+	next  int32
 }
 
 // typeAllowed reports whether a value of JSON type t can give every lit its
@@ -289,117 +121,169 @@ func typeAllowed(lits []automata.Lit, kind ltl.ValueKind) bool {
 	return true
 }
 
+// value builds the NFA of one value of g whose lits (predicates on this
+// value) must take the given truth values; -1 if no value qualifies.
+// depth counts the objects and arrays around the value; past
+// MaxSchemaDepth no object or array is written (recursive schemas are
+// unrolled that deep), and c.cut records that something was left out.
+func (c *compiler) value(g *jschema.Gen, lits []automata.Lit, depth int, next int32) (int32, error) {
+	if g == nil {
+		return -1, nil
+	}
+	if g.Any() {
+		return c.litFree(lits, min(freeDepth, MaxSchemaDepth-depth), next), c.b.err
+	}
+	k := vkey{g, depth, next}
+	if len(lits) == 0 {
+		if pc, ok := c.vmemo[k]; ok {
+			return pc, nil
+		}
+	}
+	var outs []int32
+	for _, nd := range g.Alts {
+		pc, err := c.node(nd, lits, depth, next)
+		if err != nil {
+			return -1, err
+		}
+		outs = append(outs, pc)
+	}
+	pc := c.b.split(outs...)
+	if len(lits) == 0 {
+		if c.vmemo == nil {
+			c.vmemo = map[vkey]int32{}
+		}
+		c.vmemo[k] = pc
+	}
+	return pc, c.b.err
+}
+
 // litTyped reports whether v has the type l's predicate implies.
 func litTyped(l automata.Lit, v any) bool {
 	return ltl.CheckArgs("", []ltl.Pred{l.Pred}, map[string]any{l.Pred.Arg: v}) == nil
 }
 
-// value builds the NFA of one value of schema s whose lits (predicates on
-// this value) must take the given truth values; -1 if no value qualifies.
-func (c *compiler) value(s *schema, lits []automata.Lit, depth int, next int32) (int32, error) {
-	if depth > MaxSchemaDepth {
-		return -1, newErr(CodeLimit, "value nesting deeper than %d (limit MaxSchemaDepth)", MaxSchemaDepth)
+// litFree is a free value (nested up to d) under predicates: typed by
+// them when there are any.
+func (c *compiler) litFree(lits []automata.Lit, d int, next int32) int32 {
+	if len(lits) == 0 {
+		return c.freeValue(d, next)
 	}
-	if s.hasEnum {
+	nd := &jschema.Node{Types: jschema.TNull | jschema.TBool | jschema.TNumber | jschema.TString, MaxLength: -1, MaxItems: -1, MaxProps: -1}
+	pc, _ := c.node(nd, lits, MaxSchemaDepth, next)
+	return pc
+}
+
+// litsHold reports whether v gives every lit its truth value and has the
+// type each lit's predicate implies (fail-closed: a value of another type
+// is in no symbol, whatever the predicate's truth value).
+func litsHold(lits []automata.Lit, v any) bool {
+	for _, l := range lits {
+		if l.Pred.Holds(map[string]any{l.Pred.Arg: v}) != l.Holds || !litTyped(l, v) {
+			return false
+		}
+	}
+	return true
+}
+
+func excluded(nd *jschema.Node, v any) bool {
+	return slices.ContainsFunc(nd.NotValues, func(x any) bool { return jsonEqual(x, v) })
+}
+
+func toIntervals(iv jschema.Interval) []interval {
+	return []interval{{lo: iv.Lo, hi: iv.Hi, loOpen: iv.LoOpen, hiOpen: iv.HiOpen}}
+}
+
+func (c *compiler) node(nd *jschema.Node, lits []automata.Lit, depth int, next int32) (int32, error) {
+	if nd.HasEnum {
 		var outs []int32
-		for _, v := range s.enum {
-			ok := len(s.types) == 0 || slices.Contains(s.types, jsonType(v)) ||
-				jsonType(v) == "number" && slices.Contains(s.types, "integer") && isIntegral(v)
-			// Every other keyword applies to enum values too (JSON
-			// Schema): write only the values ValidateArgs would accept.
-			var ck argChecker
-			if ck.value(s, v, ""); len(ck.errs) > 0 {
-				ok = false
-			}
-			for _, l := range lits {
-				if l.Pred.Holds(map[string]any{l.Pred.Arg: v}) != l.Holds || !litTyped(l, v) {
-					ok = false
-				}
-			}
-			if ok {
+		for _, v := range nd.Enum {
+			if !excluded(nd, v) && litsHold(lits, v) {
 				outs = append(outs, c.b.lit(renderValue(v, c.syn), next))
 			}
 		}
 		return c.b.split(outs...), c.b.err
 	}
-	types := s.types
-	if len(types) == 0 {
-		types = allTypes
-	}
 	var outs []int32
-	for _, t := range types {
-		pc := int32(-1)
-		var err error
-		switch t {
-		case "string":
-			pc, err = c.stringValue(s, lits, modeJSON, nil, next)
-		case "number", "integer":
-			if !typeAllowed(lits, ltl.NumberValue) {
-				continue
-			}
-			ivs := s.bounds
-			for _, l := range lits {
-				if l.Pred.Value.Kind == ltl.NumberValue {
-					ivs = intersect(ivs, predIntervals(l.Pred, l.Holds))
-				}
-			}
-			if len(ivs) > 0 {
-				pc = c.b.leafNode(newNumLeaf(t == "integer", ivs), next)
-			}
-		case "boolean", "null":
-			vals := []any{true, false}
-			kind := ltl.BoolValue
-			if t == "null" {
-				vals, kind = []any{nil}, 0
-			}
-			if !typeAllowed(lits, kind) {
-				continue
-			}
-			var alts []int32
-			for _, v := range vals {
-				ok := true
-				for _, l := range lits {
-					if l.Pred.Holds(map[string]any{l.Pred.Arg: v}) != l.Holds {
-						ok = false
-					}
-				}
-				if ok {
-					alts = append(alts, c.b.lit(renderValue(v, c.syn), next))
-				}
-			}
-			pc = c.b.split(alts...)
-		case "object":
-			if !typeAllowed(lits, 0) {
-				continue
-			}
-			if len(s.props) == 0 && len(s.types) == 0 {
-				pc = c.freeObject(freeDepth, next)
-			} else if len(s.props) == 0 {
-				pc = c.freeObject(min(freeDepth, MaxSchemaDepth-depth), next)
-			} else {
-				pc, err = c.object(s, jsonFrame, nil, depth+1, next)
-			}
-		case "array":
-			if !typeAllowed(lits, 0) {
-				continue
-			}
-			pc, err = c.array(s, depth+1, next)
-		}
+	t := nd.Types
+	add := func(pc int32) { outs = append(outs, pc) }
+	if t&jschema.TString != 0 {
+		pc, err := c.stringValue(nd, lits, modeJSON, nil, next)
 		if err != nil {
 			return -1, err
 		}
-		if pc >= 0 {
-			outs = append(outs, pc)
+		add(pc)
+	}
+	if t&jschema.TNumber != 0 && typeAllowed(lits, ltl.NumberValue) {
+		ivs := toIntervals(nd.Bounds)
+		for _, l := range lits {
+			if l.Pred.Value.Kind == ltl.NumberValue {
+				ivs = intersect(ivs, predIntervals(l.Pred, l.Holds))
+			}
+		}
+		for _, v := range nd.NotValues {
+			if n, ok := v.(json.Number); ok {
+				if r, ok := new(big.Rat).SetString(n.String()); ok {
+					ivs = intersect(ivs, []interval{{hi: r, hiOpen: true}, {lo: r, loOpen: true}})
+				}
+			}
+		}
+		if len(ivs) > 0 {
+			add(c.b.leafNode(newNumLeaf(t&jschema.TFrac == 0, ivs), next))
+		}
+	}
+	for _, sc := range []struct {
+		t Types
+		v []any
+	}{{jschema.TBool, []any{true, false}}, {jschema.TNull, []any{nil}}} {
+		if t&sc.t == 0 {
+			continue
+		}
+		for _, v := range sc.v {
+			if !excluded(nd, v) && litsHold(lits, v) {
+				add(c.b.lit(renderValue(v, c.syn), next))
+			}
+		}
+	}
+	if t&jschema.TObject != 0 && typeAllowed(lits, 0) {
+		if depth >= MaxSchemaDepth {
+			c.cut = true
+		} else {
+			pc, err := c.object(nd, jsonFrame, nil, depth+1, next)
+			if err != nil {
+				return -1, err
+			}
+			add(pc)
+		}
+	}
+	if t&jschema.TArray != 0 && typeAllowed(lits, 0) {
+		if depth >= MaxSchemaDepth {
+			c.cut = true
+		} else {
+			pc, err := c.array(nd, depth+1, next)
+			if err != nil {
+				return -1, err
+			}
+			add(pc)
 		}
 	}
 	return c.b.split(outs...), c.b.err
 }
 
-func (c *compiler) stringValue(s *schema, lits []automata.Lit, mode strMode, exclude []string, next int32) (int32, error) {
+// Types is the normaliser's type set.
+type Types = jschema.Types
+
+// stringLeaf builds the leaf of a string of nd under predicates and
+// excluded spellings; nil when no string qualifies.
+func (c *compiler) stringLeaf(nd *jschema.Node, lits []automata.Lit, mode strMode, exclude []string) (leaf, error) {
 	if !typeAllowed(lits, ltl.StringValue) {
-		return -1, nil
+		return nil, nil
 	}
-	l := &strLeaf{mode: mode, minLen: s.minLen, maxLen: s.maxLen, notIn: slices.Clone(exclude)}
+	l := &strLeaf{mode: mode, minLen: nd.MinLength, maxLen: nd.MaxLength, notIn: slices.Clone(exclude)}
+	for _, v := range nd.NotValues {
+		if s, ok := v.(string); ok && !slices.Contains(l.notIn, s) {
+			l.notIn = append(l.notIn, s)
+		}
+	}
 	for _, lt := range lits {
 		if lt.Pred.Value.Kind != ltl.StringValue {
 			continue
@@ -416,53 +300,77 @@ func (c *compiler) stringValue(s *schema, lits []automata.Lit, mode strMode, exc
 			l.notIn = append(l.notIn, v)
 		}
 	}
+	patterns := slices.Clone(nd.Patterns)
+	for _, f := range nd.Formats {
+		p, ok := jschema.FormatPattern(f)
+		if !ok {
+			return nil, newErr(CodeSchema, "format %q has no pattern", f)
+		}
+		patterns = append(patterns, p)
+	}
 	if l.in != nil {
 		l.in = slices.DeleteFunc(l.in, func(v string) bool {
 			n := len([]rune(v))
-			return slices.Contains(l.notIn, v) || !spellable(mode, v) || n < l.minLen || l.maxLen >= 0 && n > l.maxLen
+			if slices.Contains(l.notIn, v) || !spellable(mode, v) || n < l.minLen || l.maxLen >= 0 && n > l.maxLen {
+				return true
+			}
+			for _, p := range patterns {
+				if re, err := regexp.Compile(p); err != nil || !re.MatchString(v) {
+					return true
+				}
+			}
+			return false
 		})
 		l.notIn = nil
 		if len(l.in) == 0 {
-			return -1, nil
+			return nil, nil
 		}
-	}
-	if s.pattern != "" {
-		re, err := regexp.Compile(s.pattern)
-		if err != nil {
-			return -1, newErr(CodeSchema, "pattern %q: %v", s.pattern, err)
-		}
-		switch {
-		case l.in != nil:
-			l.in = slices.DeleteFunc(l.in, func(v string) bool { return !re.MatchString(v) })
-			if len(l.in) == 0 {
-				return -1, nil
-			}
-		case l.minLen > 0 || l.maxLen >= 0 || mode != modeJSON:
-			return -1, newErr(CodeSchema, "pattern %q together with minLength or maxLength (or outside a JSON string) is not supported", s.pattern)
-		default:
-			rl, err := newRegexLeaf(s.pattern)
-			if err != nil {
-				return -1, err
-			}
-			var lf leaf = rl
-			if len(l.notIn) > maxExcluded {
-				return -1, newErr(CodeLimit, "more than %d excluded string values for one argument (limit maxExcluded)", maxExcluded)
-			} else if len(l.notIn) > 0 {
-				lf = newRegexNotLeaf(rl, l.notIn)
-			}
-			if lf.minRem(lf.init()) < 0 {
-				return -1, nil
-			}
-			return c.b.leafNode(lf, next), nil
-		}
+		return l, nil
 	}
 	if len(l.notIn) > maxExcluded {
-		return -1, newErr(CodeLimit, "more than %d excluded string values for one argument (limit maxExcluded)", maxExcluded)
+		return nil, newErr(CodeLimit, "more than %d excluded string values for one argument (limit maxExcluded)", maxExcluded)
 	}
-	if l.minRem(l.init()) < 0 {
-		return -1, nil
+	if len(patterns) == 0 {
+		if l.minRem(l.init()) < 0 {
+			return nil, nil
+		}
+		return l, nil
 	}
-	return c.b.leafNode(l, next), nil
+	if mode != modeJSON {
+		return nil, nil // patterns are enforced on JSON strings only: write none
+	}
+	parts := []leaf{}
+	for _, p := range patterns {
+		rl, err := newRegexLeaf(p)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, rl)
+	}
+	var lf leaf
+	switch {
+	case len(parts) == 1 && l.minLen == 0 && l.maxLen < 0 && len(l.notIn) == 0:
+		lf = parts[0]
+	case len(parts) == 1 && l.minLen == 0 && l.maxLen < 0:
+		lf = newRegexNotLeaf(parts[0].(*regexLeaf), l.notIn)
+	default:
+		if l.minLen > 0 || l.maxLen >= 0 || len(l.notIn) > 0 {
+			parts = append(parts, l)
+		}
+		lf = newAndLeaf(parts...)
+	}
+	if lf.minRem(lf.init()) < 0 {
+		return nil, nil
+	}
+	return lf, nil
+}
+
+func (c *compiler) stringValue(nd *jschema.Node, lits []automata.Lit, mode strMode, exclude []string, next int32) (int32, error) {
+	lf, err := c.stringLeaf(nd, lits, mode, exclude)
+	if err != nil || lf == nil {
+		return -1, err
+	}
+	return c.b.leafNode(lf, next), nil
 }
 
 // keyText spells a property name as an object key (or keyword argument).
@@ -481,73 +389,164 @@ func quoteJSON(s string) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
-// object builds an object with the properties of s in schema order, each
-// optional one present or not (any subsequence), required ones always.
-// argLits holds the predicates on top-level arguments (nil below the top).
-func (c *compiler) object(s *schema, fr objFrame, argLits map[string][]automata.Lit, depth int, next int32) (int32, error) {
+// object builds an object of nd: its declared properties in schema order,
+// each optional one present or not (any subsequence), required ones
+// always, then the keys beyond them that nd.Extra allows (at most one,
+// or any number when their values are free), the count kept within
+// minProperties/maxProperties. argLits holds the predicates on top-level
+// arguments (nil below the top).
+func (c *compiler) object(nd *jschema.Node, fr objFrame, argLits map[string][]automata.Lit, depth int, next int32) (int32, error) {
 	for name := range argLits {
-		if !slices.ContainsFunc(s.props, func(p prop) bool { return p.name == name }) {
+		if !slices.ContainsFunc(nd.Props, func(p jschema.Prop) bool { return p.Name == name }) {
 			// A predicated argument must be present (fail-closed rule),
-			// and only listed properties are generated.
+			// and only declared properties carry predicates.
 			return -1, nil
 		}
 	}
+	minP, maxP := nd.MinProps, nd.MaxProps
+	if minP > maxCount || maxP > maxCount {
+		return -1, newErr(CodeLimit, "minProperties/maxProperties above %d (limit maxCount)", maxCount)
+	}
+	counted := minP > 0 || maxP >= 0
+	capN := 1
+	if counted {
+		capN = max(minP, maxP+1)
+	}
+	countOK := func(n int) bool { return n >= minP && (maxP < 0 || n <= maxP) }
+	bump := func(n int) int { return min(n+1, capN) }
 	end := c.b.lit(fr.close, next)
-	return c.properties(s, fr, argLits, depth, func(bool) int32 { return end })
+
+	// Keys beyond the declared ones.
+	var extraKey leaf
+	var extraVal *jschema.Gen
+	many := false
+	if ex := nd.Extra; ex != nil {
+		exclude := slices.Clone(ex.Exclude)
+		for name := range argLits {
+			exclude = append(exclude, name) // a predicated argument is never an extra key
+		}
+		mode := modeJSON
+		if fr.identKeys {
+			mode = modeIdent
+			exclude = append(exclude, pythonKeywords...)
+		}
+		sort.Strings(exclude)
+		exclude = slices.Compact(exclude)
+		if len(exclude) <= maxExcluded {
+			kn := &jschema.Node{Types: jschema.TString, MinLength: ex.KeyMinLength, MaxLength: ex.KeyMaxLength, Patterns: ex.KeyPatterns}
+			if ex.KeyEnum != nil {
+				for _, k := range ex.KeyEnum {
+					kn.Enum = append(kn.Enum, k)
+				}
+			}
+			var err error
+			if ex.KeyEnum != nil {
+				var ks []string
+				for _, k := range ex.KeyEnum {
+					if !slices.Contains(exclude, k) && spellable(mode, k) {
+						ks = append(ks, k)
+					}
+				}
+				if len(ks) > 0 {
+					extraKey = &strLeaf{mode: mode, in: ks, maxLen: -1}
+				}
+			} else if extraKey, err = c.stringLeaf(kn, nil, mode, exclude); err != nil {
+				return -1, err
+			}
+			extraVal = ex.Value
+			many = ex.Many && !counted
+		}
+	}
+	var tail func(n int) int32
+	if extraKey != nil && many {
+		tailAny := c.b.placeholder()
+		pair := c.b.leafNode(extraKey, c.b.lit(fr.sep, c.freeValue(min(freeDepth, MaxSchemaDepth-depth+1), tailAny)))
+		c.b.fill(tailAny, end, c.b.lit(", ", pair))
+		tailNone := c.b.split(end, pair)
+		tail = func(n int) int32 {
+			if n > 0 {
+				return tailAny
+			}
+			return tailNone
+		}
+	} else {
+		memo := map[int]int32{}
+		tail = func(n int) int32 {
+			if pc, ok := memo[n]; ok {
+				return pc
+			}
+			pc := int32(-1)
+			if countOK(n) {
+				pc = end
+			}
+			if extraKey != nil && (maxP < 0 || n+1 <= maxP) && countOK(bump(n)) {
+				val, err := c.value(extraVal, nil, depth, end)
+				if err == nil && val >= 0 {
+					sep := ""
+					if n > 0 {
+						sep = ", "
+					}
+					pc = c.b.split(pc, c.b.lit(sep, c.b.leafNode(extraKey, c.b.lit(fr.sep, val))))
+				} else if err != nil && c.b.err == nil {
+					c.b.err = err
+				}
+			}
+			memo[n] = pc
+			return pc
+		}
+	}
+	return c.properties(nd.Props, fr, argLits, depth, capN, tail)
 }
 
-// properties builds an object's properties in schema order, each present
-// or (when optional) absent, then the tail: tail(written) continues after
-// the last property, written saying whether any came before (so a
-// separator is due).
-func (c *compiler) properties(s *schema, fr objFrame, argLits map[string][]automata.Lit, depth int, tail func(written bool) int32) (int32, error) {
-	type key struct {
-		i   int
-		any bool
-	}
+// properties builds the declared properties from index i on with n
+// written so far (n saturates at capN), then tail(n).
+func (c *compiler) properties(props []jschema.Prop, fr objFrame, argLits map[string][]automata.Lit, depth, capN int, tail func(n int) int32) (int32, error) {
+	type key struct{ i, n int }
 	memo := map[key]int32{}
-	var build func(i int, any bool) (int32, error)
-	build = func(i int, any bool) (int32, error) {
-		if i == len(s.props) {
-			return tail(any), nil
+	var build func(i, n int) (int32, error)
+	build = func(i, n int) (int32, error) {
+		if i == len(props) {
+			return tail(n), c.b.err
 		}
-		if pc, ok := memo[key{i, any}]; ok {
+		if pc, ok := memo[key{i, n}]; ok {
 			return pc, nil
 		}
-		p := s.props[i]
-		if fr.identKeys && (!isIdent(p.name) || slices.Contains(pythonKeywords, p.name)) {
-			return -1, newErr(CodeFormat, "argument %q is not a Python identifier (pythonic format)", p.name)
-		}
-		lits := argLits[p.name]
+		p := props[i]
+		lits := argLits[p.Name]
 		// A predicated argument is always present (fail-closed rule).
-		required := s.required[p.name] || len(lits) > 0
-		rest, err := build(i+1, true)
-		if err != nil {
-			return -1, err
+		required := p.Required || len(lits) > 0
+		if fr.identKeys && (!isIdent(p.Name) || slices.Contains(pythonKeywords, p.Name)) {
+			return -1, newErr(CodeFormat, "argument %q is not a Python identifier (pythonic format)", p.Name)
 		}
-		val, err := c.value(p.s, lits, depth, rest)
+		rest, err := build(i+1, min(n+1, capN))
 		if err != nil {
 			return -1, err
 		}
 		present := int32(-1)
-		if val >= 0 && rest >= 0 {
-			sep := ""
-			if any {
-				sep = ", "
+		if rest >= 0 {
+			val, err := c.value(p.Value, lits, depth, rest)
+			if err != nil {
+				return -1, err
 			}
-			present = c.b.lit(sep+keyText(p.name, fr)+fr.sep, val)
+			if val >= 0 {
+				sep := ""
+				if n > 0 {
+					sep = ", "
+				}
+				present = c.b.lit(sep+keyText(p.Name, fr)+fr.sep, val)
+			}
 		}
 		absent := int32(-1)
 		if !required {
-			if absent, err = build(i+1, any); err != nil {
+			if absent, err = build(i+1, n); err != nil {
 				return -1, err
 			}
 		}
 		pc := c.b.split(present, absent)
-		memo[key{i, any}] = pc
+		memo[key{i, n}] = pc
 		return pc, nil
 	}
-	first, err := build(0, false)
+	first, err := build(0, 0)
 	if err != nil || first < 0 {
 		return -1, err
 	}
@@ -555,6 +554,8 @@ func (c *compiler) properties(s *schema, fr objFrame, argLits map[string][]autom
 }
 
 // freeObject is an object of any keys and free values, nested up to d.
+// Keys may repeat; a free value has no constraint that a repeated key
+// could break.
 func (c *compiler) freeObject(d int, next int32) int32 {
 	if d <= 0 {
 		return -1
@@ -588,63 +589,185 @@ func (c *compiler) freeValue(d int, next int32) int32 {
 	)
 }
 
-func (c *compiler) array(s *schema, depth int, next int32) (int32, error) {
-	item := func(next int32) (int32, error) {
-		if s.items == nil {
-			return c.freeValue(freeDepth-1, next), nil
-		}
-		return c.value(s.items, nil, depth, next)
+// array builds an array of nd: Prefix items, then Rest items, between
+// minItems and maxItems, and (with Contains) at least one item that is
+// also of Contains.
+func (c *compiler) array(nd *jschema.Node, depth int, next int32) (int32, error) {
+	if nd.MinItems > maxItemsUnrolled || len(nd.Prefix) > maxItemsUnrolled {
+		return -1, newErr(CodeLimit, "minItems/prefixItems above %d (limit maxItemsUnrolled)", maxItemsUnrolled)
 	}
-	// build(k): k items written so far.
-	var build func(k int) (int32, error)
-	var loop int32 = -1
-	build = func(k int) (int32, error) {
+	maxItems := nd.MaxItems
+	if maxItems > maxItemsUnrolled {
+		// Unrolling stops at the limit: longer arrays are not written.
+		maxItems = maxItemsUnrolled
+	}
+	if nd.UniqueEnum != nil {
+		return c.uniqueArray(nd, maxItems, next)
+	}
+	item := func(k int, contains bool, next int32) (int32, error) {
+		if contains {
+			return c.value(nd.Contains, nil, depth, next)
+		}
+		if k < len(nd.Prefix) {
+			return c.value(nd.Prefix[k], nil, depth, next)
+		}
+		return c.value(nd.Rest, nil, depth, next)
+	}
+	needC := nd.Contains != nil
+	closeArr := c.b.lit("]", next)
+	loops := map[bool]int32{}
+	type key struct {
+		k   int
+		sat bool
+	}
+	memo := map[key]int32{}
+	var build func(k int, sat bool) (int32, error)
+	build = func(k int, sat bool) (int32, error) {
+		if pc, ok := memo[key{k, sat}]; ok {
+			return pc, nil
+		}
+		done := sat || !needC
+		closeHere := int32(-1)
+		if done && k >= nd.MinItems {
+			closeHere = closeArr
+		}
+		if maxItems >= 0 && k >= maxItems {
+			memo[key{k, sat}] = closeHere
+			return closeHere, nil
+		}
+		if maxItems < 0 && k >= max(nd.MinItems, 1, len(nd.Prefix)) {
+			if pc, ok := loops[sat]; ok {
+				return pc, nil
+			}
+			loop := c.b.placeholder()
+			loops[sat] = loop
+			memo[key{k, sat}] = loop
+			var outs []int32
+			it, err := item(k, false, loop)
+			if err != nil {
+				return -1, err
+			}
+			if it >= 0 {
+				outs = append(outs, c.b.lit(", ", it))
+			}
+			if !done {
+				then, err := build(k+1, true)
+				if err != nil {
+					return -1, err
+				}
+				if then >= 0 {
+					ci, err := item(k, true, then)
+					if err != nil {
+						return -1, err
+					}
+					if ci >= 0 {
+						outs = append(outs, c.b.lit(", ", ci))
+					}
+				}
+			}
+			c.b.fill(loop, append([]int32{closeHere}, outs...)...)
+			return loop, nil
+		}
 		sep := ""
 		if k > 0 {
 			sep = ", "
 		}
-		closeArr := c.b.lit("]", next)
-		if s.maxItems >= 0 && k >= s.maxItems {
-			return closeArr, nil
+		var outs []int32
+		rest, err := build(k+1, sat)
+		if err != nil {
+			return -1, err
 		}
-		if s.maxItems < 0 && k >= max(s.minItems, 1) {
-			if loop < 0 {
-				loop = c.b.placeholder()
-				it, err := item(loop)
+		if rest >= 0 {
+			it, err := item(k, false, rest)
+			if err != nil {
+				return -1, err
+			}
+			if it >= 0 {
+				outs = append(outs, c.b.lit(sep, it))
+			}
+		}
+		if !done {
+			then, err := build(k+1, true)
+			if err != nil {
+				return -1, err
+			}
+			if then >= 0 {
+				ci, err := item(k, true, then)
 				if err != nil {
 					return -1, err
 				}
-				c.b.fill(loop, closeArr, c.b.lit(", ", it))
+				if ci >= 0 {
+					outs = append(outs, c.b.lit(sep, ci))
+				}
 			}
-			return loop, nil
 		}
-		rest, err := build(k + 1)
-		if err != nil {
-			return -1, err
-		}
-		it, err := item(rest)
-		if err != nil {
-			return -1, err
-		}
-		more := int32(-1)
-		if it >= 0 {
-			more = c.b.lit(sep, it)
-		}
-		if k < s.minItems {
-			return more, nil
-		}
-		return c.b.split(closeArr, more), nil
+		pc := c.b.split(append([]int32{closeHere}, outs...)...)
+		memo[key{k, sat}] = pc
+		return pc, nil
 	}
-	first, err := build(0)
+	first, err := build(0, false)
 	if err != nil || first < 0 {
 		return -1, err
 	}
 	return c.b.lit("[", first), c.b.err
 }
 
-// args builds a call's arguments: by the tool's schema if it has one, else
-// an object whose predicated arguments come first (in predicate order) and
-// then any other keys with free values.
+// uniqueArray writes a subsequence of nd.UniqueEnum (distinct items by
+// construction) of length between minItems and maxItems.
+func (c *compiler) uniqueArray(nd *jschema.Node, maxItems int, next int32) (int32, error) {
+	vals := nd.UniqueEnum
+	closeArr := c.b.lit("]", next)
+	type key struct{ i, k int }
+	memo := map[key]int32{}
+	var build func(i, k int) int32
+	build = func(i, k int) int32 {
+		if pc, ok := memo[key{i, k}]; ok {
+			return pc
+		}
+		pc := int32(-1)
+		if i == len(vals) {
+			if k >= nd.MinItems {
+				pc = closeArr
+			}
+		} else {
+			take := int32(-1)
+			if maxItems < 0 || k < maxItems {
+				if rest := build(i+1, k+1); rest >= 0 {
+					sep := ""
+					if k > 0 {
+						sep = ", "
+					}
+					take = c.b.lit(sep+renderValue(vals[i], c.syn), rest)
+				}
+			}
+			pc = c.b.split(take, build(i+1, k))
+		}
+		memo[key{i, k}] = pc
+		return pc
+	}
+	first := build(0, 0)
+	if first < 0 {
+		return -1, c.b.err
+	}
+	return c.b.lit("[", first), c.b.err
+}
+
+// schemaless is the generation form of a tool without a schema: its
+// predicated arguments as optional scalars (in predicate order), then any
+// other keys with free values.
+func schemaless(order []string) *jschema.Node {
+	nd := &jschema.Node{Types: jschema.TObject, MaxLength: -1, MaxItems: -1, MaxProps: -1}
+	for _, a := range order {
+		g := &jschema.Gen{Alts: []*jschema.Node{{Types: jschema.TNull | jschema.TBool | jschema.TNumber | jschema.TString, MaxLength: -1, MaxItems: -1, MaxProps: -1}}}
+		nd.Props = append(nd.Props, jschema.Prop{Name: a, Value: g})
+	}
+	any := jschema.AnyGen()
+	nd.Extra = &jschema.Extra{KeyMaxLength: -1, Exclude: slices.Clone(order), Value: any, Many: true}
+	return nd
+}
+
+// args builds a call's arguments: by the tool's schema if it has one (the
+// alternatives of its root that are objects), else schemaless.
 func (c *compiler) args(s *schema, lits []automata.Lit, next int32) (int32, error) {
 	byArg := map[string][]automata.Lit{}
 	var order []string
@@ -655,44 +778,47 @@ func (c *compiler) args(s *schema, lits []automata.Lit, next int32) (int32, erro
 		byArg[l.Pred.Arg] = append(byArg[l.Pred.Arg], l)
 	}
 	fr := c.f.argFrame()
-	if s != nil {
-		if len(s.types) > 0 && !slices.Contains(s.types, "object") {
-			return -1, newErr(CodeSchema, "parameters must be of type object")
+	if s == nil {
+		if fr.identKeys && len(order)+len(pythonKeywords) > maxExcluded {
+			return -1, newErr(CodeLimit, "more than %d predicated arguments on one schemaless tool (limit maxExcluded)", maxExcluded-len(pythonKeywords))
 		}
-		return c.object(s, fr, byArg, 1, next)
-	}
-	// Schemaless: predicated arguments as optional typed properties.
-	ps := &schema{required: map[string]bool{}}
-	for _, a := range order {
-		ps.props = append(ps.props, prop{name: a, s: &schema{maxItems: -1, maxLen: -1, bounds: fullLine,
-			types: []string{"string", "number", "boolean", "null"}}})
-	}
-	exclude := slices.Clone(order)
-	if fr.identKeys {
-		exclude = append(exclude, pythonKeywords...)
-	}
-	sort.Strings(exclude)
-	exclude = slices.Compact(exclude)
-	if len(exclude) > maxExcluded {
-		return -1, newErr(CodeLimit, "more than %d predicated arguments on one schemaless tool (limit maxExcluded)", maxExcluded)
-	}
-	end := c.b.lit(fr.close, next)
-	// Free pairs after the predicated ones: tail(any).
-	mode := modeJSON
-	if fr.identKeys {
-		mode = modeIdent
-	}
-	tailAny := c.b.placeholder()
-	pair := c.b.leafNode(&strLeaf{mode: mode, maxLen: -1, notIn: exclude}, c.b.lit(fr.sep, c.freeValue(freeDepth, tailAny)))
-	c.b.fill(tailAny, end, c.b.lit(", ", pair))
-	tailNone := c.b.split(end, pair)
-	// Predicated properties, then the tail.
-	return c.properties(ps, fr, byArg, 1, func(written bool) int32 {
-		if written {
-			return tailAny
+		if len(order) > maxExcluded {
+			return -1, newErr(CodeLimit, "more than %d predicated arguments on one schemaless tool (limit maxExcluded)", maxExcluded)
 		}
-		return tailNone
-	})
+		return c.object(schemaless(order), fr, byArg, 1, next)
+	}
+	var outs []int32
+	for _, nd := range s.g.Alts {
+		if nd.Types&jschema.TObject == 0 {
+			continue
+		}
+		if nd.HasEnum {
+			// An enum of argument objects: each written as a literal.
+			for _, v := range nd.Enum {
+				m, ok := v.(map[string]any)
+				if !ok || fr.identKeys || !litsHoldArgs(lits, m) {
+					continue
+				}
+				outs = append(outs, c.b.lit(renderValue(m, c.syn), next))
+			}
+			continue
+		}
+		pc, err := c.object(nd, fr, byArg, 1, next)
+		if err != nil {
+			return -1, err
+		}
+		outs = append(outs, pc)
+	}
+	return c.b.split(outs...), c.b.err
+}
+
+func litsHoldArgs(lits []automata.Lit, args map[string]any) bool {
+	for _, l := range lits {
+		if l.Pred.Holds(args) != l.Holds {
+			return false
+		}
+	}
+	return true
 }
 
 // renderValue spells a literal value (from an enum or const) canonically.
@@ -757,3 +883,5 @@ func isIntegral(v any) bool {
 	r, ok := new(big.Rat).SetString(n.String())
 	return ok && r.IsInt()
 }
+
+func ratOfNumber(n json.Number) (*big.Rat, bool) { return new(big.Rat).SetString(n.String()) }

@@ -527,7 +527,7 @@ func TestIndexErrors(t *testing.T) {
 	vocab := testVocab()
 	trie := NewTrie(vocab)
 	d := reactDFA("search")
-	deep := `{"type": "object", "properties": {"a": ` + strings.Repeat(`{"type": "object", "properties": {"a": `, 9) + `{"type": "string"}` + strings.Repeat(`}}`, 9) + `}}`
+	deep := `{"type": "object", "required": ["a"], "properties": {"a": ` + strings.Repeat(`{"type": "object", "required": ["a"], "properties": {"a": `, 9) + `{"type": "string"}` + strings.Repeat(`}}`, 9) + `}}`
 	cases := []struct {
 		name string
 		opts IndexOptions
@@ -535,13 +535,13 @@ func TestIndexErrors(t *testing.T) {
 		in   string
 	}{
 		{"depth", IndexOptions{Format: FormatJSON, Tools: schemas("search", deep)}, ErrLimit, "MaxSchemaDepth"},
-		{"pattern+len", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a+", "maxLength": 3}}}`)}, ErrSchema, "pattern"},
+		{"multipleOf", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "integer", "multipleOf": 3}}}`)}, ErrSchema, "multipleOf"},
 		{"badpattern", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "pattern": "a("}}}`)}, ErrSchema, "a("},
 		{"badtype", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "strin"}}}`)}, ErrSchema, "strin"},
 		{"noformat", IndexOptions{}, ErrFormat, "Format"},
 		{"envstep", IndexOptions{Format: FormatJSON, EnvSteps: []string{"obs"}}, ErrFormat, `"obs"`},
-		{"anyOf", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"anyOf": [{"type": "string"}]}}}`)}, ErrSchema, "anyOf"},
-		{"required", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {}, "required": ["q"]}`)}, ErrSchema, `"q"`},
+		{"oneOf", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"oneOf": [{"type": "string"}, {"minLength": 2}]}}}`)}, ErrSchema, "oneOf"},
+		{"uniqueItems", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "array", "uniqueItems": true, "minItems": 2}}}`)}, ErrSchema, "uniqueItems"},
 		{"unknowntool", IndexOptions{Format: FormatJSON, Tools: schemas("serch", `{"type": "object"}`)}, ErrSchema, "serch"},
 		{"pyident", IndexOptions{Format: FormatPythonic, Tools: schemas("search", `{"type": "object", "properties": {"order-id": {"type": "string"}}}`)}, ErrFormat, "order-id"},
 		{"unsat", IndexOptions{Format: FormatJSON, Tools: schemas("search", `{"type": "object", "properties": {"q": {"type": "string", "enum": []}}, "required": ["q"]}`)}, ErrUnsat, "no output"},

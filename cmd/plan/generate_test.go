@@ -96,7 +96,7 @@ func TestGenerateBadInput(t *testing.T) {
 	}
 	corrupt := write("corrupt.gguf", "GGUF\x03\x00\x00\x00garbage")
 	long := write("long.txt", strings.Repeat("the quick brown fox ", 3000))
-	badSchema := write("bad.tools.json", `[{"type":"function","function":{"name":"search","parameters":{"anyOf":[{"type":"object"}]}}}]`)
+	badSchema := write("bad.tools.json", `[{"type":"function","function":{"name":"search","parameters":{"type":"object","properties":{"n":{"type":"integer","multipleOf":7}}}}}]`)
 	cases := []struct {
 		name string
 		args []string
@@ -106,7 +106,7 @@ func TestGenerateBadInput(t *testing.T) {
 		{"corrupt model", []string{"--model", corrupt}, "corrupt.gguf"},
 		{"prompt longer than context", []string{"--model", model, "--prompt-file", long}, "context"},
 		{"budget too small", []string{"--model", model, "--max-tokens", "3"}, "budget"},
-		{"unsupported schema", []string{"--model", model, "--tools", badSchema}, "anyOf"},
+		{"unsupported schema", []string{"--model", model, "--tools", badSchema}, "multipleOf"},
 		{"unknown format", []string{"--model", model, "--format", "xml"}, "format"},
 	}
 	for _, c := range cases {

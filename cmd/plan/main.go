@@ -49,6 +49,7 @@ type CLI struct {
 	Generate GenerateCmd `cmd:"" help:"Generate on llama.cpp under the spec: every call sequence the model emits satisfies it."`
 	Bench    BenchCmd    `cmd:"" help:"Measure the constraint's cost here: mask times, index memory, tokens/s with and without it."`
 	Prompt   PromptCmd   `cmd:"" help:"Print a conversation exactly as the model's chat template renders it."`
+	Schemas  SchemasCmd  `cmd:"" name:"bench-schemas" help:"Measure schema coverage and soundness of generation on a MaskBench corpus: compiled, refusals, random walks validated."`
 }
 
 // exitError carries an exit status through kong's Run plumbing.
