@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/specplan/specplan/internal/decimal"
 )
 
 // The fast path. Monitor.Step validates every tool call of every session,
@@ -86,7 +87,7 @@ type node struct {
 	minLen, maxLen int
 	pattern        jsonschema.Regexp
 
-	min, max, exMin, exMax *decimal[string]
+	min, max, exMin, exMax *decimal.Decimal[string]
 }
 
 // constant is an enum or const value in a form compared without allocating.
@@ -94,7 +95,7 @@ type constant struct {
 	kind uint8 // one of the t* bits; tNumber for every number
 	b    bool
 	s    string
-	num  decimal[string]
+	num  decimal.Decimal[string]
 	arr  []constant
 	obj  map[string]constant
 }
@@ -244,7 +245,7 @@ func typeBit(t string) uint8 {
 
 // ratDecimal writes a schema bound (a rational read from a decimal
 // literal) as a decimal; ok is false if it has no finite decimal form.
-func ratDecimal(r *big.Rat) (*decimal[string], bool) {
+func ratDecimal(r *big.Rat) (*decimal.Decimal[string], bool) {
 	if r == nil {
 		return nil, true
 	}
@@ -380,14 +381,14 @@ func (n *node) check(v any, depth int) verdict {
 	return n.checkRest(v, depth)
 }
 
-func checkNumber[T text](n *node, v any, d decimal[T], depth int) verdict {
-	if n.types != 0 && n.types&tNumber == 0 && (n.types&tInteger == 0 || !d.isInteger()) {
+func checkNumber[T decimal.Text](n *node, v any, d decimal.Decimal[T], depth int) verdict {
+	if n.types != 0 && n.types&tNumber == 0 && (n.types&tInteger == 0 || !d.IsInteger()) {
 		return vInvalid
 	}
 	if n.enum != nil {
 		found := false
 		for i := range n.enum {
-			if c := &n.enum[i]; c.kind == tNumber && compareDecimal(d, c.num) == 0 {
+			if c := &n.enum[i]; c.kind == tNumber && decimal.Compare(d, c.num) == 0 {
 				found = true
 				break
 			}
@@ -396,13 +397,13 @@ func checkNumber[T text](n *node, v any, d decimal[T], depth int) verdict {
 			return vInvalid
 		}
 	}
-	if n.hasConst && (n.constant.kind != tNumber || compareDecimal(d, n.constant.num) != 0) {
+	if n.hasConst && (n.constant.kind != tNumber || decimal.Compare(d, n.constant.num) != 0) {
 		return vInvalid
 	}
-	if n.min != nil && compareDecimal(d, *n.min) < 0 ||
-		n.max != nil && compareDecimal(d, *n.max) > 0 ||
-		n.exMin != nil && compareDecimal(d, *n.exMin) <= 0 ||
-		n.exMax != nil && compareDecimal(d, *n.exMax) >= 0 {
+	if n.min != nil && decimal.Compare(d, *n.min) < 0 ||
+		n.max != nil && decimal.Compare(d, *n.max) > 0 ||
+		n.exMin != nil && decimal.Compare(d, *n.exMin) <= 0 ||
+		n.exMax != nil && decimal.Compare(d, *n.exMax) >= 0 {
 		return vInvalid
 	}
 	return n.checkRest(v, depth)
@@ -446,14 +447,14 @@ func (c *constant) equal(v any) verdict {
 		if !ok {
 			return vUnknown
 		}
-		return is(c.kind == tNumber && compareDecimal(d, c.num) == 0)
+		return is(c.kind == tNumber && decimal.Compare(d, c.num) == 0)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
 		d, ok := parseDecimal(numberText(v, buf[:0]), 64)
 		if !ok {
 			return vUnknown
 		}
-		return is(c.kind == tNumber && compareDecimal(d, c.num) == 0)
+		return is(c.kind == tNumber && decimal.Compare(d, c.num) == 0)
 	case []any:
 		if c.kind != tArray || len(c.arr) != len(v) {
 			return vInvalid
