@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -90,50 +89,21 @@ func IntNumber(x int64) Number {
 // number at all; err is set for one that is but cannot be read (bad
 // json.Number text, a number out of range, NaN).
 func NumberOf(v any) (n Number, ok bool, err error) {
-	switch x := v.(type) {
-	case int:
-		return IntNumber(int64(x)), true, nil
-	case int8:
-		return IntNumber(int64(x)), true, nil
-	case int16:
-		return IntNumber(int64(x)), true, nil
-	case int32:
-		return IntNumber(int64(x)), true, nil
-	case int64:
-		return IntNumber(x), true, nil
-	case uint:
-		return uintNumber(uint64(x)), true, nil
-	case uint8:
-		return uintNumber(uint64(x)), true, nil
-	case uint16:
-		return uintNumber(uint64(x)), true, nil
-	case uint32:
-		return uintNumber(uint64(x)), true, nil
-	case uint64:
-		return uintNumber(x), true, nil
-	case float64:
-		return floatNumber(x, 64)
-	case float32:
-		return floatNumber(float64(x), 32)
-	}
 	if s, isNum := v.(json.Number); isNum {
 		n, err := ParseNumber(string(s))
 		return n, true, err
 	}
-	return Number{}, false, nil
-}
-
-func uintNumber(x uint64) Number {
-	n, _ := ParseNumber(strconv.FormatUint(x, 10))
-	return n
-}
-
-func floatNumber(x float64, bits int) (Number, bool, error) {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return Number{}, true, fmt.Errorf("%v is not a JSON number", x)
+	var buf [32]byte
+	text, ok := decimal.AppendGo(buf[:0], v)
+	if !ok {
+		return Number{}, false, nil
 	}
-	n, err := ParseNumber(strconv.FormatFloat(x, 'g', -1, bits))
-	return n, true, err
+	if n, err = ParseNumber(string(text)); err != nil {
+		// NaN and the infinities: the only texts AppendGo writes that are
+		// not numbers.
+		return Number{}, true, fmt.Errorf("%v is not a JSON number", v)
+	}
+	return n, true, nil
 }
 
 // Sign returns -1, 0 or +1.

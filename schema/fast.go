@@ -3,7 +3,6 @@ package schema
 import (
 	"encoding/json"
 	"math/big"
-	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/specplan/specplan/internal/decimal"
@@ -291,38 +290,6 @@ func toConstant(v any) (constant, bool) {
 	return constant{}, false
 }
 
-// numberText formats a Go number as the validator reads it (fmt's %v):
-// integers in full, floats in their shortest round-trip form.
-func numberText(v any, buf []byte) []byte {
-	switch v := v.(type) {
-	case int:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int8:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int16:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int32:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int64:
-		return strconv.AppendInt(buf, v, 10)
-	case uint:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint8:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint16:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint32:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint64:
-		return strconv.AppendUint(buf, v, 10)
-	case float32:
-		return strconv.AppendFloat(buf, float64(v), 'g', -1, 32)
-	case float64:
-		return strconv.AppendFloat(buf, v, 'g', -1, 64)
-	}
-	return nil
-}
-
 func (n *node) check(v any, depth int) verdict {
 	if n == nil {
 		return vValid
@@ -350,7 +317,8 @@ func (n *node) check(v any, depth int) verdict {
 		return checkNumber(n, v, d, depth)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
-		d, ok := parseDecimal(numberText(x, buf[:0]), 64)
+		text, _ := decimal.AppendGo(buf[:0], x)
+		d, ok := parseDecimal(text, 64)
 		if !ok {
 			return vUnknown
 		}
@@ -450,7 +418,8 @@ func (c *constant) equal(v any) verdict {
 		return is(c.kind == tNumber && decimal.Compare(d, c.num) == 0)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
-		d, ok := parseDecimal(numberText(v, buf[:0]), 64)
+		text, _ := decimal.AppendGo(buf[:0], v)
+		d, ok := parseDecimal(text, 64)
 		if !ok {
 			return vUnknown
 		}

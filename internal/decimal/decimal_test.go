@@ -1,6 +1,8 @@
 package decimal
 
 import (
+	"encoding/json"
+	"fmt"
 	"math/big"
 	"regexp"
 	"testing"
@@ -124,4 +126,20 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAppendGo: every Go number type is written as fmt's %v prints it (the
+// text the validator reads), and other values are refused.
+func TestAppendGo(t *testing.T) {
+	for _, v := range []any{int(-7), int8(-128), int16(300), int32(-1 << 31), int64(-1 << 63), uint(7), uint8(255), uint16(65535), uint32(1 << 31), uint64(1<<64 - 1), float32(0.1), 0.1, 1e300, 5e-324} {
+		got, ok := AppendGo(nil, v)
+		if want := fmt.Sprint(v); !ok || string(got) != want {
+			t.Errorf("AppendGo(%T %v) = %q, %v; want %q", v, v, got, ok, want)
+		}
+	}
+	for _, v := range []any{"1", nil, true, json.Number("1"), []byte("1")} {
+		if got, ok := AppendGo([]byte("x"), v); ok || string(got) != "x" {
+			t.Errorf("AppendGo(%T) = %q, %v; want refused", v, got, ok)
+		}
+	}
 }
