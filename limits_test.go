@@ -4,50 +4,17 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/lineartest"
 	"github.com/specplan/specplan/ltl"
 )
-
-// linearRatio fails t unless run(10·n) takes less than 30 times as long as
-// run(n), each the best of three runs in this process: about 10 for a
-// linear path, about 100 for a quadratic one.
-func linearRatio(t *testing.T, n int, run func(n int)) {
-	t.Helper()
-	const maxRatio = 30
-	// Small and large runs alternate, each side keeps its best time, and
-	// a noisy attempt (the machine is shared) is retried: a quadratic path
-	// fails every attempt.
-	run(n) // warm up
-	var small, large time.Duration
-	var r float64
-	for attempt := 0; attempt < 3; attempt++ {
-		small, large = 0, 0
-		for i := 0; i < 3; i++ {
-			for _, m := range []struct {
-				n   int
-				out *time.Duration
-			}{{n, &small}, {10 * n, &large}} {
-				start := time.Now()
-				run(m.n)
-				if d := time.Since(start); *m.out == 0 || d < *m.out {
-					*m.out = d
-				}
-			}
-		}
-		if r = float64(large) / float64(max(small, time.Microsecond)); r <= maxRatio {
-			return
-		}
-	}
-	t.Fatalf("input ×10 took ×%.0f (%v for n=%d, %v for n=%d): not linear", r, small, n, large, 10*n)
-}
 
 // TestDuplicateRulesLinear: n copies of a rule are compiled and checked
 // once (100k copies took over 60 s and 720 MB), and each copy is reported.
 func TestDuplicateRulesLinear(t *testing.T) {
-	linearRatio(t, 100, func(n int) {
+	lineartest.Ratio(t, 100, func(n int) {
 		src := "spec s\nsteps observation\ntools refund, lookup\n" +
 			strings.Repeat("rule G(refund -> X observation)\nrule at_most(3, lookup)\n", n)
 		s, err := specplan.Compile("s.ltl", []byte(src), specplan.Options{})
@@ -121,7 +88,7 @@ func TestSymbolLimitNamesSpec(t *testing.T) {
 // TestCompileLinear: what passes MaxSpecBytes parses and compiles in time
 // linear in its size (a long flat rule, as generated specs have).
 func TestCompileLinear(t *testing.T) {
-	linearRatio(t, 200, func(n int) {
+	lineartest.Ratio(t, 200, func(n int) {
 		src := "spec s\nsteps a\ntools t, u\nrule a" + strings.Repeat(" | X t & F u", n)
 		if _, err := specplan.Compile("s.ltl", []byte(src), specplan.Options{}); err != nil {
 			t.Fatal(err)

@@ -294,33 +294,23 @@ func numberCandidates(preds []ltl.Pred, d ArgDomain) []ltl.Number {
 	return out
 }
 
-func tighterLo(a, b end) end {
-	switch {
-	case !a.set:
-		return b
-	case !b.set:
-		return a
-	}
-	switch c := a.v.Cmp(b.v); {
-	case c > 0:
-		return a
-	case c < 0:
-		return b
-	}
-	return end{set: true, v: a.v, open: a.open || b.open}
-}
+func tighterLo(a, b end) end { return tighter(a, b, +1) }
+func tighterHi(a, b end) end { return tighter(a, b, -1) }
 
-func tighterHi(a, b end) end {
+// tighter is the bound of a and b that cuts more: the greater value for a
+// lower bound (dir +1), the smaller for an upper one (dir -1); at the same
+// value an open end cuts more than a closed one.
+func tighter(a, b end, dir int) end {
 	switch {
 	case !a.set:
 		return b
 	case !b.set:
 		return a
 	}
-	switch c := a.v.Cmp(b.v); {
-	case c < 0:
-		return a
+	switch c := a.v.Cmp(b.v) * dir; {
 	case c > 0:
+		return a
+	case c < 0:
 		return b
 	}
 	return end{set: true, v: a.v, open: a.open || b.open}

@@ -1,10 +1,6 @@
 package chat
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // TestDetectToolCallFormat checks the detector on every golden template,
 // against the format families.json records for it (read off the template
@@ -12,15 +8,8 @@ import (
 func TestDetectToolCallFormat(t *testing.T) {
 	dir := goldenDir()
 	for _, f := range loadFamilies(t, dir) {
-		path := f.Template
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := DetectToolCallFormat(string(src)); got != ToolCallFormat(f.Format) {
+		_, src := familyTemplate(t, dir, f)
+		if got := DetectToolCallFormat(src); got != ToolCallFormat(f.Format) {
 			t.Errorf("%s: detected %q, want %q", f.Name, got, f.Format)
 		}
 	}

@@ -73,17 +73,25 @@ func loadConversation(t *testing.T, dir, name string) Conversation {
 	return c
 }
 
-func compileFamily(t *testing.T, dir string, f family) *Template {
+// familyTemplate reads a family's template file (relative to dir unless
+// absolute) and returns its path and text.
+func familyTemplate(t *testing.T, dir string, f family) (path, src string) {
 	t.Helper()
-	path := f.Template
+	path = f.Template
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	src, err := os.ReadFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := Compile(filepath.Base(path), string(src), TemplateLimits{})
+	return path, string(data)
+}
+
+func compileFamily(t *testing.T, dir string, f family) *Template {
+	t.Helper()
+	path, src := familyTemplate(t, dir, f)
+	tmpl, err := Compile(filepath.Base(path), src, TemplateLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -427,9 +427,10 @@ func TestRunContextOverflow(t *testing.T) {
 func containsStr(s, sub string) bool { return countSub(s, sub) > 0 }
 
 // tokRecorder records Tokenize calls; each byte is a token, and with
-// addBOS token 0 comes first.
+// addBOS token 0 comes first. Only Tokenize is called: the rest of the
+// Backend is scriptBackend's.
 type tokRecorder struct {
-	byteBackend
+	scriptBackend
 	calls []string
 }
 

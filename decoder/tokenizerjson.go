@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/specplan/specplan/internal/readlimit"
 	"github.com/specplan/specplan/internal/strictjson"
 )
 
@@ -408,19 +407,11 @@ func intValue(v *strictjson.Value) (int, bool) {
 // readLimited reads path, refusing a file over limit bytes without reading
 // more than limit+1.
 func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
+	data, over, err := readlimit.File(path, limit)
+	if over {
 		return nil, fmt.Errorf("larger than the limit of %d bytes for a tokenizer.json", limit)
 	}
-	return data, nil
+	return data, err
 }
 
 func lineCol(data []byte, off int64) string {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/specplan/specplan/internal/readlimit"
 	"github.com/specplan/specplan/internal/strictjson"
 )
 
@@ -63,16 +64,11 @@ const (
 // machine. Read errors are returned as they are.
 func (o Options) ReadInput(filename string, r io.Reader) ([]byte, error) {
 	limit := o.maxInputBytes()
-	// Grow the buffer as data arrives rather than by the limit, so a small
-	// file costs little.
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
+	data, over, err := readlimit.All(r, limit)
+	if over {
 		return nil, inputTooLarge(filename, limit)
 	}
-	return data, nil
+	return data, err
 }
 
 func inputTooLarge(filename string, limit int64) error {

@@ -6,49 +6,16 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
-	"time"
-)
 
-// linearRatio fails t unless run(10·n) takes less than maxRatio times as
-// long as run(n), each timed as the best of three runs in this process. A
-// linear path gives about 10, a quadratic one about 100: the bound of 30
-// leaves room for noise and fixed costs and still catches n².
-func linearRatio(t *testing.T, n int, run func(n int)) {
-	t.Helper()
-	const maxRatio = 30
-	// Small and large runs alternate, each side keeps its best time, and
-	// a noisy attempt (the machine is shared) is retried: a quadratic path
-	// fails every attempt.
-	run(n) // warm up
-	var small, large time.Duration
-	var r float64
-	for attempt := 0; attempt < 3; attempt++ {
-		small, large = 0, 0
-		for i := 0; i < 3; i++ {
-			for _, m := range []struct {
-				n   int
-				out *time.Duration
-			}{{n, &small}, {10 * n, &large}} {
-				start := time.Now()
-				run(m.n)
-				if d := time.Since(start); *m.out == 0 || d < *m.out {
-					*m.out = d
-				}
-			}
-		}
-		if r = float64(large) / float64(max(small, time.Microsecond)); r <= maxRatio {
-			return
-		}
-	}
-	t.Fatalf("input ×10 took ×%.0f (%v for n=%d, %v for n=%d): not linear", r, small, n, large, 10*n)
-}
+	"github.com/specplan/specplan/internal/lineartest"
+)
 
 // TestFormatLinear: printing n errors of one file, one per line, must not
 // re-split the file per error (40k bad trace lines took 58 s). The readers
 // stop at MaxErrors, so the list is built here: FormatFiles serves every
 // error list, not only a reader's.
 func TestFormatLinear(t *testing.T) {
-	linearRatio(t, 2000, func(n int) {
+	lineartest.Ratio(t, 2000, func(n int) {
 		src := strings.Repeat("{\"tool\": 1}\n", n)
 		l := make(ErrorList, n)
 		for i := range l {
@@ -63,7 +30,7 @@ func TestFormatLinear(t *testing.T) {
 // TestFormatLongLineLinear: many errors on one long line must not print the
 // whole line once per error.
 func TestFormatLongLineLinear(t *testing.T) {
-	linearRatio(t, 300, func(n int) {
+	lineartest.Ratio(t, 300, func(n int) {
 		var b strings.Builder
 		b.WriteString("spec s tools t rule t")
 		for i := 0; i < n; i++ {
@@ -85,7 +52,7 @@ func TestFormatLongLineLinear(t *testing.T) {
 // TestSuggestLinear: "did you mean" over many declared names, for many
 // misspellings, is bounded (20k names took 45 s).
 func TestSuggestLinear(t *testing.T) {
-	linearRatio(t, 200, func(n int) {
+	lineartest.Ratio(t, 200, func(n int) {
 		var b strings.Builder
 		b.WriteString("spec s\ntools ")
 		for i := 0; i < n; i++ {
@@ -108,7 +75,7 @@ func TestSuggestLinear(t *testing.T) {
 // TestTraceUndeclaredLinear: each event's name is looked up, not searched
 // for among all declarations.
 func TestTraceUndeclaredLinear(t *testing.T) {
-	linearRatio(t, 500, func(n int) {
+	lineartest.Ratio(t, 500, func(n int) {
 		var b strings.Builder
 		b.WriteString("spec s\ntools ")
 		for i := 0; i < n; i++ {
@@ -284,7 +251,7 @@ func TestNamesRoundTrip(t *testing.T) {
 // TestDescribeLinear: describing a violated rule must not copy its
 // description once per node (a 20k-term rule took 7 s).
 func TestDescribeLinear(t *testing.T) {
-	linearRatio(t, 2000, func(n int) {
+	lineartest.Ratio(t, 2000, func(n int) {
 		var f Formula = &Atom{Kind: AtomStep, Name: "a"}
 		for i := 0; i < n; i++ {
 			f = &Binary{Op: OpOr, L: f, R: &Unary{Op: OpNext, X: &Atom{Kind: AtomStep, Name: "b"}}}
@@ -298,7 +265,7 @@ func TestDescribeLinear(t *testing.T) {
 // TestStringLinear: printing a long chain writes it once (concatenating
 // each operand's String copied it once per operator).
 func TestStringLinear(t *testing.T) {
-	linearRatio(t, 2000, func(n int) {
+	lineartest.Ratio(t, 2000, func(n int) {
 		var f Formula = &Atom{Kind: AtomStep, Name: "a"}
 		for i := 0; i < n; i++ {
 			f = &Binary{Op: OpOr, L: f, R: &Unary{Op: OpNext, X: &Atom{Kind: AtomStep, Name: "b"}}}

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/specplan/specplan/internal/decimal"
 )
 
 // Number is an exact decimal number: a predicate literal, or an argument
@@ -43,89 +44,18 @@ var ErrNumberRange = errors.New("number out of range")
 // fraction and an optional exponent (JSON's number syntax, leading zeros
 // allowed). The value is kept exactly.
 func ParseNumber(s string) (Number, error) {
-	bad := func() (Number, error) {
+	d, ok := decimal.Parse(s, decimal.LeadingZeros)
+	if !ok {
 		return Number{}, fmt.Errorf("%s is not a decimal number", strconv.Quote(truncate(s, 40)))
 	}
-	i := 0
-	neg := false
-	if i < len(s) && s[i] == '-' {
-		neg = true
-		i++
-	}
-	intStart := i
-	for i < len(s) && isDigit(s[i]) {
-		i++
-	}
-	intPart := s[intStart:i]
-	if intPart == "" {
-		return bad()
-	}
-	fracPart := ""
-	if i < len(s) && s[i] == '.' {
-		i++
-		fs := i
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-		fracPart = s[fs:i]
-		if fracPart == "" {
-			return bad()
-		}
-	}
-	var e10 int64
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			eneg = s[i] == '-'
-			i++
-		}
-		es := i
-		for i < len(s) && s[i] == '0' {
-			i++
-		}
-		ds := i
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-		if i == es {
-			return bad()
-		}
-		if i-ds > 15 { // |e| >= 10^15: beyond any range we keep, unless the number is 0
-			e10 = 2 * MaxNumberExponent
-		} else if i > ds {
-			e10, _ = strconv.ParseInt(s[ds:i], 10, 64)
-		}
-		if eneg {
-			e10 = -e10
-		}
-	}
-	if i != len(s) {
-		return bad()
-	}
-	// Significant digits: integer part without leading zeros, then the
-	// fraction; trailing zeros move into the exponent.
-	ip := strings.TrimLeft(intPart, "0")
-	var digits string
-	exp := e10 - int64(len(fracPart))
-	if ip == "" {
-		digits = strings.TrimLeft(fracPart, "0")
-	} else if fracPart == "" {
-		digits = ip
-	} else {
-		digits = ip + fracPart
-	}
-	trimmed := strings.TrimRight(digits, "0")
-	exp += int64(len(digits) - len(trimmed))
-	digits = trimmed
-	if digits == "" {
+	if d.IsZero() {
 		return Number{}, nil
 	}
-	n := Number{neg: neg, digits: digits, exp: exp}
-	if m := n.Exponent(); m > MaxNumberExponent || m < -MaxNumberExponent {
+	if d.Exp > MaxNumberExponent || d.Exp < -MaxNumberExponent {
 		return Number{}, fmt.Errorf("%s: %w (the exponent must be within ±%d)", strconv.Quote(truncate(s, 40)), ErrNumberRange, int64(MaxNumberExponent))
 	}
-	return n, nil
+	digits := d.Digits()
+	return Number{neg: d.Neg, digits: digits, exp: d.Exp - int64(len(digits))}, nil
 }
 
 // MustParseNumber is ParseNumber for constants known to be valid; it panics
@@ -137,8 +67,6 @@ func MustParseNumber(s string) Number {
 	}
 	return n
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -161,50 +89,21 @@ func IntNumber(x int64) Number {
 // number at all; err is set for one that is but cannot be read (bad
 // json.Number text, a number out of range, NaN).
 func NumberOf(v any) (n Number, ok bool, err error) {
-	switch x := v.(type) {
-	case int:
-		return IntNumber(int64(x)), true, nil
-	case int8:
-		return IntNumber(int64(x)), true, nil
-	case int16:
-		return IntNumber(int64(x)), true, nil
-	case int32:
-		return IntNumber(int64(x)), true, nil
-	case int64:
-		return IntNumber(x), true, nil
-	case uint:
-		return uintNumber(uint64(x)), true, nil
-	case uint8:
-		return uintNumber(uint64(x)), true, nil
-	case uint16:
-		return uintNumber(uint64(x)), true, nil
-	case uint32:
-		return uintNumber(uint64(x)), true, nil
-	case uint64:
-		return uintNumber(x), true, nil
-	case float64:
-		return floatNumber(x, 64)
-	case float32:
-		return floatNumber(float64(x), 32)
-	}
 	if s, isNum := v.(json.Number); isNum {
 		n, err := ParseNumber(string(s))
 		return n, true, err
 	}
-	return Number{}, false, nil
-}
-
-func uintNumber(x uint64) Number {
-	n, _ := ParseNumber(strconv.FormatUint(x, 10))
-	return n
-}
-
-func floatNumber(x float64, bits int) (Number, bool, error) {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return Number{}, true, fmt.Errorf("%v is not a JSON number", x)
+	var buf [32]byte
+	text, ok := decimal.AppendGo(buf[:0], v)
+	if !ok {
+		return Number{}, false, nil
 	}
-	n, err := ParseNumber(strconv.FormatFloat(x, 'g', -1, bits))
-	return n, true, err
+	if n, err = ParseNumber(string(text)); err != nil {
+		// NaN and the infinities: the only texts AppendGo writes that are
+		// not numbers.
+		return Number{}, true, fmt.Errorf("%v is not a JSON number", v)
+	}
+	return n, true, nil
 }
 
 // Sign returns -1, 0 or +1.
@@ -231,35 +130,11 @@ func (n Number) Exponent() int64 {
 func (n Number) IsInt() bool { return n.exp >= 0 }
 
 // Cmp compares a and b exactly: -1 if a < b, 0 if equal, +1 if a > b.
-func (a Number) Cmp(b Number) int {
-	sa, sb := a.Sign(), b.Sign()
-	if sa != sb {
-		if sa < sb {
-			return -1
-		}
-		return 1
-	}
-	if sa == 0 {
-		return 0
-	}
-	m := cmpAbs(a, b)
-	if sa < 0 {
-		return -m
-	}
-	return m
-}
+func (a Number) Cmp(b Number) int { return decimal.Compare(a.decimal(), b.decimal()) }
 
-// cmpAbs compares |a| and |b|, both non-zero: by the exponent of the leading
-// digit, then digit by digit (no trailing zeros, so a proper prefix is smaller).
-func cmpAbs(a, b Number) int {
-	ea, eb := a.Exponent(), b.Exponent()
-	switch {
-	case ea < eb:
-		return -1
-	case ea > eb:
-		return 1
-	}
-	return strings.Compare(a.digits, b.digits)
+// decimal is n as internal/decimal's view of its digits.
+func (n Number) decimal() decimal.Decimal[string] {
+	return decimal.Decimal[string]{Text: n.digits, End: len(n.digits), Neg: n.neg, Exp: n.Exponent()}
 }
 
 // String prints n in the shortest of the usual forms that parses back to

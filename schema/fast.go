@@ -3,9 +3,9 @@ package schema
 import (
 	"encoding/json"
 	"math/big"
-	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/specplan/specplan/internal/decimal"
 )
 
 // The fast path. Monitor.Step validates every tool call of every session,
@@ -86,7 +86,7 @@ type node struct {
 	minLen, maxLen int
 	pattern        jsonschema.Regexp
 
-	min, max, exMin, exMax *decimal[string]
+	min, max, exMin, exMax *decimal.Decimal[string]
 }
 
 // constant is an enum or const value in a form compared without allocating.
@@ -94,7 +94,7 @@ type constant struct {
 	kind uint8 // one of the t* bits; tNumber for every number
 	b    bool
 	s    string
-	num  decimal[string]
+	num  decimal.Decimal[string]
 	arr  []constant
 	obj  map[string]constant
 }
@@ -244,7 +244,7 @@ func typeBit(t string) uint8 {
 
 // ratDecimal writes a schema bound (a rational read from a decimal
 // literal) as a decimal; ok is false if it has no finite decimal form.
-func ratDecimal(r *big.Rat) (*decimal[string], bool) {
+func ratDecimal(r *big.Rat) (*decimal.Decimal[string], bool) {
 	if r == nil {
 		return nil, true
 	}
@@ -290,38 +290,6 @@ func toConstant(v any) (constant, bool) {
 	return constant{}, false
 }
 
-// numberText formats a Go number as the validator reads it (fmt's %v):
-// integers in full, floats in their shortest round-trip form.
-func numberText(v any, buf []byte) []byte {
-	switch v := v.(type) {
-	case int:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int8:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int16:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int32:
-		return strconv.AppendInt(buf, int64(v), 10)
-	case int64:
-		return strconv.AppendInt(buf, v, 10)
-	case uint:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint8:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint16:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint32:
-		return strconv.AppendUint(buf, uint64(v), 10)
-	case uint64:
-		return strconv.AppendUint(buf, v, 10)
-	case float32:
-		return strconv.AppendFloat(buf, float64(v), 'g', -1, 32)
-	case float64:
-		return strconv.AppendFloat(buf, v, 'g', -1, 64)
-	}
-	return nil
-}
-
 func (n *node) check(v any, depth int) verdict {
 	if n == nil {
 		return vValid
@@ -349,7 +317,8 @@ func (n *node) check(v any, depth int) verdict {
 		return checkNumber(n, v, d, depth)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
-		d, ok := parseDecimal(numberText(x, buf[:0]), 64)
+		text, _ := decimal.AppendGo(buf[:0], x)
+		d, ok := parseDecimal(text, 64)
 		if !ok {
 			return vUnknown
 		}
@@ -380,14 +349,14 @@ func (n *node) check(v any, depth int) verdict {
 	return n.checkRest(v, depth)
 }
 
-func checkNumber[T text](n *node, v any, d decimal[T], depth int) verdict {
-	if n.types != 0 && n.types&tNumber == 0 && (n.types&tInteger == 0 || !d.isInteger()) {
+func checkNumber[T decimal.Text](n *node, v any, d decimal.Decimal[T], depth int) verdict {
+	if n.types != 0 && n.types&tNumber == 0 && (n.types&tInteger == 0 || !d.IsInteger()) {
 		return vInvalid
 	}
 	if n.enum != nil {
 		found := false
 		for i := range n.enum {
-			if c := &n.enum[i]; c.kind == tNumber && compareDecimal(d, c.num) == 0 {
+			if c := &n.enum[i]; c.kind == tNumber && decimal.Compare(d, c.num) == 0 {
 				found = true
 				break
 			}
@@ -396,13 +365,13 @@ func checkNumber[T text](n *node, v any, d decimal[T], depth int) verdict {
 			return vInvalid
 		}
 	}
-	if n.hasConst && (n.constant.kind != tNumber || compareDecimal(d, n.constant.num) != 0) {
+	if n.hasConst && (n.constant.kind != tNumber || decimal.Compare(d, n.constant.num) != 0) {
 		return vInvalid
 	}
-	if n.min != nil && compareDecimal(d, *n.min) < 0 ||
-		n.max != nil && compareDecimal(d, *n.max) > 0 ||
-		n.exMin != nil && compareDecimal(d, *n.exMin) <= 0 ||
-		n.exMax != nil && compareDecimal(d, *n.exMax) >= 0 {
+	if n.min != nil && decimal.Compare(d, *n.min) < 0 ||
+		n.max != nil && decimal.Compare(d, *n.max) > 0 ||
+		n.exMin != nil && decimal.Compare(d, *n.exMin) <= 0 ||
+		n.exMax != nil && decimal.Compare(d, *n.exMax) >= 0 {
 		return vInvalid
 	}
 	return n.checkRest(v, depth)
@@ -446,14 +415,15 @@ func (c *constant) equal(v any) verdict {
 		if !ok {
 			return vUnknown
 		}
-		return is(c.kind == tNumber && compareDecimal(d, c.num) == 0)
+		return is(c.kind == tNumber && decimal.Compare(d, c.num) == 0)
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 		var buf [32]byte
-		d, ok := parseDecimal(numberText(v, buf[:0]), 64)
+		text, _ := decimal.AppendGo(buf[:0], v)
+		d, ok := parseDecimal(text, 64)
 		if !ok {
 			return vUnknown
 		}
-		return is(c.kind == tNumber && compareDecimal(d, c.num) == 0)
+		return is(c.kind == tNumber && decimal.Compare(d, c.num) == 0)
 	case []any:
 		if c.kind != tArray || len(c.arr) != len(v) {
 			return vInvalid

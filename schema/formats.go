@@ -246,25 +246,16 @@ func checkRFC1123(s string) error {
 		if l == "" {
 			return errEmptyLabel
 		}
-		if len(l) > 63 {
-			return fmt.Errorf("label %q is longer than 63 characters", l)
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return fmt.Errorf("%q is not allowed in a host name", c)
-			}
-		}
-		if l[0] == '-' || l[len(l)-1] == '-' {
-			return fmt.Errorf("label %q starts or ends with a hyphen", l)
+		if err := checkLDH(l); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// checkLDHLabel: letters, digits and hyphens, no hyphen first or last; a
-// label with "--" in positions 3 and 4 must be a valid A-label ("xn--").
-func checkLDHLabel(l string) error {
+// checkLDH: a non-empty label of at most 63 letters, digits and hyphens,
+// no hyphen first or last (RFC 1123's host name label).
+func checkLDH(l string) error {
 	if len(l) > 63 {
 		return fmt.Errorf("label %q is longer than 63 characters", l)
 	}
@@ -276,6 +267,15 @@ func checkLDHLabel(l string) error {
 	}
 	if l[0] == '-' || l[len(l)-1] == '-' {
 		return fmt.Errorf("label %q starts or ends with a hyphen", l)
+	}
+	return nil
+}
+
+// checkLDHLabel: letters, digits and hyphens, no hyphen first or last; a
+// label with "--" in positions 3 and 4 must be a valid A-label ("xn--").
+func checkLDHLabel(l string) error {
+	if err := checkLDH(l); err != nil {
+		return err
 	}
 	if len(l) >= 4 && l[2:4] == "--" {
 		if !strings.EqualFold(l[:2], "xn") {

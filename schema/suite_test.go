@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/specplan/specplan/internal/decimal"
 )
 
 // suiteDir holds the files of the official JSON-Schema-Test-Suite
@@ -170,7 +172,7 @@ func goNumbers(v any) (any, bool) {
 		a, _ := parseDecimal(string(v), 1000)
 		bt := strconv.FormatFloat(f, 'g', -1, 64)
 		b, _ := parseDecimal(bt, 1000)
-		return f, compareDecimal(a, b) == 0
+		return f, decimal.Compare(a, b) == 0
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {

@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/specplan/specplan/chat"
+	"github.com/specplan/specplan/internal/readlimit"
 	"github.com/specplan/specplan/internal/safetext"
 )
 
@@ -123,19 +123,11 @@ func (c *PromptCmd) render(stderr io.Writer) (string, error) {
 
 // readBounded reads a file, refusing one over limit bytes before reading it all.
 func readBounded(path string, limit int, flag string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > limit {
+	data, over, err := readlimit.File(path, int64(limit))
+	if over {
 		return nil, fmt.Errorf("%s: over the limit of %d bytes (raise it with %s)", safetext.Escape(path), limit, flag)
 	}
-	return data, nil
+	return data, err
 }
 
 // withCaret is kept as the one place prompt errors pass through; printError

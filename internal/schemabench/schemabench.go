@@ -19,13 +19,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/specplan/specplan/internal/readlimit"
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/schema"
 )
@@ -204,16 +204,11 @@ func SubsetOf(file string) string {
 }
 
 func readEntry(path string, limit int64) (*entry, error) {
-	f, err := os.Open(path)
+	data, over, err := readlimit.File(path, limit)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
+	if over {
 		return nil, fmt.Errorf("larger than %d bytes (Options.MaxFileBytes)", limit)
 	}
 	var e entry
