@@ -48,6 +48,12 @@ type Options struct {
 	// turn; nil gives {"role": "assistant", "content": text}. A message
 	// with tool_calls may leave out their ids: the conversation gives them.
 	Assistant func(text string) (chat.Value, error)
+	// FoldSystem: when the template does not keep the conversation's text
+	// in place once the model answers (Mistral's print the system message
+	// with the last user message only), fold a leading system message into
+	// the first user message ("system\n\nuser") and try again. Without it,
+	// or when folding does not help, New refuses with ErrNotPrefix.
+	FoldSystem bool
 }
 
 // EndOfTurn is how the template ends an assistant message.
@@ -77,7 +83,8 @@ type Conversation struct {
 	open    []string // ids of calls in the last assistant message not answered yet
 	openFor []string // their tool names
 	trimmed int
-	ended   int // turns the model ended with the end-of-turn token
+	ended   int  // turns the model ended with the end-of-turn token
+	folded  bool // the system message was folded into the first user message
 }
 
 // New renders c with t (the generation prompt included) for backend b,
@@ -88,7 +95,18 @@ func New(b decoder.Backend, t *chat.Template, c chat.Conversation, o Options) (*
 		return nil, fmt.Errorf("conversation: Options.Render.NoGenerationPrompt must be false: every turn ends with the prompt for the model's next message")
 	}
 	cv := &Conversation{b: b, tmpl: t, opts: o, conv: chat.Conversation{Messages: slices.Clone(c.Messages), Tools: c.Tools}}
-	r, err := t.Render(cv.conv, o.Render)
+	r, err := cv.stable()
+	if errors.Is(err, ErrNotPrefix) && o.FoldSystem {
+		if msgs, ok := foldSystem(cv.conv.Messages); ok {
+			saved := cv.conv.Messages
+			cv.conv.Messages = msgs
+			if r, err = cv.stable(); err == nil {
+				cv.folded = true
+			} else {
+				cv.conv.Messages = saved
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +117,46 @@ func New(b decoder.Backend, t *chat.Template, c chat.Conversation, o Options) (*
 	}
 	return cv, nil
 }
+
+// stable renders the conversation with the generation prompt and checks
+// that an assistant message after it keeps that text in place, so the
+// refusal comes before anything is decoded.
+func (c *Conversation) stable() (chat.Rendered, error) {
+	r, err := c.tmpl.Render(c.conv, c.opts.Render)
+	if err != nil {
+		return r, err
+	}
+	ro := c.opts.Render
+	ro.NoGenerationPrompt = true
+	probe, err := c.tmpl.Render(chat.Conversation{Messages: append(slices.Clone(c.conv.Messages), message("assistant", probeContent)), Tools: c.conv.Tools}, ro)
+	if err != nil {
+		return r, err
+	}
+	if full, want := probe.String(), r.String(); !strings.HasPrefix(full, want) {
+		return r, c.notPrefix(full, want, "the conversation before the model's first message")
+	}
+	return r, nil
+}
+
+// foldSystem puts a leading system message's text in front of the first
+// user message's, when both are strings.
+func foldSystem(msgs []chat.Value) ([]chat.Value, bool) {
+	if len(msgs) < 2 {
+		return nil, false
+	}
+	r0, _ := msgs[0].Get("role")
+	r1, _ := msgs[1].Get("role")
+	c0, _ := msgs[0].Get("content")
+	c1, _ := msgs[1].Get("content")
+	if r0.Str != "system" || r1.Str != "user" || c0.Kind != chat.String || c1.Kind != chat.String {
+		return nil, false
+	}
+	return append([]chat.Value{message("user", c0.Str+"\n\n"+c1.Str)}, msgs[2:]...), true
+}
+
+// Folded reports that the system message was folded into the first user
+// message (Options.FoldSystem).
+func (c *Conversation) Folded() bool { return c.folded }
 
 // prompt converts chat pieces to decoder pieces.
 func prompt(ps []chat.Piece) decoder.Prompt {

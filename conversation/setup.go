@@ -1,0 +1,62 @@
+package conversation
+
+import (
+	"strings"
+
+	"github.com/specplan/specplan/chat"
+	"github.com/specplan/specplan/decoder"
+)
+
+// Template is a chat template and what it needs from its model.
+type Template struct {
+	Name, Source string
+	BOS, EOS     string // bos_token and eos_token texts
+	// Fallback: the model carries no template, so Source is
+	// chat.FallbackTemplate.
+	Fallback bool
+}
+
+// ModelTemplate reads the template a GGUF model carries: its tool_use
+// variant when tools are given and it has one, else tokenizer.chat_template,
+// else chat.FallbackTemplate (Fallback set); and its BOS and EOS texts.
+func ModelTemplate(path string, withTools bool, lim chat.GGUFLimits) (Template, error) {
+	mt, err := chat.ReadGGUF(path, lim)
+	if err != nil {
+		return Template{}, err
+	}
+	t := Template{BOS: mt.BOS, EOS: mt.EOS}
+	var ok bool
+	if t.Name, t.Source, ok = mt.Template(path, withTools); !ok {
+		t.Name, t.Source, t.Fallback = chat.FallbackName, chat.FallbackTemplate, true
+	}
+	return t, nil
+}
+
+// RendersTools reports whether the template reads the tools variable, so
+// that tools given to it reach the model; a template without a tools
+// section needs them in the system message instead.
+func (t Template) RendersTools() bool { return strings.Contains(t.Source, "tools") }
+
+// formatNames are, for each tool-call syntax chat.DetectToolCallFormat
+// names, the decoder formats that write it, most native first.
+var formatNames = map[chat.ToolCallFormat][]string{
+	chat.FormatHermes:  {"qwen", "hermes"},
+	chat.FormatLlama3:  {"llama3"},
+	chat.FormatMistral: {"mistral"},
+	chat.FormatGranite: {"granite"},
+}
+
+// FormatFor is the decoder's format for the tool-call syntax the template
+// renders (chat.DetectToolCallFormat), with native true; when the template
+// shows none, or one the decoder does not write, it is FormatReAct (the
+// default before templates were read) with native false, and detected
+// names what the template shows.
+func FormatFor(src string) (f decoder.Format, native bool, detected chat.ToolCallFormat) {
+	detected = chat.DetectToolCallFormat(src)
+	for _, name := range formatNames[detected] {
+		if f, err := decoder.ParseFormat(name); err == nil {
+			return f, true, detected
+		}
+	}
+	return decoder.FormatReAct, false, detected
+}
