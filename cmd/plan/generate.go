@@ -9,8 +9,8 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"time"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/specplan/specplan/chat"
