@@ -60,3 +60,35 @@ func FormatFor(src string) (f decoder.Format, native bool, detected chat.ToolCal
 	}
 	return decoder.FormatReAct, false, detected
 }
+
+// Token is one token of a tokenized prompt.
+type Token struct {
+	ID      int
+	Markup  bool // from the template's markup (tokenized with special tokens)
+	Special bool // a control token (only markup can produce one)
+}
+
+// Tokens tokenizes p as decoder.TokenizePrompt does (markup with special
+// tokens, content without, no BOS added) and says where each token came
+// from.
+func Tokens(b decoder.Backend, p decoder.Prompt) ([]Token, error) {
+	var out []Token
+	v := b.Vocab()
+	for i := 0; i < len(p); {
+		j := i
+		var text strings.Builder
+		for j < len(p) && p[j].Markup == p[i].Markup {
+			text.WriteString(p[j].Text)
+			j++
+		}
+		ids, err := b.Tokenize(text.String(), false, p[i].Markup)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out = append(out, Token{ID: id, Markup: p[i].Markup, Special: id >= 0 && id < len(v.Special) && v.Special[id]})
+		}
+		i = j
+	}
+	return out, nil
+}
