@@ -213,3 +213,49 @@ func TestEndOfTurn(t *testing.T) {
 		}
 	}
 }
+
+// A tool message that does not fit the context with the budget still to
+// come is refused before it is decoded (decoder.ContextError, part
+// ContextEnvironment), after a complete model message: never a message
+// cut in the middle.
+func TestToolMessageOverflowIsRefusedBetweenMessages(t *testing.T) {
+	f := family(t, "qwen2.5")
+	probe := model(t, f)
+	tm := familyTemplate(t, f)
+	conv := chat.Conversation{Messages: []chat.Value{msg("user", "call t")}}
+	cv, err := conversation.New(probe, tm, conv, conversation.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const budget = 60
+	prompt := len(mustTokens(t, probe, cv.Prompt()))
+	// Room for the prompt, the budget and a little more, not for a long
+	// tool result.
+	m, err := llama.Load(models[f.Name], llama.Options{ContextSize: prompt + budget + 30, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if cv, err = conversation.New(m, tm, conv, conversation.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s := session(t, cv, m, "spec s\nsteps observation, answer\ntools t\nrule G(call -> X observation)\nrule F t\nrule F answer\n", decoder.FormatJSON)
+	res, err := cv.Run(context.Background(), m, s, decoder.RunOptions{MaxTokens: budget, Sampler: decoder.SamplerOptions{Seed: 1},
+		Environment: func([]ltl.Event) (ltl.Event, error) {
+			return ltl.Event{Step: "observation", Text: strings.Repeat("a long result ", 40)}, nil
+		}})
+	var ce *decoder.ContextError
+	if !errors.As(err, &ce) || ce.Part != decoder.ContextEnvironment {
+		t.Fatalf("Run: %v; want a ContextError for the environment's step", err)
+	}
+	if len(res.Segments) != 1 || res.Segments[0].Source != decoder.SourceModel {
+		t.Fatalf("segments %+v; want the model's message alone", res.Segments)
+	}
+	evs, err := decoder.SegmentEvents(decoder.FormatJSON, res.Segments)
+	if err != nil || len(evs) == 0 || evs[len(evs)-1].Tool != "t" {
+		t.Fatalf("the model's message parses to %v, %v; want it to end with its complete call", evs, err)
+	}
+	if m.Position() != prompt+res.Tokens {
+		t.Errorf("context holds %d tokens, want %d: the tool message was decoded in part", m.Position(), prompt+res.Tokens)
+	}
+}

@@ -92,8 +92,11 @@ func (c *GenerateCmd) Run(e *env) error {
 	case c.CtxSize < 1:
 		return inputErr(fmt.Errorf("--ctx-size must be at least 1, got %d", c.CtxSize))
 	}
+	// (Format is becoming a struct on another branch: no comparison with
+	// its zero value here.)
 	var format decoder.Format
-	if c.Format != "" {
+	haveFormat := c.Format != ""
+	if haveFormat {
 		f, err := decoder.ParseFormat(c.Format)
 		if err != nil {
 			return inputErr(err)
@@ -146,7 +149,7 @@ func (c *GenerateCmd) Run(e *env) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	if format == 0 {
+	if !haveFormat {
 		f, native, detected := conversation.FormatFor(tmpl.Source)
 		format = f
 		if !native && detected != chat.FormatUnknown {
