@@ -128,3 +128,35 @@ func TestGenerateTurnsInTheModelsTemplate(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerateTemplateAndThink: --template overrides the model's template
+// and --think reaches it. Qwen3's template with enable_thinking=false opens
+// the model's message with an empty think block and leaves that block out
+// once a tool message follows: the conversation would no longer match the
+// model's context, so generate refuses (exit 2, naming the template and the
+// byte) rather than decode over it; with --think on it runs and is accepted.
+func TestGenerateTemplateAndThink(t *testing.T) {
+	model := familyModels(t)["qwen2.5"]
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "turns.ltl")
+	tools := filepath.Join(dir, "turns.tools.json")
+	os.WriteFile(spec, []byte(turnsSpec), 0o644)
+	os.WriteFile(tools, []byte(turnsTools), 0o644)
+	tmpl := filepath.Join("..", "..", "chat", "testdata", "templates", "Qwen-Qwen3-0.6B.jinja")
+	args := []string{"generate", "--json", "--model", model, "--template", tmpl, "--spec", spec, "--tools", tools, "--max-tokens", "200"}
+	stdout, stderr, code := runPlan(t, append(args, "--think", "on")...)
+	if code != 0 {
+		t.Fatalf("--think on: exit %d: %s", code, stderr)
+	}
+	var rep generateReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Accepted || rep.Template != tmpl || rep.Turns < 3 {
+		t.Errorf("--think on: accepted %v, template %q, %d turns", rep.Accepted, rep.Template, rep.Turns)
+	}
+	stdout, stderr, code = runPlan(t, append(args, "--think", "off")...)
+	if code != exitInput || !strings.Contains(stderr, "Qwen-Qwen3-0.6B.jinja is not prefix-stable") || !strings.Contains(stderr, "at byte") || stdout != "" {
+		t.Errorf("--think off: exit %d, stderr %q, stdout %q; want the refusal", code, stderr, stdout)
+	}
+}
