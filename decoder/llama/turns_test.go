@@ -102,7 +102,11 @@ func catalogTools(t testing.TB) []chat.Value {
 }
 
 // turnRuns is how many seeded runs TestTurnsOnLlama makes per family:
-// SPECPLAN_TURN_RUNS raises it (thousands for a long soak).
+// SPECPLAN_TURN_RUNS raises it (thousands for a long soak). A run costs
+// about 0.75 s of CPU here (random weights write long free text, and each
+// new byte state walks the 128k-token trie), so the default of 25 per
+// family keeps the test near 75 s of CPU; 100 per family would take five
+// minutes.
 func turnRuns(t *testing.T, def int) int {
 	if s := os.Getenv("SPECPLAN_TURN_RUNS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -127,7 +131,7 @@ func TestTurnsOnLlama(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many generations on the real backend")
 	}
-	runs := turnRuns(t, 20)
+	runs := turnRuns(t, 25)
 	tools := catalogTools(t)
 	for _, fam := range chatfamilies.Families {
 		t.Run(fam.Name, func(t *testing.T) {
