@@ -160,3 +160,33 @@ func TestGenerateTemplateAndThink(t *testing.T) {
 		t.Errorf("--think off: exit %d, stderr %q, stdout %q; want the refusal", code, stderr, stdout)
 	}
 }
+
+// TestGenerateShowPromptAndCtxSize: --show-prompt prints the rendered
+// prompt byte for byte before the stream; a --ctx-size too small for the
+// tool messages is refused with a hint naming it, after a complete model
+// message at most.
+func TestGenerateShowPromptAndCtxSize(t *testing.T) {
+	model := familyModels(t)["qwen2.5"]
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "turns.ltl")
+	tools := filepath.Join(dir, "turns.tools.json")
+	msgs := filepath.Join(dir, "messages.json")
+	os.WriteFile(spec, []byte(turnsSpec), 0o644)
+	os.WriteFile(tools, []byte(turnsTools), 0o644)
+	os.WriteFile(msgs, []byte(`[{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]`), 0o644)
+	want, stderr, code := runPlan(t, "prompt", "--model", model, "--messages", msgs, "--tools", tools)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	base := []string{"generate", "--model", model, "--spec", spec, "--tools", tools, "--system", "S", "--prompt", "U", "--max-tokens", "200"}
+	stdout, stderr, code := runPlan(t, append(base, "--show-prompt")...)
+	if code != 0 || !strings.HasPrefix(stdout, want) {
+		t.Fatalf("exit %d (%s); stdout does not start with plan prompt's output:\n%s", code, stderr, stdout)
+	}
+	// The prompt is about 260 tokens: room for it and the budget, not
+	// for three tool messages as well.
+	_, stderr, code = runPlan(t, append(base, "--ctx-size", "480", "--observation", strings.Repeat("long result ", 30))...)
+	if code != exitInput || !strings.Contains(stderr, "--ctx-size") || !strings.Contains(stderr, "environment text") {
+		t.Errorf("exit %d, stderr %q; want the environment step refused with a hint naming --ctx-size", code, stderr)
+	}
+}
