@@ -59,6 +59,11 @@
 //     which.
 //   - Run refuses what does not fit the context before decoding it
 //     (ErrContext, naming the prompt, the budget or the environment's text).
+//   - With RunOptions.Turns (package conversation implements it on a chat
+//     template) each of the model's turns is one assistant message and each
+//     environment step a message of its own, rendered by the template and
+//     tokenized as a Prompt; without it the step is an EnvironmentText line
+//     inside the model's turn.
 //
 // # Wire format
 //

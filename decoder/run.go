@@ -126,6 +126,30 @@ type RunOptions struct {
 	// OnText is called with each piece of the transcript as it is produced:
 	// model tokens (fromModel true) and environment lines (false).
 	OnText func(text []byte, fromModel bool)
+	// Turns, when set, draws the boundary between the model's turns as a
+	// chat template does (package conversation implements it): the model's
+	// message is closed, the environment's step becomes a message of its
+	// own (a tool message), and the next generation prompt follows. Nil
+	// shows the environment's event as EnvironmentText inside the model's
+	// turn.
+	Turns Turns
+}
+
+// Turns renders what a chat template puts between two of the model's
+// messages. Run calls Next once per environment step, after Session.Observe
+// accepted it, and decodes what Next returns: its markup tokenized with
+// special tokens, its content without (TokenizePrompt), so the environment's
+// text stays text. Next must not return a prompt that rewrites what was
+// decoded already: it gets only the model's message to append to it.
+type Turns interface {
+	// Next gets the model's message of the turn that just ended (its text,
+	// without the text of the EOG token that ended it), that EOG token (-1
+	// when the turn ended without one: the session was Done), and the run's
+	// events so far, the environment's event last. It returns what follows
+	// in the model's context: the end of the model's message where the
+	// template closes it, the environment's message, the next generation
+	// prompt.
+	Next(message []byte, eog int, events []ltl.Event) (Prompt, error)
 }
 
 // RunResult is a whole constrained run: the transcript after the prompt
@@ -163,9 +187,10 @@ type RunResult struct {
 // The environment's event is shown as EnvironmentText, tokenized as plain
 // text (Backend.Tokenize without special tokens), and given to the session
 // as it is: its text is never parsed, so it cannot be read as an event of
-// the model's or end the model's turn. Chat templates that want tool
-// results in their own role messages are the caller's business
-// (RunOptions has no opinion on roles yet).
+// the model's or end the model's turn. With RunOptions.Turns the model's
+// message is closed and the event is shown as its own message, as the
+// chat template draws it (Turns); the environment segment then holds that
+// rendered text.
 //
 // What does not fit the backend's context is refused before it is
 // decoded, with ErrContext naming it: the prompt or the prompt with the
@@ -266,9 +291,31 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 		if err := s.Observe(ev); err != nil {
 			return res, err
 		}
-		line := EnvironmentText(ev)
-		if next, err = b.Tokenize(line, false, false); err != nil {
-			return res, err
+		var line string
+		if opts.Turns != nil {
+			eog := -1
+			if g.Stop == StopEOG && len(g.Tokens) > 0 {
+				eog = g.Tokens[len(g.Tokens)-1]
+			}
+			msg := g.Text[:len(g.Text)-eogPiece(g)]
+			p, err := opts.Turns.Next(slices.Clone(msg), eog, s.Events())
+			if err != nil {
+				return res, err
+			}
+			line = p.String()
+			if next, err = TokenizePrompt(b, p, false); err != nil {
+				return res, err
+			}
+		} else {
+			line = EnvironmentText(ev)
+			if next, err = b.Tokenize(line, false, false); err != nil {
+				return res, err
+			}
+		}
+		if len(next) == 0 {
+			// Generate refuses an empty prompt; a turn boundary the
+			// template draws as nothing is not one Run can continue after.
+			return res, fmt.Errorf("decoder: the environment's step (%s) renders as no tokens", ev.Name())
 		}
 		room := nctx - b.Position()
 		if fixed {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,36 +9,50 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/specplan/specplan/chat"
+	"github.com/specplan/specplan/conversation"
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 )
 
 // GenerateCmd is `plan generate --spec SPEC ...`: constrained generation on
-// llama.cpp, streaming the text, then the events and the verdict.
+// llama.cpp as a chat in the model's own template, streaming the text, then
+// the events and the verdict.
 type GenerateCmd struct {
 	specFlags
 	modelFlags
-	Spec        string  `name:"spec" required:"" placeholder:"SPEC.ltl" help:"The spec the output must satisfy."`
-	Format      string  `name:"format" default:"react" enum:"json,hermes,pythonic,react" help:"Call syntax: ${enum}."`
-	Prompt      string  `name:"prompt" placeholder:"TEXT" help:"The user prompt." xor:"prompt"`
-	PromptFile  string  `name:"prompt-file" placeholder:"FILE" help:"Read the user prompt from FILE (- reads standard input)." xor:"prompt"`
-	MaxTokens   int     `name:"max-tokens" default:"256" help:"Budget of generated tokens over the whole run; the output ends acceptably within it."`
-	Seed        int64   `name:"seed" default:"1" help:"Sampling seed."`
-	Temperature float64 `name:"temperature" default:"0.8" help:"Sampling temperature (0: greedy)."`
-	TopK        int     `name:"top-k" default:"0" help:"Keep the K most likely tokens (0: all)."`
-	TopP        float64 `name:"top-p" default:"1" help:"Nucleus sampling mass."`
-	Observation string  `name:"observation" default:"(no tool ran: plan generate has no tools to call)" help:"Text of the observation given after each tool call."`
-	JSON        bool    `name:"json" help:"Print one JSON object instead of streaming text."`
+	Spec             string  `name:"spec" required:"" placeholder:"SPEC.ltl" help:"The spec the output must satisfy."`
+	Format           string  `name:"format" placeholder:"NAME" help:"Call syntax: json, hermes, pythonic, react, or another the decoder knows. Default: the one the chat template shows (react when it shows none the decoder writes)."`
+	Prompt           string  `name:"prompt" placeholder:"TEXT" help:"The user prompt." xor:"prompt"`
+	PromptFile       string  `name:"prompt-file" placeholder:"FILE" help:"Read the user prompt from FILE (- reads standard input)." xor:"prompt"`
+	System           string  `name:"system" placeholder:"TEXT" help:"The system message (default: how to write the spec's steps, and the tools when the template has no tools section)."`
+	Template         string  `name:"template" placeholder:"FILE.jinja" help:"Render the conversation with this Jinja chat template instead of the model's."`
+	Now              string  `name:"now" placeholder:"RFC3339" help:"Pin the clock the template's strftime_now reads, e.g. 2026-07-26T10:30:00Z (default: now)."`
+	Think            string  `name:"think" enum:",on,off" default:"" placeholder:"on|off" help:"Pass enable_thinking=true/false to templates that read it."`
+	ShowPrompt       bool    `name:"show-prompt" help:"Print the rendered prompt exactly, as plan prompt does, before generating (with --json: as \"prompt\")."`
+	CtxSize          int     `name:"ctx-size" default:"4096" help:"The model's context in tokens (at most its training context)."`
+	MaxTemplateBytes int     `name:"max-template-bytes" default:"1048576" help:"Limit on the chat template."`
+	MaxTokens        int     `name:"max-tokens" default:"256" help:"Budget of generated tokens over the whole run; the output ends acceptably within it."`
+	Seed             int64   `name:"seed" default:"1" help:"Sampling seed."`
+	Temperature      float64 `name:"temperature" default:"0.8" help:"Sampling temperature (0: greedy)."`
+	TopK             int     `name:"top-k" default:"0" help:"Keep the K most likely tokens (0: all)."`
+	TopP             float64 `name:"top-p" default:"1" help:"Nucleus sampling mass."`
+	Observation      string  `name:"observation" default:"(no tool ran: plan generate has no tools to call)" help:"Text of the observation given after each tool call, as a tool message."`
+	JSON             bool    `name:"json" help:"Print one JSON object instead of streaming text."`
 }
 
 type generateReport struct {
 	Text string `json:"text"`
-	// Segments is the transcript as written: the model's turns and the
-	// environment's steps. Events come from them, never from Text.
+	// Segments is the transcript as written: the model's turns (its
+	// assistant messages) and the environment's steps (the template's
+	// text between them: the end of the model's message, the tool
+	// message, the next generation prompt). Events come from them, never
+	// from Text.
 	Segments   []segmentReport `json:"segments"`
 	Events     []ltl.Event     `json:"events"`
 	Accepted   bool            `json:"accepted"`
@@ -50,6 +63,8 @@ type generateReport struct {
 	MaskP50us  float64         `json:"mask_p50_us"`
 	Format     string          `json:"format"`
 	Model      string          `json:"model"`
+	Template   string          `json:"template"`
+	Prompt     string          `json:"prompt,omitempty"` // with --show-prompt
 	Violation  string          `json:"violation,omitempty"`
 }
 
@@ -61,10 +76,6 @@ type segmentReport struct {
 }
 
 func (c *GenerateCmd) Run(e *env) error {
-	format, err := decoder.ParseFormat(c.Format)
-	if err != nil {
-		return inputErr(err)
-	}
 	switch {
 	case math.IsNaN(c.Temperature) || math.IsInf(c.Temperature, 0):
 		return inputErr(fmt.Errorf("--temperature must be a finite number, got %g", c.Temperature))
@@ -78,6 +89,23 @@ func (c *GenerateCmd) Run(e *env) error {
 		return inputErr(fmt.Errorf("--top-p must be in (0, 1], got %g", c.TopP))
 	case c.TopK < 0:
 		return inputErr(fmt.Errorf("--top-k must be at least 0, got %d", c.TopK))
+	case c.CtxSize < 1:
+		return inputErr(fmt.Errorf("--ctx-size must be at least 1, got %d", c.CtxSize))
+	}
+	// (Format is becoming a struct on another branch: no comparison with
+	// its zero value here.)
+	var format decoder.Format
+	haveFormat := c.Format != ""
+	if haveFormat {
+		f, err := decoder.ParseFormat(c.Format)
+		if err != nil {
+			return inputErr(err)
+		}
+		format = f
+	}
+	render, err := renderOptions(c.Now, c.Think)
+	if err != nil {
+		return inputErr(err)
 	}
 	opts, err := c.options()
 	if err != nil {
@@ -90,6 +118,12 @@ func (c *GenerateCmd) Run(e *env) error {
 	if spec.DFA.IsEmpty() {
 		return &exitError{code: exitViolated, err: fmt.Errorf("%s: the spec is unsatisfiable: no output can satisfy it (plan check says which rule)", c.Spec)}
 	}
+	// The template gets the catalog the spec was compiled with, however it
+	// came (--tools, standard input, the spec's own `tools from`).
+	tools, err := conversation.CatalogTools(spec.Catalog)
+	if err != nil {
+		return inputErr(err)
+	}
 	prompt := c.Prompt
 	if c.PromptFile != "" {
 		data, _, err := readInput("--prompt-file", c.PromptFile, opts)
@@ -101,13 +135,58 @@ func (c *GenerateCmd) Run(e *env) error {
 	if prompt == "" {
 		prompt = "Do the task: " + spec.Source.Title
 	}
-	model, err := c.load(e.stderr, 0)
+	model, err := c.load(e.stderr, c.CtxSize)
 	if err != nil {
 		return inputErr(err)
 	}
 	defer model.Close()
 
-	vocab := model.Vocab()
+	tmpl, err := c.template(model.Path(), tools != nil, e.stderr)
+	if err != nil {
+		return inputErr(err)
+	}
+	if !haveFormat {
+		f, native, detected := conversation.FormatFor(tmpl.Source)
+		format = f
+		if !native && detected != chat.FormatUnknown {
+			fmt.Fprintf(e.stderr, "plan: the template writes %s tool calls, which the decoder does not write yet; using %s (give --format)\n", detected, f)
+		}
+	}
+	system := c.System
+	if system == "" {
+		var steps []string
+		for _, d := range spec.Source.Steps {
+			steps = append(steps, d.Name)
+		}
+		// Tools reach the model through the template's own tools
+		// section when it has one; the system message then only says
+		// how steps are written.
+		catalog, names := opts.Catalog, spec.Alphabet.Tools
+		if tools != nil && tmpl.RendersTools() {
+			catalog, names = nil, nil
+		}
+		system = decoder.Instructions(format, steps, decoder.DefaultEnvSteps, catalog, names)
+	}
+	render.BOS, render.EOS = tmpl.BOS, tmpl.EOS
+	compiled, err := chat.Compile(tmpl.Name, tmpl.Source, chat.TemplateLimits{MaxBytes: c.MaxTemplateBytes})
+	if err != nil {
+		return inputErr(err)
+	}
+	msgs := []chat.Value{chatMessage("system", system), chatMessage("user", prompt)}
+	conv, err := conversation.New(model, compiled, chat.Conversation{Messages: msgs, Tools: tools}, conversation.Options{Render: render, FoldSystem: true})
+	if err != nil {
+		return inputErr(err)
+	}
+	if conv.Folded() {
+		fmt.Fprintf(e.stderr, "plan: %s prints the system message only with the last user message; it is folded into the user message so that the conversation stays in place turn by turn\n", safetext.Escape(tmpl.Name))
+	}
+	if c.ShowPrompt && !c.JSON {
+		if err := writeExact(e.stdout, conv.Prompt().String()); err != nil {
+			return err
+		}
+	}
+
+	vocab := conv.Vocab(model.Vocab())
 	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{
 		Format: format, Tools: spec.Schemas,
 	})
@@ -119,27 +198,12 @@ func (c *GenerateCmd) Run(e *env) error {
 		return inputErr(err)
 	}
 
-	var steps []string
-	for _, d := range spec.Source.Steps {
-		steps = append(steps, d.Name)
-	}
-	system := decoder.Instructions(format, steps, decoder.DefaultEnvSteps, spec.Catalog, spec.Alphabet.Tools)
-	// The system text (with the catalog's descriptions) and the user's
-	// prompt are content: whatever they contain, they never become control
-	// tokens; only the chat template's own markup does.
-	rendered, ok := decoder.ApplyChatTemplate(model.ChatTemplate(), []decoder.Message{{Role: "system", Content: system}, {Role: "user", Content: prompt}})
-	if !ok {
-		rendered = decoder.Prompt{}.Content(system + "\n" + prompt + "\n")
-	}
-	tokens, err := decoder.TokenizePrompt(model, rendered, !ok)
-	if err != nil {
-		return inputErr(err)
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var last ltl.Event
 	env := func([]ltl.Event) (ltl.Event, error) {
-		return ltl.Event{Step: "observation", Text: c.Observation}, nil
+		last = ltl.Event{Step: "observation", Text: c.Observation}
+		return last, nil
 	}
 	runOpts := decoder.RunOptions{
 		MaxTokens:   c.MaxTokens,
@@ -153,14 +217,15 @@ func (c *GenerateCmd) Run(e *env) error {
 				stream.write(b)
 				return
 			}
-			// An environment line is shown on one line, its newlines
+			// The environment's step is shown as one line, its newlines
 			// and control characters escaped: it cannot pass for output
-			// of the model's or of plan's.
+			// of the model's or of plan's. (The model saw it as a tool
+			// message; --json's segments have that text.)
 			stream.flush()
-			fmt.Fprintf(e.stdout, "%s\n", safetext.Escape(string(bytes.TrimSuffix(b, []byte("\n")))))
+			fmt.Fprintf(e.stdout, "%s\n", safetext.Escape(strings.TrimSuffix(decoder.EnvironmentText(last), "\n")))
 		}
 	}
-	res, err := decoder.Run(ctx, model, session, tokens, runOpts)
+	res, err := conv.Run(ctx, model, session, runOpts)
 	stream.flush()
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\nplan: interrupted after %d tokens (%d events so far)\n", res.Tokens, len(res.Events))
@@ -168,9 +233,9 @@ func (c *GenerateCmd) Run(e *env) error {
 	}
 	if ce := (*decoder.ContextError)(nil); errors.As(err, &ce) {
 		hint := map[decoder.ContextPart]string{
-			decoder.ContextPrompt:      "shorten --prompt",
-			decoder.ContextBudget:      "lower --max-tokens or shorten --prompt",
-			decoder.ContextEnvironment: "shorten --observation or lower --max-tokens",
+			decoder.ContextPrompt:      "shorten --prompt or --system, or raise --ctx-size",
+			decoder.ContextBudget:      "lower --max-tokens, shorten --prompt, or raise --ctx-size",
+			decoder.ContextEnvironment: "shorten --observation, lower --max-tokens, or raise --ctx-size (each tool message and the template's text around it take context, not budget)",
 		}[ce.Part]
 		return inputErr(fmt.Errorf("%w: %s (the model's context is %d tokens)", err, hint, model.ContextSize()))
 	}
@@ -194,9 +259,12 @@ func (c *GenerateCmd) Run(e *env) error {
 	}
 	rep := generateReport{
 		Text: string(res.Text), Segments: segs, Events: events, Accepted: accepted, Tokens: res.Tokens, Forced: res.Forced,
-		Turns: res.Turns, Format: c.Format, Model: model.Path(),
+		Turns: res.Turns, Format: format.String(), Model: model.Path(), Template: tmpl.Name,
 		TokensPerS: perSecond(res.Tokens, res.DecodeTime+sum(res.MaskTime)),
 		MaskP50us:  float64(median(res.MaskTime)) / float64(time.Microsecond),
+	}
+	if c.ShowPrompt {
+		rep.Prompt = conv.Prompt().String()
 	}
 	if perr != nil {
 		rep.Violation = perr.Error()
@@ -228,6 +296,66 @@ func (c *GenerateCmd) Run(e *env) error {
 		return &exitError{code: exitViolated}
 	}
 	return nil
+}
+
+// template is the chat template generate renders with: --template, else
+// the model's (its tool_use variant with tools), else the fallback.
+func (c *GenerateCmd) template(modelPath string, withTools bool, stderr io.Writer) (conversation.Template, error) {
+	t, err := conversation.ModelTemplate(modelPath, withTools, chat.GGUFLimits{MaxTemplateBytes: c.MaxTemplateBytes})
+	if err != nil {
+		return t, err
+	}
+	if c.Template != "" {
+		data, err := readBounded(c.Template, c.MaxTemplateBytes, "--max-template-bytes")
+		if err != nil {
+			return t, err
+		}
+		t.Name, t.Source, t.Fallback = c.Template, string(data), false
+	} else if t.Fallback {
+		fmt.Fprintf(stderr, "plan: %s has no chat template; rendering with %s\n", safetext.Escape(modelPath), chat.FallbackName)
+	}
+	return t, nil
+}
+
+// renderOptions are --now and --think as the template sees them.
+func renderOptions(now, think string) (chat.Options, error) {
+	o := chat.Options{Kwargs: map[string]any{}}
+	if now != "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			return o, fmt.Errorf("--now: want an RFC3339 time such as 2026-07-26T10:30:00Z: %v", err)
+		}
+		o.Now = func() time.Time { return t }
+	}
+	switch think {
+	case "on":
+		o.Kwargs["enable_thinking"] = true
+	case "off":
+		o.Kwargs["enable_thinking"] = false
+	}
+	return o, nil
+}
+
+// chatMessage is {"role": role, "content": content}.
+func chatMessage(role, content string) chat.Value {
+	return chat.Value{Kind: chat.Object, Members: []chat.Member{{Key: "role", Value: chat.Str(role)}, {Key: "content", Value: chat.Str(content)}}}
+}
+
+// writeExact writes rendered text byte for byte, except that a terminal is
+// never sent control characters from the conversation.
+func writeExact(w io.Writer, out string) error {
+	if isTerminal(w) {
+		var b strings.Builder
+		for i, line := range strings.Split(out, "\n") {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(safetext.EscapeKeepTab(line))
+		}
+		out = b.String()
+	}
+	_, err := io.WriteString(w, out)
+	return err
 }
 
 func sum(ds []time.Duration) time.Duration {

@@ -100,7 +100,9 @@ func TestGenerateObservationCannotSpeakForTheModel(t *testing.T) {
 					}
 					want = append(want, evs...)
 				case "environment":
-					if sg.Event == nil || sg.Event.Text != text || sg.Text != "Observation: "+text+"\n" {
+					// The observation reached the model verbatim, as the
+					// content of a tool message.
+					if sg.Event == nil || sg.Event.Text != text || !strings.Contains(sg.Text, text) {
 						t.Errorf("%s: environment segment %+v", format, sg)
 					}
 					want = append(want, *sg.Event)

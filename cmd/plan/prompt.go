@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/specplan/specplan/chat"
+	"github.com/specplan/specplan/conversation"
+	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/decoder/llama"
 	"github.com/specplan/specplan/internal/readlimit"
 	"github.com/specplan/specplan/internal/safetext"
 )
@@ -24,77 +27,100 @@ type PromptCmd struct {
 	Think              string `name:"think" enum:",on,off" default:"" placeholder:"on|off" help:"Pass enable_thinking=true/false to templates that read it."`
 	MaxInputBytes      int    `name:"max-input-bytes" default:"16777216" help:"Limit on each JSON input file."`
 	MaxTemplateBytes   int    `name:"max-template-bytes" default:"1048576" help:"Limit on the chat template."`
+	Tokens             bool   `name:"tokens" help:"List the token ids instead (needs --model: its vocabulary): one per line, ID, kind (special: a control token; markup: other template text; content: conversation text, tokenized without special tokens) and the token's text quoted."`
 }
 
 func (c *PromptCmd) Run(e *env) error {
-	out, err := c.render(e.stderr)
+	if c.Tokens && c.Model == "" {
+		return inputErr(fmt.Errorf("--tokens needs --model M.gguf: the tokens are the model's vocabulary's"))
+	}
+	r, err := c.render(e.stderr)
 	if err != nil {
 		return inputErr(err)
 	}
+	if c.Tokens {
+		return c.printTokens(e, r)
+	}
 	// Byte for byte, except that a terminal is never sent control
 	// characters from the conversation.
-	if isTerminal(e.stdout) {
-		var b strings.Builder
-		for i, line := range strings.Split(out, "\n") {
-			if i > 0 {
-				b.WriteByte('\n')
-			}
-			b.WriteString(safetext.EscapeKeepTab(line))
-		}
-		out = b.String()
+	return writeExact(e.stdout, r.String())
+}
+
+// printTokens tokenizes the rendering with the model's tokenizer as plan
+// generate does and lists the tokens.
+func (c *PromptCmd) printTokens(e *env, r chat.Rendered) error {
+	m, err := llama.Load(c.Model, llama.Options{ContextSize: 64, Threads: 1})
+	if err != nil {
+		return inputErr(err)
 	}
-	_, err = io.WriteString(e.stdout, out)
+	defer m.Close()
+	var p decoder.Prompt
+	for _, pc := range r.Pieces {
+		p = append(p, decoder.PromptPiece{Text: pc.Text, Markup: pc.Markup})
+	}
+	toks, err := conversation.Tokens(m, p)
+	if err != nil {
+		return inputErr(err)
+	}
+	var b strings.Builder
+	for _, t := range toks {
+		text, err := m.TokenText(t.ID)
+		if err != nil {
+			return inputErr(err)
+		}
+		kind := "content"
+		switch {
+		case t.Special:
+			kind = "special"
+		case t.Markup:
+			kind = "markup"
+		}
+		// Quoted: a token's text may be any bytes, never sent raw.
+		fmt.Fprintf(&b, "%d\t%s\t%s\n", t.ID, kind, strconv.QuoteToASCII(string(text)))
+	}
+	_, err = io.WriteString(e.stdout, b.String())
 	return err
 }
 
-func (c *PromptCmd) render(stderr io.Writer) (string, error) {
+func (c *PromptCmd) render(stderr io.Writer) (chat.Rendered, error) {
 	jlim := chat.JSONLimits{MaxBytes: c.MaxInputBytes}
 	data, err := readBounded(c.Messages, c.MaxInputBytes, "--max-input-bytes")
 	if err != nil {
-		return "", err
+		return chat.Rendered{}, err
 	}
 	conv, err := chat.ParseMessages(c.Messages, data, jlim)
 	if err != nil {
-		return "", withCaret(err)
+		return chat.Rendered{}, withCaret(err)
 	}
 	if c.Tools != "" {
 		if conv.Tools != nil {
-			return "", fmt.Errorf("%s carries tools and --tools gives more: give them in one place", safetext.Escape(c.Messages))
+			return chat.Rendered{}, fmt.Errorf("%s carries tools and --tools gives more: give them in one place", safetext.Escape(c.Messages))
 		}
 		data, err := readBounded(c.Tools, c.MaxInputBytes, "--max-input-bytes")
 		if err != nil {
-			return "", err
+			return chat.Rendered{}, err
 		}
 		if conv.Tools, err = chat.ParseTools(c.Tools, data, jlim); err != nil {
-			return "", withCaret(err)
+			return chat.Rendered{}, withCaret(err)
 		}
 	}
-	opts := chat.Options{BOS: c.BOS, EOS: c.EOS, NoGenerationPrompt: c.NoGenerationPrompt, Kwargs: map[string]any{}}
-	if c.Now != "" {
-		t, err := time.Parse(time.RFC3339, c.Now)
-		if err != nil {
-			return "", fmt.Errorf("--now: want an RFC3339 time such as 2026-07-26T10:30:00Z: %v", err)
-		}
-		opts.Now = func() time.Time { return t }
+	opts, err := renderOptions(c.Now, c.Think)
+	if err != nil {
+		return chat.Rendered{}, err
 	}
-	switch c.Think {
-	case "on":
-		opts.Kwargs["enable_thinking"] = true
-	case "off":
-		opts.Kwargs["enable_thinking"] = false
-	}
+	opts.BOS, opts.EOS, opts.NoGenerationPrompt = c.BOS, c.EOS, c.NoGenerationPrompt
 	var name, src string
 	switch {
 	case c.Template != "":
 		data, err := readBounded(c.Template, c.MaxTemplateBytes, "--max-template-bytes")
 		if err != nil {
-			return "", err
+			return chat.Rendered{}, err
 		}
 		name, src = c.Template, string(data)
 	case c.Model != "":
 		m, err := chat.ReadGGUF(c.Model, chat.GGUFLimits{MaxTemplateBytes: c.MaxTemplateBytes})
 		if err != nil {
-			return "", err
+			return chat.Rendered{}, err
 		}
 		var ok bool
 		if name, src, ok = m.Template(c.Model, conv.Tools != nil); !ok {
@@ -108,17 +134,13 @@ func (c *PromptCmd) render(stderr io.Writer) (string, error) {
 			opts.EOS = m.EOS
 		}
 	default:
-		return "", fmt.Errorf("give --model M.gguf or --template FILE.jinja")
+		return chat.Rendered{}, fmt.Errorf("give --model M.gguf or --template FILE.jinja")
 	}
 	tmpl, err := chat.Compile(name, src, chat.TemplateLimits{MaxBytes: c.MaxTemplateBytes})
 	if err != nil {
-		return "", err
+		return chat.Rendered{}, err
 	}
-	r, err := tmpl.Render(conv, opts)
-	if err != nil {
-		return "", err
-	}
-	return r.String(), nil
+	return tmpl.Render(conv, opts)
 }
 
 // readBounded reads a file, refusing one over limit bytes before reading it all.

@@ -90,10 +90,14 @@ func tokenAttr(m *ollama.Model, tok int) int {
 // tokenPiece is the text llama.cpp appends for tok, rendering special
 // tokens as nothing. (ollama's TokenToPiece trims NUL bytes, which loses
 // the piece of the byte token for 0x00.)
-func tokenPiece(m *ollama.Model, tok int, buf []byte) []byte {
+func tokenPiece(m *ollama.Model, tok int, buf []byte) []byte { return tokenBytes(m, tok, buf, false) }
+
+// tokenBytes is llama.cpp's text for tok; with special, a control token
+// is spelled as its text (`<|eot_id|>`) instead of nothing.
+func tokenBytes(m *ollama.Model, tok int, buf []byte, special bool) []byte {
 	vocab := unsafe.Pointer(m.Vocab())
 	for {
-		n := C.llama_token_to_piece(vocab, C.int32_t(tok), (*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)), 0, false)
+		n := C.llama_token_to_piece(vocab, C.int32_t(tok), (*C.char)(unsafe.Pointer(&buf[0])), C.int32_t(len(buf)), 0, C.bool(special))
 		if n >= 0 {
 			return append([]byte(nil), buf[:n]...)
 		}

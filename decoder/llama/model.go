@@ -350,6 +350,19 @@ func (m *Model) Tokenize(text string, addBOS, parseSpecial bool) ([]int, error) 
 	return m.model.Tokenize(text, addBOS, parseSpecial)
 }
 
+// TokenText is tok's text with control tokens spelled out (`<|eot_id|>`),
+// for showing a tokenization; Vocab().Pieces[tok] is what tok appends to
+// the output, which for a control token is nothing.
+func (m *Model) TokenText(tok int) ([]byte, error) {
+	if m.closed {
+		return nil, m.errClosed()
+	}
+	if tok < 0 || tok >= m.vocab.Size() {
+		return nil, fmt.Errorf("llama: token %d outside the vocabulary of %d", tok, m.vocab.Size())
+	}
+	return tokenBytes(m.model, tok, make([]byte, 64), true), nil
+}
+
 // Decode implements decoder.Backend.
 func (m *Model) Decode(tokens []int) error {
 	if m.closed {

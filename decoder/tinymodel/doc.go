@@ -15,5 +15,8 @@
 // scripts/setup.sh fetches it), never downloaded and without running a
 // program. TokenizerSource.RenameControlTokens gives the vocabulary another
 // chat family's control tokens (ChatML's `<|im_start|>` …) and
-// TokenizerSource.ChatTemplate another template, for tests of those families.
+// TokenizerSource.ChatTemplate another template, for tests of those families;
+// TokenizerSource.UseFamily does both for a Family (template, control
+// tokens, BOS and EOS), so that llama.cpp ends the family's turns at its own
+// end-of-turn token.
 package tinymodel

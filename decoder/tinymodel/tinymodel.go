@@ -55,6 +55,47 @@ func (s *TokenizerSource) RenameControlTokens(names ...string) ([]int, error) {
 	return ids, nil
 }
 
+// Family is a chat model family as a test model carries it: its chat
+// template and the control tokens the template writes.
+type Family struct {
+	Name     string
+	Template string   // written as tokenizer.chat_template
+	Controls []string // control tokens the template writes (`<|im_start|>`, `[INST]`)
+	BOS, EOS string   // texts of the BOS and EOS tokens ("": keep the vocabulary's)
+}
+
+// UseFamily makes the vocabulary carry family f: its template, each of
+// its control tokens as a control token (kept where the vocabulary has it
+// already, else given to an unused reserved token, RenameControlTokens),
+// and its BOS and EOS. llama.cpp then treats the EOS, and tokens it knows
+// by name (`<|im_end|>`, `<|end_of_text|>`), as end-of-generation tokens.
+func (s *TokenizerSource) UseFamily(f Family) error {
+	var missing []string
+	for _, c := range append(slices.Clone(f.Controls), f.BOS, f.EOS) {
+		if c == "" || slices.Contains(missing, c) {
+			continue
+		}
+		if id := slices.Index(s.Tokens, c); id >= 0 {
+			if s.Types[id] != typeControl {
+				return fmt.Errorf("tinymodel: family %s: %q is in the vocabulary as text, not as a control token", f.Name, c)
+			}
+			continue
+		}
+		missing = append(missing, c)
+	}
+	if _, err := s.RenameControlTokens(missing...); err != nil {
+		return fmt.Errorf("tinymodel: family %s: %w", f.Name, err)
+	}
+	if f.BOS != "" {
+		s.BOS = slices.Index(s.Tokens, f.BOS)
+	}
+	if f.EOS != "" {
+		s.EOS = slices.Index(s.Tokens, f.EOS)
+	}
+	s.ChatTemplate = f.Template
+	return nil
+}
+
 // GGUF token types (llama.cpp's llama_token_type).
 const (
 	typeNormal  = 1

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,5 +116,35 @@ func TestF16Bits(t *testing.T) {
 		if got := f16bits(c.f); got != c.want {
 			t.Errorf("f16bits(%g) = %#04x, want %#04x", c.f, got, c.want)
 		}
+	}
+}
+
+// UseFamily keeps control tokens the vocabulary has, renames reserved
+// tokens for the others, points BOS and EOS at the family's, and refuses a
+// control token the vocabulary has as text.
+func TestUseFamily(t *testing.T) {
+	src, err := Llama3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eot := slices.Index(src.Tokens, "<|eot_id|>")
+	f := Family{Name: "mix", Template: "{{ messages }}", Controls: []string{"<|eot_id|>", "[INST]", "[/INST]"}, BOS: "<s>", EOS: "</s>"}
+	if err := src.UseFamily(f); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"<|eot_id|>", "[INST]", "[/INST]", "<s>", "</s>"} {
+		id := slices.Index(src.Tokens, c)
+		if id < 0 || src.Types[id] != typeControl {
+			t.Errorf("%q: id %d is not a control token", c, id)
+		}
+	}
+	if slices.Index(src.Tokens, "<|eot_id|>") != eot {
+		t.Errorf("<|eot_id|> moved")
+	}
+	if src.Tokens[src.BOS] != "<s>" || src.Tokens[src.EOS] != "</s>" || src.ChatTemplate != f.Template {
+		t.Errorf("BOS %q, EOS %q, template %q", src.Tokens[src.BOS], src.Tokens[src.EOS], src.ChatTemplate)
+	}
+	if err := src.UseFamily(Family{Name: "text", Controls: []string{"the"}}); err == nil || !strings.Contains(err.Error(), "as text") {
+		t.Errorf("a control token spelled as text: %v", err)
 	}
 }

@@ -1,0 +1,144 @@
+package conversation
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/specplan/specplan/chat"
+	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/strictjson"
+	"github.com/specplan/specplan/ltl"
+)
+
+// Template is a chat template and what it needs from its model.
+type Template struct {
+	Name, Source string
+	BOS, EOS     string // bos_token and eos_token texts
+	// Fallback: the model carries no template, so Source is
+	// chat.FallbackTemplate.
+	Fallback bool
+}
+
+// ModelTemplate reads the template a GGUF model carries: its tool_use
+// variant when tools are given and it has one, else tokenizer.chat_template,
+// else chat.FallbackTemplate (Fallback set); and its BOS and EOS texts.
+func ModelTemplate(path string, withTools bool, lim chat.GGUFLimits) (Template, error) {
+	mt, err := chat.ReadGGUF(path, lim)
+	if err != nil {
+		return Template{}, err
+	}
+	t := Template{BOS: mt.BOS, EOS: mt.EOS}
+	var ok bool
+	if t.Name, t.Source, ok = mt.Template(path, withTools); !ok {
+		t.Name, t.Source, t.Fallback = chat.FallbackName, chat.FallbackTemplate, true
+	}
+	return t, nil
+}
+
+// RendersTools reports whether the template reads the tools variable, so
+// that tools given to it reach the model; a template without a tools
+// section needs them in the system message instead.
+func (t Template) RendersTools() bool { return strings.Contains(t.Source, "tools") }
+
+// formatNames are, for each tool-call syntax chat.DetectToolCallFormat
+// names, the decoder formats that write it, most native first.
+var formatNames = map[chat.ToolCallFormat][]string{
+	chat.FormatHermes:  {"qwen", "hermes"},
+	chat.FormatLlama3:  {"llama3"},
+	chat.FormatMistral: {"mistral"},
+	chat.FormatGranite: {"granite"},
+}
+
+// FormatFor is the decoder's format for the tool-call syntax the template
+// renders (chat.DetectToolCallFormat), with native true; when the template
+// shows none, or one the decoder does not write, it is FormatReAct (the
+// default before templates were read) with native false, and detected
+// names what the template shows.
+func FormatFor(src string) (f decoder.Format, native bool, detected chat.ToolCallFormat) {
+	detected = chat.DetectToolCallFormat(src)
+	for _, name := range formatNames[detected] {
+		if f, err := decoder.ParseFormat(name); err == nil {
+			return f, true, detected
+		}
+	}
+	return decoder.FormatReAct, false, detected
+}
+
+// Token is one token of a tokenized prompt.
+type Token struct {
+	ID      int
+	Markup  bool // from the template's markup (tokenized with special tokens)
+	Special bool // a control token (only markup can produce one)
+}
+
+// Tokens tokenizes p as decoder.TokenizePrompt does (markup with special
+// tokens, content without, no BOS added) and says where each token came
+// from.
+func Tokens(b decoder.Backend, p decoder.Prompt) ([]Token, error) {
+	var out []Token
+	v := b.Vocab()
+	for i := 0; i < len(p); {
+		j := i
+		var text strings.Builder
+		for j < len(p) && p[j].Markup == p[i].Markup {
+			text.WriteString(p[j].Text)
+			j++
+		}
+		ids, err := b.Tokenize(text.String(), false, p[i].Markup)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out = append(out, Token{ID: id, Markup: p[i].Markup, Special: id >= 0 && id < len(v.Special) && v.Special[id]})
+		}
+		i = j
+	}
+	return out, nil
+}
+
+// CatalogTools turns a spec's tool catalog into the OpenAI tools array a
+// chat template reads, keys in the order the catalog gives them: an OpenAI
+// entry as it was written, an MCP entry ({"name", "description",
+// "inputSchema"}) as the OpenAI function it describes. Working from the
+// parsed catalog (not its file) serves every way a catalog arrives: --tools,
+// standard input, a spec's own `tools from`, or an embedding service's
+// Options.Catalog.
+func CatalogTools(catalog []ltl.CatalogTool) ([]chat.Value, error) {
+	if len(catalog) == 0 {
+		return nil, nil
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, t := range catalog {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if isOpenAIEntry(t.Entry) {
+			b.Write(t.Entry)
+			continue
+		}
+		name, _ := json.Marshal(t.Name)
+		b.WriteString(`{"type": "function", "function": {"name": `)
+		b.Write(name)
+		if t.Description != "" {
+			desc, _ := json.Marshal(t.Description)
+			b.WriteString(`, "description": `)
+			b.Write(desc)
+		}
+		if len(t.Parameters) > 0 {
+			b.WriteString(`, "parameters": `)
+			b.Write(t.Parameters)
+		}
+		b.WriteString(`}}`)
+	}
+	b.WriteByte(']')
+	return chat.ParseTools("catalog", b.Bytes(), chat.JSONLimits{MaxBytes: b.Len() + 1})
+}
+
+// isOpenAIEntry reports whether a catalog entry is already an OpenAI tool
+// ({"type": "function", "function": {...}}).
+func isOpenAIEntry(entry json.RawMessage) bool {
+	v, err := strictjson.Parse(entry, strictjson.Limits{})
+	return err == nil && v.Kind() == strictjson.Object && v.Get("function") != nil
+}

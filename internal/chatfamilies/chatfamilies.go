@@ -1,0 +1,91 @@
+// Package chatfamilies describes the chat model families the turn-by-turn
+// tests run on llama.cpp, and writes a random-weights model for each
+// (decoder/tinymodel): the real Llama-3 vocabulary carrying the family's
+// control tokens as control tokens (renamed reserved tokens where Llama-3
+// lacks them), its BOS and EOS, and its chat template from
+// chat/testdata/templates (real templates, or the project's own equivalent
+// where the real one cannot be shipped; see third_party/README.md).
+//
+// It is test support: the templates are read from the source tree, found
+// from this file's path, so it works only where the repository is checked
+// out.
+package chatfamilies
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/specplan/specplan/decoder/tinymodel"
+)
+
+// Family is a chat family and the template file it renders with.
+type Family struct {
+	tinymodel.Family
+	File string // under chat/testdata/templates
+	// Format is the chat package's name for the family's native tool-call
+	// syntax (chat.DetectToolCallFormat of the template).
+	Format string
+	// Markers are control-token texts a hostile tool result may carry for
+	// this family: each must stay text.
+	Markers []string
+}
+
+// Families are the four families of issue 8's soundness runs.
+var Families = []Family{
+	{
+		Family: tinymodel.Family{Name: "qwen2.5", Controls: []string{"<|im_start|>", "<|im_end|>", "<|endoftext|>"}, EOS: "<|im_end|>"},
+		File:   "Qwen-Qwen2.5-7B-Instruct.jinja", Format: "hermes",
+		Markers: []string{"<|im_end|>", "<|im_start|>", "<|endoftext|>"},
+	},
+	{
+		Family: tinymodel.Family{Name: "llama3.1", Controls: []string{"<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "<|eom_id|>", "<|python_tag|>"},
+			BOS: "<|begin_of_text|>", EOS: "<|eot_id|>"},
+		File: "specplan-llama3-style.jinja", Format: "llama3",
+		Markers: []string{"<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>", "<|python_tag|>", "<|eom_id|>"},
+	},
+	{
+		Family: tinymodel.Family{Name: "mistral-nemo", Controls: []string{"<s>", "</s>", "[INST]", "[/INST]", "[TOOL_CALLS]", "[AVAILABLE_TOOLS]", "[/AVAILABLE_TOOLS]", "[TOOL_RESULTS]", "[/TOOL_RESULTS]"},
+			BOS: "<s>", EOS: "</s>"},
+		File: "mistralai-Mistral-Nemo-Instruct-2407.jinja", Format: "mistral",
+		Markers: []string{"</s>", "[INST]", "[/INST]", "[TOOL_CALLS]", "[TOOL_RESULTS]", "[/TOOL_RESULTS]"},
+	},
+	{
+		Family: tinymodel.Family{Name: "granite3.3", Controls: []string{"<|start_of_role|>", "<|end_of_role|>", "<|end_of_text|>", "<|tool_call|>"}, EOS: "<|end_of_text|>"},
+		File:   "ibm-granite-granite-3.3-2B-Instruct.jinja", Format: "granite",
+		Markers: []string{"<|end_of_text|>", "<|start_of_role|>", "<|end_of_role|>", "<|tool_call|>"},
+	},
+}
+
+// TemplateDir is chat/testdata/templates in this source tree.
+func TemplateDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "chat", "testdata", "templates")
+}
+
+// Template reads the family's template.
+func (f Family) Template() (string, error) {
+	data, err := os.ReadFile(filepath.Join(TemplateDir(), f.File))
+	return string(data), err
+}
+
+// Write writes the family's model to dir/NAME.gguf and returns its path.
+func (f Family) Write(dir string, opts tinymodel.Options) (string, error) {
+	src, err := tinymodel.Llama3()
+	if err != nil {
+		return "", err
+	}
+	fam := f.Family
+	if fam.Template, err = f.Template(); err != nil {
+		return "", err
+	}
+	if err := src.UseFamily(fam); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, f.Name+".gguf")
+	if err := tinymodel.Write(path, src, opts); err != nil {
+		return "", fmt.Errorf("chatfamilies: %s: %w", f.Name, err)
+	}
+	return path, nil
+}
