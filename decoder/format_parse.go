@@ -5,73 +5,362 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/specplan/specplan/ltl"
 )
 
-// Parse reads text written in format f back into events. It is independent
-// of the byte automaton (it uses encoding/json and a small Python-literal
-// reader) so that tests can check the decoder's output through it. The text
-// must be complete: every event ends with its newline. Errors name the line.
+// Call is an event read back from model text, with the id the model wrote
+// for it (formats whose IDRule has a Key; "" otherwise, and for steps).
+// A tool message answering the call repeats the id as its tool_call_id.
+type Call struct {
+	Event ltl.Event
+	ID    string
+}
+
+// Parse reads one model message (turn) written in format f back into
+// events. It is independent of the byte automaton (it uses encoding/json
+// and a small Python-literal reader) so that tests can check the decoder's
+// output through it. The text must be complete: in the line formats every
+// event ends with its newline; in native formats an open call list must
+// be closed. Errors name the line.
 func (f Format) Parse(text []byte) ([]ltl.Event, error) {
-	var events []ltl.Event
-	if len(text) > 0 && text[len(text)-1] != '\n' {
-		return nil, newErr(CodeParse, "text does not end with a newline (incomplete event)")
+	calls, err := f.ParseMessage(text)
+	if err != nil {
+		return nil, err
 	}
-	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
-	if len(text) == 0 {
-		lines = nil
+	var out []ltl.Event
+	for _, c := range calls {
+		out = append(out, c.Event)
 	}
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		lineNo := i + 1
-		if f == FormatHermes && line == "<tool_call>" {
-			if i+2 >= len(lines) || lines[i+2] != "</tool_call>" {
-				return nil, newErr(CodeParse, "line %d: <tool_call> without a JSON line and </tool_call>", lineNo)
-			}
-			ev, err := parseJSONCall(lines[i+1])
-			if err != nil {
-				return nil, atLine(lineNo+1, err)
-			}
-			events = append(events, ev)
-			i += 2
+	return out, nil
+}
+
+// ParseMessage is Parse with the ids the model wrote.
+func (f Format) ParseMessage(text []byte) ([]Call, error) {
+	if f.d == nil {
+		return nil, newErr(CodeFormat, "no call format given")
+	}
+	p := &msgParser{f: f, s: string(text)}
+	calls, _, err := p.run(mBegin)
+	return calls, err
+}
+
+// parseEvent reads exactly one event written in mode m (the text of one
+// symbol's NFA), for Session.Accept's read-back.
+func (f Format) parseEvent(text []byte, m msgMode) ([]Call, msgMode, error) {
+	p := &msgParser{f: f, s: string(text), partial: true}
+	return p.run(m)
+}
+
+type msgParser struct {
+	f       Format
+	s       string
+	i       int
+	partial bool // a prefix of a message: it may end in any mode
+}
+
+func (p *msgParser) line() int { return strings.Count(p.s[:p.i], "\n") + 1 }
+
+func (p *msgParser) errf(format string, a ...any) error {
+	return newErr(CodeParse, "line %d: "+format, append([]any{p.line()}, a...)...)
+}
+
+func (p *msgParser) run(m msgMode) ([]Call, msgMode, error) {
+	f, d := p.f, p.f.d
+	if f.flat() && len(p.s) > 0 && p.s[len(p.s)-1] != '\n' {
+		return nil, m, newErr(CodeParse, "text does not end with a newline (incomplete event)")
+	}
+	var out []Call
+	for p.i < len(p.s) {
+		rest := p.s[p.i:]
+		if pre, next, ok := f.before(evClose, m); ok && strings.HasPrefix(rest, pre) && !strings.HasPrefix(rest, d.ListSep) {
+			p.i += len(pre)
+			m = next
 			continue
 		}
-		if f == FormatReAct && strings.HasPrefix(line, reactAction+": ") {
-			rest := line[len(reactAction)+2:]
-			br := strings.IndexByte(rest, '[')
-			if br <= 0 || !strings.HasSuffix(rest, "]") {
-				return nil, newErr(CodeParse, "line %d: want %s: tool[{...}]", lineNo, reactAction)
+		if m == mClosed {
+			return nil, m, p.errf("text after the message's calls: %q", clip(rest))
+		}
+		if d.Think != nil {
+			if _, next, ok := f.before(evThink, m); ok && strings.HasPrefix(rest, d.Think.Open) {
+				ev, err := p.think()
+				if err != nil {
+					return nil, m, err
+				}
+				out = append(out, Call{Event: ev})
+				m = next
+				continue
 			}
-			args, err := decodeArgs(rest[br+1 : len(rest)-1])
+		}
+		if pre, next, ok := f.before(evCall, m); ok && p.callStarts(rest, pre) {
+			p.i += len(pre)
+			c, err := p.call()
 			if err != nil {
-				return nil, atLine(lineNo, err)
+				return nil, m, err
 			}
-			events = append(events, ltl.Event{Tool: rest[:br], Args: args})
+			if post := f.after(evCall, next); post != "" {
+				if !strings.HasPrefix(p.s[p.i:], post) {
+					return nil, m, p.errf("want %q after the call", post)
+				}
+				p.i += len(post)
+			}
+			out = append(out, c)
+			m = next
 			continue
 		}
-		if label, txt, ok := splitStep(line); ok {
-			events = append(events, ltl.Event{Step: stepName(label), Text: txt})
-			continue
+		if m == mList {
+			return nil, m, p.errf("want %q and a call, or %q: %q", d.ListSep, d.ListClose, clip(rest))
 		}
-		switch f {
-		case FormatJSON:
-			ev, err := parseJSONCall(line)
-			if err != nil {
-				return nil, atLine(lineNo, err)
+		pre, next, ok := f.before(evStep, m)
+		if ok && strings.HasPrefix(rest, pre) {
+			j := strings.IndexByte(rest[len(pre):], '\n')
+			if j >= 0 {
+				line := rest[len(pre) : len(pre)+j]
+				if label, txt, isStep := splitStep(line); isStep && !f.isThink(stepName(label)) {
+					p.i += len(pre) + j + 1
+					out = append(out, Call{Event: ltl.Event{Step: stepName(label), Text: txt}})
+					m = next
+					continue
+				}
 			}
-			events = append(events, ev)
-		case FormatPythonic:
-			ev, err := parsePythonCall(line)
-			if err != nil {
-				return nil, atLine(lineNo, err)
+		}
+		if pre, _, ok := f.before(evCall, m); ok && strings.HasPrefix(rest, pre) && f.callOpenText() != "" {
+			// A line formed like neither: say what a call starts with.
+			if d.Args == ArgsBracket && strings.HasPrefix(rest[len(pre):], d.CallOpen) {
+				p.i += len(pre)
+				_, err := p.call()
+				return nil, m, err
 			}
-			events = append(events, ev)
+		}
+		if m == mCall && d.CallSep != "" && !strings.HasPrefix(rest, d.CallSep) {
+			return nil, m, p.errf("want %q after a call: %q", d.CallSep, clip(rest))
+		}
+		return nil, m, p.errf("not a step or a call: %q", clip(firstLine(rest)))
+	}
+	if !p.partial && !f.canEnd(m) {
+		return nil, m, p.errf("the call list is not closed (want %q)", d.ListClose)
+	}
+	return out, m, nil
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// callOpenText is the fixed text a call starts with in mode mBegin.
+func (f Format) callOpenText() string {
+	if f.d.ListOpen != "" {
+		return f.d.ListOpen + f.d.CallOpen
+	}
+	return f.d.CallOpen
+}
+
+// callStarts reports whether rest starts a call written after pre. A
+// format whose calls have no opening text (json, pythonic, llama3) starts
+// a call wherever a step line does not.
+func (p *msgParser) callStarts(rest, pre string) bool {
+	d := p.f.d
+	if !strings.HasPrefix(rest, pre) {
+		return false
+	}
+	body := rest[len(pre):]
+	if d.CallOpen != "" {
+		if d.Args == ArgsBracket {
+			// react: `Action: x` that is not a call is an error, not a step.
+			return strings.HasPrefix(body, d.CallOpen)
+		}
+		return strings.HasPrefix(body, d.CallOpen)
+	}
+	if pre != "" {
+		return true
+	}
+	if j := strings.IndexByte(body, '\n'); j >= 0 {
+		if _, _, isStep := splitStep(body[:j]); isStep {
+			return false
+		}
+	}
+	return body != ""
+}
+
+// think reads the think block at p.i: Open, text without Close, Close.
+func (p *msgParser) think() (ltl.Event, error) {
+	t := p.f.d.Think
+	start := p.i + len(t.Open)
+	j := strings.Index(p.s[start:], t.Close)
+	if j < 0 {
+		return ltl.Event{}, p.errf("%q without %q", t.Open, t.Close)
+	}
+	txt := p.s[start : start+j]
+	if !utf8.ValidString(txt) {
+		return ltl.Event{}, p.errf("think text is not UTF-8")
+	}
+	p.i = start + j + len(t.Close)
+	return ltl.Event{Step: t.Step, Text: txt}, nil
+}
+
+// call reads one call at p.i: CallOpen, the body, the id, CallClose.
+func (p *msgParser) call() (Call, error) {
+	d := p.f.d
+	if !strings.HasPrefix(p.s[p.i:], d.CallOpen) {
+		return Call{}, p.errf("want %q", d.CallOpen)
+	}
+	lineNo := p.line()
+	p.i += len(d.CallOpen)
+	// In the line formats the call is the rest of its line, as before
+	// formats became data; the body readers below need no line structure.
+	rest := p.s[p.i:]
+	var c Call
+	var n int
+	var err error
+	switch d.Args {
+	case ArgsJSON:
+		c, n, err = p.jsonCall(rest)
+	case ArgsPython:
+		c.Event, n, err = parsePythonCall(rest)
+	case ArgsBracket:
+		c.Event, n, err = parseBracketCall(rest)
+	}
+	if err != nil {
+		return Call{}, atLine(lineNo, err)
+	}
+	p.i += n
+	if !strings.HasPrefix(p.s[p.i:], d.CallClose) {
+		if d.CallClose == "\n" {
+			return Call{}, newErr(CodeParse, "line %d: col %d: text after the call", lineNo, p.i-strings.LastIndexByte(p.s[:p.i], '\n'))
+		}
+		return Call{}, newErr(CodeParse, "line %d: want %q after the call", lineNo, d.CallClose)
+	}
+	p.i += len(d.CallClose)
+	return c, nil
+}
+
+// jsonValueEnd is the length of the JSON value at the start of s, which
+// must start with '{' and stay on one line.
+func jsonObjectLen(s string) (int, error) {
+	if !strings.HasPrefix(s, "{") {
+		return 0, newErr(CodeParse, "want a JSON object")
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return 0, err
+	}
+	n := int(dec.InputOffset())
+	if strings.IndexByte(s[:n], '\n') >= 0 {
+		return 0, newErr(CodeParse, "a call is written on one line")
+	}
+	return n, nil
+}
+
+func (p *msgParser) jsonCall(s string) (Call, int, error) {
+	d := p.f.d
+	n, err := jsonObjectLen(s)
+	if err != nil {
+		return Call{}, 0, err
+	}
+	members, err := strictMembers(s[:n])
+	if err != nil {
+		return Call{}, 0, err
+	}
+	var name *string
+	var args json.RawMessage
+	var id *string
+	for _, m := range members {
+		switch m.key {
+		case d.NameKey:
+			var v string
+			if json.Unmarshal(m.val, &v) != nil {
+				return Call{}, 0, newErr(CodeParse, "%q must be a string", d.NameKey)
+			}
+			name = &v
+		case d.ArgsKey:
+			args = m.val
 		default:
-			return nil, newErr(CodeParse, "line %d: not a step or a call: %q", lineNo, line)
+			if d.ID.Key != "" && m.key == d.ID.Key {
+				var v string
+				if json.Unmarshal(m.val, &v) != nil {
+					return Call{}, 0, newErr(CodeParse, "%q must be a string", d.ID.Key)
+				}
+				id = &v
+				continue
+			}
+			return Call{}, 0, newErr(CodeParse, "unknown key %q in a call", m.key)
 		}
 	}
-	return events, nil
+	if name == nil || *name == "" || args == nil {
+		return Call{}, 0, newErr(CodeParse, "a call needs %q and %q", d.NameKey, d.ArgsKey)
+	}
+	a, err := decodeArgs(string(args))
+	if err != nil {
+		return Call{}, 0, err
+	}
+	c := Call{Event: ltl.Event{Tool: *name, Args: a}}
+	if d.ID.Key != "" {
+		if id == nil {
+			return Call{}, 0, newErr(CodeParse, "a call needs %q", d.ID.Key)
+		}
+		if err := d.ID.check(*id); err != nil {
+			return Call{}, 0, err
+		}
+		c.ID = *id
+	}
+	return c, n, nil
+}
+
+func (r IDRule) check(id string) error {
+	if len(id) != r.Len {
+		return newErr(CodeParse, "call id %q: want %d characters", id, r.Len)
+	}
+	for i := 0; i < len(id); i++ {
+		if strings.IndexByte(r.Alphabet, id[i]) < 0 {
+			return newErr(CodeParse, "call id %q: byte %q is not allowed", id, id[i])
+		}
+	}
+	return nil
+}
+
+type member struct {
+	key string
+	val json.RawMessage
+}
+
+// strictMembers splits a JSON object into its members, refusing duplicate
+// keys (encoding/json would keep the last one silently).
+func strictMembers(s string) ([]member, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	var out []member
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return nil, newErr(CodeParse, "duplicate key %q", k)
+		}
+		seen[k] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, member{key: k, val: v})
+	}
+	return out, nil
 }
 
 // splitStep recognizes `Label: text` with Label an identifier written as
@@ -87,6 +376,11 @@ func splitStep(line string) (label, text string, ok bool) {
 }
 
 func decodeArgs(s string) (map[string]any, error) {
+	if strings.HasPrefix(s, "{") {
+		if _, err := strictMembers(s); err != nil {
+			return nil, err
+		}
+	}
 	var args map[string]any
 	if err := json.Unmarshal([]byte(s), &args); err != nil {
 		return nil, err
@@ -97,56 +391,53 @@ func decodeArgs(s string) (map[string]any, error) {
 	return args, nil
 }
 
-func parseJSONCall(line string) (ltl.Event, error) {
-	var call struct {
-		Name      *string         `json:"name"`
-		Arguments json.RawMessage `json:"arguments"`
+// parseBracketCall reads `name[{...}]` (the react body).
+func parseBracketCall(s string) (ltl.Event, int, error) {
+	br := strings.IndexByte(s, '[')
+	if nl := strings.IndexByte(s, '\n'); br <= 0 || nl >= 0 && nl < br {
+		return ltl.Event{}, 0, newErr(CodeParse, "want %s: tool[{...}]", reactAction)
 	}
-	dec := json.NewDecoder(strings.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&call); err != nil {
-		return ltl.Event{}, err
-	}
-	// Decode stops after the first value; a call line holds nothing else.
-	if off := dec.InputOffset(); off != int64(len(line)) {
-		return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", off+1)
-	}
-	if call.Name == nil || *call.Name == "" || call.Arguments == nil {
-		return ltl.Event{}, newErr(CodeParse, "a call needs \"name\" and \"arguments\"")
-	}
-	args, err := decodeArgs(string(call.Arguments))
+	n, err := jsonObjectLen(s[br+1:])
 	if err != nil {
-		return ltl.Event{}, err
+		return ltl.Event{}, 0, err
 	}
-	return ltl.Event{Tool: *call.Name, Args: args}, nil
+	args, err := decodeArgs(s[br+1 : br+1+n])
+	if err != nil {
+		return ltl.Event{}, 0, err
+	}
+	end := br + 1 + n
+	if !strings.HasPrefix(s[end:], "]") {
+		return ltl.Event{}, 0, newErr(CodeParse, "want %s: tool[{...}]", reactAction)
+	}
+	return ltl.Event{Tool: s[:br], Args: args}, end + 1, nil
 }
 
 // parsePythonCall reads `name(k=v, ...)` with Python literal values.
-func parsePythonCall(line string) (ltl.Event, error) {
+func parsePythonCall(line string) (ltl.Event, int, error) {
 	p := &pyParser{s: line}
 	name := p.ident()
 	if name == "" || !p.eat("(") {
-		return ltl.Event{}, newErr(CodeParse, "want name(...)")
+		return ltl.Event{}, 0, newErr(CodeParse, "want name(...)")
 	}
 	args := map[string]any{}
 	for !p.eat(")") {
 		if len(args) > 0 && !p.eat(", ") {
-			return ltl.Event{}, newErr(CodeParse, "col %d: want ', ' or ')'", p.i+1)
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: want ', ' or ')'", p.i+1)
 		}
 		k := p.ident()
 		if k == "" || !p.eat("=") {
-			return ltl.Event{}, newErr(CodeParse, "col %d: want keyword=value", p.i+1)
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: want keyword=value", p.i+1)
+		}
+		if _, dup := args[k]; dup {
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: argument %q given twice", p.i+1, k)
 		}
 		v, err := p.value()
 		if err != nil {
-			return ltl.Event{}, err
+			return ltl.Event{}, 0, err
 		}
 		args[k] = v
 	}
-	if p.i != len(p.s) {
-		return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", p.i+1)
-	}
-	return ltl.Event{Tool: name, Args: args}, nil
+	return ltl.Event{Tool: name, Args: args}, p.i, nil
 }
 
 type pyParser struct {
@@ -223,6 +514,9 @@ func (p *pyParser) value() (any, error) {
 			ks, ok := k.(string)
 			if !ok || !p.eat(": ") {
 				return nil, newErr(CodeParse, "col %d: want \"key\": value", p.i+1)
+			}
+			if _, dup := out[ks]; dup {
+				return nil, newErr(CodeParse, "col %d: duplicate key %q", p.i+1, ks)
 			}
 			v, err := p.value()
 			if err != nil {

@@ -1,0 +1,61 @@
+package decoder
+
+import "github.com/specplan/specplan/chat"
+
+// Native formats: each model family's own tool-call syntax, spelled exactly
+// as the family's chat template renders an assistant message's tool_calls
+// (chat/testdata/golden holds those renderings), so that the model writes
+// what it was trained on. A new family is one more FormatSpec here.
+//
+// What the model writes after the generation prompt, for two calls:
+//
+//	qwen:     <tool_call>\n{"name": "a", "arguments": {…}}\n</tool_call>\n<tool_call>\n…\n</tool_call>
+//	llama3:   {"name": "a", "parameters": {…}}                     (one call per message)
+//	llama3-python-tag: <|python_tag|>{"name": "a", "parameters": {…}}
+//	mistral:  [TOOL_CALLS][{"name": "a", "arguments": {…}, "id": "abc123XYZ"}, {…}]
+//	granite:  <|tool_call|>[{"name": "a", "arguments": {…}}, {…}]
+//
+// In every native format, steps are `Label: text\n` lines before the calls
+// (the message's content), and a think block, where the spec declares its
+// step kind, comes first. Nothing follows the calls in the message: the
+// model's turn ends (EOG) and the tool results come back as tool messages.
+var (
+	// FormatQwen is Qwen2.5/Qwen3's and Hermes 2/3's (and Granite 4's):
+	// the templates join calls with "\n" and end the message right after
+	// the last </tool_call>. Qwen3's reasoning is <think>\n…\n</think>\n\n.
+	FormatQwen = mustFormat(FormatSpec{Name: "qwen", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments",
+		CallOpen: "<tool_call>\n", CallClose: "\n</tool_call>", CallSep: "\n",
+		Think:   &ThinkBlock{Step: "think", Open: "<think>\n", Close: "\n</think>\n\n"},
+		Special: []string{"<tool_call>", "</tool_call>"},
+		Chat:    []chat.ToolCallFormat{chat.FormatHermes},
+		Doc:     "Qwen/Hermes <tool_call> blocks joined by newlines (native)"})
+	// FormatLlama3 is Llama 3.1-3.3's JSON tool call for custom tools, as
+	// the template renders it: no <|python_tag|>, one call per message.
+	FormatLlama3 = mustFormat(FormatSpec{Name: "llama3", Args: ArgsJSON, NameKey: "name", ArgsKey: "parameters",
+		Single: true,
+		Chat:   []chat.ToolCallFormat{chat.FormatLlama3},
+		Doc:    `Llama 3.1+ {"name": …, "parameters": {…}}, one call per message (native)`})
+	// FormatLlama3Tag is FormatLlama3 after <|python_tag|> (token 128010 in
+	// Llama 3's vocabulary), the prefix Llama 3.1 models also write before
+	// a JSON call and inference servers read.
+	FormatLlama3Tag = mustFormat(FormatSpec{Name: "llama3-python-tag", Args: ArgsJSON, NameKey: "name", ArgsKey: "parameters",
+		CallOpen: "<|python_tag|>", Single: true,
+		Special: []string{"<|python_tag|>"},
+		Doc:     "FormatLlama3 after the <|python_tag|> token (native)"})
+	// FormatMistral is Mistral-Nemo's (v3 tokenizer): all calls of a
+	// message in one [TOOL_CALLS] list, each with a 9-alphanumeric id that
+	// the tool message's tool_call_id repeats (the template refuses others).
+	FormatMistral = mustFormat(FormatSpec{Name: "mistral", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments",
+		ID:       IDRule{Key: "id", Len: 9, Alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"},
+		ListOpen: "[TOOL_CALLS][", ListSep: ", ", ListClose: "]",
+		Special: []string{"[TOOL_CALLS]"},
+		Chat:    []chat.ToolCallFormat{chat.FormatMistral},
+		Doc:     `Mistral [TOOL_CALLS][{…, "id": "9 alphanumerics"}] (native)`})
+	// FormatGranite is Granite 3.x's: all calls of a message in one list
+	// after <|tool_call|>.
+	FormatGranite = mustFormat(FormatSpec{Name: "granite", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments",
+		ListOpen: "<|tool_call|>[", ListSep: ", ", ListClose: "]",
+		Special: []string{"<|tool_call|>"},
+		Chat:    []chat.ToolCallFormat{chat.FormatGranite},
+		Doc:     "Granite 3 <|tool_call|>[{…}, …] (native)"})
+)
