@@ -297,3 +297,34 @@ func (ix *Index) fixedTexts(pid int) []string {
 	}
 	return out
 }
+
+// tokenTexter is a constraint that knows the text of tokens whose piece
+// does not show it (special marker tokens).
+type tokenTexter interface{ TokenText(tok int) []byte }
+
+// TokenText is Index.TokenText of the session's Index.
+func (s *Session) TokenText(tok int) []byte { return s.ix.TokenText(tok) }
+
+// MarkerTokens finds, for each special marker of format f, the special
+// token b's vocabulary has for it: the marker's text tokenized with special
+// tokens parsed must give exactly one token, and that token must be special
+// (an empty piece). Markers the vocabulary spells as plain text are left
+// out; they are then written as text. Pass the result as
+// IndexOptions.Markers.
+func MarkerTokens(b Backend, f Format) (map[string]int, error) {
+	if !f.Valid() {
+		return nil, newErr(CodeFormat, "no call format given")
+	}
+	v := b.Vocab()
+	out := map[string]int{}
+	for _, m := range f.d.Special {
+		toks, err := b.Tokenize(m, false, true)
+		if err != nil {
+			return nil, err
+		}
+		if len(toks) == 1 && toks[0] >= 0 && toks[0] < v.Size() && v.Special[toks[0]] && len(v.Pieces[toks[0]]) == 0 && !v.IsEOG(toks[0]) {
+			out[m] = toks[0]
+		}
+	}
+	return out, nil
+}
