@@ -374,3 +374,34 @@ func TestSpecialMarkers(t *testing.T) {
 		t.Errorf("marker on an ordinary token: %v, want ErrSpell", err)
 	}
 }
+
+// TestPythonicKeywordArguments: Python keywords are plain argument names in
+// the pythonic format (ArgsPython): a schema with `from` and `class`
+// compiles, the decoder writes `f(from="x", class="y")`, and Parse reads it.
+func TestPythonicKeywordArguments(t *testing.T) {
+	const sch = `{"type": "object", "properties": {"from": {"type": "string", "enum": ["x"]}, "class": {"type": "string", "enum": ["y"]}, "None": {"type": "boolean"}}, "required": ["from", "class", "None"]}`
+	vocab := testVocab()
+	s, err := NewSession(universalDFA(toolSym("move")), vocab, NewTrie(vocab),
+		IndexOptions{Format: FormatPythonic, Tools: schemas("move", sch)}, SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []byte("move(from=\"x\", class=\"y\", None=True)\n")
+	feed(t, s, text)
+	want := []ltl.Event{{Tool: "move", Args: map[string]any{"from": "x", "class": "y", "None": true}}}
+	if evs := s.Events(); fmt.Sprint(evs) != fmt.Sprint(want) {
+		t.Errorf("session events %v, want %v", evs, want)
+	}
+	if evs, err := FormatPythonic.Parse(text); err != nil || fmt.Sprint(evs) != fmt.Sprint(want) {
+		t.Errorf("Parse: %v, %v", evs, err)
+	}
+	// Schemaless, a free keyword argument may be a keyword too.
+	s, err = NewSession(universalDFA(toolSym("move")), vocab, NewTrie(vocab), IndexOptions{Format: FormatPythonic}, SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed(t, s, []byte("move(lambda=1)\n"))
+	if evs := s.Events(); len(evs) != 1 || evs[0].Args["lambda"] != 1.0 {
+		t.Errorf("schemaless keyword argument: %v", evs)
+	}
+}
