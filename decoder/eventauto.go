@@ -40,6 +40,7 @@ type evInfo struct {
 // symbol's event, or the close of a call list, in one message mode).
 type progEdge struct {
 	sym     int32   // the symbol written; -1: no event (a list's close)
+	call    bool    // the event is a tool call
 	in, out msgMode // message mode before and after
 	weight  int     // fewest bytes of the text (-1: cannot be written)
 }
@@ -51,21 +52,36 @@ type progEdge struct {
 // (EOG) or must hand over to the environment. key(q, m) numbers the
 // product states; canEnd(m) says whether a message may end in mode m.
 // With a single mode this is the analysis of the event automaton alone.
-func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canEnd func(msgMode) bool) (map[int]*evInfo, error) {
+//
+// A turn restriction (tool_choice) r narrows it: only the progs r.allowed
+// marks are written, and with r.required a turn (and so the run) may end
+// only after a call in it; the product then tracks whether the current
+// turn has called yet, and its keys are key*2+called.
+func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canEnd func(msgMode) bool, r restriction) (map[int]*evInfo, error) {
 	nsym := len(ea.Symbols())
 	type pstate struct {
-		q int
-		m msgMode
+		q      int
+		m      msgMode
+		called bool
 	}
 	byMode := make([][]int, nmodes) // prog ids by their input mode
 	for pid, p := range progs {
-		if p.weight >= 0 && int(p.in) < nmodes {
+		if p.weight >= 0 && int(p.in) < nmodes && (r.allowed == nil || r.allowed[pid]) {
 			byMode[p.in] = append(byMode[p.in], pid)
 		}
 	}
-	init := pstate{ea.Initial(), mBegin}
-	idx := map[pstate]int{init: 0}
-	states := []pstate{init}
+	if r.starts == nil {
+		r.starts = []int{ea.Initial()}
+	}
+	idx := map[pstate]int{}
+	var states []pstate
+	for _, q := range r.starts {
+		p := pstate{q, mBegin, false}
+		if _, ok := idx[p]; !ok {
+			idx[p] = len(states)
+			states = append(states, p)
+		}
+	}
 	type edge struct {
 		pid int32 // -1 for an environment step
 		to  int
@@ -96,20 +112,20 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 			if t < 0 {
 				continue
 			}
-			j, err := add(pstate{t, p.out})
+			j, err := add(pstate{t, p.out, r.required && (st.called || p.call)})
 			if err != nil {
 				return nil, err
 			}
 			row = append(row, edge{pid: int32(pid), to: j})
 		}
 		var env []int
-		if canEnd(st.m) {
+		if canEnd(st.m) && (!r.required || st.called) {
 			for s := 0; s < nsym; s++ {
 				if !isEnv[s] {
 					continue
 				}
 				if t := ea.Step(st.q, s); t >= 0 {
-					j, err := add(pstate{t, mBegin})
+					j, err := add(pstate{t, mBegin, false})
 					if err != nil {
 						return nil, err
 					}
@@ -148,7 +164,9 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 			eogCost[i] = 1
 		}
 	}
-	accepting := func(i int) bool { return ea.Accepting(states[i].q) && canEnd(states[i].m) }
+	accepting := func(i int) bool {
+		return ea.Accepting(states[i].q) && canEnd(states[i].m) && (!r.required || states[i].called)
+	}
 	turnEnd := func(i int) int32 { // cost of ending the model's turn at i and letting the environment move
 		worst := int32(0)
 		if len(envTo[i]) == 0 {
@@ -187,7 +205,14 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 	info := make(map[int]*evInfo, n)
 	for i := range n {
 		in := &evInfo{cost: cost[i]}
-		info[states[i].q*nmodes+int(states[i].m)] = in
+		k := states[i].q*nmodes + int(states[i].m)
+		if r.required {
+			k = 2 * k
+			if states[i].called {
+				k++
+			}
+		}
+		info[k] = in
 		if cost[i] >= inf {
 			in.cost = -1
 			continue

@@ -123,6 +123,9 @@ type SessionOptions struct {
 	// MaxTokens, if positive, is the session's token budget: starting the
 	// session fails with ErrBudget when no valid output fits in it.
 	MaxTokens int
+	// ToolChoice restricts the calls of every model turn (the zero value:
+	// "auto", any tool the spec allows); see ToolChoice and SetToolChoice.
+	ToolChoice ToolChoice
 }
 
 // DefaultMaxStates is the byte-state cap when none is given (a few hundred
@@ -151,6 +154,8 @@ type Index struct {
 	env        []bool
 	progs      []*prog         // by prog id: symbol i's first way of being written is prog i
 	pinfo      []progInfo      // by prog id
+	edges      []progEdge      // by prog id, for the analyses of tool choices
+	choices    []*choiceInfo   // analyses of SessionOptions.ToolChoice values; guarded by mu
 	pweight    []int           // by prog id: fewest bytes of its text (-1: cannot be written)
 	nmodes     int             // message modes of the format
 	info       map[int]*evInfo // by infoKey(event state, mode)
@@ -287,23 +292,24 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	}
 	edges := make([]progEdge, len(ix.progs))
 	for pid, pi := range ix.pinfo {
-		edges[pid] = progEdge{sym: pi.sym, in: pi.in, out: pi.out, weight: ix.pweight[pid]}
+		edges[pid] = progEdge{sym: pi.sym, call: pi.kind == evCall, in: pi.in, out: pi.out, weight: ix.pweight[pid]}
 		if ix.progs[pid] == nil {
 			edges[pid].weight = -1
 		}
 	}
-	info, err := analyze(ea, ix.env, edges, ix.nmodes, ix.format.canEnd)
+	ix.edges = edges
+	info, err := analyze(ea, ix.env, edges, ix.nmodes, ix.format.canEnd, restriction{})
 	if err != nil {
 		return nil, err
 	}
 	ix.info = info
-	if in := ix.infoAt(ea.Initial(), mBegin); in == nil || in.cost < 0 {
+	if in := ix.infoAt(ea.Initial(), mBegin, 0); in == nil || in.cost < 0 {
 		return nil, newErr(CodeUnsat, "no output satisfies the spec in the %s format with these tool schemas", ix.format)
 	}
 	if err := ix.checkVocab(); err != nil {
 		return nil, err
 	}
-	ix.initial = ix.boundary(int32(ea.Initial()), mBegin)
+	ix.initial = ix.boundary(int32(ea.Initial()), mBegin, 0)
 	return ix, nil
 }
 
@@ -314,13 +320,21 @@ func wrapTool(tool string, err error) error {
 	return newErr(CodeSchema, "tool %s: %v", tool, err)
 }
 
-// infoAt is the analysis of event state q in message mode m (nil: not
-// reachable).
-func (ix *Index) infoAt(q int, m msgMode) *evInfo {
+// infoAt is the analysis of event state q in message mode m under turn
+// restriction tk (0: none; see turnKey) (nil: not reachable).
+func (ix *Index) infoAt(q int, m msgMode, tk turnKey) *evInfo {
 	if q < 0 {
 		return nil
 	}
-	return ix.info[q*ix.nmodes+int(m)]
+	k := q*ix.nmodes + int(m)
+	if tk == 0 {
+		return ix.info[k]
+	}
+	c := ix.choices[tk.choice()-1]
+	if c.required {
+		k = 2*k + int(tk&1)
+	}
+	return c.info[k]
 }
 
 // checkVocab records whether every byte that valid UTF-8 text can contain is
@@ -405,14 +419,14 @@ func (ix *Index) intern(st *bstate) uint32 {
 
 // boundary is the state at the start of an event in event state q and
 // message mode m (kept in the state's kind).
-func (ix *Index) boundary(q int32, m msgMode) uint32 {
-	in := ix.infoAt(int(q), m)
+func (ix *Index) boundary(q int32, m msgMode, tk turnKey) uint32 {
+	in := ix.infoAt(int(q), m, tk)
 	var start []config
 	for _, s := range in.model {
 		p := ix.progs[s]
 		start = append(start, enter(p, s, p.start))
 	}
-	st := &bstate{q: q, kind: uint8(m), bound: true, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
+	st := &bstate{q: q, kind: uint8(m) | uint8(tk)<<3, bound: true, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
 	if len(start) > 0 {
 		st.cfgs = closure(ix.progs, start)
 	}
@@ -448,12 +462,14 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 		return -1, -1
 	}
 	cfgs, acc := stepConfigs(ix.progs, st.cfgs, b)
+	tk := turnKey(st.kind >> 3)
 	if acc >= 0 {
 		q, m := ix.after(int(st.q), acc)
-		if in := ix.infoAt(q, m); in == nil || in.cost < 0 {
+		tk2 := ix.afterTurn(tk, acc)
+		if in := ix.infoAt(q, m, tk2); in == nil || in.cost < 0 {
 			return -1, -1
 		}
-		return int32(ix.boundary(int32(q), m)), acc
+		return int32(ix.boundary(int32(q), m, tk2)), acc
 	}
 	if len(cfgs) == 0 {
 		return -1, -1
@@ -462,7 +478,7 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 	for _, c := range cfgs {
 		r := c.remaining(ix.progs[c.sym])
 		q, m := ix.after(int(st.q), c.sym)
-		in := ix.infoAt(q, m)
+		in := ix.infoAt(q, m, ix.afterTurn(tk, c.sym))
 		if r < 0 || in == nil || in.cost < 0 {
 			continue
 		}
@@ -473,7 +489,7 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 	if best < 0 {
 		return -1, -1
 	}
-	return int32(ix.intern(&bstate{q: st.q, cfgs: cfgs, cost: best})), -1
+	return int32(ix.intern(&bstate{q: st.q, kind: uint8(tk) << 3, cfgs: cfgs, cost: best})), -1
 }
 
 // after is the event state and message mode once prog pid's text is
@@ -519,7 +535,7 @@ func (ix *Index) newGeneration() {
 		}
 	}
 	ix.cache.clear(g)
-	ix.initial = ix.boundary(int32(ix.ea.Initial()), mBegin)
+	ix.initial = ix.boundary(int32(ix.ea.Initial()), mBegin, 0)
 }
 
 // reintern returns the id in the current generation of a state with st's
@@ -666,6 +682,9 @@ func NewSession(ea EventAutomaton, vocab *Vocab, trie *Trie, iopts IndexOptions,
 // with that budget set.
 func (ix *Index) Start(opts SessionOptions) (*Session, error) {
 	s := ix.NewSession()
+	if err := s.SetToolChoice(opts.ToolChoice); err != nil {
+		return nil, err
+	}
 	if opts.MaxTokens > 0 {
 		if err := s.CheckBudget(opts.MaxTokens); err != nil {
 			return nil, err
@@ -687,6 +706,7 @@ type Session struct {
 	evStart int
 	events  []ltl.Event
 	ids     []string // per event: the id the model wrote for its call ("" if none)
+	midTurn bool     // a token of the current model turn was accepted
 	budget  int
 	mask    *Mask
 	gen     uint64 // the byte automaton's generation that cur belongs to
@@ -832,6 +852,7 @@ func (s *Session) Accept(tok int) error {
 		return newErr(CodeNotAllowed, "token %d (%q) is not allowed here", tok, s.piece(tok))
 	}
 	s.mask = nil
+	s.midTurn = true
 	if s.budget > 0 {
 		s.budget--
 	}
@@ -914,7 +935,8 @@ func (s *Session) Observe(ev ltl.Event) error {
 	q := s.ix.ea.Step(int(st.q), sym)
 	s.ix.mu.Lock()
 	defer s.ix.mu.Unlock()
-	in := s.ix.infoAt(q, mBegin)
+	tk := turnKey(st.kind>>3) &^ 1 // a new turn: nothing called in it yet
+	in := s.ix.infoAt(q, mBegin, tk)
 	if in == nil || in.cost < 0 {
 		return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", s.ix.syms[sym].Name)
 	}
@@ -928,11 +950,12 @@ func (s *Session) Observe(ev ltl.Event) error {
 		return newErr(CodeOrder, "Observe after the run is complete (the spec accepts here; the budget covered no more)")
 	}
 	s.ix.room(1)
-	s.cur = s.ix.boundary(int32(q), mBegin)
+	s.cur = s.ix.boundary(int32(q), mBegin, tk)
 	s.curSt = s.ix.states[s.cur]
 	s.gen = s.ix.gen.Load()
 	s.events = append(s.events, ev)
 	s.ids = append(s.ids, "")
+	s.midTurn = false
 	s.evStart = len(s.text)
 	s.ended = false
 	s.mask = nil
