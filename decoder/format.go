@@ -41,7 +41,9 @@ const (
 	// the reader is lexical, as the pythonic tool-call readers of inference
 	// servers that use regular expressions are, not Python's own parser.
 	ArgsPython
-	// ArgsBracket: tool[{...}] (ReAct's Action lines).
+	// ArgsBracket: tool, NameEnd, {...}, ArgsEnd: ReAct's `tool[{...}]`
+	// (NameEnd and ArgsEnd default to "[" and "]"), DeepSeek's
+	// "tool\n```json\n{...}\n```".
 	ArgsBracket
 )
 
@@ -78,6 +80,9 @@ type FormatSpec struct {
 	// NameKey and ArgsKey are the JSON keys of ArgsJSON ("name",
 	// "arguments" or "parameters"). Unused otherwise.
 	NameKey, ArgsKey string
+	// NameEnd and ArgsEnd are the texts after the name and after the
+	// arguments of ArgsBracket ("" : "[" and "]").
+	NameEnd, ArgsEnd string
 	ID               IDRule
 	// CallOpen and CallClose surround each call's body.
 	CallOpen, CallClose string
@@ -146,7 +151,11 @@ func NewFormat(s FormatSpec) (Format, error) {
 		if s.NameKey == "" || s.ArgsKey == "" || s.NameKey == s.ArgsKey || s.ID.Key == s.NameKey || s.ID.Key == s.ArgsKey {
 			return bad("JSON calls need distinct name, arguments and id keys")
 		}
-	case ArgsPython, ArgsBracket:
+	case ArgsBracket:
+		if (s.NameEnd == "") != (s.ArgsEnd == "") || s.ID.Key != "" {
+			return bad("bracket calls take both NameEnd and ArgsEnd (or neither) and no id")
+		}
+	case ArgsPython:
 		if s.ID.Key != "" {
 			return bad("only JSON calls carry an id")
 		}
@@ -180,7 +189,14 @@ func NewFormat(s FormatSpec) (Format, error) {
 			return bad("special marker %q is not part of the call texts", m)
 		}
 	}
-	for _, t := range []string{s.CallOpen, s.CallClose, s.ListOpen, s.ListSep, s.ListClose, s.CallSep} {
+	if t := s.Think; t != nil {
+		for i := 0; i < len(t.Close); i++ {
+			if t.Close[i] >= 0x80 {
+				return bad("the think block's close must be ASCII")
+			}
+		}
+	}
+	for _, t := range []string{s.CallOpen, s.CallClose, s.ListOpen, s.ListSep, s.ListClose, s.CallSep, s.NameEnd, s.ArgsEnd} {
 		if !utf8.ValidString(t) {
 			return bad("texts must be UTF-8")
 		}
@@ -346,9 +362,18 @@ func (f Format) callFrame(tool string) (prefix, suffix string) {
 	case ArgsPython:
 		return d.CallOpen + tool + "(", ")" + d.CallClose
 	case ArgsBracket:
-		return d.CallOpen + tool + "[", "]" + d.CallClose
+		ne, ae := d.bracket()
+		return d.CallOpen + tool + ne, ae + d.CallClose
 	}
 	return "", ""
+}
+
+// bracket is ArgsBracket's texts after the name and after the arguments.
+func (d *FormatSpec) bracket() (nameEnd, argsEnd string) {
+	if d.NameEnd == "" && d.ArgsEnd == "" {
+		return "[", "]"
+	}
+	return d.NameEnd, d.ArgsEnd
 }
 
 // idText is the text between the arguments and the id's value (`, "id": "`).

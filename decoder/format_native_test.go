@@ -17,7 +17,7 @@ import (
 	"golang.org/x/tools/txtar"
 )
 
-var nativeFormats = []Format{FormatQwen, FormatLlama3, FormatLlama3Tag, FormatMistral, FormatGranite}
+var nativeFormats = []Format{FormatQwen, FormatLlama3, FormatLlama3Tag, FormatMistral, FormatGranite, FormatDeepSeek}
 
 func nativeDFA() *cDFA {
 	return universalDFA(stepSym("think"), stepSym("thought"), stepSym("answer"), toolSym("search"),
@@ -136,6 +136,7 @@ func TestNativeFormatsMatchTemplates(t *testing.T) {
 		{"granite4.0", "ibm-granite-granite-4.0.jinja", "<|start_of_role|>assistant<|end_of_role|>", "<|end_of_text|>", FormatQwen, ""},
 		{"mistral-nemo", "mistralai-Mistral-Nemo-Instruct-2407.jinja", "[/INST]", "</s>", FormatMistral, "a1b2c3d4e"},
 		{"llama3-style", "specplan-llama3-style.jinja", "<|start_header_id|>assistant<|end_header_id|>\n\n", "<|eot_id|>", FormatLlama3, ""},
+		{"deepseek-r1-distill-qwen", "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja", "<｜Assistant｜>", "<｜end▁of▁sentence｜>", FormatDeepSeek, ""},
 	}
 	want := ltl.Event{Tool: "search_flights", Args: map[string]any{"city": "Lyon", "max_price": 100.0,
 		"options": map[string]any{"direct": true, "stops": 0.0}}}
@@ -258,6 +259,7 @@ func TestNativeTokenBoundaries(t *testing.T) {
 		FormatGranite:   {"<|tool_call|>[{\"name", "}}, {\"", "}}]"},
 		FormatLlama3:    {"\n{\"name\": \"", "\"}}"},
 		FormatLlama3Tag: {"|>{\"", "\"}}"},
+		FormatDeepSeek:  {"search\n```json\n{\"", "}\n```<｜tool▁call▁end｜>\n<｜"},
 	}
 	ar, err := txtar.ParseFile(filepath.Join("testdata", "formats_native.txtar"))
 	if err != nil {
@@ -315,7 +317,7 @@ func TestSpecialMarkers(t *testing.T) {
 	for _, c := range []struct {
 		f      Format
 		marker string
-	}{{FormatMistral, "[TOOL_CALLS]"}, {FormatGranite, "<|tool_call|>"}, {FormatLlama3Tag, "<|python_tag|>"}} {
+	}{{FormatMistral, "[TOOL_CALLS]"}, {FormatGranite, "<|tool_call|>"}, {FormatLlama3Tag, "<|python_tag|>"}, {FormatDeepSeek, "<｜tool▁calls▁begin｜>"}} {
 		vocab, ids := markerVocab(c.marker)
 		d := universalDFA(stepSym("thought"), toolSym("search"))
 		s, err := NewSession(d, vocab, NewTrie(vocab), IndexOptions{Format: c.f, Markers: ids,
@@ -345,6 +347,8 @@ func TestSpecialMarkers(t *testing.T) {
 			rest = `[{"name": "search", "arguments": {"q": "x"}}]`
 		case FormatLlama3Tag:
 			rest = `{"name": "search", "parameters": {"q": "x"}}`
+		case FormatDeepSeek:
+			rest = "<｜tool▁call▁begin｜>function<｜tool▁sep｜>search\n```json\n{\"q\": \"x\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
 		}
 		for _, b := range []byte(rest) {
 			if err := s.Accept(int(b)); err != nil {

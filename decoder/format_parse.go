@@ -229,7 +229,8 @@ func (p *msgParser) call() (Call, error) {
 	case ArgsPython:
 		c.Event, n, err = parsePythonCall(rest)
 	case ArgsBracket:
-		c.Event, n, err = parseBracketCall(rest)
+		ne, ae := d.bracket()
+		c.Event, n, err = parseBracketCall(rest, ne, ae)
 	}
 	if err != nil {
 		return Call{}, atLine(lineNo, err)
@@ -391,25 +392,33 @@ func decodeArgs(s string) (map[string]any, error) {
 	return args, nil
 }
 
-// parseBracketCall reads `name[{...}]` (the react body).
-func parseBracketCall(s string) (ltl.Event, int, error) {
-	br := strings.IndexByte(s, '[')
+// parseBracketCall reads `name` nameEnd `{...}` argsEnd (the react body
+// is `name[{...}]`).
+func parseBracketCall(s, nameEnd, argsEnd string) (ltl.Event, int, error) {
+	want := func() error {
+		if nameEnd == "[" {
+			return newErr(CodeParse, "want %s: tool[{...}]", reactAction)
+		}
+		return newErr(CodeParse, "want tool%q{...}%q", nameEnd, argsEnd)
+	}
+	br := strings.Index(s, nameEnd)
 	if nl := strings.IndexByte(s, '\n'); br <= 0 || nl >= 0 && nl < br {
-		return ltl.Event{}, 0, newErr(CodeParse, "want %s: tool[{...}]", reactAction)
+		return ltl.Event{}, 0, want()
 	}
-	n, err := jsonObjectLen(s[br+1:])
+	at := br + len(nameEnd)
+	n, err := jsonObjectLen(s[at:])
 	if err != nil {
 		return ltl.Event{}, 0, err
 	}
-	args, err := decodeArgs(s[br+1 : br+1+n])
+	args, err := decodeArgs(s[at : at+n])
 	if err != nil {
 		return ltl.Event{}, 0, err
 	}
-	end := br + 1 + n
-	if !strings.HasPrefix(s[end:], "]") {
-		return ltl.Event{}, 0, newErr(CodeParse, "want %s: tool[{...}]", reactAction)
+	end := at + n
+	if !strings.HasPrefix(s[end:], argsEnd) {
+		return ltl.Event{}, 0, want()
 	}
-	return ltl.Event{Tool: s[:br], Args: args}, end + 1, nil
+	return ltl.Event{Tool: s[:br], Args: args}, end + len(argsEnd), nil
 }
 
 // parsePythonCall reads `name(k=v, ...)` with Python literal values.

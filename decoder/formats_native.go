@@ -14,6 +14,7 @@ import "github.com/specplan/specplan/chat"
 //	llama3-python-tag: <|python_tag|>{"name": "a", "parameters": {…}}
 //	mistral:  [TOOL_CALLS][{"name": "a", "arguments": {…}, "id": "abc123XYZ"}, {…}]
 //	granite:  <|tool_call|>[{"name": "a", "arguments": {…}}, {…}]
+//	deepseek: <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>a\n```json\n{…}\n```<｜tool▁call▁end｜>\n<｜tool▁call▁begin｜>…<｜tool▁calls▁end｜>
 //
 // In every native format, steps are `Label: text\n` lines before the calls
 // (the message's content), and a think block, where the spec declares its
@@ -58,4 +59,15 @@ var (
 		Special: []string{"<|tool_call|>"},
 		Chat:    []chat.ToolCallFormat{chat.FormatGranite},
 		Doc:     "Granite 3 <|tool_call|>[{…}, …] (native)"})
+	// FormatDeepSeek is DeepSeek R1's (and V3's): a list of calls, each
+	// the name, then its arguments in a ```json fence. R1's generation
+	// prompt opens a think block (<think>\n) that the model must close;
+	// this format does not model that (see the package notes).
+	FormatDeepSeek = mustFormat(FormatSpec{Name: "deepseek", Args: ArgsBracket,
+		NameEnd: "\n```json\n", ArgsEnd: "\n```",
+		CallOpen: "<｜tool▁call▁begin｜>function<｜tool▁sep｜>", CallClose: "<｜tool▁call▁end｜>",
+		ListOpen: "<｜tool▁calls▁begin｜>", ListSep: "\n", ListClose: "<｜tool▁calls▁end｜>",
+		Special: []string{"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>"},
+		Chat:    []chat.ToolCallFormat{chat.FormatDeepSeek},
+		Doc:     "DeepSeek R1/V3 <｜tool▁calls▁begin｜> lists with ```json arguments (native)"})
 )

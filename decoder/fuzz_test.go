@@ -95,6 +95,9 @@ func renderNative(t *testing.T, d decoder.FormatSpec, calls []decoder.Call) []by
 			body += `, "` + d.ID.Key + `": "` + c.ID + `"`
 		}
 		body += "}" + d.CallClose
+		if d.Args == decoder.ArgsBracket {
+			body = d.CallOpen + ev.Tool + d.NameEnd + string(args) + d.ArgsEnd + d.CallClose
+		}
 		switch {
 		case d.ListOpen != "" && m == list:
 			b.WriteString(d.ListSep)
