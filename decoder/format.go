@@ -49,8 +49,11 @@ const (
 
 // IDRule is how the model writes a call's id, if it writes one.
 type IDRule struct {
-	// Key is the JSON key written after the arguments ("id"); "" means the
-	// model writes no id and the caller assigns them (Call.ID stays "").
+	// Key is, for ArgsJSON, the JSON key written after the arguments
+	// ("id"); for ArgsBracket, the text between the name and the id (the
+	// id then comes right before NameEnd: Mistral v11's
+	// `name[CALL_ID]id[ARGS]{…}`). "" means the model writes no id and the
+	// caller assigns them (Call.ID stays "").
 	Key string
 	// Len is the id's exact length in bytes, Alphabet its allowed bytes
 	// (ASCII). Mistral: 9 of [a-zA-Z0-9].
@@ -112,6 +115,10 @@ type FormatSpec struct {
 	// Chat are the chat.DetectToolCallFormat results this format is the
 	// native one of (FormatForChat).
 	Chat []chat.ToolCallFormat
+	// TemplateHint, if set, is a text whose presence in a chat template
+	// selects this format over the others of the same Chat family
+	// (FormatForTemplate).
+	TemplateHint string
 	// Doc is one line for --help and docs.
 	Doc string
 }
@@ -152,8 +159,8 @@ func NewFormat(s FormatSpec) (Format, error) {
 			return bad("JSON calls need distinct name, arguments and id keys")
 		}
 	case ArgsBracket:
-		if (s.NameEnd == "") != (s.ArgsEnd == "") || s.ID.Key != "" {
-			return bad("bracket calls take both NameEnd and ArgsEnd (or neither) and no id")
+		if s.NameEnd == "" && s.ArgsEnd != "" {
+			return bad("bracket calls with an ArgsEnd need a NameEnd")
 		}
 	case ArgsPython:
 		if s.ID.Key != "" {
@@ -184,8 +191,9 @@ func NewFormat(s FormatSpec) (Format, error) {
 			return bad("a think block needs an open and a close text and a step name")
 		}
 	}
+	texts := strings.Join([]string{s.CallOpen, s.CallClose, s.ListOpen, s.ListSep, s.ListClose, s.CallSep, s.NameEnd, s.ArgsEnd, s.ID.Key}, "\x00")
 	for _, m := range s.Special {
-		if m == "" || !strings.Contains(s.CallOpen+"\x00"+s.CallClose+"\x00"+s.ListOpen+"\x00"+s.ListSep+"\x00"+s.ListClose+"\x00"+s.CallSep, m) {
+		if m == "" || !strings.Contains(texts, m) {
 			return bad("special marker %q is not part of the call texts", m)
 		}
 	}
@@ -273,11 +281,27 @@ func FormatForChat(c chat.ToolCallFormat) (f Format, ok bool) {
 		return Format{}, false
 	}
 	for _, f := range registry {
-		if slices.Contains(f.d.Chat, c) {
+		if slices.Contains(f.d.Chat, c) && f.d.TemplateHint == "" {
 			return f, true
 		}
 	}
 	return Format{}, false
+}
+
+// FormatForTemplate is the native format of a chat template: the one of
+// its family (chat.DetectToolCallFormat) whose TemplateHint the template
+// contains, else FormatForChat's.
+func FormatForTemplate(template string) (Format, bool) {
+	c := chat.DetectToolCallFormat(template)
+	if c == chat.FormatUnknown {
+		return Format{}, false
+	}
+	for _, f := range registry {
+		if h := f.d.TemplateHint; h != "" && slices.Contains(f.d.Chat, c) && strings.Contains(template, h) {
+			return f, true
+		}
+	}
+	return FormatForChat(c)
 }
 
 // reactAction is the label of a call line in the react format.
@@ -353,7 +377,9 @@ func (f Format) checkToolName(tool string) error {
 
 // callFrame is the fixed text around a call's arguments, without the list
 // and separator texts (the call as it stands alone). The id, when the model
-// writes one, comes between the arguments and the suffix (see callIDKey).
+// writes one, comes between the arguments and the suffix in JSON calls, and
+// between the name and NameEnd in bracket calls (the prefix then ends at
+// the name: see idAround).
 func (f Format) callFrame(tool string) (prefix, suffix string) {
 	d := f.d
 	switch d.Args {
@@ -363,6 +389,9 @@ func (f Format) callFrame(tool string) (prefix, suffix string) {
 		return d.CallOpen + tool + "(", ")" + d.CallClose
 	case ArgsBracket:
 		ne, ae := d.bracket()
+		if d.ID.Key != "" {
+			ne = ""
+		}
 		return d.CallOpen + tool + ne, ae + d.CallClose
 	}
 	return "", ""
@@ -376,8 +405,15 @@ func (d *FormatSpec) bracket() (nameEnd, argsEnd string) {
 	return d.NameEnd, d.ArgsEnd
 }
 
-// idText is the text between the arguments and the id's value (`, "id": "`).
-func (f Format) idText() string { return `, "` + f.d.ID.Key + `": "` }
+// idAround is the text before and after the id's value: `, "id": "` and
+// `"` in JSON calls, Key and NameEnd in bracket calls.
+func (f Format) idAround() (before, after string) {
+	if f.d.Args == ArgsBracket {
+		ne, _ := f.d.bracket()
+		return f.d.ID.Key, ne
+	}
+	return `, "` + f.d.ID.Key + `": "`, `"`
+}
 
 // valueSyntax is how argument values are spelled.
 type valueSyntax struct {

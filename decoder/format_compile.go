@@ -233,7 +233,8 @@ func (ix *Index) compileEvent(sym automata.Symbol, k eventKind, s *schema, pre, 
 	}
 	callPre, suf := f.callFrame(sym.Tool)
 	end := ix.lit(b, suf+post, acc)
-	if f.d.ID.Key != "" {
+	idAfterArgs := f.d.ID.Key != "" && f.d.Args != ArgsBracket
+	if idAfterArgs {
 		end = ix.idNode(b, end)
 	}
 	c := &compiler{b: b, syn: f.syntax(), f: f}
@@ -244,13 +245,18 @@ func (ix *Index) compileEvent(sym automata.Symbol, k eventKind, s *schema, pre, 
 	if args < 0 {
 		return nil, nil
 	}
+	if f.d.ID.Key != "" && !idAfterArgs {
+		args = ix.idNode(b, args)
+	}
 	return b.finish(ix.lit(b, pre+callPre, args))
 }
 
-// idNode spells `, "id": "` and an id of the format's IDRule, then next.
+// idNode spells the text before an id, an id of the format's IDRule, and
+// the text after it (idAround), then next.
 func (ix *Index) idNode(b *builder, next int32) int32 {
 	r := ix.format.d.ID
-	next = b.lit(`"`, next)
+	before, after := ix.format.idAround()
+	next = ix.lit(b, after, next)
 	alpha := []byte(r.Alphabet)
 	sort.Slice(alpha, func(i, j int) bool { return alpha[i] < alpha[j] })
 	alpha = slices.Compact(alpha)
@@ -267,7 +273,7 @@ func (ix *Index) idNode(b *builder, next int32) int32 {
 		}
 		next = b.split(outs...)
 	}
-	return b.lit(ix.format.idText(), next)
+	return ix.lit(b, before, next)
 }
 
 // fixedTexts are the literal texts a prog starts and ends with, without the
@@ -285,6 +291,15 @@ func (ix *Index) fixedTexts(pid int) []string {
 		lits = []string{pi.pre + f.d.Think.Open, f.d.Think.Close}
 	case evCall:
 		pre, suf := f.callFrame(ix.syms[pi.sym].Tool)
+		if f.d.ID.Key != "" {
+			before, after := f.idAround()
+			if f.d.Args == ArgsBracket {
+				lits = []string{pi.pre + pre + before, after, suf + pi.post}
+			} else {
+				lits = []string{pi.pre + pre, suf + pi.post, before, after}
+			}
+			break
+		}
 		lits = []string{pi.pre + pre, suf + pi.post}
 	}
 	var out []string

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/tools/txtar"
 )
 
-var nativeFormats = []Format{FormatQwen, FormatLlama3, FormatLlama3Tag, FormatMistral, FormatGranite, FormatDeepSeek}
+var nativeFormats = []Format{FormatQwen, FormatLlama3, FormatLlama3Tag, FormatMistral, FormatMistralV11, FormatGranite, FormatDeepSeek}
 
 func nativeDFA() *cDFA {
 	return universalDFA(stepSym("think"), stepSym("thought"), stepSym("answer"), toolSym("search"),
@@ -136,6 +136,7 @@ func TestNativeFormatsMatchTemplates(t *testing.T) {
 		{"granite4.0", "ibm-granite-granite-4.0.jinja", "<|start_of_role|>assistant<|end_of_role|>", "<|end_of_text|>", FormatQwen, ""},
 		{"mistral-nemo", "mistralai-Mistral-Nemo-Instruct-2407.jinja", "[/INST]", "</s>", FormatMistral, "a1b2c3d4e"},
 		{"llama3-style", "specplan-llama3-style.jinja", "<|start_header_id|>assistant<|end_header_id|>\n\n", "<|eot_id|>", FormatLlama3, ""},
+		{"mistral-small-3.2", "Mistral-Small-3.2-24B-Instruct-2506.jinja", "[/INST]", "</s>", FormatMistralV11, "a1b2c3d4e"},
 		{"deepseek-r1-distill-qwen", "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja", "<｜Assistant｜>", "<｜end▁of▁sentence｜>", FormatDeepSeek, ""},
 	}
 	want := ltl.Event{Tool: "search_flights", Args: map[string]any{"city": "Lyon", "max_price": 100.0,
@@ -165,7 +166,10 @@ func TestNativeFormatsMatchTemplates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f, ok := FormatForChat(chat.DetectToolCallFormat(string(tmpl))); !ok || f != c.format {
+		if f, ok := FormatForTemplate(string(tmpl)); !ok || f != c.format {
+			t.Errorf("%s: FormatForTemplate = %v, %v; want %s", c.golden, f, ok, c.format)
+		}
+		if f, ok := FormatForChat(chat.DetectToolCallFormat(string(tmpl))); !ok || f != c.format && c.format != FormatMistralV11 {
 			t.Errorf("%s: FormatForChat = %v, %v; want %s", c.golden, f, ok, c.format)
 		}
 		calls, err := c.format.ParseMessage([]byte(msg))
@@ -206,6 +210,8 @@ func TestNativeFormatsRefuse(t *testing.T) {
 		{FormatMistral, "[TOOL_CALLS][{\"name\": \"search\", \"arguments\": {}, \"id\": \"abcdefghi\"}", "not closed"},
 		{FormatGranite, "<|tool_call|>[{\"name\": \"search\", \"arguments\": {}, \"name\": \"x\"}]", "duplicate key"},
 		{FormatGranite, "<|tool_call|>[{\"name\": \"search\", \"arguments\": {}}]Thought: x\n", "after the message's calls"},
+		{FormatMistralV11, "[TOOL_CALLS]search[CALL_ID]abc[ARGS]{}", "9 characters"},
+		{FormatMistralV11, "[TOOL_CALLS]search[ARGS]{}", "want tool"},
 	}
 	vocab := testVocab()
 	trie := NewTrie(vocab)
@@ -254,12 +260,13 @@ func greedy(v *Vocab, text []byte) []int {
 // tokens, is accepted token by token; each spanning token is used).
 func TestNativeTokenBoundaries(t *testing.T) {
 	spans := map[Format][]string{
-		FormatQwen:      {"</tool_call>\n<tool_call>\n{\"", "\n</think>\n\nThought", "<tool_call>\n{\"name\": \""},
-		FormatMistral:   {"[TOOL_CALLS][{\"", "\"}, {\"name", "\"}]"},
-		FormatGranite:   {"<|tool_call|>[{\"name", "}}, {\"", "}}]"},
-		FormatLlama3:    {"\n{\"name\": \"", "\"}}"},
-		FormatLlama3Tag: {"|>{\"", "\"}}"},
-		FormatDeepSeek:  {"search\n```json\n{\"", "}\n```<｜tool▁call▁end｜>\n<｜"},
+		FormatQwen:       {"</tool_call>\n<tool_call>\n{\"", "\n</think>\n\nThought", "<tool_call>\n{\"name\": \""},
+		FormatMistral:    {"[TOOL_CALLS][{\"", "\"}, {\"name", "\"}]"},
+		FormatGranite:    {"<|tool_call|>[{\"name", "}}, {\"", "}}]"},
+		FormatLlama3:     {"\n{\"name\": \"", "\"}}"},
+		FormatLlama3Tag:  {"|>{\"", "\"}}"},
+		FormatMistralV11: {"}[TOOL_CALLS]", "[ARGS]{\""},
+		FormatDeepSeek:   {"search\n```json\n{\"", "}\n```<｜tool▁call▁end｜>\n<｜"},
 	}
 	ar, err := txtar.ParseFile(filepath.Join("testdata", "formats_native.txtar"))
 	if err != nil {
@@ -317,7 +324,7 @@ func TestSpecialMarkers(t *testing.T) {
 	for _, c := range []struct {
 		f      Format
 		marker string
-	}{{FormatMistral, "[TOOL_CALLS]"}, {FormatGranite, "<|tool_call|>"}, {FormatLlama3Tag, "<|python_tag|>"}, {FormatDeepSeek, "<｜tool▁calls▁begin｜>"}} {
+	}{{FormatMistral, "[TOOL_CALLS]"}, {FormatGranite, "<|tool_call|>"}, {FormatLlama3Tag, "<|python_tag|>"}, {FormatDeepSeek, "<｜tool▁calls▁begin｜>"}, {FormatMistralV11, "[TOOL_CALLS]"}} {
 		vocab, ids := markerVocab(c.marker)
 		d := universalDFA(stepSym("thought"), toolSym("search"))
 		s, err := NewSession(d, vocab, NewTrie(vocab), IndexOptions{Format: c.f, Markers: ids,
@@ -347,6 +354,8 @@ func TestSpecialMarkers(t *testing.T) {
 			rest = `[{"name": "search", "arguments": {"q": "x"}}]`
 		case FormatLlama3Tag:
 			rest = `{"name": "search", "parameters": {"q": "x"}}`
+		case FormatMistralV11:
+			rest = `search[CALL_ID]abcdefghi[ARGS]{"q": "x"}`
 		case FormatDeepSeek:
 			rest = "<｜tool▁call▁begin｜>function<｜tool▁sep｜>search\n```json\n{\"q\": \"x\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>"
 		}

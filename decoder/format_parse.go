@@ -230,7 +230,11 @@ func (p *msgParser) call() (Call, error) {
 		c.Event, n, err = parsePythonCall(rest)
 	case ArgsBracket:
 		ne, ae := d.bracket()
-		c.Event, n, err = parseBracketCall(rest, ne, ae)
+		if d.ID.Key != "" {
+			c, n, err = parseBracketIDCall(rest, d.ID, ne, ae)
+		} else {
+			c.Event, n, err = parseBracketCall(rest, ne, ae)
+		}
 	}
 	if err != nil {
 		return Call{}, atLine(lineNo, err)
@@ -390,6 +394,27 @@ func decodeArgs(s string) (map[string]any, error) {
 		return nil, newErr(CodeParse, "arguments are not an object")
 	}
 	return args, nil
+}
+
+// parseBracketIDCall reads `name` id.Key `id` nameEnd `{...}` argsEnd.
+func parseBracketIDCall(s string, id IDRule, nameEnd, argsEnd string) (Call, int, error) {
+	k := strings.Index(s, id.Key)
+	if nl := strings.IndexByte(s, '\n'); k <= 0 || nl >= 0 && nl < k {
+		return Call{}, 0, newErr(CodeParse, "want tool%q…", id.Key)
+	}
+	at := k + len(id.Key)
+	j := strings.Index(s[at:], nameEnd)
+	if j < 0 {
+		return Call{}, 0, newErr(CodeParse, "want %q after the call id", nameEnd)
+	}
+	if err := id.check(s[at : at+j]); err != nil {
+		return Call{}, 0, err
+	}
+	ev, n, err := parseBracketCall(s[:k]+s[at+j:], nameEnd, argsEnd)
+	if err != nil {
+		return Call{}, 0, err
+	}
+	return Call{Event: ev, ID: s[at : at+j]}, n + at + j - k, nil
 }
 
 // parseBracketCall reads `name` nameEnd `{...}` argsEnd (the react body

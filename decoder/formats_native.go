@@ -13,6 +13,7 @@ import "github.com/specplan/specplan/chat"
 //	llama3:   {"name": "a", "parameters": {…}}                     (one call per message)
 //	llama3-python-tag: <|python_tag|>{"name": "a", "parameters": {…}}
 //	mistral:  [TOOL_CALLS][{"name": "a", "arguments": {…}, "id": "abc123XYZ"}, {…}]
+//	mistral-v11: [TOOL_CALLS]a[CALL_ID]abc123XYZ[ARGS]{…}[TOOL_CALLS]b[CALL_ID]…
 //	granite:  <|tool_call|>[{"name": "a", "arguments": {…}}, {…}]
 //	deepseek: <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>a\n```json\n{…}\n```<｜tool▁call▁end｜>\n<｜tool▁call▁begin｜>…<｜tool▁calls▁end｜>
 //
@@ -70,4 +71,13 @@ var (
 		Special: []string{"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>"},
 		Chat:    []chat.ToolCallFormat{chat.FormatDeepSeek},
 		Doc:     "DeepSeek R1/V3 <｜tool▁calls▁begin｜> lists with ```json arguments (native)"})
+	// FormatMistralV11 is Mistral-Small-3.1/3.2's (v11+ tokenizers): each
+	// call `[TOOL_CALLS]name[CALL_ID]id[ARGS]{…}`, one after another. The
+	// template family is "mistral" too; [CALL_ID] in the template selects it.
+	FormatMistralV11 = mustFormat(FormatSpec{Name: "mistral-v11", Args: ArgsBracket,
+		NameEnd: "[ARGS]", CallOpen: "[TOOL_CALLS]",
+		ID:      IDRule{Key: "[CALL_ID]", Len: 9, Alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"},
+		Special: []string{"[TOOL_CALLS]", "[CALL_ID]", "[ARGS]"},
+		Chat:    []chat.ToolCallFormat{chat.FormatMistral}, TemplateHint: "[CALL_ID]",
+		Doc: "Mistral v11 [TOOL_CALLS]name[CALL_ID]id[ARGS]{…} (native)"})
 )

@@ -96,7 +96,11 @@ func renderNative(t *testing.T, d decoder.FormatSpec, calls []decoder.Call) []by
 		}
 		body += "}" + d.CallClose
 		if d.Args == decoder.ArgsBracket {
-			body = d.CallOpen + ev.Tool + d.NameEnd + string(args) + d.ArgsEnd + d.CallClose
+			id := ""
+			if d.ID.Key != "" {
+				id = d.ID.Key + c.ID
+			}
+			body = d.CallOpen + ev.Tool + id + d.NameEnd + string(args) + d.ArgsEnd + d.CallClose
 		}
 		switch {
 		case d.ListOpen != "" && m == list:

@@ -20,13 +20,17 @@ import (
 )
 
 var nativeFormats = []decoder.Format{decoder.FormatQwen, decoder.FormatLlama3, decoder.FormatLlama3Tag,
-	decoder.FormatMistral, decoder.FormatGranite, decoder.FormatDeepSeek}
+	decoder.FormatMistral, decoder.FormatMistralV11, decoder.FormatGranite, decoder.FormatDeepSeek}
 
 // nativeExample is how one call looks in a native format, for the prompt.
 func nativeExample(f decoder.Format) string {
 	d := f.Spec()
 	if d.Args == decoder.ArgsBracket {
-		return d.ListOpen + d.CallOpen + "TOOL" + d.NameEnd + `{"arg": "value"}` + d.ArgsEnd + d.CallClose + d.ListClose
+		id := ""
+		if d.ID.Key != "" {
+			id = d.ID.Key + strings.Repeat("a", d.ID.Len)
+		}
+		return d.ListOpen + d.CallOpen + "TOOL" + id + d.NameEnd + `{"arg": "value"}` + d.ArgsEnd + d.CallClose + d.ListClose
 	}
 	call := d.CallOpen + `{"` + d.NameKey + `": "TOOL", "` + d.ArgsKey + `": {"arg": "value"}`
 	if d.ID.Key != "" {
@@ -56,7 +60,7 @@ func nativeRuns(t *testing.T) int {
 // generated model as control tokens: the tiny model's vocabulary is Llama
 // 3.0's, whose reserved tokens Llama 3.1 and the other families name.
 var markerNames = []string{"<|python_tag|>", "[TOOL_CALLS]", "<|tool_call|>", "<tool_call>", "</tool_call>",
-	"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>"}
+	"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>", "[CALL_ID]", "[ARGS]"}
 
 var (
 	markerOnce sync.Once
