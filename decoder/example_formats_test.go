@@ -25,7 +25,7 @@ func ExampleNewFormat() {
 // carry the ids that tool messages answer.
 func ExampleFormatForChat() {
 	tmpl := `{{ bos_token }}{% for m in messages %}[INST]{{ m.content }}[/INST]{% endfor %}[TOOL_CALLS]`
-	f, ok := decoder.FormatForChat(chat.DetectToolCallFormat(tmpl))
+	f, ok := decoder.FormatForTemplate(string(chat.DetectToolCallFormat(tmpl)), tmpl)
 	fmt.Println(f, ok)
 	calls, err := f.ParseMessage([]byte(`[TOOL_CALLS][{"name": "search", "arguments": {"q": "x"}, "id": "abc123XYZ"}]`))
 	fmt.Println(calls[0].Event.Tool, calls[0].ID, err)

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/specplan/specplan/chat"
 )
 
 // Format is a call syntax: how events are written on the wire. A Format is
@@ -112,9 +110,10 @@ type FormatSpec struct {
 	// that token (the model was trained on it); untrusted text, tokenized
 	// without special tokens, never produces it.
 	Special []string
-	// Chat are the chat.DetectToolCallFormat results this format is the
-	// native one of (FormatForChat).
-	Chat []chat.ToolCallFormat
+	// Chat are the chat template families this format is the native one
+	// of, as chat.DetectToolCallFormat names them ("hermes", "mistral", …;
+	// FormatForChat). Plain strings: the decoder does not import chat.
+	Chat []string
 	// TemplateHint, if set, is a text whose presence in a chat template
 	// selects this format over the others of the same Chat family
 	// (FormatForTemplate).
@@ -273,11 +272,15 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // FormatForChat is the native format of a chat template family, as
-// chat.DetectToolCallFormat names it. ok is false for a family without a
-// built-in format (chat.FormatUnknown among them): the caller then needs
-// an explicit format.
-func FormatForChat(c chat.ToolCallFormat) (f Format, ok bool) {
-	if c == chat.FormatUnknown {
+// chat.DetectToolCallFormat names it:
+//
+//	f, ok := decoder.FormatForChat(string(chat.DetectToolCallFormat(tmpl)))
+//
+// ok is false for a family without a built-in format ("" among them): the
+// caller then needs an explicit format. FormatForTemplate also reads the
+// template, which tells some formats of one family apart.
+func FormatForChat(c string) (f Format, ok bool) {
+	if c == "" {
 		return Format{}, false
 	}
 	for _, f := range registry {
@@ -288,12 +291,13 @@ func FormatForChat(c chat.ToolCallFormat) (f Format, ok bool) {
 	return Format{}, false
 }
 
-// FormatForTemplate is the native format of a chat template: the one of
-// its family (chat.DetectToolCallFormat) whose TemplateHint the template
-// contains, else FormatForChat's.
-func FormatForTemplate(template string) (Format, bool) {
-	c := chat.DetectToolCallFormat(template)
-	if c == chat.FormatUnknown {
+// FormatForTemplate is the native format of a chat template whose family
+// is c (chat.DetectToolCallFormat(template)): the format of the family
+// whose TemplateHint the template contains, else FormatForChat's.
+//
+//	f, ok := decoder.FormatForTemplate(string(chat.DetectToolCallFormat(tmpl)), tmpl)
+func FormatForTemplate(c, template string) (Format, bool) {
+	if c == "" {
 		return Format{}, false
 	}
 	for _, f := range registry {

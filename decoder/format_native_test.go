@@ -166,10 +166,10 @@ func TestNativeFormatsMatchTemplates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f, ok := FormatForTemplate(string(tmpl)); !ok || f != c.format {
+		if f, ok := FormatForTemplate(string(chat.DetectToolCallFormat(string(tmpl))), string(tmpl)); !ok || f != c.format {
 			t.Errorf("%s: FormatForTemplate = %v, %v; want %s", c.golden, f, ok, c.format)
 		}
-		if f, ok := FormatForChat(chat.DetectToolCallFormat(string(tmpl))); !ok || f != c.format && c.format != FormatMistralV11 {
+		if f, ok := FormatForChat(string(chat.DetectToolCallFormat(string(tmpl)))); !ok || f != c.format && c.format != FormatMistralV11 {
 			t.Errorf("%s: FormatForChat = %v, %v; want %s", c.golden, f, ok, c.format)
 		}
 		calls, err := c.format.ParseMessage([]byte(msg))
@@ -416,5 +416,24 @@ func TestPythonicKeywordArguments(t *testing.T) {
 	feed(t, s, []byte("move(lambda=1)\n"))
 	if evs := s.Events(); len(evs) != 1 || evs[0].Args["lambda"] != 1.0 {
 		t.Errorf("schemaless keyword argument: %v", evs)
+	}
+}
+
+// TestChatFamilyNames: the families the formats name are chat's names
+// (the decoder does not import chat, so a rename there must fail here).
+func TestChatFamilyNames(t *testing.T) {
+	known := []chat.ToolCallFormat{chat.FormatHermes, chat.FormatLlama3, chat.FormatMistral,
+		chat.FormatGranite, chat.FormatDeepSeek, chat.FormatHarmony}
+	for _, f := range Formats() {
+		for _, c := range f.Spec().Chat {
+			if !slices.Contains(known, chat.ToolCallFormat(c)) {
+				t.Errorf("%s: family %q is not a chat.ToolCallFormat", f, c)
+			}
+		}
+	}
+	for _, c := range known[:5] {
+		if _, ok := FormatForChat(string(c)); !ok {
+			t.Errorf("no format for family %s", c)
+		}
 	}
 }

@@ -1,7 +1,5 @@
 package decoder
 
-import "github.com/specplan/specplan/chat"
-
 // Native formats: each model family's own tool-call syntax, spelled exactly
 // as the family's chat template renders an assistant message's tool_calls
 // (chat/testdata/golden holds those renderings), so that the model writes
@@ -29,13 +27,13 @@ var (
 		CallOpen: "<tool_call>\n", CallClose: "\n</tool_call>", CallSep: "\n",
 		Think:   &ThinkBlock{Step: "think", Open: "<think>\n", Close: "\n</think>\n\n"},
 		Special: []string{"<tool_call>", "</tool_call>"},
-		Chat:    []chat.ToolCallFormat{chat.FormatHermes},
+		Chat:    []string{"hermes"},
 		Doc:     "Qwen/Hermes <tool_call> blocks joined by newlines (native)"})
 	// FormatLlama3 is Llama 3.1-3.3's JSON tool call for custom tools, as
 	// the template renders it: no <|python_tag|>, one call per message.
 	FormatLlama3 = mustFormat(FormatSpec{Name: "llama3", Args: ArgsJSON, NameKey: "name", ArgsKey: "parameters",
 		Single: true,
-		Chat:   []chat.ToolCallFormat{chat.FormatLlama3},
+		Chat:   []string{"llama3"},
 		Doc:    `Llama 3.1+ {"name": …, "parameters": {…}}, one call per message (native)`})
 	// FormatLlama3Tag is FormatLlama3 after <|python_tag|> (token 128010 in
 	// Llama 3's vocabulary), the prefix Llama 3.1 models also write before
@@ -51,14 +49,14 @@ var (
 		ID:       IDRule{Key: "id", Len: 9, Alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"},
 		ListOpen: "[TOOL_CALLS][", ListSep: ", ", ListClose: "]",
 		Special: []string{"[TOOL_CALLS]"},
-		Chat:    []chat.ToolCallFormat{chat.FormatMistral},
+		Chat:    []string{"mistral"},
 		Doc:     `Mistral [TOOL_CALLS][{…, "id": "9 alphanumerics"}] (native)`})
 	// FormatGranite is Granite 3.x's: all calls of a message in one list
 	// after <|tool_call|>.
 	FormatGranite = mustFormat(FormatSpec{Name: "granite", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments",
 		ListOpen: "<|tool_call|>[", ListSep: ", ", ListClose: "]",
 		Special: []string{"<|tool_call|>"},
-		Chat:    []chat.ToolCallFormat{chat.FormatGranite},
+		Chat:    []string{"granite"},
 		Doc:     "Granite 3 <|tool_call|>[{…}, …] (native)"})
 	// FormatDeepSeek is DeepSeek R1's (and V3's): a list of calls, each
 	// the name, then its arguments in a ```json fence. R1's generation
@@ -69,7 +67,7 @@ var (
 		CallOpen: "<｜tool▁call▁begin｜>function<｜tool▁sep｜>", CallClose: "<｜tool▁call▁end｜>",
 		ListOpen: "<｜tool▁calls▁begin｜>", ListSep: "\n", ListClose: "<｜tool▁calls▁end｜>",
 		Special: []string{"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>"},
-		Chat:    []chat.ToolCallFormat{chat.FormatDeepSeek},
+		Chat:    []string{"deepseek"},
 		Doc:     "DeepSeek R1/V3 <｜tool▁calls▁begin｜> lists with ```json arguments (native)"})
 	// FormatMistralV11 is Mistral-Small-3.1/3.2's (v11+ tokenizers): each
 	// call `[TOOL_CALLS]name[CALL_ID]id[ARGS]{…}`, one after another. The
@@ -78,6 +76,6 @@ var (
 		NameEnd: "[ARGS]", CallOpen: "[TOOL_CALLS]",
 		ID:      IDRule{Key: "[CALL_ID]", Len: 9, Alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"},
 		Special: []string{"[TOOL_CALLS]", "[CALL_ID]", "[ARGS]"},
-		Chat:    []chat.ToolCallFormat{chat.FormatMistral}, TemplateHint: "[CALL_ID]",
+		Chat:    []string{"mistral"}, TemplateHint: "[CALL_ID]",
 		Doc: "Mistral v11 [TOOL_CALLS]name[CALL_ID]id[ARGS]{…} (native)"})
 )
