@@ -1,13 +1,13 @@
 package specplan
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -30,33 +30,45 @@ type toolArgs struct {
 // that is not an object with properties yields nothing.
 func readToolArgs(params json.RawMessage) toolArgs {
 	out := toolArgs{props: map[string]automata.ArgDomain{}, types: map[string][]string{}}
-	var top struct {
-		Properties           map[string]json.RawMessage `json:"properties"`
-		AdditionalProperties json.RawMessage            `json:"additionalProperties"`
-	}
-	if decodeNumbers(params, &top) != nil {
+	top := readSchemaTree(params)
+	if top == nil || top.Kind() != strictjson.Object {
 		return out
 	}
-	out.closed = bytes.Equal(bytes.TrimSpace(top.AdditionalProperties), []byte("false"))
-	for name, raw := range top.Properties {
+	props := top.Get("properties")
+	if props != nil && props.Kind() != strictjson.Object && props.Kind() != strictjson.Null {
+		return out
+	}
+	ap := top.Get("additionalProperties")
+	out.closed = ap != nil && ap.Kind() == strictjson.Bool && ap.Text() == "false"
+	if props == nil || props.Kind() != strictjson.Object {
+		return out
+	}
+	for i := range props.Len() {
+		name, raw := props.Member(i)
 		d, types := readArgDomain(raw)
-		out.props[name] = d
-		out.types[name] = types
+		out.props[name.Text()] = d
+		out.types[name.Text()] = types
 	}
 	return out
 }
 
-func decodeNumbers(raw json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return dec.Decode(v)
+// readSchemaTree reads a catalog's parameter schema with the project's
+// strict JSON reader (the same keys, exactly, that schema.Compile reads), or
+// returns nil: a schema that does not parse constrains nothing here, and
+// schema.Compile reports it.
+func readSchemaTree(raw json.RawMessage) *strictjson.Value {
+	v, err := strictjson.Parse(raw, strictjson.Limits{})
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
-func readArgDomain(raw json.RawMessage) (automata.ArgDomain, []string) {
-	var m map[string]any
-	if decodeNumbers(raw, &m) != nil {
+func readArgDomain(raw *strictjson.Value) (automata.ArgDomain, []string) {
+	if raw.Kind() != strictjson.Object {
 		return automata.ArgDomain{}, nil
 	}
+	m := raw.Map()
 	for _, k := range []string{"$ref", "anyOf", "oneOf", "allOf", "not", "if", "$dynamicRef"} {
 		if _, ok := m[k]; ok {
 			return automata.ArgDomain{}, nil

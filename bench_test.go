@@ -154,26 +154,55 @@ func seq(n int) []int {
 	return out
 }
 
-// BenchmarkMonitorStep is the guardrail's cost per tool call: classify the
-// event (evaluate the spec's argument predicates) and take one transition.
-func BenchmarkMonitorStep(b *testing.B) {
-	spec, err := specplan.CompileFile("specs/refund.ltl", specplan.Options{})
+// refundMonitorTrace is one accepted run of specs/refund.ltl whose calls
+// all match specs/refund.tools.json, with numbers as a JSON reader gives
+// them (json.Number) and as Go code writes them (float64, int).
+var refundMonitorTrace = []ltl.Event{
+	{Tool: "get_order", Args: map[string]any{"order_id": "A17"}},
+	{Step: "observation"},
+	{Tool: "check_permission", Args: map[string]any{"role": "agent"}},
+	{Step: "observation"},
+	{Tool: "refund", Args: map[string]any{"order_id": "A17", "amount": 40.0, "currency": "EUR"}},
+	{Step: "observation"},
+	{Tool: "notify_customer", Args: map[string]any{"message": "done"}},
+	{Step: "observation"},
+	{Tool: "get_order", Args: map[string]any{"order_id": "B2"}},
+	{Step: "observation"},
+	{Step: "answer"},
+}
+
+// refundMonitor compiles the bundled refund spec with its tool catalog,
+// so that every call is checked against its schema as well as the rules.
+func refundMonitor(tb testing.TB) *specplan.Monitor {
+	tb.Helper()
+	data, err := os.ReadFile("specs/refund.tools.json")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	trace := []ltl.Event{
-		{Tool: "get_order", Args: map[string]any{"order_id": "A17"}},
-		{Step: "observation"},
-		{Tool: "check_permission", Args: map[string]any{"role": "agent"}},
-		{Step: "observation"},
-		{Tool: "refund", Args: map[string]any{"order_id": "A17", "amount": 40.0}},
-		{Step: "observation"},
-		{Tool: "notify_customer", Args: map[string]any{"message": "done"}},
-		{Step: "observation"},
-		{Step: "answer"},
+	tools, err := ltl.ParseCatalog("specs/refund.tools.json", data)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	m := spec.NewMonitor()
+	spec, err := specplan.CompileFile("specs/refund.ltl", specplan.Options{Catalog: tools})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if spec.ToolSchema("refund") == nil {
+		tb.Fatal("the refund tool has no compiled schema: arguments would not be checked")
+	}
+	return spec.NewMonitor()
+}
+
+// BenchmarkMonitorStep is the guardrail's cost per tool call on the
+// bundled refund spec and catalog: classify the event (evaluate the spec's
+// argument predicates), validate the arguments against the tool's schema,
+// and take one transition. Run with -benchmem: at most 4 allocations per
+// call is the target (TestMonitorStepAllocations holds it).
+func BenchmarkMonitorStep(b *testing.B) {
+	m := refundMonitor(b)
+	trace := refundMonitorTrace
 	i := 0
+	b.ReportAllocs()
 	for b.Loop() {
 		if i == len(trace) {
 			m.Reset()
@@ -183,5 +212,25 @@ func BenchmarkMonitorStep(b *testing.B) {
 			b.Fatal(d.Reason)
 		}
 		i++
+	}
+}
+
+// TestMonitorStepAllocations holds the benchmark's allocation target as a
+// test: allocations per call are deterministic, unlike time. Each run is
+// one whole accepted session, schemas checked, so the average per Step
+// includes the session's event log growing and the Reset.
+func TestMonitorStepAllocations(t *testing.T) {
+	m := refundMonitor(t)
+	trace := refundMonitorTrace
+	perRun := testing.AllocsPerRun(200, func() {
+		m.Reset()
+		for _, e := range trace {
+			if d := m.Step(e); !d.Allow {
+				t.Fatal(d.Reason)
+			}
+		}
+	})
+	if perStep := perRun / float64(len(trace)); perStep > 4 {
+		t.Errorf("Monitor.Step allocates %.2f times per call on the refund spec, want at most 4", perStep)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -36,12 +37,15 @@ const (
 	CheckUnusedTool                         // a declared tool no rule mentions (and no rule says `call`)
 	CheckSkipped                            // a check that could not run within the limits
 	CheckPredicateType                      // a predicate whose type another predicate or the tool's schema contradicts
+	CheckDuplicate                          // a rule that repeats an earlier rule exactly
+	CheckSchemaUnsat                        // a tool's parameter schema admits no call (Spec.CheckSchemas)
 )
 
 var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
-	CheckSkipped: "skipped", CheckPredicateType: "predicate-type",
+	CheckSkipped: "skipped", CheckPredicateType: "predicate-type", CheckDuplicate: "duplicate",
+	CheckSchemaUnsat: "schema-unsatisfiable",
 }
 
 func (c CheckCode) String() string {
@@ -60,7 +64,7 @@ type Diagnostic struct {
 }
 
 func (d Diagnostic) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.Filename, d.Pos.Line, d.Pos.Column, d.Severity, d.Msg)
+	return ltl.FormatPos(d.Pos) + ": " + d.Severity.String() + ": " + safetext.Escape(d.Msg)
 }
 
 // Check runs the static checks on a compiled spec: unsatisfiable spec or
@@ -69,13 +73,35 @@ func (d Diagnostic) Error() string {
 //
 // Unsatisfiability is blamed on the first rule at which the conjunction of
 // the rules so far becomes empty, so the author looks at the rule that broke it.
+//
+// A rule that repeats an earlier one exactly (the same formula, positions
+// aside) is reported once as a duplicate and takes no further part: the
+// other checks run over distinct rules, so a spec of n copies of a rule
+// costs one rule's checks, not n products.
 func (s *Spec) Check() ([]Diagnostic, error) {
 	var out []Diagnostic
 	add := func(p ltl.Pos, sev Severity, c CheckCode, format string, args ...any) {
 		out = append(out, Diagnostic{Pos: p, Severity: sev, Code: c, Msg: fmt.Sprintf(format, args...)})
 	}
-	rules := s.Source.Rules
+	copyOf := s.copyOf
+	if len(copyOf) != len(s.Rules) { // a Spec not made by Build
+		copyOf = ruleCopies(s.Source.Rules)
+	}
+	// The distinct rules, in source order: their automata and source rules.
+	var dfas []*automata.DFA
+	var rules []*ltl.Rule
 	for i, d := range s.Rules {
+		r := s.Source.Rules[i]
+		if c := copyOf[i]; c >= 0 {
+			first := s.Source.Rules[c]
+			add(r.Pos, SeverityWarning, CheckDuplicate, "rule %s repeats the rule at %d:%d", r.Text, first.Pos.Line, first.Pos.Column)
+			continue
+		}
+		dfas = append(dfas, d)
+		rules = append(rules, r)
+	}
+	maxStates := s.opts.MaxStates
+	for i, d := range dfas {
 		r := rules[i]
 		switch {
 		case d.IsEmpty():
@@ -87,7 +113,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 	if s.DFA.IsEmpty() {
 		// Blame the first prefix of rules that becomes empty.
 		var acc *automata.DFA
-		for i, d := range s.Rules {
+		for i, d := range dfas {
 			if d.IsEmpty() {
 				break // already reported on its own
 			}
@@ -95,7 +121,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 				acc = d
 			} else {
 				var err error
-				if acc, err = automata.Product(acc, d, automata.Intersect); err != nil {
+				if acc, err = automata.ProductLimit(acc, d, automata.Intersect, maxStates); err != nil {
 					return nil, err
 				}
 			}
@@ -104,8 +130,8 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 				break
 			}
 		}
-	} else if len(s.Rules) > 1 {
-		if err := s.checkRedundancy(rules, add); err != nil {
+	} else if len(dfas) > 1 {
+		if err := checkRedundancy(dfas, rules, maxStates, add); err != nil {
 			if !errors.Is(err, automata.ErrStateLimit) {
 				return nil, err
 			}
@@ -117,7 +143,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 	s.checkPredicateTypes(add)
 	used := map[string]bool{}
 	usesCall := false
-	for _, r := range rules {
+	for _, r := range rules { // distinct rules: a copy mentions nothing new
 		ltl.WalkAtoms(r.Formula, func(a *ltl.Atom) {
 			used[a.Name] = true
 			if a.Kind == ltl.AtomCall {
@@ -138,7 +164,8 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Offset < out[j].Pos.Offset })
-	return out, nil
+	// The catalog's findings come after the spec's: they are in another file.
+	return append(out, s.CheckSchemas()...), nil
 }
 
 // DiffResult is the outcome of comparing two specs.
@@ -164,12 +191,12 @@ func Diff(a, b *ltl.Spec, opts Options) (DiffResult, error) {
 	aopts := automata.Options{MaxStates: opts.MaxStates}
 	var dfas [2]*automata.DFA
 	for i, s := range []*ltl.Spec{a, b} {
-		f := &ltl.Binary{Pos: s.Pos, Op: ltl.OpAnd, L: s.Formula(), R: onlyDeclared(s)}
+		f := &ltl.Binary{Pos: s.Pos, Op: ltl.OpAnd, L: distinctConjunction(s, ruleCopies(s.Rules)), R: onlyDeclared(s)}
 		if dfas[i], err = automata.Compile(f, alpha, aopts); err != nil {
 			return DiffResult{}, positioned(s, err)
 		}
 	}
-	eq, word, _, err := automata.Equivalent(dfas[0], dfas[1])
+	eq, word, _, err := automata.EquivalentLimit(dfas[0], dfas[1], opts.MaxStates)
 	if err != nil {
 		return DiffResult{}, err
 	}
@@ -208,18 +235,19 @@ func onlyDeclared(s *ltl.Spec) ltl.Formula {
 }
 
 // conj is the intersection of two automata, nil standing for "no rule" (true).
-func conj(a, b *automata.DFA) (*automata.DFA, error) {
+func conj(a, b *automata.DFA, maxStates int) (*automata.DFA, error) {
 	switch {
 	case a == nil:
 		return b, nil
 	case b == nil:
 		return a, nil
 	}
-	return automata.Product(a, b, automata.Intersect)
+	return automata.ProductLimit(a, b, automata.Intersect, maxStates)
 }
 
-// checkRedundancy adds a warning for each rule the others imply.
-func (s *Spec) checkRedundancy(rules []*ltl.Rule, add func(p ltl.Pos, sev Severity, c CheckCode, format string, args ...any)) error {
+// checkRedundancy adds a warning for each of the (distinct) rules the others
+// imply; dfas[i] is the automaton of rules[i].
+func checkRedundancy(dfas []*automata.DFA, rules []*ltl.Rule, maxStates int, add func(p ltl.Pos, sev Severity, c CheckCode, format string, args ...any)) error {
 	// Redundancy, decided greedily in source order: rule i is
 	// redundant if the rules after it together with the earlier rules
 	// that were kept imply it. A rule found redundant is left out of
@@ -227,27 +255,27 @@ func (s *Spec) checkRedundancy(rules []*ltl.Rule, add func(p ltl.Pos, sev Severi
 	// give one warning (on the first), and following every warning
 	// never deletes a constraint. kept(i-1) ∧ suffix(i+1) keeps this at
 	// about 3n products for n rules instead of n².
-	n := len(s.Rules)
+	n := len(dfas)
 	suffix := make([]*automata.DFA, n+1) // suffix[i] = rules i..n-1; suffix[n] = nil (true)
 	for i := n - 1; i >= 0; i-- {
 		if suffix[i+1] == nil {
-			suffix[i] = s.Rules[i]
+			suffix[i] = dfas[i]
 			continue
 		}
 		var err error
-		if suffix[i], err = automata.Product(s.Rules[i], suffix[i+1], automata.Intersect); err != nil {
+		if suffix[i], err = automata.ProductLimit(dfas[i], suffix[i+1], automata.Intersect, maxStates); err != nil {
 			return err
 		}
 	}
 	var kept *automata.DFA // conjunction of the earlier rules not found redundant
-	for i, d := range s.Rules {
-		others, err := conj(kept, suffix[i+1])
+	for i, d := range dfas {
+		others, err := conj(kept, suffix[i+1], maxStates)
 		if err != nil {
 			return err
 		}
 		redundant := false
 		if others != nil && !d.IsUniversal() {
-			ok, _, err := automata.Included(others, d)
+			ok, _, err := automata.IncludedLimit(others, d, maxStates)
 			if err != nil {
 				return err
 			}
@@ -257,7 +285,7 @@ func (s *Spec) checkRedundancy(rules []*ltl.Rule, add func(p ltl.Pos, sev Severi
 			add(rules[i].Pos, SeverityWarning, CheckRedundant, "rule %s is implied by the other rules", rules[i].Text)
 			continue
 		}
-		if kept, err = conj(kept, d); err != nil {
+		if kept, err = conj(kept, d, maxStates); err != nil {
 			return err
 		}
 	}

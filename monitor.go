@@ -1,7 +1,6 @@
 package specplan
 
 import (
-	"fmt"
 	"sync"
 
 	"github.com/specplan/specplan/ltl"
@@ -33,25 +32,46 @@ type Decision struct {
 }
 
 // NewMonitor starts a session at the beginning of a run.
+//
+// On a nil *Spec (a failed compile whose error was not checked) it still
+// returns a Monitor, one that fails closed: every Step is denied with
+// ErrNotCompiled as the reason, Allowed is empty and CanEnd is false. A
+// guard must never let calls through because its spec is missing.
 func (s *Spec) NewMonitor() *Monitor {
+	if s == nil || s.DFA == nil || s.Alphabet == nil {
+		return &Monitor{state: -1}
+	}
 	return &Monitor{spec: s, state: s.DFA.Initial}
 }
 
+// notCompiled is the decision of a monitor without a spec.
+var notCompiled = Decision{Reason: ErrNotCompiled.Error(), Violation: &Violation{Reason: ErrNotCompiled.Error()}}
+
 // Step decides whether e may happen now. Allowed events advance the session.
+//
+// A call whose arguments do not match its tool's catalog schema is denied
+// with the schema's problems as the reason (JSON pointer and keyword of
+// each) and Violation.Arguments set.
 func (m *Monitor) Step(e ltl.Event) Decision {
+	if m == nil {
+		return notCompiled
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.spec
+	if s == nil {
+		return notCompiled
+	}
 	if m.state < 0 { // the spec is unsatisfiable: nothing is ever allowed
 		return Decision{Reason: "the spec is unsatisfiable: no run can satisfy it", Violation: &Violation{Reason: "unsatisfiable spec"}}
+	}
+	if err := s.checkArgs(e); err != nil { // the schema first, as in Validate
+		v := schemaViolation(len(m.events), e, err)
+		return Decision{Reason: v.Reason, Violation: v}
 	}
 	sym, err := s.Alphabet.Classify(e)
 	if err != nil {
 		v := s.classifyViolation(len(m.events), e, m.state, err)
-		return Decision{Reason: v.Reason, Violation: v}
-	}
-	if err := s.checkArgs(e); err != nil {
-		v := schemaViolation(len(m.events), e, err)
 		return Decision{Reason: v.Reason, Violation: v}
 	}
 	next := s.DFA.Step(m.state, sym)
@@ -62,18 +82,34 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	}
 	m.state = next
 	m.events = append(m.events, e)
-	if s.DFA.Accepting[next] {
-		return Decision{Allow: true, Reason: fmt.Sprintf("%s is allowed; the run may end here", s.Alphabet.Symbols[sym].Name)}
+	return Decision{Allow: true, Reason: s.allowReason(sym, s.DFA.Accepting[next])}
+}
+
+// allowReason is the reason of an allowed event, built once per symbol by
+// Build so that an allowed Step does not allocate it.
+func (s *Spec) allowReason(sym int, accepting bool) string {
+	if sym < len(s.allowReasons) {
+		if accepting {
+			return s.allowReasons[sym][1]
+		}
+		return s.allowReasons[sym][0]
 	}
-	return Decision{Allow: true, Reason: fmt.Sprintf("%s is allowed", s.Alphabet.Symbols[sym].Name)}
+	name := s.Alphabet.Symbols[sym].Name
+	if accepting {
+		return name + " is allowed; the run may end here"
+	}
+	return name + " is allowed"
 }
 
 // Allowed lists what may come next, as alphabet symbol names (a tool name,
 // or a tool with the predicate values it needs, or a step kind).
 func (m *Monitor) Allowed() []string {
+	if m == nil {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.state < 0 {
+	if m.state < 0 || m.spec == nil {
 		return nil
 	}
 	return m.spec.allowedNames(m.state)
@@ -81,13 +117,19 @@ func (m *Monitor) Allowed() []string {
 
 // CanEnd reports whether the run may stop now: the events so far satisfy the spec.
 func (m *Monitor) CanEnd() bool {
+	if m == nil {
+		return false
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.state >= 0 && len(m.events) > 0 && m.spec.DFA.Accepting[m.state]
+	return m.spec != nil && m.state >= 0 && len(m.events) > 0 && m.spec.DFA.Accepting[m.state]
 }
 
 // Events returns a copy of the events allowed so far.
 func (m *Monitor) Events() []ltl.Event {
+	if m == nil {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]ltl.Event(nil), m.events...)
@@ -95,7 +137,13 @@ func (m *Monitor) Events() []ltl.Event {
 
 // Reset starts the session over.
 func (m *Monitor) Reset() {
+	if m == nil {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.state, m.events = m.spec.DFA.Initial, nil
+	if m.spec == nil {
+		return
+	}
+	m.state, m.events = m.spec.DFA.Initial, m.events[:0]
 }

@@ -165,8 +165,11 @@ func TestCheckFindings(t *testing.T) {
 		{"redundant", "spec s\nsteps a, b\nrule G !b\nrule F a\n", []specplan.CheckCode{specplan.CheckRedundant}},
 		{"unused", "spec s\nsteps a, b\ntools t\nrule F a\n", []specplan.CheckCode{specplan.CheckUnusedStep, specplan.CheckUnusedTool}},
 		{"clean", "spec s\nsteps a, b\nrule F a\nrule G(a -> X b)\n", nil},
-		// Two copies: one warning, so following it keeps the constraint.
-		{"duplicate", "spec s\nsteps a, b, c\nrule never(a)\nrule never(a)\nrule F b\nrule F c\n", []specplan.CheckCode{specplan.CheckRedundant}},
+		// Two copies: one warning, on the copy, so following it keeps the constraint.
+		{"duplicate", "spec s\nsteps a, b, c\nrule never(a)\nrule never(a)\nrule F b\nrule F c\n", []specplan.CheckCode{specplan.CheckDuplicate}},
+		// A copy written differently is still a copy, and copies are not
+		// "the other rules" of redundancy: the first copy gets no warning.
+		{"duplicate spelling", "spec s\nsteps a, b, c\nrule G !a\nrule always (not a)\nrule F b\nrule F c\n", []specplan.CheckCode{specplan.CheckDuplicate}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -302,7 +305,8 @@ func TestSchemaCheckedWithCatalog(t *testing.T) {
 	}
 	bad := call("get_order", map[string]any{"order_id": 17.0})
 	v := s.Validate([]ltl.Event{bad, step("observation"), step("answer")})
-	if v.Accepted || v.Violation.Position != 0 || !strings.Contains(v.Violation.Reason, "order_id: want string, got number 17") {
+	if v.Accepted || v.Violation.Position != 0 || !strings.Contains(v.Violation.Reason, "/order_id (type): is a number, must be a string") ||
+		len(v.Violation.Arguments) != 1 || v.Violation.Arguments[0].Pointer != "/order_id" || v.Violation.Arguments[0].Keyword != "type" {
 		t.Errorf("violation = %+v", v.Violation)
 	}
 	if d := s.NewMonitor().Step(bad); d.Allow {
@@ -339,8 +343,25 @@ func TestCheckSkipsRedundancyPastTheLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(diags) != 1 || diags[0].Code != specplan.CheckSkipped || !strings.Contains(diags[0].Msg, "state limit") {
-		t.Errorf("diags = %v, want one skipped-check warning naming the state limit", diags)
+	if len(diags) != 1 || diags[0].Code != specplan.CheckSkipped || !strings.Contains(diags[0].Msg, "MaxStates = 100000") || !strings.Contains(diags[0].Msg, "--max-states") {
+		t.Errorf("diags = %v, want one skipped-check warning naming the state limit and its flag", diags)
+	}
+}
+
+// Check's products are bounded by Options.MaxStates, as its message says,
+// not by the package default.
+func TestCheckProductsHonourMaxStates(t *testing.T) {
+	src := "spec s\nsteps a\ntools t1, t2\nrule G !(t1 | t2)\nrule F a\nrule at_most(10, t1)\nrule at_most(10, t2)\n"
+	s, err := specplan.Compile("s.ltl", []byte(src), specplan.Options{MaxStates: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags, err := s.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diags) != 1 || diags[0].Code != specplan.CheckSkipped || !strings.Contains(diags[0].Msg, "MaxStates = 50") {
+		t.Errorf("diags = %v, want the redundancy check skipped at MaxStates = 50", diags)
 	}
 }
 

@@ -6,8 +6,9 @@ import (
 	"strings"
 
 	"github.com/specplan/specplan/automata"
-	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
+	"github.com/specplan/specplan/schema"
 )
 
 // Verdict is the result of checking one complete trace.
@@ -39,6 +40,12 @@ type Violation struct {
 	// rule: a predicate implies its argument's type, and the call's
 	// argument is missing or of another type.
 	TypeFailure *TypeFailure `json:"type_failure,omitempty"`
+	// Arguments is set when the event at Position is a call whose arguments
+	// do not match its tool's schema: each problem with the JSON pointer of
+	// the failing argument and the keyword. The rules are not consulted for
+	// such an event, so Rule and Expected are empty: the arguments are what
+	// is wrong, nothing after it.
+	Arguments []schema.Problem `json:"arguments,omitempty"`
 }
 
 // TypeFailure details a call rejected by the fail-closed rule.
@@ -61,12 +68,14 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 	}
 	state := s.DFA.Initial
 	for i, ev := range trace {
+		// The schema first: arguments that break it are the whole story,
+		// whatever the spec's predicates would make of them.
+		if err := s.checkArgs(ev); err != nil {
+			return Verdict{Violation: schemaViolation(i, ev, err)}
+		}
 		sym, err := s.Alphabet.Classify(ev)
 		if err != nil {
 			return Verdict{Violation: s.classifyViolation(i, ev, state, err)}
-		}
-		if err := s.checkArgs(ev); err != nil {
-			return Verdict{Violation: schemaViolation(i, ev, err)}
 		}
 		next := s.DFA.Step(state, sym)
 		if next < 0 {
@@ -88,6 +97,9 @@ func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 	v := &Violation{Position: i, Expected: s.allowedNames(state)}
 	name := s.Alphabet.Symbols[mustClassify(s, trace[i])].Name
 	for r, d := range s.Rules {
+		if s.isCopy(r) {
+			continue
+		}
 		if _, pos, _ := d.Run(trace[:i+1]); pos <= i {
 			rule := s.Source.Rules[r]
 			v.Rule, v.RuleAt, v.Meaning = rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)
@@ -126,9 +138,11 @@ const (
 // subset of the rules accepts more, so "conflicts at the end of prefix" is
 // the only thing to test.
 func (s *Spec) conflictCore(prefix []ltl.Event) []int {
-	all := make([]int, len(s.Rules))
-	for i := range all {
-		all[i] = i
+	var all []int
+	for i := range s.Rules {
+		if !s.isCopy(i) {
+			all = append(all, i)
+		}
 	}
 	if len(all) > maxCoreRules {
 		return all
@@ -168,6 +182,9 @@ func (s *Spec) explainEarlyEnd(trace []ltl.Event, state int) *Violation {
 	v := &Violation{Position: len(trace)}
 	var pending []string
 	for r, d := range s.Rules {
+		if s.isCopy(r) {
+			continue
+		}
 		if st, pos, _ := d.Run(trace); pos == len(trace) && !d.Accepting[st] {
 			rule := s.Source.Rules[r]
 			pending = append(pending, rule.Text)
@@ -231,17 +248,20 @@ func mustClassify(s *Spec, e ltl.Event) int {
 	return sym
 }
 
-func posString(p ltl.Pos) string {
-	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
-}
+func posString(p ltl.Pos) string { return ltl.FormatPos(p) }
+
+// isCopy reports whether rule r repeats an earlier rule: its automaton is
+// the earlier one's, so running and naming it again adds nothing.
+func (s *Spec) isCopy(r int) bool { return r < len(s.copyOf) && s.copyOf[r] >= 0 }
 
 func schemaViolation(i int, ev ltl.Event, err error) *Violation {
-	msg := err.Error()
-	var ce *decoder.ConstraintError
-	if errors.As(err, &ce) {
-		msg = ce.Msg
+	v := &Violation{Position: i}
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		v.Arguments = ve.Problems
 	}
-	return &Violation{Position: i, Reason: fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %s", i, ev.Tool, msg)}
+	v.Reason = fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %v", i, safetext.Escape(ev.Tool), err)
+	return v
 }
 
 // classifyViolation explains an event the alphabet could not classify: an

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
 	"github.com/specplan/specplan/schema"
 )
@@ -47,17 +48,21 @@ func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
 	if ev.Args == nil {
 		ev.Args = map[string]any{}
 	}
-	var top struct {
-		Required []string `json:"required"`
+	var required []string
+	if req := readSchemaTree(raw).Get("required"); req != nil && req.Kind() == strictjson.Array {
+		for i := range req.Len() {
+			if r := req.Elem(i); r.Kind() == strictjson.String {
+				required = append(required, r.Text())
+			}
+		}
 	}
-	_ = decodeNumbers(raw, &top)
-	if len(top.Required) > 0 {
+	if len(required) > 0 {
 		whole, err := schema.Example(raw, nil)
 		if err != nil {
 			return err
 		}
 		obj, _ := whole.(map[string]any)
-		for _, name := range top.Required {
+		for _, name := range required {
 			if _, set := ev.Args[name]; !set {
 				if v, ok := obj[name]; ok {
 					ev.Args[name] = v

@@ -243,9 +243,7 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 }
 
 func (a *Alphabet) symLimit(max int) error {
-	e := errorf(ErrSymbolLimit, ltl.Pos{}, "alphabet exceeds MaxSymbols = %d symbols (too many tools or predicate combinations)", max)
-	e.Limit = max
-	return e
+	return limitError(ErrSymbolLimit, ltl.Pos{}, max, "MaxSymbols", "--max-symbols", "alphabet exceeds MaxSymbols = %d symbols: too many tools or predicate combinations", max)
 }
 
 func (a *Alphabet) checkAtom(f *ltl.Atom) error {

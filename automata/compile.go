@@ -72,13 +72,10 @@ func Determinize(f ltl.Formula, a *Alphabet, opts Options) (*DFA, error) {
 			return i, nil
 		}
 		if len(states) >= max || (len(states)+1)*len(a.Symbols) > MaxTransitions {
-			e := errorf(ErrStateLimit, posOf(f), "DFA exceeds MaxStates = %d states", max)
-			e.Limit = max
 			if len(states) < max {
-				e = errorf(ErrStateLimit, posOf(f), "DFA exceeds MaxTransitions = %d (states × %d symbols)", MaxTransitions, len(a.Symbols))
-				e.Limit = MaxTransitions
+				return 0, limitError(ErrStateLimit, posOf(f), MaxTransitions, "", "", "DFA exceeds MaxTransitions = %d (states × %d symbols)", MaxTransitions, len(a.Symbols))
 			}
-			return 0, e
+			return 0, limitError(ErrStateLimit, posOf(f), max, "MaxStates", "--max-states", "DFA exceeds MaxStates = %d states", max)
 		}
 		index[k] = len(states)
 		states = append(states, k)
@@ -176,15 +173,11 @@ const MaxClauses = 20000
 const MaxDNFWork = 1 << 22
 
 func formulaSizeError() *Error {
-	e := errorf(ErrStateLimit, ltl.Pos{}, "progressed formulas exceed MaxFormulaSize = %d (subformulas plus And/Or operands)", MaxFormulaSize)
-	e.Limit = MaxFormulaSize
-	return e
+	return limitError(ErrStateLimit, ltl.Pos{}, MaxFormulaSize, "", "", "progressed formulas exceed MaxFormulaSize = %d (subformulas plus And/Or operands)", MaxFormulaSize)
 }
 
 func dnfWorkError() *Error {
-	e := errorf(ErrStateLimit, ltl.Pos{}, "normalising a progressed formula exceeds MaxDNFWork = %d (clauses built and compared)", MaxDNFWork)
-	e.Limit = MaxDNFWork
-	return e
+	return limitError(ErrStateLimit, ltl.Pos{}, MaxDNFWork, "", "", "normalising a progressed formula exceeds MaxDNFWork = %d (clauses built and compared)", MaxDNFWork)
 }
 
 // normal rewrites a progressed formula to its canonical form: the minimal
@@ -279,9 +272,7 @@ func (p *progressor) dnf(id int32) ([][]int32, error) {
 				return nil, dnfWorkError()
 			}
 			if len(out) > MaxClauses {
-				e := errorf(ErrStateLimit, ltl.Pos{}, "progressed formula exceeds MaxClauses = %d clauses", MaxClauses)
-				e.Limit = MaxClauses
-				return nil, e
+				return nil, limitError(ErrStateLimit, ltl.Pos{}, MaxClauses, "", "", "progressed formula exceeds MaxClauses = %d clauses", MaxClauses)
 			}
 		}
 	default:

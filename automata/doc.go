@@ -73,6 +73,11 @@
 // DefaultMaxStates; exceeding it is an ErrStateLimit error whose Limit is
 // the bound (k rules of n states can have n^k pairs).
 //
+// Every limit error ends by saying what raises it: "(raise it with
+// --max-states or Options.MaxStates)" (Error.Option names the field), or
+// "(a fixed limit)" for MaxTransitions, MaxClauses, MaxFormulaSize and
+// MaxDNFWork, which no option moves.
+//
 // # Export
 //
 // WriteJSON, WriteDOT and WriteMermaid; the JSON shape is

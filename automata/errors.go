@@ -38,12 +38,14 @@ var (
 
 // Error is the error type of this package. Pos is the source position of the
 // offending formula node when there is one (zero otherwise); Limit is the
-// limit that was exceeded for ErrStateLimit and ErrSymbolLimit.
+// limit that was exceeded for ErrStateLimit and ErrSymbolLimit, and Option
+// the Options field that raises it ("" for a fixed limit).
 type Error struct {
-	Kind  error
-	Pos   ltl.Pos
-	Msg   string
-	Limit int
+	Kind   error
+	Pos    ltl.Pos
+	Msg    string
+	Limit  int
+	Option string
 	// Cause is the detailed error behind Kind, when there is one
 	// (*ltl.ArgTypeError for ErrArgType, *DomainError for ErrArgDomain).
 	Cause error
@@ -51,9 +53,25 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Pos.Line > 0 {
-		return fmt.Sprintf("%s: %s", e.Pos.String(), e.Msg)
+		return ltl.FormatPos(e.Pos) + ": " + e.Msg
 	}
 	return "automata: " + e.Msg
+}
+
+// limitError is a limit's error: its message ends by saying what raises the
+// limit, so nobody is told to raise a flag that does not move it. option is
+// the field of specplan.Options (and of this package's Options where it has
+// one) that raises it, flag the plan CLI's flag for it; "" marks a fixed
+// limit.
+func limitError(kind error, pos ltl.Pos, limit int, option, flag, format string, args ...any) *Error {
+	e := errorf(kind, pos, format, args...)
+	e.Limit, e.Option = limit, option
+	if option == "" {
+		e.Msg += " (a fixed limit)"
+	} else {
+		e.Msg += fmt.Sprintf(" (raise it with %s or Options.%s)", flag, option)
+	}
+	return e
 }
 
 // Unwrap returns the sentinel kind, so errors.Is(err, ErrStateLimit) works,

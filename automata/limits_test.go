@@ -28,6 +28,17 @@ func wantStateLimit(t *testing.T, err error, limit int) {
 	if e.Limit != limit || !strings.Contains(e.Error(), itoa(limit)) {
 		t.Fatalf("err = %v (Limit %d), want the limit %d named", err, e.Limit, limit)
 	}
+	// The message says what raises the limit, and only what really does.
+	switch limit {
+	case MaxFormulaSize, MaxDNFWork, MaxClauses, MaxTransitions:
+		if e.Option != "" || !strings.HasSuffix(e.Msg, "(a fixed limit)") || strings.Contains(e.Msg, "--max-") {
+			t.Fatalf("err = %v: a fixed limit must say so", err)
+		}
+	default:
+		if e.Option != "MaxStates" || !strings.Contains(e.Msg, "--max-states") || !strings.Contains(e.Msg, "Options.MaxStates") {
+			t.Fatalf("err = %v: want the flag and the option that raise MaxStates", err)
+		}
+	}
 }
 
 // TestProductLimit: six at_most(15, t_i) rules have 17 states each (a

@@ -100,13 +100,9 @@ func explore(a, b *DFA, accept func(x, y bool) bool, keepBothDead bool, maxState
 
 func productLimitError(maxStates, nsym int, transitions bool) *Error {
 	if transitions {
-		e := errorf(ErrStateLimit, ltl.Pos{}, "product automaton exceeds MaxTransitions = %d (states × %d symbols)", MaxTransitions, nsym)
-		e.Limit = MaxTransitions
-		return e
+		return limitError(ErrStateLimit, ltl.Pos{}, MaxTransitions, "", "", "product automaton exceeds MaxTransitions = %d (states × %d symbols)", MaxTransitions, nsym)
 	}
-	e := errorf(ErrStateLimit, ltl.Pos{}, "product automaton exceeds the state limit of %d states", maxStates)
-	e.Limit = maxStates
-	return e
+	return limitError(ErrStateLimit, ltl.Pos{}, maxStates, "MaxStates", "--max-states", "product automaton exceeds MaxStates = %d states", maxStates)
 }
 
 // Product returns the minimal DFA of L(a) op L(b). Both must be over the

@@ -7,7 +7,8 @@
 //   - Input. ParseMessages and ParseTools read OpenAI-shaped JSON (system,
 //     developer, user, assistant with tool_calls, tool with tool_call_id
 //     and name; content a string, null or a list of text parts; the OpenAI
-//     tools array). The JSON layer (ParseJSON) is strict: duplicate keys,
+//     tools array). The JSON layer (ParseJSON, on the project's one strict
+//     reader, internal/strictjson) is strict: duplicate keys,
 //     unknown message keys, invalid UTF-8, integers beyond int64 and floats
 //     beyond float64 are errors with file:line:col; objects keep their key
 //     order, so a template's tojson prints a tool's keys as given (type

@@ -360,11 +360,25 @@ func (f Format) checkStepName(step string) error {
 	return nil
 }
 
-// checkToolName rejects tool names the format cannot write verbatim.
+// isPythonCallee reports whether s can be written as the callee of a
+// Python call: identifiers joined by dots (BFCL's math.factorial), none a
+// keyword.
+func isPythonCallee(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if !isIdent(part) || slices.Contains(pythonReserved, part) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkToolName rejects tool names the format cannot write verbatim. It
+// runs when an Index is built, so a spec whose tools a format cannot spell
+// is refused before anything is generated.
 func (f Format) checkToolName(tool string) error {
 	if f.d.Args == ArgsPython {
-		if !isIdent(tool) {
-			return newErr(CodeFormat, "tool %q is not a Python identifier (pythonic format)", tool)
+		if !isPythonCallee(tool) {
+			return newErr(CodeFormat, "tool name %q cannot be written in the %s format: a call there is name(...) with name a Python identifier or dotted identifiers (a.b), none a Python keyword; use the json, hermes or react format", tool, f)
 		}
 		return nil
 	}
@@ -469,3 +483,11 @@ var jsonFrame = objFrame{open: "{", close: "}", sep: ": "}
 // the reader here takes any identifier before '='. The schema compiler
 // consults this list, so it stays the one place that decides.
 var pythonKeywords []string
+
+// pythonReserved are Python's keywords, which a callee (the tool name of a
+// pythonic call) may not be: inference servers' pythonic readers take the
+// callee as Python code.
+var pythonReserved = []string{"False", "None", "True", "and", "as", "assert", "async", "await",
+	"break", "class", "continue", "def", "del", "elif", "else", "except", "finally",
+	"for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
+	"or", "pass", "raise", "return", "try", "while", "with", "yield"}

@@ -203,7 +203,7 @@ func TestNativeFormatsRefuse(t *testing.T) {
 		{FormatQwen, "Thought: x\n<think>\nlate\n</think>\n\n", "not a step or a call"},
 		{FormatQwen, "<think>\nno end", "without"},
 		{FormatLlama3, "{\"name\": \"search\", \"parameters\": {}}{\"name\": \"search\", \"parameters\": {}}", "after the message's calls"},
-		{FormatLlama3, "{\"name\": \"search\", \"arguments\": {}}", "unknown key"},
+		{FormatLlama3, "{\"name\": \"search\", \"arguments\": {}}", "unknown field"},
 		{FormatMistral, "[TOOL_CALLS][{\"name\": \"search\", \"arguments\": {}, \"id\": \"short\"}]", "9 characters"},
 		{FormatMistral, "[TOOL_CALLS][{\"name\": \"search\", \"arguments\": {}, \"id\": \"abc-12345\"}]", "not allowed"},
 		{FormatMistral, "[TOOL_CALLS][{\"name\": \"search\", \"arguments\": {}}]", "needs \"id\""},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -19,7 +20,7 @@ type Call struct {
 }
 
 // Parse reads one model message (turn) written in format f back into
-// events. It is independent of the byte automaton (it uses encoding/json
+// events. It is independent of the byte automaton (it uses internal/strictjson
 // and a small Python-literal reader) so that tests can check the decoder's
 // output through it. The text must be complete: in the line formats every
 // event ends with its newline; in native formats an open call list must
@@ -274,53 +275,50 @@ func (p *msgParser) jsonCall(s string) (Call, int, error) {
 	if err != nil {
 		return Call{}, 0, err
 	}
-	members, err := strictMembers(s[:n])
+	v, err := strictjson.ParseString(s[:n], strictjson.Limits{})
 	if err != nil {
 		return Call{}, 0, err
 	}
-	var name *string
-	var args json.RawMessage
-	var id *string
-	for _, m := range members {
-		switch m.key {
-		case d.NameKey:
-			var v string
-			if json.Unmarshal(m.val, &v) != nil {
-				return Call{}, 0, newErr(CodeParse, "%q must be a string", d.NameKey)
-			}
-			name = &v
-		case d.ArgsKey:
-			args = m.val
-		default:
-			if d.ID.Key != "" && m.key == d.ID.Key {
-				var v string
-				if json.Unmarshal(m.val, &v) != nil {
-					return Call{}, 0, newErr(CodeParse, "%q must be a string", d.ID.Key)
-				}
-				id = &v
-				continue
-			}
-			return Call{}, 0, newErr(CodeParse, "unknown key %q in a call", m.key)
+	for i := range v.Len() {
+		if k, _ := v.Member(i); k.Text() != d.NameKey && k.Text() != d.ArgsKey && (d.ID.Key == "" || k.Text() != d.ID.Key) {
+			return Call{}, 0, newErr(CodeParse, "col %d: unknown field %q in a call (only %s)", k.Offset()+1, k.Text(), d.callKeys())
 		}
 	}
-	if name == nil || *name == "" || args == nil {
+	name, args := v.Get(d.NameKey), v.Get(d.ArgsKey)
+	if name == nil || name.Kind() != strictjson.String || name.Text() == "" || args == nil {
 		return Call{}, 0, newErr(CodeParse, "a call needs %q and %q", d.NameKey, d.ArgsKey)
 	}
-	a, err := decodeArgs(string(args))
+	if args.Kind() != strictjson.Object {
+		return Call{}, 0, newErr(CodeParse, "arguments are not an object")
+	}
+	m, err := floats(args.Map())
 	if err != nil {
 		return Call{}, 0, err
 	}
-	c := Call{Event: ltl.Event{Tool: *name, Args: a}}
+	c := Call{Event: ltl.Event{Tool: name.Text(), Args: m.(map[string]any)}}
 	if d.ID.Key != "" {
+		id := v.Get(d.ID.Key)
 		if id == nil {
 			return Call{}, 0, newErr(CodeParse, "a call needs %q", d.ID.Key)
 		}
-		if err := d.ID.check(*id); err != nil {
+		if id.Kind() != strictjson.String {
+			return Call{}, 0, newErr(CodeParse, "%q must be a string", d.ID.Key)
+		}
+		if err := d.ID.check(id.Text()); err != nil {
 			return Call{}, 0, err
 		}
-		c.ID = *id
+		c.ID = id.Text()
 	}
 	return c, n, nil
+}
+
+// callKeys lists a JSON call's keys for messages.
+func (d *FormatSpec) callKeys() string {
+	ks := []string{strconv.Quote(d.NameKey), strconv.Quote(d.ArgsKey)}
+	if d.ID.Key != "" {
+		ks = append(ks, strconv.Quote(d.ID.Key))
+	}
+	return strings.Join(ks, ", ")
 }
 
 func (r IDRule) check(id string) error {
@@ -335,39 +333,6 @@ func (r IDRule) check(id string) error {
 	return nil
 }
 
-type member struct {
-	key string
-	val json.RawMessage
-}
-
-// strictMembers splits a JSON object into its members, refusing duplicate
-// keys (encoding/json would keep the last one silently).
-func strictMembers(s string) ([]member, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	var out []member
-	seen := map[string]bool{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		k, _ := t.(string)
-		if seen[k] {
-			return nil, newErr(CodeParse, "duplicate key %q", k)
-		}
-		seen[k] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, member{key: k, val: v})
-	}
-	return out, nil
-}
-
 // splitStep recognizes `Label: text` with Label an identifier written as
 // StepLabel writes it (first letter upper-case): a lower-case label is not
 // text any format produces, and in react `action: x` would read back as a
@@ -380,20 +345,52 @@ func splitStep(line string) (label, text string, ok bool) {
 	return line[:i], line[i+2:], true
 }
 
+// decodeArgs reads a call's arguments strictly (internal/strictjson):
+// exact, unique keys, nothing after the object, valid UTF-8. Numbers are
+// float64, as this reader has always returned them (the decoder writes only
+// numbers its schemas allow); one float64 cannot hold is an error, never a
+// silent rounding to infinity.
 func decodeArgs(s string) (map[string]any, error) {
-	if strings.HasPrefix(s, "{") {
-		if _, err := strictMembers(s); err != nil {
-			return nil, err
-		}
-	}
-	var args map[string]any
-	if err := json.Unmarshal([]byte(s), &args); err != nil {
+	v, err := strictjson.ParseString(s, strictjson.Limits{})
+	if err != nil {
 		return nil, err
 	}
-	if args == nil {
+	if v.Kind() != strictjson.Object {
 		return nil, newErr(CodeParse, "arguments are not an object")
 	}
-	return args, nil
+	args, err := floats(v.Map())
+	if err != nil {
+		return nil, err
+	}
+	return args.(map[string]any), nil
+}
+
+// floats replaces the json.Number values of a decoded value by float64.
+func floats(v any) (any, error) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			return nil, newErr(CodeParse, "number %s does not fit a float64", x)
+		}
+		return f, nil
+	case []any:
+		for i := range x {
+			var err error
+			if x[i], err = floats(x[i]); err != nil {
+				return nil, err
+			}
+		}
+	case map[string]any:
+		for k := range x {
+			f, err := floats(x[k])
+			if err != nil {
+				return nil, err
+			}
+			x[k] = f
+		}
+	}
+	return v, nil
 }
 
 // parseBracketIDCall reads `name` id.Key `id` nameEnd `{...}` argsEnd.
@@ -441,6 +438,9 @@ func parseBracketCall(s, nameEnd, argsEnd string) (ltl.Event, int, error) {
 	}
 	end := at + n
 	if !strings.HasPrefix(s[end:], argsEnd) {
+		if rest := strings.TrimLeft(s[end:], " "); strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, "[") {
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: data after the arguments", end+1)
+		}
 		return ltl.Event{}, 0, want()
 	}
 	return ltl.Event{Tool: s[:br], Args: args}, end + len(argsEnd), nil
@@ -450,6 +450,14 @@ func parseBracketCall(s, nameEnd, argsEnd string) (ltl.Event, int, error) {
 func parsePythonCall(line string) (ltl.Event, int, error) {
 	p := &pyParser{s: line}
 	name := p.ident()
+	for name != "" && p.eat(".") { // a dotted callee, as BFCL writes math.factorial(...)
+		part := p.ident()
+		if part == "" {
+			name = ""
+			break
+		}
+		name += "." + part
+	}
 	if name == "" || !p.eat("(") {
 		return ltl.Event{}, 0, newErr(CodeParse, "want name(...)")
 	}
@@ -570,12 +578,12 @@ func (p *pyParser) value() (any, error) {
 		if j >= len(p.s) {
 			return nil, newErr(CodeParse, "col %d: unterminated string", p.i+1)
 		}
-		var s string
-		if err := json.Unmarshal([]byte(p.s[p.i:j+1]), &s); err != nil {
+		v, err := strictjson.ParseString(p.s[p.i:j+1], strictjson.Limits{})
+		if err != nil {
 			return nil, newErr(CodeParse, "col %d: %v", p.i+1, err)
 		}
 		p.i = j + 1
-		return s, nil
+		return v.Text(), nil
 	}
 	j := p.i
 	for j < len(p.s) && strings.IndexByte("-+.eE0123456789", p.s[j]) >= 0 {

@@ -2,13 +2,15 @@ package decoder
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/specplan/specplan/internal/strictjson"
 )
 
 // TokenizerErrorCode classifies a LoadTokenizerJSON failure so that callers
@@ -75,28 +77,25 @@ type TokenizerJSON struct {
 	Special   []bool   // id is an added token marked special (or an unused id)
 }
 
-type rawTokenizer struct {
-	AddedTokens []struct {
-		ID      int    `json:"id"`
-		Content string `json:"content"`
-		Special bool   `json:"special"`
-	} `json:"added_tokens"`
-	PreTokenizer json.RawMessage `json:"pre_tokenizer"`
-	Decoder      json.RawMessage `json:"decoder"`
-	Model        struct {
-		Type   string          `json:"type"`
-		Vocab  json.RawMessage `json:"vocab"`
-		Merges json.RawMessage `json:"merges"`
-	} `json:"model"`
-}
+// Limits on a tokenizer.json, which is a model file and as untrusted as any
+// input: the largest real ones (Gemma 3) are ~33 MB with ~1M JSON values.
+const (
+	// maxTokenizerBytes bounds the file.
+	maxTokenizerBytes = 64 << 20
+	// maxTokenizerValues bounds the parsed tree (32 bytes a value), which
+	// the file size alone would let reach a gigabyte.
+	maxTokenizerValues = 8 << 20
+)
 
 // maxTokenizerVocab bounds the vocabulary so that a corrupt id cannot make
 // us allocate gigabytes; the largest real vocabularies are ~260K.
 const maxTokenizerVocab = 1 << 22
 
 // ReadTokenizerJSON parses a tokenizer.json without decoding token bytes.
+// The JSON is read strictly (internal/strictjson: exact keys, no duplicates,
+// valid UTF-8) under a size and a value-count limit.
 func ReadTokenizerJSON(path string) (*TokenizerJSON, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, maxTokenizerBytes)
 	if err != nil {
 		code := TokenizerCorrupt
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
@@ -104,22 +103,47 @@ func ReadTokenizerJSON(path string) (*TokenizerJSON, error) {
 		}
 		return nil, &TokenizerError{Code: code, Path: path, Msg: "cannot read file", Err: err}
 	}
-	var raw rawTokenizer
-	if err := json.Unmarshal(data, &raw); err != nil {
+	root, err := strictjson.Parse(data, strictjson.Limits{MaxValues: maxTokenizerValues})
+	if err != nil {
 		te := &TokenizerError{Code: TokenizerCorrupt, Path: path, Msg: "invalid JSON", Err: err}
-		var se *json.SyntaxError
-		var ue *json.UnmarshalTypeError
-		if errors.As(err, &se) {
-			te.Pos = lineCol(data, se.Offset-1) // Offset is just past the bad byte
-		} else if errors.As(err, &ue) {
-			te.Pos = lineCol(data, ue.Offset-1)
+		var je *strictjson.Error
+		if errors.As(err, &je) {
+			te.Pos = lineCol(data, int64(je.Offset))
+			te.Err = errors.New(je.Msg)
 		}
 		return nil, te
 	}
 	corrupt := func(msg string, a ...any) error {
 		return &TokenizerError{Code: TokenizerCorrupt, Path: path, Msg: fmt.Sprintf(msg, a...)}
 	}
-	t := &TokenizerJSON{Path: path, ModelType: raw.Model.Type}
+	corruptAt := func(v *strictjson.Value, msg string, a ...any) error {
+		return &TokenizerError{Code: TokenizerCorrupt, Path: path, Pos: lineCol(data, int64(v.Offset())), Msg: fmt.Sprintf(msg, a...)}
+	}
+	if root.Kind() != strictjson.Object {
+		return nil, corruptAt(root, "not a JSON object")
+	}
+	model := root.Get("model")
+	if model != nil && model.Kind() != strictjson.Object {
+		return nil, corruptAt(model, "model is not an object")
+	}
+	// encoding/json would read "Model" as "model": a key that differs from
+	// a known one only in case is refused, not silently ignored.
+	for _, o := range []struct {
+		v     *strictjson.Value
+		known []string
+	}{{root, []string{"model", "added_tokens", "pre_tokenizer", "decoder"}}, {model, []string{"type", "vocab", "merges"}}} {
+		if k, want, bad := o.v.CaseVariant(o.known...); bad {
+			return nil, corruptAt(k, "key %q differs from %q only in case; keys are case-sensitive", k.Text(), want)
+		}
+	}
+	modelType := ""
+	if ty := model.Get("type"); ty != nil {
+		if ty.Kind() != strictjson.String {
+			return nil, corruptAt(ty, "model.type is not a string")
+		}
+		modelType = ty.Text()
+	}
+	t := &TokenizerJSON{Path: path, ModelType: modelType}
 	ids := map[int]string{}
 	maxID := -1
 	put := func(id int, s string) error {
@@ -130,58 +154,105 @@ func ReadTokenizerJSON(path string) (*TokenizerJSON, error) {
 		maxID = max(maxID, id)
 		return nil
 	}
-	switch raw.Model.Type {
+	vocab := model.Get("vocab")
+	switch modelType {
 	case "BPE", "WordPiece", "WordLevel":
-		var vocab map[string]int
-		if err := json.Unmarshal(raw.Model.Vocab, &vocab); err != nil {
-			return nil, corrupt("model.vocab is not a map of token → id: %v", err)
+		if vocab == nil || vocab.Kind() != strictjson.Object {
+			return nil, corrupt("model.vocab is not a map of token → id")
 		}
-		for s, id := range vocab {
-			if err := put(id, s); err != nil {
+		for i := range vocab.Len() {
+			k, v := vocab.Member(i)
+			id, ok := intValue(v)
+			if !ok {
+				return nil, corruptAt(v, "model.vocab[%q] is not an integer id", k.Text())
+			}
+			if err := put(id, k.Text()); err != nil {
 				return nil, err
 			}
 		}
 	case "Unigram":
-		var vocab [][2]any
-		if err := json.Unmarshal(raw.Model.Vocab, &vocab); err != nil {
-			return nil, corrupt("model.vocab is not a list of [piece, score]: %v", err)
+		if vocab == nil || vocab.Kind() != strictjson.Array {
+			return nil, corrupt("model.vocab is not a list of [piece, score]")
 		}
-		for id, e := range vocab {
-			s, ok := e[0].(string)
-			if !ok {
-				return nil, corrupt("model.vocab[%d] has no string piece", id)
+		for id := range vocab.Len() {
+			e := vocab.Elem(id)
+			if e.Kind() != strictjson.Array || e.Len() != 2 || e.Elem(1).Kind() != strictjson.Number {
+				return nil, corruptAt(e, "model.vocab[%d] is not a [piece, score] pair", id)
 			}
-			if err := put(id, s); err != nil {
+			if e.Elem(0).Kind() != strictjson.String {
+				return nil, corruptAt(e, "model.vocab[%d] has no string piece", id)
+			}
+			if err := put(id, e.Elem(0).Text()); err != nil {
 				return nil, err
 			}
 		}
 	case "":
 		return nil, corrupt("model.type is missing")
 	default:
-		return nil, &TokenizerError{Code: TokenizerUnsupported, Path: path, Msg: "model type " + strconv.Quote(raw.Model.Type)}
+		return nil, &TokenizerError{Code: TokenizerUnsupported, Path: path, Msg: "model type " + strconv.Quote(modelType)}
 	}
-	if len(raw.Model.Merges) > 0 && string(raw.Model.Merges) != "null" {
+	if merges := model.Get("merges"); merges != nil && merges.Kind() != strictjson.Null {
 		// Older files spell a merge "a b", newer ones ["a","b"].
-		var asStrings []string
-		if err := json.Unmarshal(raw.Model.Merges, &asStrings); err == nil {
-			t.Merges = asStrings
-		} else {
-			var asPairs [][2]string
-			if err := json.Unmarshal(raw.Model.Merges, &asPairs); err != nil {
-				return nil, corrupt("model.merges is neither [\"a b\"] nor [[\"a\",\"b\"]]")
+		if merges.Kind() != strictjson.Array {
+			return nil, corruptAt(merges, "model.merges is neither [\"a b\"] nor [[\"a\",\"b\"]]")
+		}
+		t.Merges = make([]string, merges.Len())
+		for i := range merges.Len() {
+			m := merges.Elem(i)
+			switch {
+			case m.Kind() == strictjson.String:
+				t.Merges[i] = m.Text()
+			case m.Kind() == strictjson.Array && m.Len() == 2 && m.Elem(0).Kind() == strictjson.String && m.Elem(1).Kind() == strictjson.String:
+				t.Merges[i] = m.Elem(0).Text() + " " + m.Elem(1).Text()
+			default:
+				return nil, corruptAt(m, "model.merges is neither [\"a b\"] nor [[\"a\",\"b\"]]")
 			}
-			t.Merges = make([]string, len(asPairs))
-			for i, p := range asPairs {
-				t.Merges[i] = p[0] + " " + p[1]
+		}
+	}
+	type addedToken struct {
+		id      int
+		content string
+		special bool
+	}
+	var added []addedToken
+	if at := root.Get("added_tokens"); at != nil && at.Kind() != strictjson.Null {
+		if at.Kind() != strictjson.Array {
+			return nil, corruptAt(at, "added_tokens is not a list")
+		}
+		for i := range at.Len() {
+			a := at.Elem(i)
+			if a.Kind() != strictjson.Object {
+				return nil, corruptAt(a, "added_tokens[%d] is not an object", i)
 			}
+			var tok addedToken
+			if v := a.Get("id"); v != nil {
+				id, ok := intValue(v)
+				if !ok {
+					return nil, corruptAt(v, "added_tokens[%d].id is not an integer", i)
+				}
+				tok.id = id
+			}
+			if v := a.Get("content"); v != nil {
+				if v.Kind() != strictjson.String {
+					return nil, corruptAt(v, "added_tokens[%d].content is not a string", i)
+				}
+				tok.content = v.Text()
+			}
+			if v := a.Get("special"); v != nil {
+				if v.Kind() != strictjson.Bool {
+					return nil, corruptAt(v, "added_tokens[%d].special is not a boolean", i)
+				}
+				tok.special = v.Text() == "true"
+			}
+			added = append(added, tok)
 		}
 	}
 	special := map[int]bool{}
-	for _, a := range raw.AddedTokens {
-		if err := put(a.ID, a.Content); err != nil {
+	for _, a := range added {
+		if err := put(a.id, a.content); err != nil {
 			return nil, err
 		}
-		special[a.ID] = a.Special
+		special[a.id] = a.special
 	}
 	if maxID < 0 {
 		return nil, corrupt("empty vocabulary")
@@ -201,7 +272,11 @@ func ReadTokenizerJSON(path string) (*TokenizerJSON, error) {
 		t.Added[id] = added
 		t.Special[id] = sp
 	}
-	t.ByteLevel = bytes.Contains(raw.PreTokenizer, []byte(`"ByteLevel"`)) || bytes.Contains(raw.Decoder, []byte(`"ByteLevel"`))
+	mentions := func(key string) bool {
+		v := root.Get(key)
+		return v != nil && bytes.Contains(v.Raw(data), []byte(`"ByteLevel"`))
+	}
+	t.ByteLevel = mentions("pre_tokenizer") || mentions("decoder")
 	return t, nil
 }
 
@@ -319,6 +394,33 @@ func sentencePieceDecode(s string) []byte {
 		}
 	}
 	return []byte(strings.ReplaceAll(s, "▁", " "))
+}
+
+// intValue reads a JSON integer that fits an int.
+func intValue(v *strictjson.Value) (int, bool) {
+	if v.Kind() != strictjson.Number {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v.Text())
+	return n, err == nil
+}
+
+// readLimited reads path, refusing a file over limit bytes without reading
+// more than limit+1.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than the limit of %d bytes for a tokenizer.json", limit)
+	}
+	return data, nil
 }
 
 func lineCol(data []byte, off int64) string {

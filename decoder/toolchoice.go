@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/strictjson"
 )
 
 // ToolChoiceMode is OpenAI's tool_choice mode.
@@ -144,24 +145,20 @@ func ParseToolChoice(raw []byte) (ToolChoice, error) {
 // exactObject decodes a JSON object whose keys are among keys, each at most
 // once (every key present is required by the caller's checks).
 func exactObject(raw json.RawMessage, keys ...string) (map[string]json.RawMessage, error) {
-	s := string(bytes.TrimSpace(raw))
-	if !strings.HasPrefix(s, "{") {
-		return nil, newErr(CodeParse, "want a JSON object")
-	}
-	ms, err := strictMembers(s)
+	v, err := strictjson.Parse(raw, strictjson.Limits{})
 	if err != nil {
 		return nil, err
 	}
-	var v json.RawMessage
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
+	if v.Kind() != strictjson.Object {
+		return nil, newErr(CodeParse, "want a JSON object, not a JSON %s", v.Kind())
 	}
 	out := map[string]json.RawMessage{}
-	for _, m := range ms {
-		if !slices.Contains(keys, m.key) {
-			return nil, newErr(CodeParse, "unknown key %q", m.key)
+	for i := range v.Len() {
+		k, val := v.Member(i)
+		if !slices.Contains(keys, k.Text()) {
+			return nil, newErr(CodeParse, "unknown key %q", k.Text())
 		}
-		out[m.key] = m.val
+		out[k.Text()] = val.Raw(raw)
 	}
 	return out, nil
 }

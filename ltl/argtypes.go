@@ -43,7 +43,7 @@ type ArgTypeError struct {
 func (e *ArgTypeError) Error() string {
 	at := ""
 	if e.Pred.Pos.Line > 0 {
-		at = " at " + posString(e.Pred.Pos)
+		at = " at " + FormatPos(e.Pred.Pos)
 	}
 	if e.Detail != "" {
 		return fmt.Sprintf("%s: argument %s cannot be compared: %s (predicate %s%s)", e.Tool, e.Arg, e.Detail, e.Pred, at)

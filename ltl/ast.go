@@ -20,6 +20,8 @@ type Spec struct {
 	Rules  []*Rule
 	File   string // file name used in positions
 	Source []byte // the source text, for error carets and rule text
+	// Catalog is the spec's `tools from "FILE"`, nil without one.
+	Catalog *CatalogRef
 }
 
 // Decl is one declared step kind or tool name.
@@ -311,14 +313,18 @@ func (f *Const) String() string {
 func (f *Last) String() string { return "last" }
 
 func (f *Atom) String() string {
+	name := f.Name
+	if f.Kind != AtomCall {
+		name, _ = QuoteName(f.Name)
+	}
 	if len(f.Preds) == 0 {
-		return f.Name
+		return name
 	}
 	parts := make([]string, len(f.Preds))
 	for i, p := range f.Preds {
 		parts[i] = p.String()
 	}
-	return f.Name + "(" + strings.Join(parts, ", ") + ")"
+	return name + "(" + strings.Join(parts, ", ") + ")"
 }
 
 // precedence levels, loose to tight; used to parenthesise minimally.
@@ -343,31 +349,52 @@ func prec(f Formula) int {
 	return 7
 }
 
-func (f *Unary) String() string {
-	inner := f.X.String()
-	if prec(f.X) < 6 {
-		inner = "(" + inner + ")"
-	}
-	if f.Op == OpNot {
-		return "!" + inner
-	}
-	if prec(f.X) < 6 {
-		return f.Op.String() + inner
-	}
-	return f.Op.String() + " " + inner
+func (f *Unary) String() string { return formulaString(f) }
+
+func (f *Binary) String() string { return formulaString(f) }
+
+// formulaString prints f into one buffer: concatenating each operand's
+// String would copy a long chain's text once per operator.
+func formulaString(f Formula) string {
+	var b strings.Builder
+	writeFormula(&b, f)
+	return b.String()
 }
 
-func (f *Binary) String() string {
-	p := prec(f)
-	l, r := f.L.String(), f.R.String()
-	// Right-associative levels (->, U R W S) need parentheses on a left
-	// operand of the same level; left-flattened levels (& | <->) on the right.
-	rightAssoc := p == 2 || p == 5
-	if prec(f.L) < p || (rightAssoc && prec(f.L) == p) {
-		l = "(" + l + ")"
+func writeFormula(b *strings.Builder, f Formula) {
+	paren := func(g Formula, yes bool) {
+		if yes {
+			b.WriteByte('(')
+		}
+		writeFormula(b, g)
+		if yes {
+			b.WriteByte(')')
+		}
 	}
-	if prec(f.R) < p || (!rightAssoc && prec(f.R) == p) {
-		r = "(" + r + ")"
+	switch f := f.(type) {
+	case *Unary:
+		inner := prec(f.X) < 6
+		switch {
+		case f.Op == OpNot:
+			b.WriteByte('!')
+		case inner:
+			b.WriteString(f.Op.String())
+		default:
+			b.WriteString(f.Op.String())
+			b.WriteByte(' ')
+		}
+		paren(f.X, inner)
+	case *Binary:
+		p := prec(f)
+		// Right-associative levels (->, U R W S) need parentheses on a left
+		// operand of the same level; left-flattened levels (& | <->) on the right.
+		rightAssoc := p == 2 || p == 5
+		paren(f.L, prec(f.L) < p || (rightAssoc && prec(f.L) == p))
+		b.WriteByte(' ')
+		b.WriteString(f.Op.String())
+		b.WriteByte(' ')
+		paren(f.R, prec(f.R) < p || (!rightAssoc && prec(f.R) == p))
+	default:
+		b.WriteString(f.String())
 	}
-	return l + " " + f.Op.String() + " " + r
 }

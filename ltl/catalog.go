@@ -1,20 +1,27 @@
 package ltl
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"unicode/utf8"
+	"strconv"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/specplan/specplan/internal/strictjson"
 )
 
-// CatalogTool is one function of an OpenAI-style `tools` catalog.
+// CatalogTool is one function of a tool catalog.
 type CatalogTool struct {
 	Name        string
 	Description string
-	Parameters  json.RawMessage // the JSON schema of the arguments, verbatim (nil if absent)
-	Pos         Pos             // where the entry starts in the catalog file
+	// Parameters is the JSON schema of the arguments ("parameters", or an
+	// MCP tool's "inputSchema") exactly as written, nil if absent.
+	Parameters json.RawMessage
+	// Entry is the whole catalog entry exactly as written, keys in their
+	// order, for renderers (a chat template's `tools | tojson`) that print
+	// the tool as the user gave it.
+	Entry json.RawMessage
+	Pos   Pos // where the entry starts in the catalog file
 }
 
 // ToolDecls returns the catalog's tools as declarations for Options.Tools.
@@ -26,69 +33,94 @@ func ToolDecls(tools []CatalogTool) []ToolDecl {
 	return out
 }
 
-type catalogFunc struct {
-	Name        *string         `json:"name"`
-	Description string          `json:"description"`
-	Parameters  json.RawMessage `json:"parameters"`
-}
+// catalogKeys are the keys a catalog entry (or its "function") gives meaning
+// to; a key equal to one of them but for case is an error.
+var catalogKeys = []string{"type", "function", "name", "description", "parameters", "inputSchema"}
 
-type catalogEntry struct {
-	Type     string       `json:"type"`
-	Function *catalogFunc `json:"function"`
-	catalogFunc
-}
-
-// ParseCatalog reads the OpenAI `tools` JSON: an array of
-// {"type":"function","function":{"name","description","parameters"}}, or a
-// bare array of function objects. Missing or non-identifier names
-// (ErrCatalogTool) and duplicate names (ErrDuplicate) are all reported; JSON
-// that is not an array of objects is ErrCatalogSyntax. The error is an ErrorList.
+// ParseCatalog is Options{}.ParseCatalog: the default limits.
 func ParseCatalog(filename string, data []byte) ([]CatalogTool, error) {
+	return Options{}.ParseCatalog(filename, data)
+}
+
+// ParseCatalog reads a tool catalog in any of the shapes users have one:
+//
+//   - the OpenAI `tools` array: [{"type":"function","function":{"name","description","parameters"}}],
+//     or a bare array of function objects;
+//   - the same wrapped as {"tools": [...]};
+//   - an MCP tools/list result, {"tools":[{"name","description","inputSchema"}]},
+//     also inside its JSON-RPC response {"jsonrpc","id","result":{...}}.
+//
+// JSON is read strictly (internal/strictjson): a duplicate key anywhere, data
+// after the value, invalid UTF-8 (ErrCatalogSyntax) and a key that differs
+// from a known key only in case ("Name", "PARAMETERS": ErrCatalogTool) are
+// errors. Missing or non-identifier names (ErrCatalogTool) and duplicate
+// names (ErrDuplicate) are all reported, up to MaxErrors; JSON that is none of the shapes is
+// ErrCatalogSyntax; input over MaxInputBytes or deeper than MaxJSONDepth is
+// ErrInputLimit. Positioning is linear in the input. The error is an ErrorList.
+func (o Options) ParseCatalog(filename string, data []byte) ([]CatalogTool, error) {
+	if err := o.checkSize(filename, data); err != nil {
+		return nil, err
+	}
 	e := &errs{}
-	pos := func(off int) Pos { return offsetPos(filename, data, off) }
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('[') {
-		off := skipSpace(data, 0)
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			off = int(se.Offset) - 1
-		}
-		e.add(pos(off), ErrCatalogSyntax, "tool catalog must be a JSON array of tools")
+	lines := newLineIndex(filename, data)
+	pos := lines.pos
+	root, err := strictjson.Parse(data, o.jsonLimits())
+	if err != nil {
+		jsonError(e, err, 0, pos, ErrCatalogSyntax)
+		return nil, e.result()
+	}
+	arr := catalogArray(root, e, pos)
+	if arr == nil {
 		return nil, e.result()
 	}
 	var tools []CatalogTool
 	seen := map[string]Pos{}
-	for dec.More() {
-		start := skipSpace(data, int(dec.InputOffset()))
-		var entry catalogEntry
-		if err := dec.Decode(&entry); err != nil {
-			var se *json.SyntaxError
-			var te *json.UnmarshalTypeError
-			switch {
-			case errors.As(err, &se):
-				e.add(pos(int(se.Offset)-1), ErrCatalogSyntax, "invalid JSON: "+se.Error())
-				return nil, e.result()
-			case errors.As(err, &te):
-				e.add(pos(start), ErrCatalogSyntax, fmt.Sprintf("tool entry: field %q has the wrong type (JSON %s)", te.Field, te.Value))
+	for i := range arr.Len() {
+		entry := arr.Elem(i)
+		p := pos(entry.Offset())
+		if e.full(p) {
+			break
+		}
+		if entry.Kind() != strictjson.Object {
+			e.add(p, ErrCatalogSyntax, fmt.Sprintf("tool entry must be a JSON object, not a JSON %s", entry.Kind()))
+			continue
+		}
+		if caseVariant(e, entry, 0, pos, ErrCatalogTool, catalogKeys...) {
+			continue
+		}
+		f := entry
+		if fn := entry.Get("function"); fn != nil && fn.Kind() != strictjson.Null {
+			if fn.Kind() != strictjson.Object {
+				e.add(pos(fn.Offset()), ErrCatalogSyntax, fmt.Sprintf(`tool entry: field "function" must be an object, not a JSON %s`, fn.Kind()))
 				continue
-			default:
-				e.add(pos(start), ErrCatalogSyntax, "invalid JSON: "+err.Error())
-				return nil, e.result()
 			}
+			if caseVariant(e, fn, 0, pos, ErrCatalogTool, catalogKeys...) {
+				continue
+			}
+			f = fn
 		}
-		f := entry.catalogFunc
-		if entry.Function != nil {
-			f = *entry.Function
+		name, ok := catalogString(f, "name", e, pos)
+		if !ok {
+			continue
 		}
-		p := pos(start)
-		if f.Name == nil || *f.Name == "" {
+		desc, ok := catalogString(f, "description", e, pos)
+		if !ok {
+			continue
+		}
+		params := f.Get("parameters")
+		if schema := f.Get("inputSchema"); schema != nil {
+			if params != nil {
+				e.add(pos(schema.Offset()), ErrCatalogTool, `tool entry has both "parameters" and "inputSchema"; give the schema once`)
+				continue
+			}
+			params = schema
+		}
+		if name == "" {
 			e.add(p, ErrCatalogTool, `tool entry has no function name (expected {"type":"function","function":{"name":...}})`)
 			continue
 		}
-		name := *f.Name
-		if !identRE.MatchString(name) || reserved[name] {
-			e.add(p, ErrCatalogTool, fmt.Sprintf("tool name %q cannot be written in a spec (use letters, digits and _, and no reserved word)", name))
+		if q, ok := QuoteName(name); !ok {
+			e.add(p, ErrCatalogTool, fmt.Sprintf("tool name %s cannot be written in a spec, even quoted: it is empty or holds a backtick, a newline, a control or a bidirectional character", q))
 			continue
 		}
 		if first, dup := seen[name]; dup {
@@ -96,10 +128,11 @@ func ParseCatalog(filename string, data []byte) ([]CatalogTool, error) {
 			continue
 		}
 		seen[name] = p
-		tools = append(tools, CatalogTool{Name: name, Description: f.Description, Parameters: f.Parameters, Pos: p})
-	}
-	if _, err := dec.Token(); err != nil && !errors.Is(err, io.EOF) {
-		e.add(pos(int(dec.InputOffset())), ErrCatalogSyntax, "invalid JSON at the end of the tool array")
+		t := CatalogTool{Name: name, Description: desc, Entry: entry.Raw(data), Pos: p}
+		if params != nil && params.Kind() != strictjson.Null {
+			t.Parameters = params.Raw(data)
+		}
+		tools = append(tools, t)
 	}
 	if err := e.result(); err != nil {
 		return nil, err
@@ -107,28 +140,115 @@ func ParseCatalog(filename string, data []byte) ([]CatalogTool, error) {
 	return tools, nil
 }
 
-func skipSpace(data []byte, off int) int {
-	for off < len(data) {
-		switch data[off] {
-		case ' ', '\t', '\r', '\n', ',':
-			off++
-		default:
-			return off
+// catalogArray finds the array of tools in one of the catalog shapes.
+func catalogArray(root *strictjson.Value, e *errs, pos func(int) Pos) *strictjson.Value {
+	const want = `tool catalog must be a JSON array of tools, {"tools": [...]}, or an MCP tools/list result`
+	v := root
+	if v.Kind() == strictjson.Object {
+		if caseVariant(e, v, 0, pos, ErrCatalogSyntax, "tools", "result", "jsonrpc", "error") {
+			return nil
 		}
+		if v.Get("jsonrpc") != nil || v.Get("result") != nil || v.Get("error") != nil {
+			if errv := v.Get("error"); errv != nil && errv.Kind() != strictjson.Null {
+				msg := ""
+				if m := errv.Get("message"); m != nil && m.Kind() == strictjson.String {
+					msg = ": " + strconv.Quote(m.Text())
+				}
+				e.add(pos(errv.Offset()), ErrCatalogSyntax, "the JSON-RPC response is an error"+msg+", not a tools/list result")
+				return nil
+			}
+			r := v.Get("result")
+			if r == nil || r.Kind() != strictjson.Object {
+				e.add(pos(v.Offset()), ErrCatalogSyntax, want+` (a JSON-RPC response needs "result": {"tools": [...]})`)
+				return nil
+			}
+			if caseVariant(e, r, 0, pos, ErrCatalogSyntax, "tools") {
+				return nil
+			}
+			v = r
+		}
+		tools := v.Get("tools")
+		if tools == nil {
+			e.add(pos(v.Offset()), ErrCatalogSyntax, want)
+			return nil
+		}
+		v = tools
 	}
-	return off
+	if v.Kind() != strictjson.Array {
+		e.add(pos(v.Offset()), ErrCatalogSyntax, want)
+		return nil
+	}
+	return v
 }
 
-// offsetPos converts a byte offset of data into a line:column position
-// (columns count runes, as in spec positions).
-func offsetPos(filename string, data []byte, off int) Pos {
-	off = max(0, min(off, len(data)))
-	line, lineStart := 1, 0
-	for i := 0; i < off; i++ {
-		if data[i] == '\n' {
-			line++
-			lineStart = i + 1
+// catalogString returns the string member key of obj ("" if absent or null).
+func catalogString(obj *strictjson.Value, key string, e *errs, pos func(int) Pos) (string, bool) {
+	v := obj.Get(key)
+	if v == nil || v.Kind() == strictjson.Null {
+		return "", true
+	}
+	if v.Kind() != strictjson.String {
+		e.add(pos(v.Offset()), ErrCatalogSyntax, fmt.Sprintf("tool entry: field %q must be a string, not a JSON %s", key, v.Kind()))
+		return "", false
+	}
+	return v.Text(), true
+}
+
+// CatalogRef is a spec's `tools from "FILE"` declaration: the catalog the
+// spec names for itself, relative to the spec file. ltl does no file I/O;
+// specplan.ParseFile and CompileFile load it.
+type CatalogRef struct {
+	Path string
+	Pos  Pos
+}
+
+// catalogDecl records a `tools from "FILE"` declaration; a spec names at
+// most one catalog.
+func catalogDecl(s *Spec, g *gCatalog, at Pos, e *errs) {
+	path, err := strconv.Unquote(g.Path)
+	switch {
+	case err != nil:
+		e.add(at, ErrSyntax, "invalid string literal "+g.Path)
+	case path == "":
+		e.add(at, ErrSyntax, "`tools from` needs a file name")
+	case s.Catalog != nil:
+		e.add(at, ErrDuplicate, fmt.Sprintf("the spec already names its catalog at %s; a spec has one `tools from`", shortPos(s.Catalog.Pos)))
+	default:
+		s.Catalog = &CatalogRef{Path: path, Pos: at}
+	}
+}
+
+// FindCatalogRef returns the `tools from "FILE"` declaration of a spec's
+// source without parsing it (nil if it has none), so that a loader can read
+// the catalog before Parse, which needs the catalog's tools declared. It
+// lexes src once; a source that does not lex, or names two catalogs, is left
+// for Parse to report.
+func FindCatalogRef(filename string, src []byte) *CatalogRef {
+	lex, err := ltlLexer.LexString(filename, string(src))
+	if err != nil {
+		return nil
+	}
+	var toks [3]lexer.Token
+	n := 0
+	for {
+		t, err := lex.Next()
+		if err != nil || t.EOF() {
+			return nil
+		}
+		if t.Type == ltlSymbols["whitespace"] || t.Type == ltlSymbols["comment"] {
+			continue
+		}
+		toks[0], toks[1], toks[2] = toks[1], toks[2], t
+		n++
+		if n >= 3 && toks[0].Value == "tools" && toks[0].Type == ltlSymbols["Keyword"] &&
+			toks[1].Value == "from" && toks[1].Type == ltlSymbols["Ident"] && toks[2].Type == ltlSymbols["String"] {
+			path, err := strconv.Unquote(toks[2].Value)
+			if err != nil || path == "" {
+				return nil
+			}
+			return &CatalogRef{Path: path, Pos: toks[0].Pos}
 		}
 	}
-	return Pos{Filename: filename, Offset: off, Line: line, Column: utf8.RuneCount(data[lineStart:off]) + 1}
 }
+
+var ltlSymbols = ltlLexer.Symbols()

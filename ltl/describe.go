@@ -10,26 +10,43 @@ import (
 // sentence ("every call must be followed immediately by an observation");
 // anything else is read out operator by operator, which is exact if stiff.
 // The result is a clause without a final period.
+//
+// A formula of many nodes is read out only in part, the rest shown as "…":
+// a description is for a person, and describing a rule of n nodes costs
+// about n times the length of its description.
 func Describe(f Formula) string {
-	if s, ok := describeShape(f); ok {
+	ds := &describer{left: describeNodes}
+	if s, ok := ds.describeShape(f); ok {
 		return s
 	}
-	return describe(f)
+	return ds.describe(f)
+}
+
+// describeNodes is how many formula nodes one description reads out.
+const describeNodes = 200
+
+// describer reads formulas out within a budget of nodes.
+type describer struct{ left int }
+
+// spent reports whether the budget is gone, and takes one node from it.
+func (ds *describer) spent() bool {
+	ds.left--
+	return ds.left < 0
 }
 
 // describeShape recognises the shapes specs are mostly written in.
-func describeShape(f Formula) (string, bool) {
+func (ds *describer) describeShape(f Formula) (string, bool) {
 	if a, n, ok := matchAtMost(f); ok && n > 0 {
-		return noun(a) + " may happen at most " + times(n), true
+		return ds.noun(a) + " may happen at most " + times(n), true
 	}
 	if a, n, ok := matchAtLeast(f); ok && n > 1 {
-		return noun(a) + " must happen at least " + times(n), true
+		return ds.noun(a) + " must happen at least " + times(n), true
 	}
 	if b, ok := f.(*Binary); ok && b.Op == OpAnd {
 		a1, n1, ok1 := matchAtLeast(b.L)
 		a2, n2, ok2 := matchAtMost(b.R)
 		if ok1 && ok2 && n1 == n2 && Equal(a1, a2) {
-			return noun(a1) + " must happen exactly " + times(n1), true
+			return ds.noun(a1) + " must happen exactly " + times(n1), true
 		}
 	}
 	switch f := f.(type) {
@@ -39,21 +56,21 @@ func describeShape(f Formula) (string, bool) {
 			switch x := f.X.(type) {
 			case *Unary:
 				if x.Op == OpNot {
-					return noun(x.X) + " must never happen", true
+					return ds.noun(x.X) + " must never happen", true
 				}
 			case *Binary:
 				if x.Op == OpImplies {
-					return whenever(x.L, x.R), true
+					return ds.whenever(x.L, x.R), true
 				}
 			}
-			return "at every step, " + describe(f.X), true
+			return "at every step, " + ds.describe(f.X), true
 		case OpEventually:
-			return noun(f.X) + " must happen at some point", true
+			return ds.noun(f.X) + " must happen at some point", true
 		}
 	case *Binary:
 		if f.Op == OpWeakUntil {
 			if n, ok := f.L.(*Unary); ok && n.Op == OpNot {
-				return "no " + kind(n.X) + " may happen until " + noun(f.R) + " has happened", true
+				return "no " + ds.kind(n.X) + " may happen until " + ds.noun(f.R) + " has happened", true
 			}
 		}
 	case *Const:
@@ -62,14 +79,14 @@ func describeShape(f Formula) (string, bool) {
 		}
 		return "no run satisfies this", true
 	case *Atom:
-		return "the run must start with " + noun(f), true
+		return "the run must start with " + ds.noun(f), true
 	}
 	return "", false
 }
 
 // whenever phrases G(l -> r).
-func whenever(l, r Formula) string {
-	subject, each := noun(l), kind(l)
+func (ds *describer) whenever(l, r Formula) string {
+	subject, each := ds.noun(l), ds.kind(l)
 	switch r := r.(type) {
 	case *Last:
 		return "nothing may come after " + subject
@@ -77,38 +94,38 @@ func whenever(l, r Formula) string {
 		switch r.Op {
 		case OpNext:
 			if inner, ok := r.X.(*Unary); ok && inner.Op == OpEventually {
-				return "every " + each + " must be followed later by " + noun(inner.X)
+				return "every " + each + " must be followed later by " + ds.noun(inner.X)
 			}
-			return "every " + each + " must be followed immediately by " + noun(r.X)
+			return "every " + each + " must be followed immediately by " + ds.noun(r.X)
 		case OpWeakNext:
-			return "every " + each + " that is not last must be followed immediately by " + noun(r.X)
+			return "every " + each + " that is not last must be followed immediately by " + ds.noun(r.X)
 		case OpEventually:
-			return "every " + each + " must be followed, then or later, by " + noun(r.X)
+			return "every " + each + " must be followed, then or later, by " + ds.noun(r.X)
 		case OpYesterday:
 			if inner, ok := r.X.(*Unary); ok && inner.Op == OpOnce {
-				return subject + " is allowed only after " + noun(inner.X) + " has happened"
+				return subject + " is allowed only after " + ds.noun(inner.X) + " has happened"
 			}
-			return subject + " is allowed only right after " + noun(r.X)
+			return subject + " is allowed only right after " + ds.noun(r.X)
 		case OpOnce:
-			return subject + " is allowed only once " + noun(r.X) + " has happened"
+			return subject + " is allowed only once " + ds.noun(r.X) + " has happened"
 		case OpAlways:
 			if n, ok := r.X.(*Unary); ok && n.Op == OpNot {
-				return "after " + subject + ", " + noun(n.X) + " must never happen"
+				return "after " + subject + ", " + ds.noun(n.X) + " must never happen"
 			}
 		}
 	}
-	return "whenever " + describe(l) + ", " + describe(r)
+	return "whenever " + ds.describe(l) + ", " + ds.describe(r)
 }
 
 // noun names what an event-level formula matches, with an article.
-func noun(f Formula) string {
-	k := kind(f)
+func (ds *describer) noun(f Formula) string {
+	k := ds.kind(f)
 	switch f := f.(type) {
 	case *Atom:
 		return article(k) + " " + k
 	case *Binary:
 		if f.Op == OpOr {
-			return noun(f.L) + " or " + noun(f.R)
+			return ds.noun(f.L) + " or " + ds.noun(f.R)
 		}
 		return article(k) + " " + k
 	}
@@ -117,42 +134,47 @@ func noun(f Formula) string {
 
 // kind names what an event-level formula matches, without an article
 // ("call of refund"), for "every …" and "no …".
-func kind(f Formula) string {
+func (ds *describer) kind(f Formula) string {
+	if ds.spent() {
+		return "…"
+	}
 	switch f := f.(type) {
 	case *Atom:
 		switch f.Kind {
 		case AtomCall:
 			return "tool call"
 		case AtomTool:
+			name, _ := QuoteName(f.Name)
 			if len(f.Preds) == 0 {
-				return "call of " + f.Name
+				return "call of " + name
 			}
 			parts := make([]string, len(f.Preds))
 			for i, p := range f.Preds {
 				parts[i] = p.String()
 			}
-			return "call of " + f.Name + " with " + strings.Join(parts, " and ")
+			return "call of " + name + " with " + strings.Join(parts, " and ")
 		default:
-			return f.Name
+			name, _ := QuoteName(f.Name)
+			return name
 		}
 	case *Binary:
 		switch f.Op {
 		case OpOr:
-			return kind(f.L) + " or " + kind(f.R)
+			return ds.kind(f.L) + " or " + ds.kind(f.R)
 		case OpAnd:
 			if past, ok := f.R.(*Unary); ok {
 				switch past.Op {
 				case OpYesterday:
-					return kind(f.L) + " right after " + noun(past.X)
+					return ds.kind(f.L) + " right after " + ds.noun(past.X)
 				case OpOnce:
-					return kind(f.L) + " once " + noun(past.X) + " has happened"
+					return ds.kind(f.L) + " once " + ds.noun(past.X) + " has happened"
 				}
 			}
-			return kind(f.L) + " that is also " + noun(f.R)
+			return ds.kind(f.L) + " that is also " + ds.noun(f.R)
 		}
 	case *Unary:
 		if f.Op == OpNot {
-			return "event other than " + noun(f.X)
+			return "event other than " + ds.noun(f.X)
 		}
 	case *Const:
 		if f.Value {
@@ -162,7 +184,7 @@ func kind(f Formula) string {
 	case *Last:
 		return "the last event"
 	}
-	return "(" + describe(f) + ")"
+	return "(" + ds.describe(f) + ")"
 }
 
 func article(word string) string {
@@ -181,19 +203,22 @@ var opWords = map[Op]string{
 }
 
 // describe reads a formula out operator by operator.
-func describe(f Formula) string {
+func (ds *describer) describe(f Formula) string {
+	if ds.spent() {
+		return "…"
+	}
 	switch f := f.(type) {
 	case *Atom, *Const:
-		return "the event is " + noun(f)
+		return "the event is " + ds.noun(f)
 	case *Last:
 		return "it is the last event"
 	case *Unary:
 		if f.Op == OpNot {
-			return "not (" + describe(f.X) + ")"
+			return "not (" + ds.describe(f.X) + ")"
 		}
-		return opWords[f.Op] + " " + describe(f.X)
+		return opWords[f.Op] + " " + ds.describe(f.X)
 	case *Binary:
-		return "(" + describe(f.L) + ") " + opWords[f.Op] + " (" + describe(f.R) + ")"
+		return "(" + ds.describe(f.L) + ") " + opWords[f.Op] + " (" + ds.describe(f.R) + ")"
 	}
 	return "?"
 }

@@ -6,18 +6,48 @@
 // # Input
 //
 // A spec is `spec NAME "optional title"` followed by any number of
-// `steps a, b`, `tools x, y` and `rule FORMULA` declarations; newlines are
-// whitespace, keywords delimit, `#` and `//` start comments. Formulas use
+// `steps a, b`, `tools x, y`, `tools from "FILE"` and `rule FORMULA`
+// declarations; newlines are
+// whitespace, keywords delimit, `#` and `//` start comments. A step or tool
+// name is an identifier, a dotted identifier (ancient_empires.get_religion_info)
+// or any other name between backticks (`read-file`, `next`); QuoteName
+// writes a name as a spec spells it. Formulas use
 // symbolic or word operators; precedence from loose to tight is
 // <->, -> (right-assoc), |, &, the binary temporal operators U R W S
 // (right-assoc), then prefix operators (! X N F G Y O H). The grammar is in
 // grammar.go.
 //
-// Parse expects UTF-8 text of any size and never panics or overflows the
-// stack: nesting of parentheses and prefix operators is bounded on the token
-// stream (Options.MaxDepth, default 256) before the recursive-descent parser
-// runs, pattern counts are bounded (MaxPatternCount) and so is the total size
-// of all rules after expansion (MaxFormulaSize). Each limit is an error naming it.
+// Parse expects UTF-8 text and never panics or overflows the stack: the
+// text's size is bounded (Options.MaxSpecBytes, default 256 KiB) before it
+// is lexed, nesting of parentheses and prefix operators is bounded on the
+// token stream (Options.MaxDepth, default 256) before the recursive-descent
+// parser runs, pattern counts are bounded (MaxPatternCount) and so is the
+// total size of all rules after expansion (MaxFormulaSize). Each limit is an
+// error naming it and what raises it (the Option and the plan flag), or
+// saying that it is fixed. Parsing, and printing errors with Format, take
+// time linear in the input.
+//
+// # Output
+//
+// Error and FormatPos escape file names and messages, and Format escapes
+// quoted source lines (internal/safetext): no input, file name included,
+// reaches the terminal as a control sequence, a forged line or a
+// bidirectional override.
+//
+// The readers of the inputs checked against a spec (ReadTrace,
+// ParseCatalog, ParseExamples, and ReadInput for any file) treat them as
+// hostile. JSON is parsed by internal/strictjson: keys match exactly and a
+// key that differs from a known one only in case is an error with a
+// did-you-mean, duplicate keys and data after the value are errors, and
+// argument numbers are json.Number, exactly as written. Every reader is
+// bounded by Options.MaxInputBytes (default 8 MiB), MaxLineBytes (1 MiB, a
+// trace line) and MaxJSONDepth (128); each is ErrInputLimit naming the
+// Option and the plan flag that raises it, and a reader never reads more
+// than one buffer past a limit. A reader stops after MaxErrors errors.
+// Catalogs may be the OpenAI tools array, {"tools": [...]}, or an MCP
+// tools/list result (bare or in its JSON-RPC response); a spec may name its
+// own with `tools from "FILE"` (Spec.Catalog, FindCatalogRef), which ltl
+// records but never opens.
 //
 // # Guarantees
 //

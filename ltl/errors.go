@@ -1,10 +1,13 @@
 package ltl
 
 import (
+	"bytes"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/specplan/specplan/internal/safetext"
 )
 
 // Code classifies an error so that callers and tests can compare kinds of
@@ -32,6 +35,8 @@ const (
 	ErrExampleAction                   // an example `Action:` line that is not tool[args]
 	ErrCatalogSyntax                   // a tool catalog that is not a JSON array of objects
 	ErrCatalogTool                     // a catalog entry without a usable function name
+	ErrSpecSize                        // a spec text larger than Options.MaxSpecBytes
+	ErrInputLimit                      // an input over MaxInputBytes, a line over MaxLineBytes or JSON deeper than MaxJSONDepth
 )
 
 var codeNames = [...]string{
@@ -55,6 +60,8 @@ var codeNames = [...]string{
 	ErrExampleAction:   "example-action",
 	ErrCatalogSyntax:   "catalog-syntax",
 	ErrCatalogTool:     "catalog-tool",
+	ErrSpecSize:        "spec-size-limit",
+	ErrInputLimit:      "input-limit",
 }
 
 func (c Code) String() string {
@@ -71,15 +78,20 @@ type Error struct {
 	Msg  string
 }
 
-// Error returns "file:line:col: msg".
+// Error returns "file:line:col: msg". The file name and the message are
+// escaped (safetext), so neither can send a control sequence to a terminal
+// or forge a line of output.
 func (e *Error) Error() string {
-	return posString(e.Pos) + ": " + e.Msg
+	return FormatPos(e.Pos) + ": " + safetext.Escape(e.Msg)
 }
 
-func posString(p Pos) string {
+// FormatPos writes p as "file:line:col" (or "line:col" without a file name),
+// the file name escaped: names come from users, archives and attackers, and
+// may hold newlines, terminal escapes or bidirectional overrides.
+func FormatPos(p Pos) string {
 	s := strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
 	if p.Filename != "" {
-		s = p.Filename + ":" + s
+		s = safetext.Escape(p.Filename) + ":" + s
 	}
 	return s
 }
@@ -89,11 +101,14 @@ func posString(p Pos) string {
 type ErrorList []*Error
 
 func (l ErrorList) Error() string {
-	parts := make([]string, len(l))
+	var b strings.Builder
 	for i, e := range l {
-		parts[i] = e.Error()
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
 	}
-	return strings.Join(parts, "\n")
+	return b.String()
 }
 
 // Codes returns the codes of the errors, in order (handy in tests).
@@ -107,13 +122,16 @@ func (l ErrorList) Codes() []Code {
 
 // Format prints each error as `file:line:col: msg`, then the source line of
 // src it points into, then a caret under the column. src must be the text the
-// positions refer to; errors whose line is outside src get only the first line.
+// positions refer to; errors whose line is outside src get only the first
+// line. The cost is linear in len(src) plus the number of errors: src is
+// indexed once, and a long source line is quoted only around the column.
 func (l ErrorList) Format(src []byte) string {
 	var b strings.Builder
+	q := newQuoter(src)
 	for _, e := range l {
 		b.WriteString(e.Error())
 		b.WriteByte('\n')
-		b.WriteString(caret(src, e.Pos))
+		q.caret(&b, e.Pos)
 	}
 	return b.String()
 }
@@ -122,47 +140,155 @@ func (l ErrorList) Format(src []byte) string {
 // source line is looked up in srcs by its position's file name.
 func (l ErrorList) FormatFiles(srcs map[string][]byte) string {
 	var b strings.Builder
+	quoters := map[string]*quoter{}
 	for _, e := range l {
 		b.WriteString(e.Error())
 		b.WriteByte('\n')
-		if src, ok := srcs[e.Pos.Filename]; ok {
-			b.WriteString(caret(src, e.Pos))
+		q, ok := quoters[e.Pos.Filename]
+		if !ok {
+			if src, found := srcs[e.Pos.Filename]; found {
+				q = newQuoter(src)
+			}
+			quoters[e.Pos.Filename] = q
+		}
+		if q != nil {
+			q.caret(&b, e.Pos)
 		}
 	}
 	return b.String()
 }
 
-// caret returns the source line at p and a line with ^ under p's column
-// (columns count runes; tabs are kept so the caret lines up in a terminal).
-func caret(src []byte, p Pos) string {
-	if p.Line < 1 {
-		return ""
-	}
-	lines := strings.Split(string(src), "\n")
-	if p.Line > len(lines) {
-		return ""
-	}
-	// Control bytes and invalid UTF-8 from the input are shown escaped, so
-	// quoting a binary file cannot drive the user's terminal.
-	line := printable(strings.TrimRight(lines[p.Line-1], "\r"))
-	var pad strings.Builder
-	col := 1
-	for _, r := range line {
-		if col >= p.Column {
-			break
+// quoteContext is how many runes of a source line are quoted on each side of
+// the caret: enough to read the mistake, and a 50 MB line is not printed
+// once per error on it.
+const quoteContext = 80
+
+// quoter prints source lines with carets; it indexes its source's line
+// starts once.
+type quoter struct {
+	src    []byte
+	starts []int // starts[i] is the offset of line i+1
+	// The last column found by scanning (for positions without a usable
+	// Offset), so that errors in source order on one line scan it once.
+	scanLine, scanCol, scanOff int
+}
+
+func newQuoter(src []byte) *quoter {
+	q := &quoter{src: src, starts: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			q.starts = append(q.starts, i+1)
 		}
+	}
+	return q
+}
+
+// caret writes the source line at p and a line with ^ under p's column
+// (columns count runes; tabs are kept so the caret lines up in a terminal).
+// The line is escaped with safetext.EscapeKeepTab and the caret padded by
+// the width of each escaped rune, so that quoting a binary file cannot
+// drive the terminal and the caret still points at the right character.
+func (q *quoter) caret(b *strings.Builder, p Pos) {
+	if p.Line < 1 || p.Line > len(q.starts) {
+		return
+	}
+	start := q.starts[p.Line-1]
+	end := len(q.src)
+	if p.Line < len(q.starts) {
+		end = q.starts[p.Line] - 1 // the newline
+	}
+	line := q.src[start:end]
+	line = bytes.TrimRight(line, "\r")
+	at := q.offsetOf(p, start, line)
+	// Quote at most quoteContext runes either side of the caret.
+	from := at
+	for n := 0; n < quoteContext && from > 0; n++ {
+		_, size := utf8.DecodeLastRune(line[:from])
+		from -= size
+	}
+	to := at
+	for n := 0; n < quoteContext && to < len(line); n++ {
+		_, size := utf8.DecodeRune(line[to:])
+		to += size
+	}
+	var pad strings.Builder
+	if from > 0 {
+		b.WriteString("…")
+		pad.WriteByte(' ')
+	}
+	for i := from; i < at; {
+		r, size := utf8.DecodeRune(line[i:])
 		if r == '\t' {
 			pad.WriteByte('\t')
 		} else {
-			pad.WriteByte(' ')
+			w := utf8.RuneCountInString(safetext.EscapeKeepTab(string(line[i : i+size])))
+			for ; w > 0; w-- {
+				pad.WriteByte(' ')
+			}
 		}
+		i += size
+	}
+	b.WriteString(safetext.EscapeKeepTab(string(line[from:to])))
+	if to < len(line) {
+		b.WriteString("…")
+	}
+	b.WriteByte('\n')
+	b.WriteString(pad.String())
+	b.WriteString("^\n")
+}
+
+// offsetOf returns the byte offset within line (which starts at start in
+// src) of p's column. p.Offset is used when it lies on the line: it is what
+// every parser of this package sets. Otherwise the line is scanned rune by
+// rune, resuming from the previous scan when it was on the same line.
+func (q *quoter) offsetOf(p Pos, start int, line []byte) int {
+	if p.Offset >= start && p.Offset <= start+len(line) && (p.Offset > start || p.Column <= 1) {
+		return p.Offset - start
+	}
+	col, off := 1, 0
+	if q.scanLine == p.Line && q.scanCol <= p.Column {
+		col, off = q.scanCol, q.scanOff
+	}
+	for col < p.Column && off < len(line) {
+		_, size := utf8.DecodeRune(line[off:])
+		off += size
 		col++
 	}
-	return line + "\n" + pad.String() + "^\n"
+	q.scanLine, q.scanCol, q.scanOff = p.Line, col, off
+	return off
 }
 
 // errs accumulates diagnostics.
-type errs struct{ list ErrorList }
+type errs struct {
+	list ErrorList
+	decl *declIndex // built by declared, for the input being read
+}
+
+// declIndex answers "is this step or tool declared" and "did you mean" for
+// one spec. It is built once per input, so checking n events against m
+// declarations costs n+m, not n·m.
+type declIndex struct {
+	spec               *Spec
+	steps, tools       map[string]bool
+	stepSugg, toolSugg suggester
+}
+
+// declared returns the index of s's declarations for this input.
+func (e *errs) declared(s *Spec) *declIndex {
+	if e.decl == nil || e.decl.spec != s {
+		d := &declIndex{spec: s, steps: map[string]bool{}, tools: map[string]bool{}}
+		d.stepSugg.names = declNames(s.Steps)
+		d.toolSugg.names = declNames(s.Tools)
+		for _, n := range d.stepSugg.names {
+			d.steps[n] = true
+		}
+		for _, n := range d.toolSugg.names {
+			d.tools[n] = true
+		}
+		e.decl = d
+	}
+	return e.decl
+}
 
 func (e *errs) add(p Pos, c Code, msg string) {
 	e.list = append(e.list, &Error{Pos: p, Code: c, Msg: msg})
@@ -196,57 +322,110 @@ func (e *errs) result() error {
 	return out
 }
 
-// suggest returns ` (did you mean "x"?)` for the candidate closest to name by
-// edit distance, if one is close enough to be a plausible typo.
-func suggest(name string, candidates []string) string {
-	best, bestD := "", -1
-	for _, c := range candidates {
-		d := editDistance(name, c)
-		if bestD < 0 || d < bestD {
-			best, bestD = c, d
-		}
-	}
-	limit := len(name) / 3
-	if limit < 1 {
-		limit = 1
-	}
-	if limit > 3 {
-		limit = 3
-	}
-	if bestD < 0 || bestD > limit {
-		return ""
-	}
-	return " (did you mean " + strconv.Quote(best) + "?)"
+// suggestWork bounds the edit-distance work ("did you mean") of one parse,
+// in cells of the distance table. Each name costs at most
+// (2·3+1)·len(name) cells per candidate of about its length, so thousands
+// of misspellings among thousands of declared names would be quadratic;
+// past the budget, errors simply come without a suggestion.
+const suggestWork = 1 << 22
+
+// suggester finds the closest declared name to a misspelling.
+type suggester struct {
+	names []string
+	runes [][]rune // names as runes, built on first use
+	memo  map[string]string
+	work  int // cells computed so far
 }
 
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+// suggest returns ` (did you mean "x"?)` for the candidate closest to name by
+// edit distance, if one is close enough to be a plausible typo.
+func (s *suggester) suggest(name string) string {
+	if out, ok := s.memo[name]; ok {
+		return out
 	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
+	if s.memo == nil {
+		s.memo = map[string]string{}
+	}
+	out := s.find(name)
+	s.memo[name] = out
+	return out
+}
+
+func (s *suggester) find(name string) string {
+	limit := min(max(len(name)/3, 1), 3)
+	if s.work >= suggestWork {
+		return ""
+	}
+	if s.runes == nil {
+		s.runes = make([][]rune, len(s.names))
+		for i, c := range s.names {
+			s.runes[i] = []rune(c)
+		}
+		s.work += len(s.names)
+	}
+	a := []rune(name)
+	best, bestD := -1, limit+1
+	for i, b := range s.runes {
+		if d := len(a) - len(b); d > limit || -d > limit {
+			continue
+		}
+		if s.work >= suggestWork {
+			return ""
+		}
+		s.work += (2*bestD + 1) * (len(a) + 1)
+		if d := editDistanceWithin(a, b, bestD-1); d < bestD {
+			best, bestD = i, d
+			if d == 0 {
+				break
+			}
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return " (did you mean " + strconv.Quote(s.names[best]) + "?)"
+}
+
+// editDistanceWithin is the Levenshtein distance of a and b if it is at most
+// k, and k+1 otherwise. Only the band of cells within k of the diagonal is
+// computed, and it stops as soon as a whole row exceeds k: O(k·len(a)).
+func editDistanceWithin(a, b []rune, k int) int {
+	inf := k + 1
+	if k < 0 || len(a)-len(b) > k || len(b)-len(a) > k {
+		return inf
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = min(j, inf)
+	}
+	for i := 1; i <= len(a); i++ {
+		lo, hi := max(1, i-k), min(len(b), i+k)
+		if lo > 1 {
+			cur[lo-1] = inf
+		} else {
+			cur[0] = min(i, inf)
+		}
+		rowMin := cur[lo-1]
+		for j := lo; j <= hi; j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			v := min(prev[j-1]+cost, cur[j-1]+1, inf)
+			if j < i+k {
+				v = min(v, prev[j]+1) // prev[j] is outside the band when j = i+k
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if hi < len(b) {
+			cur[hi+1] = inf
+		}
+		if rowMin >= inf {
+			return inf
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
-}
-
-// printable replaces control characters (other than tab) and invalid UTF-8
-// by U+FFFD, one rune each, so the caret still lines up.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || (r < 0x20 && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return min(prev[len(b)], inf)
 }

@@ -4,7 +4,10 @@ package ltl
 // Tool empty) or a call of one tool (Tool set, with its arguments).
 //
 // On the wire (JSON Lines) an event is `{"tool":"get_order","args":{"order_id":"A17"}}`
-// or `{"step":"thought","text":"..."}`.
+// or `{"step":"thought","text":"..."}`. Args holds what encoding/json decodes
+// into `any` with UseNumber; ReadTrace and ParseExamples give numbers as
+// json.Number, exactly as written (9007199254740993 and 1e400 stay so), and
+// encoding an Event writes them back unchanged.
 type Event struct {
 	Step string         `json:"step,omitempty"`
 	Tool string         `json:"tool,omitempty"`

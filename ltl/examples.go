@@ -1,10 +1,12 @@
 package ltl
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/specplan/specplan/internal/strictjson"
 )
 
 // Example is one few-shot example found in a prompt, as a trace.
@@ -39,6 +41,17 @@ var exampleLabels = []struct{ label, step string }{
 // tool[args] (ErrExampleAction) and an undeclared tool (ErrTraceUndeclared)
 // are all reported, positioned. The error is an ErrorList.
 func ParseExamples(filename string, src []byte, s *Spec) ([]Example, error) {
+	return Options{}.ParseExamples(filename, src, s)
+}
+
+// ParseExamples is ParseExamples under o's limits: src over MaxInputBytes and
+// action arguments nested deeper than MaxJSONDepth are ErrInputLimit.
+// Arguments are read strictly (internal/strictjson): exact keys, no
+// duplicates, numbers kept exactly as json.Number.
+func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example, error) {
+	if err := o.checkSize(filename, src); err != nil {
+		return nil, err
+	}
 	e := &errs{}
 	var out []Example
 	var cur *Example
@@ -62,6 +75,9 @@ func ParseExamples(filename string, src []byte, s *Spec) ([]Example, error) {
 		if trimmed == "" {
 			blank = true
 			continue
+		}
+		if e.full(pos) {
+			break
 		}
 		if strings.HasPrefix(trimmed, "Question:") || strings.HasPrefix(trimmed, "Example") ||
 			strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "```") {
@@ -100,7 +116,7 @@ func ParseExamples(filename string, src []byte, s *Spec) ([]Example, error) {
 			cur.Events = append(cur.Events, Event{Step: step, Text: rest})
 			continue
 		}
-		ev, ok := parseAction(rest, pos, e)
+		ev, ok := o.parseAction(rest, pos, e)
 		if !ok {
 			continue
 		}
@@ -125,15 +141,15 @@ func declaresStep(s *Spec, name string) bool {
 	return false
 }
 
-// parseAction parses `tool[args]`.
-func parseAction(rest string, pos Pos, e *errs) (Event, bool) {
+// parseAction parses `tool[args]`; pos is where the line's label starts.
+func (o Options) parseAction(rest string, pos Pos, e *errs) (Event, bool) {
 	open := strings.IndexByte(rest, '[')
 	if open <= 0 || !strings.HasSuffix(rest, "]") {
 		e.add(pos, ErrExampleAction, fmt.Sprintf("action %q must be written tool[args]", rest))
 		return Event{}, false
 	}
 	name := strings.TrimSpace(rest[:open])
-	if !identRE.MatchString(name) {
+	if _, ok := QuoteName(name); !ok {
 		e.add(pos, ErrExampleAction, fmt.Sprintf("action %q: %q is not a tool name", rest, name))
 		return Event{}, false
 	}
@@ -142,9 +158,26 @@ func parseAction(rest string, pos Pos, e *errs) (Event, bool) {
 	switch {
 	case arg == "":
 	case strings.HasPrefix(arg, "{"):
-		if err := json.Unmarshal([]byte(arg), &ev.Args); err != nil {
-			e.add(pos, ErrExampleAction, fmt.Sprintf("action %s: arguments are not a JSON object: %v", name, err))
+		v, err := strictjson.ParseString(arg, o.jsonLimits())
+		if err != nil {
+			var je *strictjson.Error
+			if errors.As(err, &je) && je.Code == strictjson.ErrDepth {
+				jsonError(e, err, 0, func(int) Pos { return pos }, ErrExampleAction)
+				return Event{}, false
+			}
+			msg := err.Error()
+			if je != nil {
+				msg = fmt.Sprintf("%s at byte %d of the arguments", je.Msg, je.Offset+1)
+			}
+			e.add(pos, ErrExampleAction, fmt.Sprintf("action %s: arguments are not a JSON object: %s", name, msg))
 			return Event{}, false
+		}
+		if v.Kind() != strictjson.Object {
+			e.add(pos, ErrExampleAction, fmt.Sprintf("action %s: arguments are not a JSON object but a JSON %s", name, v.Kind()))
+			return Event{}, false
+		}
+		if v.Len() > 0 {
+			ev.Args = v.Map()
 		}
 	default:
 		ev.Args = map[string]any{"input": arg}

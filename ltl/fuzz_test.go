@@ -187,7 +187,7 @@ func FuzzParseCatalog(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, tl := range tools {
-			if !identRE.MatchString(tl.Name) || reserved[tl.Name] || seen[tl.Name] {
+			if _, ok := QuoteName(tl.Name); !ok || seen[tl.Name] {
 				t.Fatalf("accepted unusable or repeated tool name %q", tl.Name)
 			}
 			seen[tl.Name] = true

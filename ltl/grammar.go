@@ -1,8 +1,15 @@
 package ltl
 
 import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/specplan/specplan/internal/safetext"
 )
 
 // The concrete syntax, one struct per precedence level (loose to tight), so
@@ -12,7 +19,8 @@ import (
 // (see checkDepth).
 //
 //	File     = "spec" Ident String? Decl* .
-//	Decl     = ("steps" | "tools") Name ("," Name)* | "rule" Iff .
+//	Decl     = ("steps" | "tools") Name ("," Name)* | "tools" "from" String | "rule" Iff .
+//	Name     = Ident | Dotted | Quoted .
 //	Iff      = Implies (("<->" | "iff") Implies)* .              (left-nested)
 //	Implies  = Or (("->" | "implies") Or)* .                      (right-nested)
 //	Or       = And (("|" | "||" | "or") And)* .                   (left-nested)
@@ -25,9 +33,17 @@ import (
 //	Pattern  = PatternName "(" Arg ("," Arg)* ")" .
 //	Arg      = Number | Iff .
 //	Const    = "true" | "false" | "last" .
-//	Atom     = (Ident | "call") ("(" Pred ("," Pred)* ")")? .
+//	Atom     = (Ident | Dotted | Quoted | "call") ("(" Pred ("," Pred)* ")")? .
 //	Pred     = (Ident | Keyword) CmpOp Value .
 //	Value    = Number | String | "true" | "false" .
+//
+// Names. A step or tool name is an identifier ([A-Za-z_][A-Za-z0-9_]*), a
+// dotted identifier (ancient_empires.get_religion_info, as BFCL names its
+// functions), or any other name between backticks (`read-file`, as MCP
+// servers name tools; `next`, which unquoted is a reserved word). A quoted
+// name holds no backtick, no newline and nothing safetext would escape
+// (controls, bidirectional overrides); QuoteName writes a name in the form
+// that parses back to it.
 
 // reservedWords are the words that cannot name a step or a tool. They lex as
 // Keyword tokens, so an Ident token is never one of them.
@@ -65,6 +81,10 @@ var ltlLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "whitespace", Pattern: `\s+`},
 	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
+	{Name: "Quoted", Pattern: "`[^`\n]*`"},
+	// Before Keyword, so that a dotted name starting with a reserved word
+	// (next.page) is one name.
+	{Name: "Dotted", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+`},
 	{Name: "Keyword", Pattern: keywordPattern()},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),]`},
@@ -78,15 +98,24 @@ type gFile struct {
 }
 
 type gDecl struct {
-	Pos   lexer.Position
-	Steps []*gName `parser:"\"steps\" @@ (\",\" @@)*"`
-	Tools []*gName `parser:"| \"tools\" @@ (\",\" @@)*"`
-	Rule  *gIff    `parser:"| \"rule\" @@"`
+	Pos     lexer.Position
+	Steps   []*gName  `parser:"\"steps\" @@ (\",\" @@)*"`
+	Catalog *gCatalog `parser:"| \"tools\" (@@"`
+	Tools   []*gName  `parser:"  | @@ (\",\" @@)*)"`
+	Rule    *gIff     `parser:"| \"rule\" @@"`
+}
+
+// gCatalog is `tools from "FILE"`: the spec names its tool catalog. "from"
+// is not reserved, so `tools from, x` still declares a tool called from.
+type gCatalog struct {
+	Pos  lexer.Position
+	Path string `parser:"\"from\" @String"`
 }
 
 type gName struct {
-	Pos  lexer.Position
-	Name string `parser:"@(Ident | Keyword)"`
+	Pos    lexer.Position
+	Name   string `parser:"  @(Ident | Dotted | Keyword)"`
+	Quoted string `parser:"| @Quoted"`
 }
 
 type gIff struct {
@@ -177,9 +206,10 @@ type gArg struct {
 }
 
 type gAtom struct {
-	Pos   lexer.Position
-	Name  string   `parser:"@(Ident | \"call\")"`
-	Preds []*gPred `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
+	Pos    lexer.Position
+	Name   string   `parser:"(  @(Ident | Dotted | \"call\")"`
+	Quoted string   `parser:"| @Quoted )"`
+	Preds  []*gPred `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
 }
 
 type gPred struct {
@@ -200,3 +230,35 @@ var (
 	fileParser    = participle.MustBuild[gFile](participle.Lexer(ltlLexer), participle.UseLookahead(2))
 	formulaParser = participle.MustBuild[gIff](participle.Lexer(ltlLexer), participle.UseLookahead(2))
 )
+
+var (
+	identRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	dottedRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$`)
+)
+
+// QuoteName writes a step or tool name as a spec spells it: bare when it is
+// an identifier that is not reserved, or a dotted identifier; between
+// backticks otherwise. ok is false for a name no spec can spell (empty, or
+// holding a backtick, a newline, a control or a bidirectional character).
+func QuoteName(name string) (s string, ok bool) {
+	switch {
+	case identRE.MatchString(name) && !reserved[name], dottedRE.MatchString(name):
+		return name, true
+	case name == "" || strings.ContainsAny(name, "`\n") || safetext.Needs(name):
+		return strconv.Quote(name), false
+	}
+	return "`" + name + "`", true
+}
+
+// quotedName returns the name between a Quoted token's backticks, or why
+// it cannot be one.
+func quotedName(tok string) (string, string) {
+	name := strings.TrimSuffix(strings.TrimPrefix(tok, "`"), "`")
+	switch {
+	case name == "":
+		return "", "a quoted name must not be empty"
+	case safetext.Needs(name):
+		return "", fmt.Sprintf("quoted name %s holds a control or bidirectional character", safetext.Escape(tok))
+	}
+	return name, ""
+}

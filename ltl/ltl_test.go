@@ -1,6 +1,7 @@
 package ltl
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -330,9 +331,10 @@ func TestCountingPatterns(t *testing.T) {
 
 func TestDepthLimitNoStackOverflow(t *testing.T) {
 	for _, src := range []string{
-		strings.Repeat("(", 1_000_000) + "p" + strings.Repeat(")", 1_000_000),
-		strings.Repeat("!", 1_000_000) + "p",
-		strings.Repeat("never(", 100_000) + "p" + strings.Repeat(")", 100_000),
+		// As deep as DefaultMaxSpecBytes allows.
+		strings.Repeat("(", 100_000) + "p" + strings.Repeat(")", 100_000),
+		strings.Repeat("!", 200_000) + "p",
+		strings.Repeat("never(", 30_000) + "p" + strings.Repeat(")", 30_000),
 		strings.Repeat("X (", 200) + "p" + strings.Repeat(")", 200),
 	} {
 		_, err := ParseFormula("f", []byte(src), testSteps, testTools)
@@ -357,7 +359,7 @@ func TestMaxDepthOption(t *testing.T) {
 	}
 	_, err := Parse("s", spec(11), Options{MaxDepth: 10})
 	var l ErrorList
-	if !errors.As(err, &l) || l[0].Code != ErrDepthLimit || !strings.Contains(l[0].Msg, "limit 10") {
+	if !errors.As(err, &l) || l[0].Code != ErrDepthLimit || !strings.Contains(l[0].Msg, "MaxDepth = 10") || !strings.Contains(l[0].Msg, "--max-depth") {
 		t.Fatalf("depth 11 with limit 10: %v", err)
 	}
 }
@@ -447,8 +449,8 @@ func TestReadTracePositions(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("%v %v", evs, err)
 	}
-	if _, ok := evs[0].Args["n"].(float64); !ok {
-		t.Fatalf("number decoded as %T", evs[0].Args["n"])
+	if n, ok := evs[0].Args["n"].(json.Number); !ok || n != "3" {
+		t.Fatalf("number decoded as %T %v, want json.Number 3", evs[0].Args["n"], evs[0].Args["n"])
 	}
 	if evs, err := ReadTrace("tr.jsonl", strings.NewReader(`{"tool":"anything"}`), nil); err != nil || evs[0].Tool != "anything" {
 		t.Fatalf("nil spec must accept any name: %v", err)

@@ -4,18 +4,26 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Limits. Each is reported as an error that names the limit.
+// Limits. Each is reported as an error that names the limit and what
+// raises it: an Options field (of this package and of specplan, with the
+// plan flag of the same name), or nothing for a fixed limit.
 const (
 	// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is 0.
 	DefaultMaxDepth = 256
+	// DefaultMaxSpecBytes is the size limit on a spec's text used when
+	// Options.MaxSpecBytes is 0. It is checked before the text is lexed:
+	// the parser allocates a few kilobytes per byte of input as it goes
+	// (about 450 MB of peak memory and 5 s for a 1 MB formula), so a large
+	// file is refused rather than parsed. Written specs are a few kilobytes.
+	DefaultMaxSpecBytes = 256 << 10
 	// MaxPatternCount is the largest n accepted by at_most, at_least and exactly.
 	MaxPatternCount = 64
 	// MaxFormulaSize is the largest number of nodes all rules of a spec may
@@ -39,15 +47,41 @@ type Options struct {
 	// MaxDepth bounds the nesting of parentheses and operators; 0 means
 	// DefaultMaxDepth.
 	MaxDepth int
+	// MaxSpecBytes bounds the size of the spec text; 0 means
+	// DefaultMaxSpecBytes.
+	MaxSpecBytes int
+	// MaxInputBytes bounds one input (a spec, trace, catalog or prompt) as
+	// the readers (ReadInput, ReadTrace, ParseCatalog, ParseExamples) take
+	// it; 0 means DefaultMaxInputBytes.
+	MaxInputBytes int64
+	// MaxLineBytes bounds one line of a JSON Lines trace; 0 means
+	// DefaultMaxLineBytes.
+	MaxLineBytes int
+	// MaxJSONDepth bounds the nesting of arrays and objects in JSON input;
+	// 0 means DefaultMaxJSONDepth.
+	MaxJSONDepth int
 }
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// Flags and Options fields that raise limits, for the messages.
+const (
+	raiseDepth     = " (raise it with --max-depth or Options.MaxDepth)"
+	raiseSpecBytes = " (raise it with --max-spec-bytes or Options.MaxSpecBytes)"
+	fixedLimit     = " (a fixed limit)"
+)
 
 // Parse parses, expands and checks one .ltl file. On success every atom is
 // resolved (no AtomUnresolved remains), every rule has its Text, and the spec
 // declares at least one step or tool. On failure the error is an ErrorList
 // holding every error found (a syntax error stops parsing, so it comes alone).
 func Parse(filename string, src []byte, opts Options) (*Spec, error) {
+	// The spec's own limit first: it is the smaller one by default, and the
+	// one its author can raise without raising every other input's.
+	if err := checkSize(filename, src, opts.MaxSpecBytes); err != nil {
+		return nil, err
+	}
+	if err := opts.checkSize(filename, src); err != nil {
+		return nil, err // MaxInputBytes: a spec handed over as bytes is bounded too
+	}
 	maxDepth := opts.MaxDepth
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
@@ -82,9 +116,18 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 			what = "tool"
 			mine, other = toolAt, stepAt
 		}
+		quoted := n.Name == ""
+		if quoted {
+			name, bad := quotedName(n.Quoted)
+			if bad != "" {
+				e.add(n.Pos, ErrSyntax, bad)
+				return
+			}
+			n = &gName{Pos: n.Pos, Name: name}
+		}
 		switch {
-		case reserved[n.Name]:
-			e.add(n.Pos, ErrReserved, fmt.Sprintf("%q is a reserved word and cannot name a %s", n.Name, what))
+		case reserved[n.Name] && !quoted:
+			e.add(n.Pos, ErrReserved, fmt.Sprintf("%q is a reserved word and cannot name a %s unquoted: write `%s`", n.Name, what, n.Name))
 			return
 		case hasPos(mine, n.Name):
 			e.add(n.Pos, ErrDuplicate, fmt.Sprintf("%s %q already declared at %s", what, n.Name, shortPos(mine[n.Name])))
@@ -101,6 +144,9 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 		}
 	}
 	for _, d := range g.Decls {
+		if d.Catalog != nil {
+			catalogDecl(s, d.Catalog, d.Pos, e)
+		}
 		for _, n := range d.Steps {
 			declare(n, false)
 		}
@@ -109,14 +155,17 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 		}
 	}
 	for _, t := range opts.Tools {
-		switch {
-		case hasPos(toolAt, t.Name):
-			continue
-		case !identRE.MatchString(t.Name):
-			e.add(t.Pos, ErrCatalogTool, fmt.Sprintf("tool name %q cannot be written in a spec (use letters, digits and _)", t.Name))
+		if hasPos(toolAt, t.Name) {
 			continue
 		}
-		declare(&gName{Pos: t.Pos, Name: t.Name}, true)
+		q, ok := QuoteName(t.Name)
+		if !ok {
+			e.add(t.Pos, ErrCatalogTool, fmt.Sprintf("tool name %s cannot be written in a spec, even quoted: it is empty or holds a backtick, a newline, a control or a bidirectional character", q))
+			continue
+		}
+		// A catalog's names are declared as if quoted: a tool called
+		// `next` is usable as `next` with backticks.
+		declare(&gName{Pos: t.Pos, Quoted: "`" + t.Name + "`"}, true)
 	}
 	if len(s.Steps) == 0 && len(s.Tools) == 0 && !hasCode(e.list, ErrReserved, ErrDuplicate, ErrCatalogTool) {
 		e.add(g.Pos, ErrNoAlphabet, fmt.Sprintf("spec %q declares no step and no tool: declare at least one with `steps` or `tools`", g.Name))
@@ -137,7 +186,11 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 
 // ParseFormula parses a single formula against the given declarations, with
 // the same expansion and checks as a rule of Parse.
+// Its text is limited to DefaultMaxSpecBytes.
 func ParseFormula(filename string, src []byte, steps, tools []string) (Formula, error) {
+	if err := checkSize(filename, src, 0); err != nil {
+		return nil, err
+	}
 	return parseFormula(filename, src, steps, tools, DefaultMaxDepth)
 }
 
@@ -193,6 +246,23 @@ func tokenText(src []byte, toks []lexer.Token) string {
 	return string(src[start:end])
 }
 
+// checkSize refuses a spec text over maxBytes (0: DefaultMaxSpecBytes),
+// positioned at the first byte past the limit.
+func checkSize(filename string, src []byte, maxBytes int) error {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxSpecBytes
+	}
+	if len(src) <= maxBytes {
+		return nil
+	}
+	head := src[:maxBytes]
+	line := bytes.Count(head, []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(head, '\n') + 1
+	p := Pos{Filename: filename, Offset: maxBytes, Line: line, Column: utf8.RuneCount(head[lineStart:]) + 1}
+	return ErrorList{{Pos: p, Code: ErrSpecSize,
+		Msg: fmt.Sprintf("spec is %d bytes, over MaxSpecBytes = %d%s", len(src), maxBytes, raiseSpecBytes)}}
+}
+
 // preflight lexes src and bounds the nesting depth before participle sees
 // it, because participle's recursive descent would otherwise overflow the
 // stack on deeply parenthesised input. Depth counts open parentheses plus
@@ -207,7 +277,7 @@ func preflight(filename string, src []byte, maxDepth int) error {
 	for {
 		tok, err := lx.Next()
 		if err != nil {
-			return syntaxError(filename, err)
+			return quotingHint(src, syntaxError(filename, err))
 		}
 		if tok.EOF() {
 			return nil
@@ -241,9 +311,40 @@ func preflight(filename string, src []byte, maxDepth int) error {
 		}
 		if d > maxDepth {
 			return ErrorList{{Pos: tok.Pos, Code: ErrDepthLimit,
-				Msg: fmt.Sprintf("formula nested too deeply (limit %d levels of parentheses and prefix operators)", maxDepth)}}
+				Msg: fmt.Sprintf("formula nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators%s", maxDepth, raiseDepth)}}
 		}
 	}
+}
+
+// quotingHint adds to a lexical error inside a name such as read-file or
+// v1/search how to write that name: between backticks.
+func quotingHint(src []byte, err error) error {
+	l, ok := err.(ErrorList)
+	if !ok || len(l) != 1 {
+		return err
+	}
+	off := l[0].Pos.Offset
+	if off <= 0 || off >= len(src) || !isNameByte(src[off-1]) || isNameByte(src[off]) {
+		return err
+	}
+	start, end := off, off
+	for start > 0 && (isNameByte(src[start-1]) || src[start-1] == '.') {
+		start--
+	}
+	for end < len(src) && (isNameByte(src[end]) || strings.IndexByte(".-/:@+", src[end]) >= 0) {
+		end++
+	}
+	if end > off+1 && isNameByte(src[end-1]) {
+		name := string(src[start:end])
+		if q, ok := QuoteName(name); ok && q != name && end-start <= 200 {
+			l[0].Msg += fmt.Sprintf("; a name with other characters than letters, digits, _ and dots is written between backticks: %s", q)
+		}
+	}
+	return l
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // syntaxError turns a lexer or participle error into an ErrorList.
@@ -255,6 +356,11 @@ func syntaxError(filename string, err error) error {
 			pos.Filename = filename
 		}
 		msg := pe.Message()
+		if strings.HasPrefix(msg, "too many iterations") {
+			// participle's own bound on one repetition, reachable only
+			// with a raised MaxSpecBytes.
+			return ErrorList{{Pos: pos, Code: ErrSizeLimit, Msg: fmt.Sprintf("a chain of more than %d operands or declarations in one rule or line%s: split it", participle.MaxIterations, fixedLimit)}}
+		}
 		msg = strings.TrimPrefix(msg, "lexer: ")
 		if strings.HasPrefix(msg, "invalid input text") {
 			msg = "invalid character at " + strings.TrimPrefix(msg, "invalid input text ")
@@ -300,7 +406,7 @@ var cmps = map[string]Cmp{"==": CmpEq, "!=": CmpNe, "<": CmpLt, "<=": CmpLe, ">"
 type conv struct {
 	e            *errs
 	steps, tools map[string]bool
-	names        []string
+	sugg         suggester
 	budget       int // nodes left under MaxFormulaSize
 	sizeReported bool
 }
@@ -313,7 +419,7 @@ func newConv(e *errs, steps, tools []string) *conv {
 	for _, t := range tools {
 		c.tools[t] = true
 	}
-	c.names = append(append(c.names, steps...), tools...)
+	c.sugg.names = append(append([]string(nil), steps...), tools...)
 	return c
 }
 
@@ -327,7 +433,7 @@ func (c *conv) rule(g *gIff) (f Formula) {
 				panic(r)
 			}
 			if !c.sizeReported { // once the budget is gone every later rule would repeat this
-				c.e.add(g.Pos, ErrSizeLimit, fmt.Sprintf("formula too large after pattern expansion (limit %d nodes for all rules together)", MaxFormulaSize))
+				c.e.add(g.Pos, ErrSizeLimit, fmt.Sprintf("formula too large after pattern expansion: over MaxFormulaSize = %d nodes for all rules together%s", MaxFormulaSize, fixedLimit))
 			}
 			c.sizeReported = true
 			f = &Const{Pos: g.Pos, Value: true}
@@ -420,6 +526,14 @@ func (c *conv) primary(g *gPrimary) Formula {
 
 func (c *conv) atom(g *gAtom) Formula {
 	a := &Atom{Pos: g.Pos, Name: g.Name}
+	if g.Name == "" { // `quoted`: never the keyword call
+		name, bad := quotedName(g.Quoted)
+		if bad != "" {
+			c.e.add(g.Pos, ErrSyntax, bad)
+			return a
+		}
+		a.Name = name
+	}
 	for _, p := range g.Preds {
 		if pr, ok := c.pred(p); ok {
 			a.Preds = append(a.Preds, pr)
@@ -431,15 +545,15 @@ func (c *conv) atom(g *gAtom) Formula {
 		if len(g.Preds) > 0 {
 			c.e.add(g.Preds[0].Pos, ErrPredicate, "`call` takes no predicates: it stands for a call of any tool; name the tool instead")
 		}
-	case c.steps[g.Name]:
+	case c.steps[a.Name]:
 		a.Kind = AtomStep
 		if len(g.Preds) > 0 {
-			c.e.add(g.Preds[0].Pos, ErrPredicate, fmt.Sprintf("%q is a step, and predicates apply only to tool calls", g.Name))
+			c.e.add(g.Preds[0].Pos, ErrPredicate, fmt.Sprintf("%q is a step, and predicates apply only to tool calls", a.Name))
 		}
-	case c.tools[g.Name]:
+	case c.tools[a.Name]:
 		a.Kind = AtomTool
 	default:
-		c.e.add(g.Pos, ErrUndeclared, fmt.Sprintf("%q is not a declared step or tool%s", g.Name, suggest(g.Name, c.names)))
+		c.e.add(g.Pos, ErrUndeclared, fmt.Sprintf("%q is not a declared step or tool%s", a.Name, c.sugg.suggest(a.Name)))
 	}
 	return a
 }
@@ -562,7 +676,7 @@ func (c *conv) count(a *gArg) (int, bool) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n > MaxPatternCount {
-		c.e.add(a.Pos, ErrCountLimit, fmt.Sprintf("count %s exceeds the limit of %d", s, MaxPatternCount))
+		c.e.add(a.Pos, ErrCountLimit, fmt.Sprintf("count %s exceeds MaxPatternCount = %d%s", s, MaxPatternCount, fixedLimit))
 		return 0, false
 	}
 	return n, true

@@ -3,42 +3,85 @@ package ltl
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/specplan/specplan/internal/strictjson"
 )
 
-// traceLine is the wire form of one event. Fields other than these (a tool
-// result, an id, a timestamp) are allowed and ignored: they never affect verdicts.
-type traceLine struct {
-	Step *string         `json:"step"`
-	Tool *string         `json:"tool"`
-	Args json.RawMessage `json:"args"`
-	Text string          `json:"text"`
+// traceKeys are the keys an event line gives meaning to. Other keys (a tool
+// result, an id, a timestamp) are allowed and ignored: they never affect
+// verdicts. A key equal to one of these but for case is an error.
+var traceKeys = []string{"step", "tool", "args", "text"}
+
+// ReadTrace is Options{}.ReadTrace: the default limits.
+func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
+	return Options{}.ReadTrace(filename, r, s)
 }
 
 // ReadTrace reads a JSON Lines trace: one event object per line, blank lines
-// skipped, numbers decoded as float64. With a non-nil spec, every step and
-// tool must be declared by it. Every bad line is reported (ErrTraceSyntax,
-// ErrTraceEvent, ErrTraceUndeclared, positioned line:col); a trace with no
-// events is ErrTraceEmpty. The error is an ErrorList.
-func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
-	br := bufio.NewReader(r)
+// skipped. JSON is read strictly (internal/strictjson): keys match exactly,
+// a key repeated in an object or one that differs from "step", "tool",
+// "args" or "text" only in case is an error, and argument numbers are kept
+// exactly, as json.Number. With a non-nil spec, every step and tool must be
+// declared by it. Every bad line is reported (ErrTraceSyntax, ErrTraceEvent,
+// ErrTraceUndeclared, positioned line:col); a trace with no events is
+// ErrTraceEmpty. After MaxErrors errors reading stops. A line longer than MaxLineBytes, more than MaxInputBytes in
+// all, or JSON nested deeper than MaxJSONDepth is ErrInputLimit, and reading
+// stops there: no more than the limit (plus one buffer) is ever read. The
+// error is an ErrorList.
+func (o Options) ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
+	maxLine, maxInput := o.maxLineBytes(), o.maxInputBytes()
+	br := bufio.NewReaderSize(r, 64<<10)
 	e := &errs{}
 	var events []Event
 	line, offset := 0, 0
+	var buf []byte
 	for {
-		raw, rerr := br.ReadBytes('\n')
+		// Read one line, never holding more than maxLine+1 bytes of it.
+		buf = buf[:0]
+		var rerr error
+		tooLong := false
+		for {
+			chunk, err := br.ReadSlice('\n')
+			n := len(buf) + len(chunk)
+			if bytes.HasSuffix(chunk, []byte{'\n'}) {
+				n-- // the newline is not part of the line
+			}
+			if n > maxLine {
+				tooLong = true
+				break
+			}
+			buf = append(buf, chunk...)
+			if err != bufio.ErrBufferFull {
+				rerr = err
+				break
+			}
+		}
+		raw := buf
+		if tooLong {
+			e.add(Pos{Filename: filename, Offset: offset, Line: line + 1, Column: 1}, ErrInputLimit,
+				fmt.Sprintf("trace line %d is longer than the limit of %d bytes (%s)", line+1, maxLine, limitLine))
+			break
+		}
+		if int64(offset+len(raw)) > maxInput {
+			e.add(Pos{Filename: filename, Offset: offset, Line: line + 1, Column: 1}, ErrInputLimit,
+				fmt.Sprintf("trace is larger than the limit of %d bytes (%s)", maxInput, limitInput))
+			break
+		}
 		if line == 0 && bytes.HasPrefix(raw, utf8BOM) {
 			// Editors on some systems start files with a byte-order mark.
 			raw = raw[len(utf8BOM):]
 			offset += len(utf8BOM)
 		}
 		if len(raw) > 0 {
+			if e.full(Pos{Filename: filename, Offset: offset, Line: line + 1, Column: 1}) {
+				break
+			}
 			line++
-			if ev, ok := decodeEvent(filename, raw, line, offset, s, e); ok {
+			if ev, ok := o.decodeEvent(filename, raw, line, offset, s, e); ok {
 				events = append(events, ev)
 			}
 			offset += len(raw)
@@ -61,10 +104,10 @@ func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
 }
 
 // decodeEvent parses one line; offset is the byte offset of the line start.
-func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs) (Event, bool) {
+func (o Options) decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs) (Event, bool) {
 	// at positions the byte off of the line: Column counts runes, Offset bytes.
 	at := func(off int) Pos {
-		off = min(off, len(raw))
+		off = max(0, min(off, len(raw)))
 		return Pos{Filename: filename, Offset: offset + off, Line: line, Column: utf8.RuneCount(raw[:off]) + 1}
 	}
 	trimmed := bytes.TrimSpace(raw)
@@ -72,66 +115,79 @@ func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs
 		return Event{}, false
 	}
 	lead := len(raw) - len(bytes.TrimLeft(raw, " \t\r\n"))
-	var tl traceLine
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(&tl); err != nil {
-		off := lead
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		msg := err.Error()
-		switch {
-		case errors.As(err, &se):
-			off += int(se.Offset)
-			if off > lead {
-				off-- // Offset counts the offending byte
-			}
-			msg = "invalid JSON: " + se.Error()
-		case errors.As(err, &te) && te.Field == "":
-			msg = fmt.Sprintf("each line must be one JSON object (an event), not a JSON %s", te.Value)
-		case errors.As(err, &te):
-			msg = fmt.Sprintf("field %q must be a %s, not a JSON %s", te.Field, goTypeName(te.Type.String()), te.Value)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			off += len(trimmed)
-			msg = "invalid JSON: unexpected end of line (each event must be one JSON object on one line)"
+	v, err := strictjson.Parse(trimmed, o.jsonLimits())
+	if err != nil {
+		var je *strictjson.Error
+		if errors.As(err, &je) && je.Code == strictjson.ErrSyntax && je.Offset >= len(trimmed) {
+			e.add(at(lead+len(trimmed)), ErrTraceSyntax, "invalid JSON: unexpected end of line (each event must be one JSON object on one line)")
+			return Event{}, false
 		}
-		e.add(at(off), ErrTraceSyntax, msg)
-		return Event{}, false
-	}
-	if dec.More() {
-		e.add(at(lead+int(dec.InputOffset())), ErrTraceSyntax, "invalid JSON: extra data after the event object (one event per line)")
+		if errors.As(err, &je) && je.Code == strictjson.ErrTrailing {
+			e.add(at(lead+je.Offset), ErrTraceSyntax, "invalid JSON: extra data after the event object (one event per line)")
+			return Event{}, false
+		}
+		jsonError(e, err, lead, at, ErrTraceSyntax)
 		return Event{}, false
 	}
 	p := at(lead)
+	if v.Kind() != strictjson.Object {
+		e.add(p, ErrTraceSyntax, fmt.Sprintf("each line must be one JSON object (an event), not a JSON %s", v.Kind()))
+		return Event{}, false
+	}
+	if caseVariant(e, v, lead, at, ErrTraceEvent, traceKeys...) {
+		return Event{}, false
+	}
+	field := func(name string) (*strictjson.Value, bool) {
+		f := v.Get(name)
+		if f == nil || f.Kind() == strictjson.Null {
+			return nil, true
+		}
+		if f.Kind() != strictjson.String && name != "args" {
+			e.add(at(lead+f.Offset()), ErrTraceSyntax, fmt.Sprintf("field %q must be a string, not a JSON %s", name, f.Kind()))
+			return nil, false
+		}
+		return f, true
+	}
+	step, ok1 := field("step")
+	tool, ok2 := field("tool")
+	text, ok3 := field("text")
+	if !ok1 || !ok2 || !ok3 {
+		return Event{}, false
+	}
+	args := v.Get("args")
 	switch {
-	case tl.Step == nil && tl.Tool == nil:
+	case step == nil && tool == nil:
 		e.add(p, ErrTraceEvent, `event has neither "step" nor "tool"`)
 		return Event{}, false
-	case tl.Step != nil && tl.Tool != nil:
+	case step != nil && tool != nil:
 		e.add(p, ErrTraceEvent, `event has both "step" and "tool"; an event is exactly one of them`)
 		return Event{}, false
-	case tl.Step != nil && *tl.Step == "", tl.Tool != nil && *tl.Tool == "":
+	case step != nil && step.Text() == "", tool != nil && tool.Text() == "":
 		e.add(p, ErrTraceEvent, "event has an empty step or tool name")
 		return Event{}, false
-	case tl.Step != nil && len(tl.Args) > 0:
+	case step != nil && args != nil:
 		e.add(p, ErrTraceEvent, `a step event cannot have "args" (only tool calls have arguments)`)
 		return Event{}, false
 	}
-	ev := Event{Text: tl.Text}
-	if tl.Tool != nil {
-		ev.Tool = *tl.Tool
-		if len(tl.Args) > 0 && string(tl.Args) != "null" {
-			if err := json.Unmarshal(tl.Args, &ev.Args); err != nil {
-				e.add(p, ErrTraceEvent, `"args" must be a JSON object`)
+	var ev Event
+	if text != nil {
+		ev.Text = text.Text()
+	}
+	if tool != nil {
+		ev.Tool = tool.Text()
+		if args != nil && args.Kind() != strictjson.Null {
+			if args.Kind() != strictjson.Object {
+				e.add(at(lead+args.Offset()), ErrTraceEvent, fmt.Sprintf(`"args" must be a JSON object, not a JSON %s`, args.Kind()))
 				return Event{}, false
 			}
-			if len(ev.Args) == 0 {
+			if args.Len() > 0 {
 				// `{}` means no arguments, as an absent "args" does: one form
 				// keeps a trace equal to its own re-encoding (Args is omitempty).
-				ev.Args = nil
+				ev.Args = args.Map()
 			}
 		}
 	} else {
-		ev.Step = *tl.Step
+		ev.Step = step.Text()
 	}
 	if s != nil && !checkEventName(s, ev, p, e) {
 		return Event{}, false
@@ -141,32 +197,17 @@ func decodeEvent(filename string, raw []byte, line, offset int, s *Spec, e *errs
 
 // checkEventName reports an event whose step or tool s does not declare.
 func checkEventName(s *Spec, ev Event, p Pos, e *errs) bool {
-	var names []string
-	what := "step"
+	d := e.declared(s)
+	what, set, sugg := "step", d.steps, &d.stepSugg
 	if ev.IsCall() {
-		what = "tool"
-		names = declNames(s.Tools)
-	} else {
-		names = declNames(s.Steps)
+		what, set, sugg = "tool", d.tools, &d.toolSugg
 	}
-	for _, n := range names {
-		if n == ev.Name() {
-			return true
-		}
+	if set[ev.Name()] {
+		return true
 	}
-	e.add(p, ErrTraceUndeclared, fmt.Sprintf("%s %q is not declared by spec %q%s", what, ev.Name(), s.Name, suggest(ev.Name(), names)))
+	e.add(p, ErrTraceUndeclared, fmt.Sprintf("%s %q is not declared by spec %q%s", what, ev.Name(), s.Name, sugg.suggest(ev.Name())))
 	return false
 }
 
 // utf8BOM is the UTF-8 byte-order mark, skipped at the start of inputs.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-func goTypeName(t string) string {
-	switch t {
-	case "string", "*string":
-		return "string"
-	case "json.RawMessage":
-		return "JSON value"
-	}
-	return t
-}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/specplan/specplan/internal/strictjson"
 )
 
 // Example returns a JSON value that schema accepts, as encoding/json
@@ -53,7 +55,7 @@ func PropertyExample(objectSchema json.RawMessage, name string, accept func(any)
 	if !ok {
 		return nil, fmt.Errorf("schema: the schema lists no property %q", name)
 	}
-	return exFirst(sub, root, "#/properties/"+exPointerEscape(name), 0, accept)
+	return exFirst(sub, root, "#/properties/"+strictjson.EscapeToken(name), 0, accept)
 }
 
 // exMaxDepth bounds $ref chains and nesting while generating.
@@ -66,17 +68,11 @@ func exDecode(raw json.RawMessage) (any, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return true, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, _, err := readJSON(raw, defaultMaxDepth)
+	if err != nil {
 		return nil, fmt.Errorf("schema: %v", err)
 	}
 	return v, nil
-}
-
-func exPointerEscape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 func exFirst(s, root any, at string, depth int, accept func(any) bool) (any, error) {
@@ -295,7 +291,7 @@ func exResolve(root any, ref string) (any, error) {
 	}
 	cur := root
 	for _, tok := range strings.Split(ref[2:], "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		tok = strictjson.UnescapeToken(tok)
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("$ref %q does not resolve", ref)
@@ -773,7 +769,7 @@ func exObjects(s map[string]any, root any, at string, depth int) ([]any, error) 
 				sub = ap
 			}
 		}
-		v, err := exFirst(sub, root, at+"/properties/"+exPointerEscape(name), depth+1, nil)
+		v, err := exFirst(sub, root, at+"/properties/"+strictjson.EscapeToken(name), depth+1, nil)
 		if err != nil {
 			return nil, err
 		}

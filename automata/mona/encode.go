@@ -38,7 +38,7 @@ func newEncoder(alphabet []Letter) (*encoder, error) {
 		return nil, errorf(ErrBadAlphabet, ltl.Pos{}, "empty alphabet")
 	}
 	if len(alphabet) > MaxLetters {
-		e := errorf(ErrBadAlphabet, ltl.Pos{}, "alphabet of %d letters exceeds MaxLetters (%d)", len(alphabet), MaxLetters)
+		e := errorf(ErrBadAlphabet, ltl.Pos{}, "alphabet of %d letters exceeds MaxLetters (%d, a fixed limit)", len(alphabet), MaxLetters)
 		e.Limit = MaxLetters
 		return nil, e
 	}
@@ -89,7 +89,7 @@ func (e *encoder) newVar() string {
 func (e *encoder) formula(f ltl.Formula, x string) (string, error) {
 	e.nodes++
 	if e.nodes > MaxNodes {
-		err := errorf(ErrSizeLimit, ltl.Pos{}, "formula exceeds MaxNodes (%d nodes)", MaxNodes)
+		err := errorf(ErrSizeLimit, ltl.Pos{}, "formula exceeds MaxNodes (%d nodes, a fixed limit)", MaxNodes)
 		err.Limit = MaxNodes
 		return "", err
 	}
@@ -300,7 +300,7 @@ func encodeTrace(f ltl.Formula, alphabet []Letter, trace []int) (string, error) 
 		return "", errorf(ErrBadTrace, ltl.Pos{}, "empty trace")
 	}
 	if len(trace) > MaxTraceLen {
-		e := errorf(ErrBadTrace, ltl.Pos{}, "trace of %d positions exceeds MaxTraceLen (%d)", len(trace), MaxTraceLen)
+		e := errorf(ErrBadTrace, ltl.Pos{}, "trace of %d positions exceeds MaxTraceLen (%d, a fixed limit)", len(trace), MaxTraceLen)
 		e.Limit = MaxTraceLen
 		return "", e
 	}

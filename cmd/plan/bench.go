@@ -67,7 +67,6 @@ func (c *BenchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	opts, _ := c.options() // compile already checked the catalog
 	format, err := decoder.ParseFormat(c.Format)
 	if err != nil {
 		return inputErr(err)
@@ -132,7 +131,7 @@ func (c *BenchCmd) Run(e *env) error {
 		if err != nil {
 			return inputErr(err)
 		}
-		prompt, err := benchPrompt(model, format, spec.Source.Steps, opts.Catalog, spec.Source.Tools)
+		prompt, err := benchPrompt(model, format, spec.Source.Steps, spec.Catalog, spec.Source.Tools)
 		if err != nil {
 			return err
 		}

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/internal/outfile"
+	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -23,15 +23,15 @@ func (c *CheckCmd) Run(e *env) error {
 	}
 	var inputErrs, errors, warnings int
 	for _, path := range c.Specs {
-		src, err := os.ReadFile(path)
+		src, name, opts, err := readSpec(path, opts)
 		if err != nil {
 			printError(e.stderr, err)
 			inputErrs++
 			continue
 		}
-		spec, err := specplan.Compile(path, src, opts)
+		spec, err := specplan.Compile(name, src, opts)
 		if err != nil {
-			printError(e.stderr, limitHint(err))
+			printError(e.stderr, err)
 			inputErrs++
 			continue
 		}
@@ -50,9 +50,19 @@ func (c *CheckCmd) Run(e *env) error {
 			}
 			list = append(list, &ltl.Error{Pos: d.Pos, Msg: d.Severity.String() + ": " + d.Msg + " [" + d.Code.String() + "]"})
 		}
-		fmt.Fprint(e.stdout, escapedList(list).Format(src))
+		srcs := map[string][]byte{safetext.Escape(name): src}
+		for _, d := range diags {
+			if f := d.Pos.Filename; f != name {
+				if s, ok := in.sources[f]; ok {
+					srcs[safetext.Escape(f)] = s // a catalog read for --tools
+				} else if s, err := specplan.ReadFile(f, opts); err == nil {
+					srcs[safetext.Escape(f)] = s // a catalog named by `tools from`
+				}
+			}
+		}
+		fmt.Fprint(e.stdout, escapedList(list).FormatFiles(srcs))
 		if len(diags) == 0 {
-			outfile.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", path, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
+			outfile.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", name, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
 		}
 	}
 	switch {

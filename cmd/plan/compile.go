@@ -14,6 +14,7 @@ import (
 	"github.com/specplan/specplan/internal/graphviz"
 	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/internal/safetext"
+	"github.com/specplan/specplan/ltl"
 )
 
 // CompileCmd is `plan compile SPEC --format F [-o FILE]`.
@@ -113,10 +114,12 @@ func writeExpanded(w io.Writer, spec *specplan.Spec) {
 	}
 	var steps, tools []string
 	for _, d := range s.Steps {
-		steps = append(steps, d.Name)
+		q, _ := ltl.QuoteName(d.Name) // `read-file`, as the rules write it
+		steps = append(steps, q)
 	}
 	for _, d := range s.Tools {
-		tools = append(tools, d.Name)
+		q, _ := ltl.QuoteName(d.Name)
+		tools = append(tools, q)
 	}
 	names("steps", steps)
 	names("tools", tools)

@@ -28,17 +28,17 @@ func (c *DiffCmd) Run(e *env) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	a, err := specplan.ParseFile(c.A, opts)
+	a, err := parseSpec(c.A, opts)
 	if err != nil {
 		return inputErr(err)
 	}
-	b, err := specplan.ParseFile(c.B, opts)
+	b, err := parseSpec(c.B, opts)
 	if err != nil {
 		return inputErr(err)
 	}
 	d, err := specplan.Diff(a, b, opts)
 	if err != nil {
-		return inputErr(limitHint(err))
+		return inputErr(err)
 	}
 	rep := diffReport{Equivalent: d.Equivalent, Trace: d.Trace}
 	if !d.Equivalent {
@@ -71,4 +71,14 @@ func anySlice[T any](xs []T) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// parseSpec reads and parses the spec at path ("-": standard input) with
+// its catalog.
+func parseSpec(path string, opts specplan.Options) (*ltl.Spec, error) {
+	src, name, opts, err := readSpec(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return specplan.Parse(name, src, opts)
 }

@@ -26,7 +26,7 @@ type GenerateCmd struct {
 	Spec        string  `name:"spec" required:"" placeholder:"SPEC.ltl" help:"The spec the output must satisfy."`
 	Format      string  `name:"format" default:"react" enum:"json,hermes,pythonic,react" help:"Call syntax: ${enum}."`
 	Prompt      string  `name:"prompt" placeholder:"TEXT" help:"The user prompt." xor:"prompt"`
-	PromptFile  string  `name:"prompt-file" placeholder:"FILE" help:"Read the user prompt from FILE." xor:"prompt"`
+	PromptFile  string  `name:"prompt-file" placeholder:"FILE" help:"Read the user prompt from FILE (- reads standard input)." xor:"prompt"`
 	MaxTokens   int     `name:"max-tokens" default:"256" help:"Budget of generated tokens over the whole run; the output ends acceptably within it."`
 	Seed        int64   `name:"seed" default:"1" help:"Sampling seed."`
 	Temperature float64 `name:"temperature" default:"0.8" help:"Sampling temperature (0: greedy)."`
@@ -92,7 +92,7 @@ func (c *GenerateCmd) Run(e *env) error {
 	}
 	prompt := c.Prompt
 	if c.PromptFile != "" {
-		data, err := os.ReadFile(c.PromptFile)
+		data, _, err := readInput("--prompt-file", c.PromptFile, opts)
 		if err != nil {
 			return inputErr(err)
 		}
@@ -123,7 +123,7 @@ func (c *GenerateCmd) Run(e *env) error {
 	for _, d := range spec.Source.Steps {
 		steps = append(steps, d.Name)
 	}
-	system := decoder.Instructions(format, steps, decoder.DefaultEnvSteps, opts.Catalog, spec.Alphabet.Tools)
+	system := decoder.Instructions(format, steps, decoder.DefaultEnvSteps, spec.Catalog, spec.Alphabet.Tools)
 	// The system text (with the catalog's descriptions) and the user's
 	// prompt are content: whatever they contain, they never become control
 	// tokens; only the chat template's own markup does.

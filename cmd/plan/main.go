@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/alecthomas/kong"
 	"github.com/specplan/specplan/internal/outfile"
@@ -75,11 +76,22 @@ type env struct {
 }
 
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The input limits bound what a run holds live; this keeps the
+		// collector from letting garbage grow to as much again on top.
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// softMemoryLimit is the heap size at which the collector works harder
+// rather than grow (GOMEMLIMIT overrides it). It is soft: a run that needs
+// more live memory gets it.
+const softMemoryLimit = 512 << 20
+
 // run parses args and runs one command, returning the exit status.
 func run(args []string, stdout, stderr io.Writer) (code int) {
+	in = newInputs(stdin)
 	raw := outfile.NewChecked(stdout)
 	out, errw := outfile.NewSafeWriter(raw), outfile.NewSafeWriter(stderr)
 	// Runs last: after the command and after unwinding from kong.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,7 +18,8 @@ var update = flag.Bool("update", false, "rewrite the stdout/stderr/exit sections
 // TestScripts runs each testdata/script/*.txtar: its files are written to a
 // temporary directory (the working directory of the run, with the repository
 // root linked as `repo`), `args` holds one plan command line (split on
-// spaces), and `stdout`, `stderr` and `exit` are compared exactly.
+// spaces), `stdin` is what the file argument - reads, and `stdout`,
+// `stderr` and `exit` are compared exactly.
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/script/*.txtar")
 	if err != nil || len(files) == 0 {
@@ -39,10 +41,14 @@ func TestScripts(t *testing.T) {
 			}
 			var args []string
 			outputs := map[string]bool{"stdout": true, "stderr": true, "exit": true}
+			defer func(r io.Reader) { stdin = r }(stdin)
+			stdin = strings.NewReader("")
 			for _, f := range ar.Files {
 				switch {
 				case f.Name == "args":
 					args = strings.Fields(string(f.Data))
+				case f.Name == "stdin":
+					stdin = bytes.NewReader(f.Data)
 				case outputs[f.Name]:
 				default:
 					p := filepath.Join(dir, f.Name)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -139,16 +138,6 @@ func readBounded(path string, limit int, flag string) ([]byte, error) {
 	return data, nil
 }
 
-// caretError prints a chat error with its source line and caret.
-type caretError struct{ err *chat.Error }
-
-func (c caretError) Error() string { return strings.TrimSuffix(c.err.Error()+"\n"+c.err.Caret(), "\n") }
-func (c caretError) Unwrap() error { return c.err }
-
-func withCaret(err error) error {
-	var ce *chat.Error
-	if errors.As(err, &ce) && ce.Caret() != "" {
-		return caretError{ce}
-	}
-	return err
-}
+// withCaret is kept as the one place prompt errors pass through; printError
+// shows a chat error's source line and caret (see printError).
+func withCaret(err error) error { return err }
