@@ -390,6 +390,16 @@ func (f Format) checkToolName(tool string) error {
 			return newErr(CodeFormat, "tool name %q has a control character", tool)
 		}
 	}
+	// A bracket call's name ends at the first NameEnd (or id key): a name
+	// containing one would read back as another call.
+	if f.d.Args == ArgsBracket {
+		ne, _ := f.d.bracket()
+		for _, t := range []string{ne, f.d.ID.Key} {
+			if t != "" && strings.Contains(tool, t) {
+				return newErr(CodeFormat, "tool name %q contains %q, which ends a name in the %s format", tool, t, f)
+			}
+		}
+	}
 	return nil
 }
 

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/tools/txtar"
 )
 
-var nativeFormats = []Format{FormatQwen, FormatLlama3, FormatLlama3Tag, FormatMistral, FormatMistralV11, FormatGranite, FormatDeepSeek}
+var nativeFormats = []Format{FormatQwen, FormatLlama3, FormatLlama3Tag, FormatMistral, FormatMistralV11, FormatGranite, FormatDeepSeek, FormatHarmony}
 
 func nativeDFA() *cDFA {
 	return universalDFA(stepSym("think"), stepSym("thought"), stepSym("answer"), toolSym("search"),
@@ -137,6 +137,7 @@ func TestNativeFormatsMatchTemplates(t *testing.T) {
 		{"mistral-nemo", "mistralai-Mistral-Nemo-Instruct-2407.jinja", "[/INST]", "</s>", FormatMistral, "a1b2c3d4e"},
 		{"llama3-style", "specplan-llama3-style.jinja", "<|start_header_id|>assistant<|end_header_id|>\n\n", "<|eot_id|>", FormatLlama3, ""},
 		{"mistral-small-3.2", "Mistral-Small-3.2-24B-Instruct-2506.jinja", "[/INST]", "</s>", FormatMistralV11, "a1b2c3d4e"},
+		{"gpt-oss", "openai-gpt-oss-120b.jinja", "<|start|>assistant", "<|call|>", FormatHarmony, ""},
 		{"deepseek-r1-distill-qwen", "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja", "<｜Assistant｜>", "<｜end▁of▁sentence｜>", FormatDeepSeek, ""},
 	}
 	want := ltl.Event{Tool: "search_flights", Args: map[string]any{"city": "Lyon", "max_price": 100.0,
@@ -212,6 +213,7 @@ func TestNativeFormatsRefuse(t *testing.T) {
 		{FormatGranite, "<|tool_call|>[{\"name\": \"search\", \"arguments\": {}}]Thought: x\n", "after the message's calls"},
 		{FormatMistralV11, "[TOOL_CALLS]search[CALL_ID]abc[ARGS]{}", "9 characters"},
 		{FormatMistralV11, "[TOOL_CALLS]search[ARGS]{}", "want tool"},
+		{FormatHarmony, " to=functions.search<|channel|>commentary json<|message|>{} to=functions.search<|channel|>commentary json<|message|>{}", "after the message's calls"},
 	}
 	vocab := testVocab()
 	trie := NewTrie(vocab)
@@ -266,6 +268,7 @@ func TestNativeTokenBoundaries(t *testing.T) {
 		FormatLlama3:     {"\n{\"name\": \"", "\"}}"},
 		FormatLlama3Tag:  {"|>{\"", "\"}}"},
 		FormatMistralV11: {"}[TOOL_CALLS]", "[ARGS]{\""},
+		FormatHarmony:    {"\n to=functions.", "json<|message|>{\""},
 		FormatDeepSeek:   {"search\n```json\n{\"", "}\n```<｜tool▁call▁end｜>\n<｜"},
 	}
 	ar, err := txtar.ParseFile(filepath.Join("testdata", "formats_native.txtar"))
@@ -431,7 +434,7 @@ func TestChatFamilyNames(t *testing.T) {
 			}
 		}
 	}
-	for _, c := range known[:5] {
+	for _, c := range known {
 		if _, ok := FormatForChat(string(c)); !ok {
 			t.Errorf("no format for family %s", c)
 		}

@@ -78,4 +78,15 @@ var (
 		Special: []string{"[TOOL_CALLS]", "[CALL_ID]", "[ARGS]"},
 		Chat:    []string{"mistral"}, TemplateHint: "[CALL_ID]",
 		Doc: "Mistral v11 [TOOL_CALLS]name[CALL_ID]id[ARGS]{…} (native)"})
+	// FormatHarmony is gpt-oss's (harmony) call in the commentary channel,
+	// one per message: after the generation prompt `<|start|>assistant` the
+	// model writes ` to=functions.NAME<|channel|>commentary json<|message|>`
+	// and the arguments, and ends with <|call|>, an end-of-generation
+	// token. The analysis channel (reasoning) is not modelled: a message
+	// here is steps and one call, or steps.
+	FormatHarmony = mustFormat(FormatSpec{Name: "harmony", Args: ArgsBracket,
+		CallOpen: " to=functions.", NameEnd: "<|channel|>commentary json<|message|>", Single: true,
+		Special: []string{"<|channel|>", "<|message|>"},
+		Chat:    []string{"harmony"},
+		Doc:     "gpt-oss harmony commentary-channel call, one per message (native)"})
 )

@@ -117,6 +117,7 @@ var notifyCall = map[Format]string{
 	FormatMistral:    `[TOOL_CALLS][{"name": "notify_customer", "arguments": {"message": "hi"}, "id": "abcdefghi"}]`,
 	FormatMistralV11: `[TOOL_CALLS]notify_customer[CALL_ID]abcdefghi[ARGS]{"message": "hi"}`,
 	FormatGranite:    `<|tool_call|>[{"name": "notify_customer", "arguments": {"message": "hi"}}]`,
+	FormatHarmony:    ` to=functions.notify_customer<|channel|>commentary json<|message|>{"message": "hi"}`,
 	FormatDeepSeek:   "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>notify_customer\n```json\n{\"message\": \"hi\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
 }
 

@@ -20,7 +20,7 @@ import (
 )
 
 var nativeFormats = []decoder.Format{decoder.FormatQwen, decoder.FormatLlama3, decoder.FormatLlama3Tag,
-	decoder.FormatMistral, decoder.FormatMistralV11, decoder.FormatGranite, decoder.FormatDeepSeek}
+	decoder.FormatMistral, decoder.FormatMistralV11, decoder.FormatGranite, decoder.FormatDeepSeek, decoder.FormatHarmony}
 
 // nativeExample is how one call looks in a native format, for the prompt.
 func nativeExample(f decoder.Format) string {
@@ -60,7 +60,7 @@ func nativeRuns(t *testing.T) int {
 // generated model as control tokens: the tiny model's vocabulary is Llama
 // 3.0's, whose reserved tokens Llama 3.1 and the other families name.
 var markerNames = []string{"<|python_tag|>", "[TOOL_CALLS]", "<|tool_call|>", "<tool_call>", "</tool_call>",
-	"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>", "[CALL_ID]", "[ARGS]"}
+	"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>", "[CALL_ID]", "[ARGS]", "<|channel|>", "<|message|>"}
 
 var (
 	markerOnce sync.Once
