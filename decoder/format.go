@@ -66,6 +66,20 @@ type IDRule struct {
 type ThinkBlock struct {
 	Step        string
 	Open, Close string
+	// InPrompt: the generation prompt ends with Open (DeepSeek R1's ends
+	// `<think>\n`), so a message starts inside the block: it is the text
+	// and Close, then the rest of the message. A message with anything in
+	// it starts with the block; an empty one is allowed where the spec
+	// allows the turn to end.
+	InPrompt bool
+}
+
+// open is the text the model writes to open the block.
+func (t *ThinkBlock) open() string {
+	if t.InPrompt {
+		return ""
+	}
+	return t.Open
 }
 
 // FormatSpec describes a call format as data, so that a new model family

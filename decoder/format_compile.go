@@ -226,7 +226,7 @@ func (ix *Index) compileEvent(sym automata.Symbol, k eventKind, s *schema, pre, 
 	case evThink:
 		t := f.d.Think
 		text := b.leafNode(newBlockLeaf(strings.TrimSpace(t.Close)), ix.lit(b, t.Close, acc))
-		return b.finish(ix.lit(b, pre+t.Open, text))
+		return b.finish(ix.lit(b, pre+t.open(), text))
 	}
 	if err := f.checkToolName(sym.Tool); err != nil {
 		return nil, err
@@ -288,7 +288,7 @@ func (ix *Index) fixedTexts(pid int) []string {
 	case evStep:
 		lits = []string{pi.pre + StepLabel(ix.syms[pi.sym].Step) + ": ", "\n" + pi.post}
 	case evThink:
-		lits = []string{pi.pre + f.d.Think.Open, f.d.Think.Close}
+		lits = []string{pi.pre + f.d.Think.open(), f.d.Think.Close}
 	case evCall:
 		pre, suf := f.callFrame(ix.syms[pi.sym].Tool)
 		if f.d.ID.Key != "" {

@@ -60,6 +60,9 @@ func (f Format) before(k eventKind, m msgMode) (pre string, out msgMode, ok bool
 	case evThink:
 		return "", mText, m == mBegin && d.Think != nil
 	case evStep:
+		if m == mBegin && d.Think != nil && d.Think.InPrompt {
+			return "", 0, false // the message starts inside the think block
+		}
 		switch m {
 		case mBegin, mText:
 			return "", mText, true
@@ -67,6 +70,9 @@ func (f Format) before(k eventKind, m msgMode) (pre string, out msgMode, ok bool
 			return d.CallSep, mText, d.StepsAfterCalls
 		}
 	case evCall:
+		if m == mBegin && d.Think != nil && d.Think.InPrompt {
+			return "", 0, false
+		}
 		switch m {
 		case mBegin, mText:
 			switch {

@@ -84,7 +84,7 @@ func (p *msgParser) run(m msgMode) ([]Call, msgMode, error) {
 			return nil, m, p.errf("text after the message's calls: %q", clip(rest))
 		}
 		if d.Think != nil {
-			if _, next, ok := f.before(evThink, m); ok && strings.HasPrefix(rest, d.Think.Open) {
+			if _, next, ok := f.before(evThink, m); ok && (d.Think.InPrompt || strings.HasPrefix(rest, d.Think.Open)) {
 				ev, err := p.think()
 				if err != nil {
 					return nil, m, err
@@ -197,7 +197,7 @@ func (p *msgParser) callStarts(rest, pre string) bool {
 // think reads the think block at p.i: Open, text without Close, Close.
 func (p *msgParser) think() (ltl.Event, error) {
 	t := p.f.d.Think
-	start := p.i + len(t.Open)
+	start := p.i + len(t.open())
 	j := strings.Index(p.s[start:], t.Close)
 	if j < 0 {
 		return ltl.Event{}, p.errf("%q without %q", t.Open, t.Close)

@@ -89,4 +89,16 @@ var (
 		Special: []string{"<|channel|>", "<|message|>"},
 		Chat:    []string{"harmony"},
 		Doc:     "gpt-oss harmony commentary-channel call, one per message (native)"})
+	// FormatDeepSeekR1 is FormatDeepSeek for R1 models, whose generation
+	// prompt opens the reasoning (`<｜Assistant｜><think>\n`): every
+	// message starts with the reasoning text and \n</think>\n\n, the step
+	// kind `think` (which the spec must then declare), never read as calls.
+	FormatDeepSeekR1 = mustFormat(FormatSpec{Name: "deepseek-r1", Args: ArgsBracket,
+		NameEnd: "\n```json\n", ArgsEnd: "\n```",
+		CallOpen: "<｜tool▁call▁begin｜>function<｜tool▁sep｜>", CallClose: "<｜tool▁call▁end｜>",
+		ListOpen: "<｜tool▁calls▁begin｜>", ListSep: "\n", ListClose: "<｜tool▁calls▁end｜>",
+		Think:   &ThinkBlock{Step: "think", Open: "<think>\n", Close: "\n</think>\n\n", InPrompt: true},
+		Special: []string{"<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>"},
+		Chat:    []string{"deepseek"}, TemplateHint: "<｜Assistant｜><think>",
+		Doc: "DeepSeek R1: deepseek after the reasoning its generation prompt opens (native)"})
 )

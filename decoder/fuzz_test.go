@@ -75,7 +75,10 @@ func renderNative(t *testing.T, d decoder.FormatSpec, calls []decoder.Call) []by
 		ev := c.Event
 		if ev.Step != "" {
 			if d.Think != nil && ev.Step == d.Think.Step {
-				b.WriteString(d.Think.Open + ev.Text + d.Think.Close)
+				if !d.Think.InPrompt {
+					b.WriteString(d.Think.Open)
+				}
+				b.WriteString(ev.Text + d.Think.Close)
 			} else {
 				b.WriteString(decoder.StepLabel(ev.Step) + ": " + ev.Text + "\n")
 			}

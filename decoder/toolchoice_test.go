@@ -13,7 +13,7 @@ import (
 )
 
 func choiceDFA() *cDFA {
-	return universalDFA(stepSym("thought"), stepSym("observation"), toolSym("search"),
+	return universalDFA(stepSym("think"), stepSym("thought"), stepSym("observation"), toolSym("search"),
 		toolSym("refund", automata.Lit{Pred: amountLe100, Holds: true}),
 		toolSym("refund", automata.Lit{Pred: amountLe100, Holds: false}))
 }
