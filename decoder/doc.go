@@ -65,8 +65,8 @@
 //
 // See Format. A call format is data (FormatSpec): the project's four line
 // formats (json, hermes, pythonic, react) and the native formats of model
-// families (qwen, llama3, llama3-python-tag, mistral, granite; see
-// formats_native.go), each spelling calls exactly as the family's chat
+// families (qwen, llama3, llama3-python-tag, mistral, mistral-v11, granite,
+// deepseek, deepseek-r1, harmony; see formats_native.go), each spelling calls exactly as the family's chat
 // template renders them. FormatForChat picks the native format from
 // chat.DetectToolCallFormat. Format.Parse (and ParseMessage, with the ids
 // the model wrote) reads one model message. Within a message, what may

@@ -515,3 +515,34 @@ var pythonReserved = []string{"False", "None", "True", "and", "as", "assert", "a
 	"break", "class", "continue", "def", "del", "elif", "else", "except", "finally",
 	"for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not",
 	"or", "pass", "raise", "return", "try", "while", "with", "yield"}
+
+// Example is one message holding a single call of tool with the arguments
+// {"arg": "value"} (arg="value" in pythonic), written as the model writes
+// it in format f, for instructions that show the syntax. An id, where the
+// model writes one, is the IDRule's first allowed byte repeated.
+func (f Format) Example(tool string) string {
+	d := f.d
+	if d == nil {
+		return ""
+	}
+	args := `{"arg": "value"}`
+	if d.Args == ArgsPython {
+		args = `arg="value"`
+	}
+	pre, suf := f.callFrame(tool)
+	id := ""
+	if d.ID.Key != "" {
+		before, after := f.idAround()
+		id = before + strings.Repeat(d.ID.Alphabet[:1], d.ID.Len) + after
+	}
+	var call string
+	if d.Args == ArgsBracket && d.ID.Key != "" {
+		call = pre + id + args + suf
+	} else {
+		call = pre + args + id + suf
+	}
+	if d.ListOpen != "" {
+		call = d.ListOpen + call + d.ListClose
+	}
+	return call
+}

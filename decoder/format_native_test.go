@@ -446,3 +446,23 @@ func TestChatFamilyNames(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatExample: each format's Example is a message its Parse reads as
+// the one call.
+func TestFormatExample(t *testing.T) {
+	for _, f := range Formats() {
+		ex := f.Example("search")
+		if th := f.Spec().Think; th != nil && th.InPrompt {
+			ex = "ok\n</think>\n\n" + ex
+		}
+		calls, err := f.ParseMessage([]byte(ex))
+		if err != nil {
+			t.Errorf("%s: Example %q: %v", f, ex, err)
+			continue
+		}
+		last := calls[len(calls)-1].Event
+		if last.Tool != "search" || last.Args["arg"] != "value" {
+			t.Errorf("%s: Example %q reads as %v", f, ex, calls)
+		}
+	}
+}

@@ -15,6 +15,9 @@ package decoder
 //	granite:  <|tool_call|>[{"name": "a", "arguments": {…}}, {…}]
 //	deepseek: <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>a\n```json\n{…}\n```<｜tool▁call▁end｜>\n<｜tool▁call▁begin｜>…<｜tool▁calls▁end｜>
 //
+//	deepseek-r1: reasoning\n</think>\n\n, then as deepseek (the prompt opened <think>\n)
+//	harmony:  " to=functions.a<|channel|>commentary json<|message|>{…}", then <|call|> (EOG)
+//
 // In every native format, steps are `Label: text\n` lines before the calls
 // (the message's content), and a think block, where the spec declares its
 // step kind, comes first. Nothing follows the calls in the message: the

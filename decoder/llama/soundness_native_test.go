@@ -23,27 +23,6 @@ import (
 var nativeFormats = []decoder.Format{decoder.FormatQwen, decoder.FormatLlama3, decoder.FormatLlama3Tag,
 	decoder.FormatMistral, decoder.FormatMistralV11, decoder.FormatGranite, decoder.FormatDeepSeek, decoder.FormatDeepSeekR1, decoder.FormatHarmony}
 
-// nativeExample is how one call looks in a native format, for the prompt.
-func nativeExample(f decoder.Format) string {
-	d := f.Spec()
-	if d.Args == decoder.ArgsBracket {
-		id := ""
-		if d.ID.Key != "" {
-			id = d.ID.Key + strings.Repeat("a", d.ID.Len)
-		}
-		return d.ListOpen + d.CallOpen + "TOOL" + id + d.NameEnd + `{"arg": "value"}` + d.ArgsEnd + d.CallClose + d.ListClose
-	}
-	call := d.CallOpen + `{"` + d.NameKey + `": "TOOL", "` + d.ArgsKey + `": {"arg": "value"}`
-	if d.ID.Key != "" {
-		call += `, "` + d.ID.Key + `": "` + strings.Repeat("a", d.ID.Len) + `"`
-	}
-	call += "}" + d.CallClose
-	if d.ListOpen != "" {
-		call = d.ListOpen + call + d.ListClose
-	}
-	return call
-}
-
 // nativeRuns is how many sampled runs per spec and format
 // (SPECPLAN_NATIVE_RUNS raises it; CI runs the default).
 func nativeRuns(t *testing.T) int {
@@ -146,7 +125,7 @@ func TestNativeSoundnessOnLlama(t *testing.T) {
 				t.Fatalf("%s/%s: NewIndex: %v", s.name, f, err)
 			}
 			ran[f]++
-			prompt, err := m.Tokenize(strings.Replace(soundPrompt(s, f), "Call a tool with: \n", "Call a tool with: "+nativeExample(f)+"\n", 1), true, false)
+			prompt, err := m.Tokenize(strings.Replace(soundPrompt(s, f), "Call a tool with: \n", "Call a tool with: "+f.Example("TOOL")+"\n", 1), true, false)
 			if err != nil {
 				t.Fatal(err)
 			}
