@@ -14,7 +14,6 @@ package decoder
 //	mistral-v11: [TOOL_CALLS]a[CALL_ID]abc123XYZ[ARGS]{…}[TOOL_CALLS]b[CALL_ID]…
 //	granite:  <|tool_call|>[{"name": "a", "arguments": {…}}, {…}]
 //	deepseek: <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>a\n```json\n{…}\n```<｜tool▁call▁end｜>\n<｜tool▁call▁begin｜>…<｜tool▁calls▁end｜>
-//
 //	deepseek-r1: reasoning\n</think>\n\n, then as deepseek (the prompt opened <think>\n)
 //	harmony:  " to=functions.a<|channel|>commentary json<|message|>{…}", then <|call|> (EOG)
 //
