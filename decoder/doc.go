@@ -38,7 +38,8 @@
 //	// Done: EOG accepted, or the environment moves next:
 //	err = s.Observe(ltl.Event{Step: "observation", Text: result})  // then generate again
 //
-// Session implements TokenConstraint. Events returns the events so far,
+// Session implements TokenConstraint. Events returns the events so far
+// (Calls: with the ids the model wrote),
 // parsed back from the accepted text by Format.Parse (an independent parser)
 // and those given to Observe.
 //
@@ -67,7 +68,32 @@
 //
 // # Wire format
 //
-// See Format. A step is one line `Label: text\n`; its free text is valid
+// See Format. A call format is data (FormatSpec): the project's four line
+// formats (json, hermes, pythonic, react) and the native formats of model
+// families (qwen, llama3, llama3-python-tag, mistral, mistral-v11, granite,
+// deepseek, deepseek-r1, harmony; see formats_native.go), each spelling calls exactly as the family's chat
+// template renders them. FormatForChat picks the native format from
+// chat.DetectToolCallFormat. Format.Parse (and ParseMessage, with the ids
+// the model wrote) reads one model message. Within a message, what may
+// follow an event depends on a small message mode (message start, after a
+// step, after a call, inside a call list, after the calls), which the byte
+// automaton tracks at event boundaries: separators between calls (Qwen's
+// "\n"), a call list's wrapper (Mistral's `[TOOL_CALLS][…, …]`, closed
+// before the message may end), one call per message (Llama 3.1), and a
+// think block first (Qwen3's `<think>\n…\n</think>\n\n`, the step kind
+// `think`, never read as calls). Special markers (Mistral's [TOOL_CALLS],
+// Llama 3.1's <|python_tag|>) that the vocabulary has as special tokens
+// (IndexOptions.Markers, found by MarkerTokens) are written only as those
+// tokens: inside the byte automaton each stands for a byte that is not
+// UTF-8 and that no ordinary token may write.
+//
+// SessionOptions.ToolChoice (OpenAI's tool_choice: auto, required, none, a
+// named function, allowed_tools) restricts every model turn; the event
+// analysis is redone under it, so guarantees 2 and 3 hold for the
+// restricted constraint, and a choice that leaves no valid output is
+// ErrUnsat before decoding.
+//
+// A step is one line `Label: text\n`; its free text is valid
 // UTF-8 without newline or control bytes other than tab, so a tool name or a
 // label inside free text is just text: calls start only at an event
 // boundary (the "function" inside "functional" cannot trigger a call).

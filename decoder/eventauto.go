@@ -22,10 +22,11 @@ type EventAutomaton interface {
 // maxEventStates bounds the event states explored from the initial one.
 const maxEventStates = 1 << 20
 
-// evInfo is what the byte level needs to know of one event state.
+// evInfo is what the byte level needs to know of one event state in one
+// message mode.
 type evInfo struct {
 	cost  int32   // tokens (upper bound) to end the turn acceptably; -1: never
-	model []int32 // symbols the model may write here (each keeps cost finite)
+	model []int32 // progs the model may write here (each keeps cost finite)
 	eog   bool    // the model may end its output here (EOG token)
 	// eogCost is the model tokens that finish the run if the model writes
 	// EOG here: 1 where the spec accepts (the run ends), else 1 plus the
@@ -35,37 +36,105 @@ type evInfo struct {
 	done    bool // nothing can be written: the environment moves next
 }
 
-// analyze explores the event automaton from its initial state and computes,
-// per state, the model tokens needed to finish the whole run (see the cost
-// comment inside), which symbols the model may write there, and whether it
-// may end its output (EOG) or must hand over to the environment. weight[s]
-// is the fewest bytes of symbol s's event text (-1: s cannot be written).
-func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, error) {
+// progEdge is what the analysis needs of one prog (one way of writing a
+// symbol's event, or the close of a call list, in one message mode).
+type progEdge struct {
+	sym     int32   // the symbol written; -1: no event (a list's close)
+	call    bool    // the event is a tool call
+	in, out msgMode // message mode before and after
+	weight  int     // fewest bytes of the text (-1: cannot be written)
+}
+
+// analyze explores the product of the event automaton and the message
+// modes from (initial, mBegin) and computes, per product state, the model
+// tokens needed to finish the whole run (see the cost comment inside),
+// which progs the model may write there, and whether it may end its output
+// (EOG) or must hand over to the environment. key(q, m) numbers the
+// product states; canEnd(m) says whether a message may end in mode m.
+// With a single mode this is the analysis of the event automaton alone.
+//
+// A turn restriction (tool_choice) r narrows it: only the progs r.allowed
+// marks are written, and with r.required a turn (and so the run) may end
+// only after a call in it; the product then tracks whether the current
+// turn has called yet, and its keys are key*2+called.
+func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canEnd func(msgMode) bool, r restriction) (map[int]*evInfo, error) {
 	nsym := len(ea.Symbols())
-	init := ea.Initial()
-	idx := map[int]int{init: 0}
-	states := []int{init}
-	succ := [][]int{} // per state index, per symbol: index of successor or -1
+	type pstate struct {
+		q      int
+		m      msgMode
+		called bool
+	}
+	byMode := make([][]int, nmodes) // prog ids by their input mode
+	for pid, p := range progs {
+		if p.weight >= 0 && int(p.in) < nmodes && (r.allowed == nil || r.allowed[pid]) {
+			byMode[p.in] = append(byMode[p.in], pid)
+		}
+	}
+	if r.starts == nil {
+		r.starts = []int{ea.Initial()}
+	}
+	idx := map[pstate]int{}
+	var states []pstate
+	for _, q := range r.starts {
+		p := pstate{q, mBegin, false}
+		if _, ok := idx[p]; !ok {
+			idx[p] = len(states)
+			states = append(states, p)
+		}
+	}
+	type edge struct {
+		pid int32 // -1 for an environment step
+		to  int
+	}
+	model := [][]edge{} // per state index: model edges
+	envTo := [][]int{}  // per state index: successors by environment steps
+	add := func(t pstate) (int, error) {
+		j, ok := idx[t]
+		if !ok {
+			if len(states) >= maxEventStates {
+				return 0, newErr(CodeLimit, "event automaton has more than %d reachable states (limit maxEventStates)", maxEventStates)
+			}
+			j = len(states)
+			idx[t] = j
+			states = append(states, t)
+		}
+		return j, nil
+	}
 	for i := 0; i < len(states); i++ {
-		row := make([]int, nsym)
-		for s := 0; s < nsym; s++ {
-			t := ea.Step(states[i], s)
+		st := states[i]
+		var row []edge
+		for _, pid := range byMode[st.m] {
+			p := progs[pid]
+			t := st.q
+			if p.sym >= 0 {
+				t = ea.Step(st.q, int(p.sym))
+			}
 			if t < 0 {
-				row[s] = -1
 				continue
 			}
-			j, ok := idx[t]
-			if !ok {
-				if len(states) >= maxEventStates {
-					return nil, newErr(CodeLimit, "event automaton has more than %d reachable states (limit maxEventStates)", maxEventStates)
-				}
-				j = len(states)
-				idx[t] = j
-				states = append(states, t)
+			j, err := add(pstate{t, p.out, r.required && (st.called || p.call)})
+			if err != nil {
+				return nil, err
 			}
-			row[s] = j
+			row = append(row, edge{pid: int32(pid), to: j})
 		}
-		succ = append(succ, row)
+		var env []int
+		if canEnd(st.m) && (!r.required || st.called) {
+			for s := 0; s < nsym; s++ {
+				if !isEnv[s] {
+					continue
+				}
+				if t := ea.Step(st.q, s); t >= 0 {
+					j, err := add(pstate{t, mBegin, false})
+					if err != nil {
+						return nil, err
+					}
+					env = append(env, j)
+				}
+			}
+		}
+		model = append(model, row)
+		envTo = append(envTo, env)
 	}
 	n := len(states)
 	const inf = int32(1 << 30)
@@ -79,8 +148,10 @@ func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, er
 	// an environment step after which the run cannot finish, ending the
 	// turn there is not allowed at all (turnEnd is infinite): conservative,
 	// since the environment might take that step. Ending (at acceptance or
-	// at a turn) costs one EOG token where the model could go on. Value iteration from infinity down
-	// converges because every model edge costs at least one byte.
+	// at a turn) costs one EOG token where the model could go on. A message
+	// ends only in a mode that may end it (a call list must be closed).
+	// Value iteration from infinity down converges because every model
+	// edge costs at least one byte.
 	cost := make([]int32, n)
 	for i := range cost {
 		cost[i] = inf
@@ -89,24 +160,22 @@ func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, er
 	// where it cannot, the session is Done without one.
 	eogCost := make([]int32, n)
 	for i := range n {
-		for s, j := range succ[i] {
-			if j >= 0 && !isEnv[s] && weight[s] >= 0 {
-				eogCost[i] = 1
-				break
-			}
+		if len(model[i]) > 0 {
+			eogCost[i] = 1
 		}
 	}
+	accepting := func(i int) bool {
+		return ea.Accepting(states[i].q) && canEnd(states[i].m) && (!r.required || states[i].called)
+	}
 	turnEnd := func(i int) int32 { // cost of ending the model's turn at i and letting the environment move
-		worst, any := int32(0), false
-		for s, j := range succ[i] {
-			if j >= 0 && isEnv[s] {
-				any = true
-				if cost[j] > worst {
-					worst = cost[j]
-				}
-			}
+		worst := int32(0)
+		if len(envTo[i]) == 0 {
+			return inf
 		}
-		if !any || worst >= inf {
+		for _, j := range envTo[i] {
+			worst = max(worst, cost[j])
+		}
+		if worst >= inf {
 			return inf
 		}
 		return eogCost[i] + worst
@@ -115,15 +184,15 @@ func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, er
 		changed = false
 		for i := n - 1; i >= 0; i-- {
 			c := inf
-			if ea.Accepting(states[i]) {
+			if accepting(i) {
 				c = eogCost[i]
 			}
 			if t := turnEnd(i); t < c {
 				c = t
 			}
-			for s, j := range succ[i] {
-				if j >= 0 && !isEnv[s] && weight[s] >= 0 && cost[j] < inf {
-					if v := int32(weight[s]) + cost[j]; v < c {
+			for _, e := range model[i] {
+				if cost[e.to] < inf {
+					if v := int32(progs[e.pid].weight) + cost[e.to]; v < c {
 						c = v
 					}
 				}
@@ -136,19 +205,26 @@ func analyze(ea EventAutomaton, isEnv []bool, weight []int) (map[int]*evInfo, er
 	info := make(map[int]*evInfo, n)
 	for i := range n {
 		in := &evInfo{cost: cost[i]}
-		info[states[i]] = in
+		k := states[i].q*nmodes + int(states[i].m)
+		if r.required {
+			k = 2 * k
+			if states[i].called {
+				k++
+			}
+		}
+		info[k] = in
 		if cost[i] >= inf {
 			in.cost = -1
 			continue
 		}
-		for s, j := range succ[i] {
-			if j >= 0 && !isEnv[s] && weight[s] >= 0 && cost[j] < inf {
-				in.model = append(in.model, int32(s))
+		for _, e := range model[i] {
+			if cost[e.to] < inf {
+				in.model = append(in.model, e.pid)
 			}
 		}
 		in.done = len(in.model) == 0
-		in.eog = !in.done && (ea.Accepting(states[i]) || turnEnd(i) < inf)
-		if ea.Accepting(states[i]) {
+		in.eog = !in.done && (accepting(i) || turnEnd(i) < inf)
+		if accepting(i) {
 			in.eogCost = 1
 		} else {
 			in.eogCost = turnEnd(i)

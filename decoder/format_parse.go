@@ -3,77 +3,334 @@ package decoder
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
 )
 
-// Parse reads text written in format f back into events. It is independent
-// of the byte automaton (it uses internal/strictjson and a small
-// Python-literal reader) so that tests can check the decoder's output through it. The text
-// must be complete: every event ends with its newline. Errors name the line.
+// Call is an event read back from model text, with the id the model wrote
+// for it (formats whose IDRule has a Key; "" otherwise, and for steps).
+// A tool message answering the call repeats the id as its tool_call_id.
+type Call struct {
+	Event ltl.Event
+	ID    string
+}
+
+// Parse reads one model message (turn) written in format f back into
+// events. It is independent of the byte automaton (it uses internal/strictjson
+// and a small Python-literal reader) so that tests can check the decoder's
+// output through it. The text must be complete: in the line formats every
+// event ends with its newline; in native formats an open call list must
+// be closed. Errors name the line.
 func (f Format) Parse(text []byte) ([]ltl.Event, error) {
-	var events []ltl.Event
-	if len(text) > 0 && text[len(text)-1] != '\n' {
-		return nil, newErr(CodeParse, "text does not end with a newline (incomplete event)")
+	calls, err := f.ParseMessage(text)
+	if err != nil {
+		return nil, err
 	}
-	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
-	if len(text) == 0 {
-		lines = nil
+	var out []ltl.Event
+	for _, c := range calls {
+		out = append(out, c.Event)
 	}
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		lineNo := i + 1
-		if f == FormatHermes && line == "<tool_call>" {
-			if i+2 >= len(lines) || lines[i+2] != "</tool_call>" {
-				return nil, newErr(CodeParse, "line %d: <tool_call> without a JSON line and </tool_call>", lineNo)
-			}
-			ev, err := parseJSONCall(lines[i+1])
-			if err != nil {
-				return nil, atLine(lineNo+1, err)
-			}
-			events = append(events, ev)
-			i += 2
+	return out, nil
+}
+
+// ParseMessage is Parse with the ids the model wrote.
+func (f Format) ParseMessage(text []byte) ([]Call, error) {
+	if f.d == nil {
+		return nil, newErr(CodeFormat, "no call format given")
+	}
+	p := &msgParser{f: f, s: string(text)}
+	calls, _, err := p.run(mBegin)
+	return calls, err
+}
+
+// parseEvent reads exactly one event written in mode m (the text of one
+// symbol's NFA), for Session.Accept's read-back.
+func (f Format) parseEvent(text []byte, m msgMode) ([]Call, msgMode, error) {
+	p := &msgParser{f: f, s: string(text), partial: true}
+	return p.run(m)
+}
+
+type msgParser struct {
+	f       Format
+	s       string
+	i       int
+	partial bool // a prefix of a message: it may end in any mode
+}
+
+func (p *msgParser) line() int { return strings.Count(p.s[:p.i], "\n") + 1 }
+
+func (p *msgParser) errf(format string, a ...any) error {
+	return newErr(CodeParse, "line %d: "+format, append([]any{p.line()}, a...)...)
+}
+
+func (p *msgParser) run(m msgMode) ([]Call, msgMode, error) {
+	f, d := p.f, p.f.d
+	if f.flat() && len(p.s) > 0 && p.s[len(p.s)-1] != '\n' {
+		return nil, m, newErr(CodeParse, "text does not end with a newline (incomplete event)")
+	}
+	var out []Call
+	for p.i < len(p.s) {
+		rest := p.s[p.i:]
+		if pre, next, ok := f.before(evClose, m); ok && strings.HasPrefix(rest, pre) && !strings.HasPrefix(rest, d.ListSep) {
+			p.i += len(pre)
+			m = next
 			continue
 		}
-		if f == FormatReAct && strings.HasPrefix(line, reactAction+": ") {
-			rest := line[len(reactAction)+2:]
-			br := strings.IndexByte(rest, '[')
-			if br <= 0 || !strings.HasSuffix(rest, "]") {
-				return nil, newErr(CodeParse, "line %d: want %s: tool[{...}]", lineNo, reactAction)
+		if m == mClosed {
+			return nil, m, p.errf("text after the message's calls: %q", clip(rest))
+		}
+		if d.Think != nil {
+			if _, next, ok := f.before(evThink, m); ok && (d.Think.InPrompt || strings.HasPrefix(rest, d.Think.Open)) {
+				ev, err := p.think()
+				if err != nil {
+					return nil, m, err
+				}
+				out = append(out, Call{Event: ev})
+				m = next
+				continue
 			}
-			args, err := decodeArgs(rest[br+1 : len(rest)-1])
+		}
+		if pre, next, ok := f.before(evCall, m); ok && p.callStarts(rest, pre) {
+			p.i += len(pre)
+			c, err := p.call()
 			if err != nil {
-				return nil, atLine(lineNo, err)
+				return nil, m, err
 			}
-			events = append(events, ltl.Event{Tool: rest[:br], Args: args})
+			if post := f.after(evCall, next); post != "" {
+				if !strings.HasPrefix(p.s[p.i:], post) {
+					return nil, m, p.errf("want %q after the call", post)
+				}
+				p.i += len(post)
+			}
+			out = append(out, c)
+			m = next
 			continue
 		}
-		if label, txt, ok := splitStep(line); ok {
-			events = append(events, ltl.Event{Step: stepName(label), Text: txt})
-			continue
+		if m == mList {
+			return nil, m, p.errf("want %q and a call, or %q: %q", d.ListSep, d.ListClose, clip(rest))
 		}
-		switch f {
-		case FormatJSON:
-			ev, err := parseJSONCall(line)
-			if err != nil {
-				return nil, atLine(lineNo, err)
+		pre, next, ok := f.before(evStep, m)
+		if ok && strings.HasPrefix(rest, pre) {
+			j := strings.IndexByte(rest[len(pre):], '\n')
+			if j >= 0 {
+				line := rest[len(pre) : len(pre)+j]
+				if label, txt, isStep := splitStep(line); isStep && !f.isThink(stepName(label)) {
+					p.i += len(pre) + j + 1
+					out = append(out, Call{Event: ltl.Event{Step: stepName(label), Text: txt}})
+					m = next
+					continue
+				}
 			}
-			events = append(events, ev)
-		case FormatPythonic:
-			ev, err := parsePythonCall(line)
-			if err != nil {
-				return nil, atLine(lineNo, err)
+		}
+		if pre, _, ok := f.before(evCall, m); ok && strings.HasPrefix(rest, pre) && f.callOpenText() != "" {
+			// A line formed like neither: say what a call starts with.
+			if d.Args == ArgsBracket && strings.HasPrefix(rest[len(pre):], d.CallOpen) {
+				p.i += len(pre)
+				_, err := p.call()
+				return nil, m, err
 			}
-			events = append(events, ev)
-		default:
-			return nil, newErr(CodeParse, "line %d: not a step or a call: %q", lineNo, line)
+		}
+		if m == mCall && d.CallSep != "" && !strings.HasPrefix(rest, d.CallSep) {
+			return nil, m, p.errf("want %q after a call: %q", d.CallSep, clip(rest))
+		}
+		return nil, m, p.errf("not a step or a call: %q", clip(firstLine(rest)))
+	}
+	if !p.partial && !f.canEnd(m) {
+		return nil, m, p.errf("the call list is not closed (want %q)", d.ListClose)
+	}
+	return out, m, nil
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// callOpenText is the fixed text a call starts with in mode mBegin.
+func (f Format) callOpenText() string {
+	if f.d.ListOpen != "" {
+		return f.d.ListOpen + f.d.CallOpen
+	}
+	return f.d.CallOpen
+}
+
+// callStarts reports whether rest starts a call written after pre. A
+// format whose calls have no opening text (json, pythonic, llama3) starts
+// a call wherever a step line does not.
+func (p *msgParser) callStarts(rest, pre string) bool {
+	d := p.f.d
+	if !strings.HasPrefix(rest, pre) {
+		return false
+	}
+	body := rest[len(pre):]
+	if d.CallOpen != "" {
+		if d.Args == ArgsBracket {
+			// react: `Action: x` that is not a call is an error, not a step.
+			return strings.HasPrefix(body, d.CallOpen)
+		}
+		return strings.HasPrefix(body, d.CallOpen)
+	}
+	if pre != "" {
+		return true
+	}
+	if j := strings.IndexByte(body, '\n'); j >= 0 {
+		if _, _, isStep := splitStep(body[:j]); isStep {
+			return false
 		}
 	}
-	return events, nil
+	return body != ""
+}
+
+// think reads the think block at p.i: Open, text without Close, Close.
+func (p *msgParser) think() (ltl.Event, error) {
+	t := p.f.d.Think
+	start := p.i + len(t.open())
+	j := strings.Index(p.s[start:], t.Close)
+	if j < 0 {
+		return ltl.Event{}, p.errf("%q without %q", t.Open, t.Close)
+	}
+	txt := p.s[start : start+j]
+	if !utf8.ValidString(txt) {
+		return ltl.Event{}, p.errf("think text is not UTF-8")
+	}
+	p.i = start + j + len(t.Close)
+	return ltl.Event{Step: t.Step, Text: txt}, nil
+}
+
+// call reads one call at p.i: CallOpen, the body, the id, CallClose.
+func (p *msgParser) call() (Call, error) {
+	d := p.f.d
+	if !strings.HasPrefix(p.s[p.i:], d.CallOpen) {
+		return Call{}, p.errf("want %q", d.CallOpen)
+	}
+	lineNo := p.line()
+	p.i += len(d.CallOpen)
+	// In the line formats the call is the rest of its line, as before
+	// formats became data; the body readers below need no line structure.
+	rest := p.s[p.i:]
+	var c Call
+	var n int
+	var err error
+	switch d.Args {
+	case ArgsJSON:
+		c, n, err = p.jsonCall(rest)
+	case ArgsPython:
+		c.Event, n, err = parsePythonCall(rest)
+	case ArgsBracket:
+		ne, ae := d.bracket()
+		if d.ID.Key != "" {
+			c, n, err = parseBracketIDCall(rest, d.ID, ne, ae)
+		} else {
+			c.Event, n, err = parseBracketCall(rest, ne, ae)
+		}
+	}
+	if err != nil {
+		return Call{}, atLine(lineNo, err)
+	}
+	p.i += n
+	if !strings.HasPrefix(p.s[p.i:], d.CallClose) {
+		if d.CallClose == "\n" {
+			return Call{}, newErr(CodeParse, "line %d: col %d: text after the call", lineNo, p.i-strings.LastIndexByte(p.s[:p.i], '\n'))
+		}
+		return Call{}, newErr(CodeParse, "line %d: want %q after the call", lineNo, d.CallClose)
+	}
+	p.i += len(d.CallClose)
+	return c, nil
+}
+
+// jsonValueEnd is the length of the JSON value at the start of s, which
+// must start with '{' and stay on one line.
+func jsonObjectLen(s string) (int, error) {
+	if !strings.HasPrefix(s, "{") {
+		return 0, newErr(CodeParse, "want a JSON object")
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return 0, err
+	}
+	n := int(dec.InputOffset())
+	if strings.IndexByte(s[:n], '\n') >= 0 {
+		return 0, newErr(CodeParse, "a call is written on one line")
+	}
+	return n, nil
+}
+
+func (p *msgParser) jsonCall(s string) (Call, int, error) {
+	d := p.f.d
+	n, err := jsonObjectLen(s)
+	if err != nil {
+		return Call{}, 0, err
+	}
+	v, err := strictjson.ParseString(s[:n], strictjson.Limits{})
+	if err != nil {
+		return Call{}, 0, err
+	}
+	for i := range v.Len() {
+		if k, _ := v.Member(i); k.Text() != d.NameKey && k.Text() != d.ArgsKey && (d.ID.Key == "" || k.Text() != d.ID.Key) {
+			return Call{}, 0, newErr(CodeParse, "col %d: unknown field %q in a call (only %s)", k.Offset()+1, k.Text(), d.callKeys())
+		}
+	}
+	name, args := v.Get(d.NameKey), v.Get(d.ArgsKey)
+	if name == nil || name.Kind() != strictjson.String || name.Text() == "" || args == nil {
+		return Call{}, 0, newErr(CodeParse, "a call needs %q and %q", d.NameKey, d.ArgsKey)
+	}
+	if args.Kind() != strictjson.Object {
+		return Call{}, 0, newErr(CodeParse, "arguments are not an object")
+	}
+	m, err := floats(args.Map())
+	if err != nil {
+		return Call{}, 0, err
+	}
+	c := Call{Event: ltl.Event{Tool: name.Text(), Args: m.(map[string]any)}}
+	if d.ID.Key != "" {
+		id := v.Get(d.ID.Key)
+		if id == nil {
+			return Call{}, 0, newErr(CodeParse, "a call needs %q", d.ID.Key)
+		}
+		if id.Kind() != strictjson.String {
+			return Call{}, 0, newErr(CodeParse, "%q must be a string", d.ID.Key)
+		}
+		if err := d.ID.check(id.Text()); err != nil {
+			return Call{}, 0, err
+		}
+		c.ID = id.Text()
+	}
+	return c, n, nil
+}
+
+// callKeys lists a JSON call's keys for messages.
+func (d *FormatSpec) callKeys() string {
+	ks := []string{strconv.Quote(d.NameKey), strconv.Quote(d.ArgsKey)}
+	if d.ID.Key != "" {
+		ks = append(ks, strconv.Quote(d.ID.Key))
+	}
+	return strings.Join(ks, ", ")
+}
+
+func (r IDRule) check(id string) error {
+	if len(id) != r.Len {
+		return newErr(CodeParse, "call id %q: want %d characters", id, r.Len)
+	}
+	for i := 0; i < len(id); i++ {
+		if strings.IndexByte(r.Alphabet, id[i]) < 0 {
+			return newErr(CodeParse, "call id %q: byte %q is not allowed", id, id[i])
+		}
+	}
+	return nil
 }
 
 // splitStep recognizes `Label: text` with Label an identifier written as
@@ -136,39 +393,61 @@ func floats(v any) (any, error) {
 	return v, nil
 }
 
-func parseJSONCall(line string) (ltl.Event, error) {
-	v, err := strictjson.ParseString(line, strictjson.Limits{})
+// parseBracketIDCall reads `name` id.Key `id` nameEnd `{...}` argsEnd.
+func parseBracketIDCall(s string, id IDRule, nameEnd, argsEnd string) (Call, int, error) {
+	k := strings.Index(s, id.Key)
+	if nl := strings.IndexByte(s, '\n'); k <= 0 || nl >= 0 && nl < k {
+		return Call{}, 0, newErr(CodeParse, "want tool%q…", id.Key)
+	}
+	at := k + len(id.Key)
+	j := strings.Index(s[at:], nameEnd)
+	if j < 0 {
+		return Call{}, 0, newErr(CodeParse, "want %q after the call id", nameEnd)
+	}
+	if err := id.check(s[at : at+j]); err != nil {
+		return Call{}, 0, err
+	}
+	ev, n, err := parseBracketCall(s[:k]+s[at+j:], nameEnd, argsEnd)
 	if err != nil {
-		var je *strictjson.Error
-		if errors.As(err, &je) && je.Code == strictjson.ErrTrailing {
-			return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", je.Offset+1)
+		return Call{}, 0, err
+	}
+	return Call{Event: ev, ID: s[at : at+j]}, n + at + j - k, nil
+}
+
+// parseBracketCall reads `name` nameEnd `{...}` argsEnd (the react body
+// is `name[{...}]`).
+func parseBracketCall(s, nameEnd, argsEnd string) (ltl.Event, int, error) {
+	want := func() error {
+		if nameEnd == "[" {
+			return newErr(CodeParse, "want %s: tool[{...}]", reactAction)
 		}
-		return ltl.Event{}, err
+		return newErr(CodeParse, "want tool%q{...}%q", nameEnd, argsEnd)
 	}
-	if v.Kind() != strictjson.Object {
-		return ltl.Event{}, newErr(CodeParse, "a call is a JSON object, not a JSON %s", v.Kind())
+	br := strings.Index(s, nameEnd)
+	if nl := strings.IndexByte(s, '\n'); br <= 0 || nl >= 0 && nl < br {
+		return ltl.Event{}, 0, want()
 	}
-	for i := range v.Len() {
-		if k, _ := v.Member(i); k.Text() != "name" && k.Text() != "arguments" {
-			return ltl.Event{}, newErr(CodeParse, "col %d: unknown field %q in a call (only \"name\" and \"arguments\")", k.Offset()+1, k.Text())
-		}
-	}
-	name, args := v.Get("name"), v.Get("arguments")
-	if name == nil || name.Kind() != strictjson.String || name.Text() == "" || args == nil {
-		return ltl.Event{}, newErr(CodeParse, "a call needs \"name\" and \"arguments\"")
-	}
-	if args.Kind() != strictjson.Object {
-		return ltl.Event{}, newErr(CodeParse, "arguments are not an object")
-	}
-	m, err := floats(args.Map())
+	at := br + len(nameEnd)
+	n, err := jsonObjectLen(s[at:])
 	if err != nil {
-		return ltl.Event{}, err
+		return ltl.Event{}, 0, err
 	}
-	return ltl.Event{Tool: name.Text(), Args: m.(map[string]any)}, nil
+	args, err := decodeArgs(s[at : at+n])
+	if err != nil {
+		return ltl.Event{}, 0, err
+	}
+	end := at + n
+	if !strings.HasPrefix(s[end:], argsEnd) {
+		if rest := strings.TrimLeft(s[end:], " "); strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, "[") {
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: data after the arguments", end+1)
+		}
+		return ltl.Event{}, 0, want()
+	}
+	return ltl.Event{Tool: s[:br], Args: args}, end + len(argsEnd), nil
 }
 
 // parsePythonCall reads `name(k=v, ...)` with Python literal values.
-func parsePythonCall(line string) (ltl.Event, error) {
+func parsePythonCall(line string) (ltl.Event, int, error) {
 	p := &pyParser{s: line}
 	name := p.ident()
 	for name != "" && p.eat(".") { // a dotted callee, as BFCL writes math.factorial(...)
@@ -180,27 +459,27 @@ func parsePythonCall(line string) (ltl.Event, error) {
 		name += "." + part
 	}
 	if name == "" || !p.eat("(") {
-		return ltl.Event{}, newErr(CodeParse, "want name(...)")
+		return ltl.Event{}, 0, newErr(CodeParse, "want name(...)")
 	}
 	args := map[string]any{}
 	for !p.eat(")") {
 		if len(args) > 0 && !p.eat(", ") {
-			return ltl.Event{}, newErr(CodeParse, "col %d: want ', ' or ')'", p.i+1)
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: want ', ' or ')'", p.i+1)
 		}
 		k := p.ident()
 		if k == "" || !p.eat("=") {
-			return ltl.Event{}, newErr(CodeParse, "col %d: want keyword=value", p.i+1)
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: want keyword=value", p.i+1)
+		}
+		if _, dup := args[k]; dup {
+			return ltl.Event{}, 0, newErr(CodeParse, "col %d: argument %q given twice", p.i+1, k)
 		}
 		v, err := p.value()
 		if err != nil {
-			return ltl.Event{}, err
+			return ltl.Event{}, 0, err
 		}
 		args[k] = v
 	}
-	if p.i != len(p.s) {
-		return ltl.Event{}, newErr(CodeParse, "col %d: text after the call", p.i+1)
-	}
-	return ltl.Event{Tool: name, Args: args}, nil
+	return ltl.Event{Tool: name, Args: args}, p.i, nil
 }
 
 type pyParser struct {
@@ -277,6 +556,9 @@ func (p *pyParser) value() (any, error) {
 			ks, ok := k.(string)
 			if !ok || !p.eat(": ") {
 				return nil, newErr(CodeParse, "col %d: want \"key\": value", p.i+1)
+			}
+			if _, dup := out[ks]; dup {
+				return nil, newErr(CodeParse, "col %d: duplicate key %q", p.i+1, ks)
 			}
 			v, err := p.value()
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,42 +16,113 @@ import (
 	"github.com/specplan/specplan/ltl"
 )
 
-var fuzzFormats = [4]decoder.Format{decoder.FormatJSON, decoder.FormatHermes, decoder.FormatPythonic, decoder.FormatReAct}
+// fuzzFormats are the built-in formats; a seed's format byte picks
+// fuzzFormats[format%len], so the seeds written for the first four still
+// mean what they meant.
+var fuzzFormats = decoder.Formats()
 
 // FuzzFormatParse: Parse never panics, fails only with ErrParse, returns
 // well-formed events, and is a fixed point of render∘parse: writing the
-// events back in the same format and parsing again gives the same events.
-// Seeds: testdata/fuzz/FuzzFormatParse (format picks fuzzFormats[format%4]).
+// events (and ids) back in the same format and parsing again gives the
+// same. Seeds: testdata/fuzz/FuzzFormatParse (one per format at least).
 func FuzzFormatParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
-		fm := fuzzFormats[format%4]
-		evs, err := fm.Parse(data)
+		fm := fuzzFormats[int(format)%len(fuzzFormats)]
+		calls, err := fm.ParseMessage(data)
 		if err != nil {
 			if !errors.Is(err, decoder.ErrParse) {
 				t.Fatalf("%s: error is not ErrParse: %v", fm, err)
 			}
 			return
 		}
-		for i, ev := range evs {
+		var evs []ltl.Event
+		for i, c := range calls {
+			ev := c.Event
 			if (ev.Step == "") == (ev.Tool == "") {
 				t.Fatalf("%s: event %d has not exactly one of Step/Tool: %+v", fm, i, ev)
 			}
-			if ev.Step != "" && ev.Args != nil {
-				t.Fatalf("%s: step event %d has args: %+v", fm, i, ev)
+			if ev.Step != "" && (ev.Args != nil || c.ID != "") {
+				t.Fatalf("%s: step event %d has args or an id: %+v", fm, i, c)
 			}
 			if ev.Tool != "" && ev.Args == nil {
 				t.Fatalf("%s: call event %d has nil args: %+v", fm, i, ev)
 			}
+			evs = append(evs, ev)
 		}
-		text := renderEvents(t, fm, evs)
-		again, err := fm.Parse(text)
+		var text []byte
+		if i := slices.Index(fuzzFormats, fm); i < 4 {
+			text = renderEvents(t, fm, evs)
+		} else {
+			text = renderNative(t, fm.Spec(), calls)
+		}
+		again, err := fm.ParseMessage(text)
 		if err != nil {
 			t.Fatalf("%s: rendering of %q is %q, which does not parse: %v", fm, data, text, err)
 		}
-		if !reflect.DeepEqual(evs, again) {
-			t.Fatalf("%s: round trip changed events\ninput   %q\nevents  %#v\nrender  %q\nreparse %#v", fm, data, evs, text, again)
+		if !reflect.DeepEqual(calls, again) {
+			t.Fatalf("%s: round trip changed events\ninput   %q\nevents  %#v\nrender  %q\nreparse %#v", fm, data, calls, text, again)
 		}
 	})
+}
+
+// renderNative writes calls in a native format from its description alone
+// (the reader of FormatSpec's documentation, not the decoder's code).
+func renderNative(t *testing.T, d decoder.FormatSpec, calls []decoder.Call) []byte {
+	var b strings.Builder
+	const begin, text, call, list = 0, 1, 2, 3
+	m := begin
+	for _, c := range calls {
+		ev := c.Event
+		if ev.Step != "" {
+			if d.Think != nil && ev.Step == d.Think.Step {
+				if !d.Think.InPrompt {
+					b.WriteString(d.Think.Open)
+				}
+				b.WriteString(ev.Text + d.Think.Close)
+			} else {
+				b.WriteString(decoder.StepLabel(ev.Step) + ": " + ev.Text + "\n")
+			}
+			m = text
+			continue
+		}
+		name, err := json.Marshal(ev.Tool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args, err := json.Marshal(ev.Args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := d.CallOpen + `{"` + d.NameKey + `": ` + string(name) + `, "` + d.ArgsKey + `": ` + string(args)
+		if d.ID.Key != "" {
+			body += `, "` + d.ID.Key + `": "` + c.ID + `"`
+		}
+		body += "}" + d.CallClose
+		if d.Args == decoder.ArgsBracket {
+			id := ""
+			if d.ID.Key != "" {
+				id = d.ID.Key + c.ID
+			}
+			body = d.CallOpen + ev.Tool + id + d.NameEnd + string(args) + d.ArgsEnd + d.CallClose
+		}
+		switch {
+		case d.ListOpen != "" && m == list:
+			b.WriteString(d.ListSep)
+		case d.ListOpen != "":
+			b.WriteString(d.ListOpen)
+		case m == call:
+			b.WriteString(d.CallSep)
+		}
+		b.WriteString(body)
+		m = call
+		if d.ListOpen != "" {
+			m = list
+		}
+	}
+	if m == list {
+		b.WriteString(d.ListClose)
+	}
+	return []byte(b.String())
 }
 
 // renderEvents writes events in format f, the syntax of format.go's

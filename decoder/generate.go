@@ -180,6 +180,9 @@ func Generate(ctx context.Context, b Backend, c TokenConstraint, prompt []int, o
 			return res, fmt.Errorf("decoder: token %d outside the vocabulary of %d", tok, vocab.Size())
 		}
 		piece := vocab.Pieces[tok]
+		if tt, ok := c.(tokenTexter); ok {
+			piece = tt.TokenText(tok) // a special marker token's text (its piece is empty)
+		}
 		res.Tokens = append(res.Tokens, tok)
 		res.Text = append(res.Text, piece...)
 		if opts.OnToken != nil {

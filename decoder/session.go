@@ -106,6 +106,11 @@ type IndexOptions struct {
 	EnvSteps []string
 	// MaskCacheBytes caps the mask cache (0: DefaultMaskCacheBytes).
 	MaskCacheBytes int
+	// Markers maps special markers of the format (FormatSpec.Special) to
+	// the vocabulary's special token for each (see MarkerTokens). A marker
+	// in the map is written only as that token; one not in it is written
+	// as text.
+	Markers map[string]int
 	// MaxStates caps the byte states the Index keeps (0: DefaultMaxStates).
 	// Every distinct prefix of a number or string written adds a state, so
 	// a long-lived Index would otherwise grow without bound; at the cap the
@@ -118,6 +123,9 @@ type SessionOptions struct {
 	// MaxTokens, if positive, is the session's token budget: starting the
 	// session fails with ErrBudget when no valid output fits in it.
 	MaxTokens int
+	// ToolChoice restricts the calls of every model turn (the zero value:
+	// "auto", any tool the spec allows); see ToolChoice and SetToolChoice.
+	ToolChoice ToolChoice
 }
 
 // DefaultMaxStates is the byte-state cap when none is given (a few hundred
@@ -139,20 +147,26 @@ const DefaultMaxStates = 1 << 18
 // and continues unchanged; only the ids change. The cap can be passed only
 // by a single mask computation that alone needs more states than the cap.
 type Index struct {
-	mu     sync.Mutex
-	ea     EventAutomaton
-	format Format
-	syms   []automata.Symbol
-	env    []bool
-	progs  []*prog
-	weight []int
-	info   map[int]*evInfo
-	vocab  *Vocab
-	trie   *Trie
-	states []*bstate
-	ids    map[string]uint32
-	cache  *maskCache
-	isEOG  []bool // per token id
+	mu         sync.Mutex
+	ea         EventAutomaton
+	format     Format
+	syms       []automata.Symbol
+	env        []bool
+	progs      []*prog         // by prog id: symbol i's first way of being written is prog i
+	pinfo      []progInfo      // by prog id
+	edges      []progEdge      // by prog id, for the analyses of tool choices
+	choices    []*choiceInfo   // analyses of SessionOptions.ToolChoice values; guarded by mu
+	pweight    []int           // by prog id: fewest bytes of its text (-1: cannot be written)
+	nmodes     int             // message modes of the format
+	info       map[int]*evInfo // by infoKey(event state, mode)
+	markerText []string        // special markers written as tokens, by reserved byte - markerBase
+	markerTok  []int
+	vocab      *Vocab
+	trie       *Trie
+	states     []*bstate
+	ids        map[string]uint32
+	cache      *maskCache
+	isEOG      []bool // per token id
 
 	maxStates   int
 	gen         atomic.Uint64 // generation of states/ids; written with mu held
@@ -227,7 +241,7 @@ func (ix *Index) EnvSteps() []string {
 // output satisfies the spec, or the vocabulary cannot spell a required
 // literal.
 func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*Index, error) {
-	if _, ok := formatNames[opts.Format]; !ok {
+	if !opts.Format.Valid() {
 		return nil, newErr(CodeFormat, "no call format given (IndexOptions.Format)")
 	}
 	env := opts.EnvSteps
@@ -247,7 +261,7 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	}
 	ix := &Index{ea: ea, format: opts.Format, syms: ea.Symbols(), vocab: vocab, trie: trie,
 		ids: map[string]uint32{}, cache: newMaskCache(cacheB), missingByte: -1, maxStates: maxStates,
-		isEOG: make([]bool, vocab.Size())}
+		isEOG: make([]bool, vocab.Size()), nmodes: opts.Format.modes()}
 	for _, e := range vocab.EOG {
 		if e >= 0 && e < len(ix.isEOG) {
 			ix.isEOG[e] = true
@@ -270,34 +284,32 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 		}
 		schemas[name] = s
 	}
-	ix.progs = make([]*prog, len(ix.syms))
-	ix.weight = make([]int, len(ix.syms))
-	for i, sym := range ix.syms {
-		ix.weight[i] = -1
-		if ix.env[i] {
-			continue
-		}
-		p, err := ix.compileSymbol(sym, schemas[sym.Tool])
-		if err != nil {
-			return nil, err
-		}
-		if p != nil && p.start >= 0 && p.minDist[p.start] >= 0 {
-			ix.progs[i] = p
-			ix.weight[i] = int(p.minDist[p.start])
+	if err := ix.setMarkers(opts.Markers); err != nil {
+		return nil, err
+	}
+	if err := ix.compileProgs(schemas); err != nil {
+		return nil, err
+	}
+	edges := make([]progEdge, len(ix.progs))
+	for pid, pi := range ix.pinfo {
+		edges[pid] = progEdge{sym: pi.sym, call: pi.kind == evCall, in: pi.in, out: pi.out, weight: ix.pweight[pid]}
+		if ix.progs[pid] == nil {
+			edges[pid].weight = -1
 		}
 	}
-	info, err := analyze(ea, ix.env, ix.weight)
+	ix.edges = edges
+	info, err := analyze(ea, ix.env, edges, ix.nmodes, ix.format.canEnd, restriction{})
 	if err != nil {
 		return nil, err
 	}
 	ix.info = info
-	if info[ea.Initial()].cost < 0 {
+	if in := ix.infoAt(ea.Initial(), mBegin, 0); in == nil || in.cost < 0 {
 		return nil, newErr(CodeUnsat, "no output satisfies the spec in the %s format with these tool schemas", ix.format)
 	}
 	if err := ix.checkVocab(); err != nil {
 		return nil, err
 	}
-	ix.initial = ix.boundary(int32(ea.Initial()))
+	ix.initial = ix.boundary(int32(ea.Initial()), mBegin, 0)
 	return ix, nil
 }
 
@@ -308,40 +320,21 @@ func wrapTool(tool string, err error) error {
 	return newErr(CodeSchema, "tool %s: %v", tool, err)
 }
 
-// compileSymbol builds the NFA of one symbol's event text (nil: the symbol
-// cannot be written, e.g. its predicates contradict the schema).
-func (ix *Index) compileSymbol(sym automata.Symbol, s *schema) (*prog, error) {
-	b := newBuilder()
-	acc := b.accept()
-	if sym.Tool == "" {
-		if err := ix.format.checkStepName(sym.Step); err != nil {
-			return nil, err
-		}
-		text := b.leafNode(&strLeaf{mode: modeLine, maxLen: -1}, b.lit("\n", acc))
-		return b.finish(b.lit(StepLabel(sym.Step)+": ", text))
+// infoAt is the analysis of event state q in message mode m under turn
+// restriction tk (0: none; see turnKey) (nil: not reachable).
+func (ix *Index) infoAt(q int, m msgMode, tk turnKey) *evInfo {
+	if q < 0 {
+		return nil
 	}
-	if err := ix.format.checkToolName(sym.Tool); err != nil {
-		return nil, err
+	k := q*ix.nmodes + int(m)
+	if tk == 0 {
+		return ix.info[k]
 	}
-	pre, suf := ix.format.callFrame(sym.Tool)
-	c := &compiler{b: b, syn: ix.format.syntax(), f: ix.format}
-	args, err := c.args(s, sym.Lits, b.lit(suf, acc))
-	if err != nil {
-		return nil, wrapTool(sym.Tool, err)
+	c := ix.choices[tk.choice()-1]
+	if c.required {
+		k = 2*k + int(tk&1)
 	}
-	if args < 0 {
-		return nil, nil
-	}
-	return b.finish(b.lit(pre, args))
-}
-
-// literal is the fixed text that starts a symbol's event.
-func (ix *Index) literal(sym automata.Symbol) string {
-	if sym.Tool == "" {
-		return StepLabel(sym.Step) + ": "
-	}
-	pre, _ := ix.format.callFrame(sym.Tool)
-	return pre
+	return c.info[k]
 }
 
 // checkVocab records whether every byte that valid UTF-8 text can contain is
@@ -370,18 +363,17 @@ func (ix *Index) checkVocab() error {
 	if ix.byteComplete {
 		return nil
 	}
-	for i, sym := range ix.syms {
-		if ix.progs[i] == nil {
+	for pid, p := range ix.progs {
+		if p == nil {
 			continue
 		}
-		lits := []string{ix.literal(sym), "\n"} // every event text ends with a newline
-		if sym.Tool != "" {
-			_, suf := ix.format.callFrame(sym.Tool)
-			lits = append(lits, suf)
-		}
-		for _, lit := range lits {
+		for _, lit := range ix.fixedTexts(pid) {
 			if !spellableBy(ix.vocab, lit) {
-				return newErr(CodeVocab, "the vocabulary cannot spell %q (needed by %s)", lit, sym.Name)
+				name := "the close of the call list"
+				if s := ix.pinfo[pid].sym; s >= 0 {
+					name = ix.syms[s].Name
+				}
+				return newErr(CodeVocab, "the vocabulary cannot spell %q (needed by %s)", lit, name)
 			}
 		}
 	}
@@ -425,15 +417,16 @@ func (ix *Index) intern(st *bstate) uint32 {
 	return id
 }
 
-// boundary is the state at the start of an event in event state q.
-func (ix *Index) boundary(q int32) uint32 {
-	in := ix.info[int(q)]
+// boundary is the state at the start of an event in event state q and
+// message mode m (kept in the state's kind).
+func (ix *Index) boundary(q int32, m msgMode, tk turnKey) uint32 {
+	in := ix.infoAt(int(q), m, tk)
 	var start []config
 	for _, s := range in.model {
 		p := ix.progs[s]
 		start = append(start, enter(p, s, p.start))
 	}
-	st := &bstate{q: q, bound: true, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
+	st := &bstate{q: q, kind: uint8(m) | uint8(tk)<<3, bound: true, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
 	if len(start) > 0 {
 		st.cfgs = closure(ix.progs, start)
 	}
@@ -469,12 +462,14 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 		return -1, -1
 	}
 	cfgs, acc := stepConfigs(ix.progs, st.cfgs, b)
+	tk := turnKey(st.kind >> 3)
 	if acc >= 0 {
-		q := ix.ea.Step(int(st.q), int(acc))
-		if in := ix.info[q]; q < 0 || in == nil || in.cost < 0 {
+		q, m := ix.after(int(st.q), acc)
+		tk2 := ix.afterTurn(tk, acc)
+		if in := ix.infoAt(q, m, tk2); in == nil || in.cost < 0 {
 			return -1, -1
 		}
-		return int32(ix.boundary(int32(q))), acc
+		return int32(ix.boundary(int32(q), m, tk2)), acc
 	}
 	if len(cfgs) == 0 {
 		return -1, -1
@@ -482,9 +477,9 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 	best := int32(-1)
 	for _, c := range cfgs {
 		r := c.remaining(ix.progs[c.sym])
-		q := ix.ea.Step(int(st.q), int(c.sym))
-		in := ix.info[q]
-		if r < 0 || q < 0 || in == nil || in.cost < 0 {
+		q, m := ix.after(int(st.q), c.sym)
+		in := ix.infoAt(q, m, ix.afterTurn(tk, c.sym))
+		if r < 0 || in == nil || in.cost < 0 {
 			continue
 		}
 		if v := int32(r) + in.cost; best < 0 || v < best {
@@ -494,7 +489,17 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 	if best < 0 {
 		return -1, -1
 	}
-	return int32(ix.intern(&bstate{q: st.q, cfgs: cfgs, cost: best})), -1
+	return int32(ix.intern(&bstate{q: st.q, kind: uint8(tk) << 3, cfgs: cfgs, cost: best})), -1
+}
+
+// after is the event state and message mode once prog pid's text is
+// written in event state q (q is -1 when the spec forbids its event).
+func (ix *Index) after(q int, pid int32) (int, msgMode) {
+	pi := ix.pinfo[pid]
+	if pi.sym >= 0 {
+		q = ix.ea.Step(q, int(pi.sym))
+	}
+	return q, pi.out
 }
 
 const noBudget = 0xFFFFFFFF
@@ -530,7 +535,7 @@ func (ix *Index) newGeneration() {
 		}
 	}
 	ix.cache.clear(g)
-	ix.initial = ix.boundary(int32(ix.ea.Initial()))
+	ix.initial = ix.boundary(int32(ix.ea.Initial()), mBegin, 0)
 }
 
 // reintern returns the id in the current generation of a state with st's
@@ -612,7 +617,12 @@ func (ix *Index) walkMask(id uint32, budget int, capped bool) (m *Mask, overflow
 	if len(st.cfgs) == 0 {
 		return m, false
 	}
+	markers := len(ix.markerTok) > 0
 	Walk(ix.trie, id, func(s uint32, b byte) (uint32, bool) {
+		// A marker's byte is written only by its special token (below).
+		if markers && b >= markerBase {
+			return 0, false
+		}
 		// Fast path: a cached transition, without the call.
 		if tr := ix.states[s].trans; tr != nil {
 			if t := tr[b]; t > 0 {
@@ -641,6 +651,19 @@ func (ix *Index) walkMask(id uint32, budget int, capped bool) (m *Mask, overflow
 		m.set(tok)
 		m.maxCost = max(m.maxCost, c)
 	})
+	for k, tok := range ix.markerTok {
+		if overflow {
+			break
+		}
+		t := ix.next(id, byte(markerBase+k))
+		if t < 0 {
+			continue
+		}
+		if c := 1 + ix.states[t].cost; budget < 0 || int(c) <= budget {
+			m.set(tok)
+			m.maxCost = max(m.maxCost, c)
+		}
+	}
 	return m, overflow
 }
 
@@ -659,6 +682,9 @@ func NewSession(ea EventAutomaton, vocab *Vocab, trie *Trie, iopts IndexOptions,
 // with that budget set.
 func (ix *Index) Start(opts SessionOptions) (*Session, error) {
 	s := ix.NewSession()
+	if err := s.SetToolChoice(opts.ToolChoice); err != nil {
+		return nil, err
+	}
 	if opts.MaxTokens > 0 {
 		if err := s.CheckBudget(opts.MaxTokens); err != nil {
 			return nil, err
@@ -679,6 +705,8 @@ type Session struct {
 	text    []byte
 	evStart int
 	events  []ltl.Event
+	ids     []string // per event: the id the model wrote for its call ("" if none)
+	midTurn bool     // a token of the current model turn was accepted
 	budget  int
 	mask    *Mask
 	gen     uint64 // the byte automaton's generation that cur belongs to
@@ -781,7 +809,7 @@ func (s *Session) MinTokensAfter(tok int) int {
 		s.gen = ix.gen.Load()
 		s.mask = nil
 	}
-	piece := ix.vocab.Pieces[tok]
+	piece := ix.tokenBytes(tok)
 	if len(piece) == 0 {
 		return -1
 	}
@@ -824,6 +852,7 @@ func (s *Session) Accept(tok int) error {
 		return newErr(CodeNotAllowed, "token %d (%q) is not allowed here", tok, s.piece(tok))
 	}
 	s.mask = nil
+	s.midTurn = true
 	if s.budget > 0 {
 		s.budget--
 	}
@@ -840,29 +869,38 @@ func (s *Session) Accept(tok int) error {
 	}
 	type done struct {
 		end int
+		pid int32
 	}
 	var completed []done
 	cur := s.cur
-	for _, b := range ix.vocab.Pieces[tok] {
+	for _, b := range ix.tokenBytes(tok) {
 		t := ix.next(cur, b)
 		if t < 0 {
 			ix.mu.Unlock()
 			return newErr(CodeInternal, "token %d allowed by the mask but byte %q is not", tok, b)
 		}
-		if ix.states[cur].completes[b] >= 0 {
-			completed = append(completed, done{end: len(s.text) + 1})
+		s.text = append(s.text, ix.byteText(b)...)
+		if pid := ix.states[cur].completes[b]; pid >= 0 {
+			completed = append(completed, done{end: len(s.text), pid: pid})
 		}
-		s.text = append(s.text, b)
 		cur = uint32(t)
 	}
 	s.cur, s.curSt = cur, ix.states[cur]
 	ix.mu.Unlock()
 	for _, d := range completed {
-		evs, err := ix.format.Parse(s.text[s.evStart:d.end])
-		if err != nil || len(evs) != 1 {
+		pi := ix.pinfo[d.pid]
+		calls, _, err := ix.format.parseEvent(s.text[s.evStart:d.end], pi.in)
+		want := 1
+		if pi.sym < 0 {
+			want = 0 // the close of a call list is no event
+		}
+		if err != nil || len(calls) != want {
 			return newErr(CodeInternal, "event text %q does not parse back: %v", s.text[s.evStart:d.end], err)
 		}
-		s.events = append(s.events, evs[0])
+		for _, c := range calls {
+			s.events = append(s.events, c.Event)
+			s.ids = append(s.ids, c.ID)
+		}
 		s.evStart = d.end
 	}
 	return nil
@@ -897,8 +935,9 @@ func (s *Session) Observe(ev ltl.Event) error {
 	q := s.ix.ea.Step(int(st.q), sym)
 	s.ix.mu.Lock()
 	defer s.ix.mu.Unlock()
-	in := s.ix.info[q]
-	if q < 0 || in == nil || in.cost < 0 {
+	tk := turnKey(st.kind>>3) &^ 1 // a new turn: nothing called in it yet
+	in := s.ix.infoAt(q, mBegin, tk)
+	if in == nil || in.cost < 0 {
 		return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", s.ix.syms[sym].Name)
 	}
 	if !st.bound {
@@ -911,10 +950,13 @@ func (s *Session) Observe(ev ltl.Event) error {
 		return newErr(CodeOrder, "Observe after the run is complete (the spec accepts here; the budget covered no more)")
 	}
 	s.ix.room(1)
-	s.cur = s.ix.boundary(int32(q))
+	s.cur = s.ix.boundary(int32(q), mBegin, tk)
 	s.curSt = s.ix.states[s.cur]
 	s.gen = s.ix.gen.Load()
 	s.events = append(s.events, ev)
+	s.ids = append(s.ids, "")
+	s.midTurn = false
+	s.evStart = len(s.text)
 	s.ended = false
 	s.mask = nil
 	return nil
@@ -923,6 +965,16 @@ func (s *Session) Observe(ev ltl.Event) error {
 // Events are the events completed so far: parsed from the accepted text
 // (by Format.Parse) and those given to Observe, in order.
 func (s *Session) Events() []ltl.Event { return slices.Clone(s.events) }
+
+// Calls are Events with the id the model wrote for each call (formats
+// whose IDRule has a Key; "" otherwise and for every other event).
+func (s *Session) Calls() []Call {
+	out := make([]Call, len(s.events))
+	for i, e := range s.events {
+		out[i] = Call{Event: e, ID: s.ids[i]}
+	}
+	return out
+}
 
 // Text is the text accepted so far.
 func (s *Session) Text() []byte { return slices.Clone(s.text) }

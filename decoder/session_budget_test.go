@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/specplan/specplan/automata"
@@ -127,7 +128,7 @@ func TestBudgetAcrossTurns(t *testing.T) {
 				for _, eager := range []bool{false, true} {
 					for w := range walks {
 						name := fmt.Sprintf("anyObs=%v/%s/d=%d/eager=%v/walk=%d", anyObs, f, dd, eager, w)
-						r := rand.New(rand.NewPCG(uint64(dd), uint64(w)<<8|uint64(f)))
+						r := rand.New(rand.NewPCG(uint64(dd), uint64(w)<<8|uint64(slices.Index(Formats(), f)+1)))
 						s := ix.NewSession()
 						k := min0 + dd
 						used := budgetWalk(t, s, r, k, eager)
