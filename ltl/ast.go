@@ -13,14 +13,14 @@ type Pos = lexer.Position
 
 // Spec is one parsed and checked .ltl file.
 type Spec struct {
-	Pos    Pos
-	Name   string // identifier after `spec`
-	Title  string // optional quoted title after the name
-	Steps  []Decl // non-call step kinds, in declaration order
-	Tools  []Decl // tool names, in declaration order (spec file, then catalog)
-	Rules  []*Rule
+	Pos   Pos
+	Name  string // identifier after `spec`
+	Title string // optional quoted title after the name
+	Steps []Decl // non-call step kinds, in declaration order
+	Tools []Decl // tool names, in declaration order (spec file, then catalog)
+	Rules []*Rule
 	// Lets are the `let NAME = TOOL` declarations, in source order.
-	Lets []Let
+	Lets   []Let
 	File   string // file name used in positions
 	Source []byte // the source text, for error carets and rule text
 	// Catalog is the spec's `tools from "FILE"`, nil without one.

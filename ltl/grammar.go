@@ -225,10 +225,10 @@ type gArg struct {
 }
 
 type gAtom struct {
-	Pos    lexer.Position
-	Name   string   `parser:"(  @(Ident | Dotted | \"call\")"`
-	Quoted string   `parser:"| @Quoted )"`
-	Preds  []*gPred `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
+	Pos     lexer.Position
+	Name    string    `parser:"(  @(Ident | Dotted | \"call\")"`
+	Quoted  string    `parser:"| @Quoted )"`
+	Preds   []*gPred  `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
 	Outcome *gOutcome `parser:"@@?"`
 }
 
@@ -240,9 +240,9 @@ type gOutcome struct {
 }
 
 type gPred struct {
-	Pos   lexer.Position
-	Arg   string    `parser:"@(Ident | Keyword | Dotted)"`
-	Cmp   string    `parser:"@(\"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"contains\" | \"starts_with\" | \"ends_with\" | \"matches\" | \"in\")"`
+	Pos     lexer.Position
+	Arg     string    `parser:"@(Ident | Keyword | Dotted)"`
+	Cmp     string    `parser:"@(\"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"contains\" | \"starts_with\" | \"ends_with\" | \"matches\" | \"in\")"`
 	Operand *gOperand `parser:"@@"`
 }
 
