@@ -26,8 +26,8 @@ type Symbol struct {
 	// Outcome is Returned or Failed for a tool in Alphabet.Observed, and
 	// ltl.Pending (the symbol says nothing of the outcome) otherwise.
 	Outcome ltl.Outcome
-	Result  []Lit // for Outcome Returned: one literal per result predicate on Tool, in ResultPreds order
-	Call    int   // index of the symbol's call part in Alphabet.Calls; -1 for a step
+	Result  []Lit  // for Outcome Returned: one literal per result predicate on Tool, in ResultPreds order
+	Call    int    // index of the symbol's call part in Alphabet.Calls; -1 for a step
 	Name    string // printable and unique within its alphabet, e.g. `refund(amount <= 100 & !(currency == "EUR"))`, `check_permission returns (allowed == true)`
 }
 
@@ -122,21 +122,21 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 		maxSymbols = DefaultMaxSymbols
 	}
 	a := &Alphabet{
-		domains:  opts.Domains,
-		Steps:    append([]string(nil), steps...),
-		Tools:    append([]string(nil), tools...),
+		domains:     opts.Domains,
+		Steps:       append([]string(nil), steps...),
+		Tools:       append([]string(nil), tools...),
 		Preds:       map[string][]ltl.Pred{},
 		ResultPreds: map[string][]ltl.Pred{},
 		Observed:    map[string]bool{},
 		resIdx:      map[string]map[string]int{},
 		captured:    map[string]bool{},
 		hasRefs:     map[string]bool{},
-		byName:   map[string]int{},
-		stepSym:  map[string]int{},
-		toolSym:  map[string]map[string]int{},
-		predIdx:  map[string]map[string]int{},
-		isTool:   map[string]bool{},
-		isStepNm: map[string]bool{},
+		byName:      map[string]int{},
+		stepSym:     map[string]int{},
+		toolSym:     map[string]map[string]int{},
+		predIdx:     map[string]map[string]int{},
+		isTool:      map[string]bool{},
+		isStepNm:    map[string]bool{},
 	}
 	for _, s := range steps {
 		if s == "" || a.isStepNm[s] {
