@@ -82,6 +82,7 @@ type Alphabet struct {
 	symArgs  []map[string]any          // per symbol: arguments that realise its minterm
 	symReal  []symRealisation          // per symbol: result and references to realise
 	needs    ltl.Needs
+	callKey  map[string]map[string]int // tool -> call minterm key -> index in Calls
 	captured map[string]bool // tools some capture takes the result of
 	hasRefs  map[string]bool // tools with an argument predicate on a captured value
 	domains  map[string]map[string]ArgDomain
@@ -130,6 +131,7 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 		Observed:    map[string]bool{},
 		resIdx:      map[string]map[string]int{},
 		captured:    map[string]bool{},
+		callKey:     map[string]map[string]int{},
 		hasRefs:     map[string]bool{},
 		byName:      map[string]int{},
 		stepSym:     map[string]int{},
@@ -272,9 +274,11 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 		if len(a.Symbols)+len(calls)*len(results) > maxSymbols {
 			return nil, a.symLimit(maxSymbols)
 		}
+		a.callKey[t] = map[string]int{}
 		for _, cm := range calls {
 			cp := CallPart{Tool: t, Lits: lits(preds, cm.bits)}
 			ci := len(a.Calls)
+			a.callKey[t][mintermKey(cm.bits)] = ci
 			for _, rp := range results {
 				name := t
 				if len(preds) > 0 {
@@ -441,6 +445,47 @@ func (a *Alphabet) ClassifyAt(e ltl.Event, caps ltl.Captures) (int, error) {
 	// rather than guessed.
 	return -1, errorf(ErrUnknownEvent, ltl.Pos{}, "call of %q realises no symbol of the alphabet", e.Tool)
 }
+
+// ClassifyCall maps a call to its call part (an index in Calls) before the
+// environment has answered: only the arguments are read (with the values
+// captured before the call), never the outcome. Errors as ClassifyAt's,
+// for the arguments.
+func (a *Alphabet) ClassifyCall(e ltl.Event, caps ltl.Captures) (int, error) {
+	if e.Tool == "" {
+		return -1, errorf(ErrUnknownEvent, ltl.Pos{}, "a step is not a call")
+	}
+	keys, ok := a.callKey[e.Tool]
+	if !ok {
+		return -1, errorf(ErrUnknownEvent, ltl.Pos{}, "tool %q is not in the alphabet", e.Tool)
+	}
+	if te := (ltl.Needs{Args: a.Preds}).Check(e, caps); te != nil {
+		err := errorf(ErrArgType, ltl.Pos{}, "%s", te.Error())
+		err.Cause = te
+		return -1, err
+	}
+	var key []byte
+	for i := range a.Preds[e.Tool] {
+		key = appendBit(key, a.Preds[e.Tool][i].HoldsWith(e.Args, caps))
+	}
+	if ci, ok := keys[string(key)]; ok {
+		return ci, nil
+	}
+	for _, p := range a.Preds[e.Tool] {
+		if d, ok := a.domains[e.Tool][p.Arg]; ok && p.Path == nil {
+			if why := d.rejects(e.Args[p.Arg]); why != "" {
+				err := errorf(ErrArgDomain, ltl.Pos{}, "%s: argument %s %s", e.Tool, p.Arg, why)
+				err.Cause = &DomainError{Tool: e.Tool, Arg: p.Arg, Why: why}
+				return -1, err
+			}
+		}
+	}
+	return -1, errorf(ErrUnknownEvent, ltl.Pos{}, "call of %q realises no call part of the alphabet", e.Tool)
+}
+
+// NeedsOutcome reports whether a call of tool must get its outcome
+// recorded before the run goes on: some formula reads its result or
+// error, or a capture takes its result.
+func (a *Alphabet) NeedsOutcome(tool string) bool { return a.Observed[tool] || a.captured[tool] }
 
 func appendBit(key []byte, h bool) []byte {
 	if h {
