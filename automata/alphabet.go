@@ -83,8 +83,8 @@ type Alphabet struct {
 	symReal  []symRealisation          // per symbol: result and references to realise
 	needs    ltl.Needs
 	callKey  map[string]map[string]int // tool -> call minterm key -> index in Calls
-	captured map[string]bool // tools some capture takes the result of
-	hasRefs  map[string]bool // tools with an argument predicate on a captured value
+	captured map[string]bool           // tools some capture takes the result of
+	hasRefs  map[string]bool           // tools with an argument predicate on a captured value
 	domains  map[string]map[string]ArgDomain
 	isTool   map[string]bool
 	isStepNm map[string]bool
