@@ -149,6 +149,11 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			if a.Kind == ltl.AtomCall {
 				usesCall = true
 			}
+			for _, p := range append(append([]ltl.Pred(nil), a.Preds...), a.Result...) {
+				if p.Ref != nil {
+					used[p.Ref.Tool] = true // a referenced capture reads its tool's results
+				}
+			}
 		})
 	}
 	for _, d := range s.Source.Steps {

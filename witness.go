@@ -19,19 +19,49 @@ import (
 // value. When no such arguments are found the result is an error that
 // names the trace, the event and why; never a trace that would not
 // validate.
+//
+// Results. A call of a tool whose outcome the spec reads carries an
+// outcome realising its symbol's result part: an error, or a result object
+// with the fields its result predicates need (any JSON: output schemas are
+// not read yet). A call of a captured tool returns a result, and a
+// comparison with a captured value is realised by writing the needed value
+// into that earlier result. The automaton over-approximates such specs
+// (it cannot see whether a capture holds a value: a word may compare with
+// one before any is captured), so for them Witnesses skips the words no
+// concrete trace realises and returns the k shortest that validate, out
+// of at most 8k+16 candidate words: possibly fewer than k.
 func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
 	if s == nil || s.DFA == nil {
 		return nil, ErrNotCompiled
 	}
+	results := s.Alphabet.HasResults()
+	words := automata.Witnesses(s.DFA, k)
+	if results {
+		words = automata.Witnesses(s.DFA, 8*k+16)
+	}
 	var out [][]ltl.Event
-	for n, word := range automata.Witnesses(s.DFA, k) {
+	for n, word := range words {
+		if len(out) == k {
+			break
+		}
 		trace := s.Alphabet.Events(word)
+		skip := false
 		for i := range trace {
 			if err := s.fillArgs(&trace[i], s.Alphabet.Symbols[word[i]]); err != nil {
+				if results {
+					skip = true
+					break
+				}
 				return nil, fmt.Errorf("witness %d, event %d (%s): %w", n+1, i, s.Alphabet.Symbols[word[i]].Name, err)
 			}
 		}
+		if skip {
+			continue
+		}
 		if v := s.Validate(trace); !v.Accepted {
+			if results {
+				continue
+			}
 			return nil, fmt.Errorf("witness %d does not validate: %s", n+1, v.Violation.Reason)
 		}
 		out = append(out, trace)
@@ -78,6 +108,9 @@ func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
 	// that gives every predicate on that argument the same truth value.
 	byArg := map[string][]automata.Lit{}
 	for _, l := range sym.Lits {
+		if l.Pred.Ref != nil || len(l.Pred.Segments()) > 1 {
+			continue // realised along the trace, or inside an object: not repaired here
+		}
 		byArg[l.Pred.Arg] = append(byArg[l.Pred.Arg], l)
 	}
 	for arg, lits := range byArg {

@@ -23,8 +23,10 @@ type Symbol struct {
 	Step string // non-call step kind; empty for a call
 	Tool string // tool name; empty for a step
 	Lits []Lit  // for a call: one literal per argument predicate on Tool, in Alphabet order
-	// Outcome is Returned or Failed for a tool in Alphabet.Observed, and
-	// ltl.Pending (the symbol says nothing of the outcome) otherwise.
+	// Outcome is Returned or Failed for a tool in Alphabet.Observed;
+	// Returned or Pending ("without result": failed or no answer) for a
+	// tool a capture takes the result of; ltl.Pending (the symbol says
+	// nothing of the outcome) otherwise.
 	Outcome ltl.Outcome
 	Result  []Lit  // for Outcome Returned: one literal per result predicate on Tool, in ResultPreds order
 	Call    int    // index of the symbol's call part in Alphabet.Calls; -1 for a step
@@ -265,6 +267,11 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 		// The result part: one "outcome not read" part, or Failed and the
 		// result minterms.
 		results := []outcomePart{{outcome: ltl.Pending}}
+		if a.captured[t] && !a.Observed[t] {
+			// Whether the call returned decides whether its capture holds
+			// a value: "no result" (failed or pending) and "returns".
+			results = append(results, outcomePart{outcome: ltl.Returned})
+		}
 		if a.Observed[t] {
 			results = []outcomePart{{outcome: ltl.Failed}}
 			for _, m := range minterms(rpreds, nil, true) {
@@ -285,12 +292,19 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 					name += "(" + litNames(cp.Lits) + ")"
 				}
 				var rl []Lit
+				switch {
+				case rp.outcome == ltl.Pending && len(results) > 1:
+					name += " without result"
+				}
 				switch rp.outcome {
 				case ltl.Failed:
 					name += " fails"
 				case ltl.Returned:
 					rl = lits(rpreds, rp.m.bits)
-					name += " returns (" + litNames(rl) + ")"
+					name += " returns"
+					if len(rl) > 0 {
+						name += " (" + litNames(rl) + ")"
+					}
 				}
 				a.toolSym[t][mintermKey(cm.bits)+outcomeKey(rp)] = len(a.Symbols)
 				cp.Symbols = append(cp.Symbols, len(a.Symbols))
@@ -426,6 +440,8 @@ func (a *Alphabet) ClassifyAt(e ltl.Event, caps ltl.Captures) (int, error) {
 				key = appendBit(key, p.HoldsResult(e.Result, caps))
 			}
 		}
+	} else if e.Outcome == ltl.Returned && a.captured[e.Tool] {
+		key = append(key, 'R')
 	}
 	if i, ok := syms[string(key)]; ok {
 		return i, nil
@@ -588,7 +604,7 @@ func (a *Alphabet) knows(atom *ltl.Atom) bool {
 			return false
 		}
 	}
-	if atom.HasOutcome() && !a.Observed[atom.Name] {
+	if atom.HasOutcome() && !a.Observed[atom.Name] && !(atom.Returns && len(atom.Result) == 0 && a.captured[atom.Name]) {
 		return false
 	}
 	for _, p := range atom.Result {
@@ -630,7 +646,7 @@ func (a *Alphabet) Events(word []int) []ltl.Event {
 		switch {
 		case s.Outcome == ltl.Failed:
 			ev.Outcome, ev.Error = ltl.Failed, "error"
-		case s.Outcome == ltl.Returned || a.captured[s.Tool]:
+		case s.Outcome == ltl.Returned:
 			res := map[string]any{}
 			if r.result != nil {
 				res = deepCopy(r.result).(map[string]any)

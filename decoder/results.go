@@ -33,9 +33,6 @@ func (e *ResultsError) Is(target error) bool { return target == ErrResults }
 // symbol the decoder cannot enforce.
 func refuseResults(syms []automata.Symbol) error {
 	for _, s := range syms {
-		if s.Outcome != ltl.Pending || len(s.Result) > 0 {
-			return &ResultsError{Symbol: s.Name, What: "reads the call's result or error (returns/fails)"}
-		}
 		for _, l := range s.Lits {
 			p := l.Pred
 			switch {
@@ -46,6 +43,11 @@ func refuseResults(syms []automata.Symbol) error {
 			case p.Cmp.IsString() || p.Cmp == ltl.CmpIn:
 				return &ResultsError{Symbol: s.Name, What: "has the predicate " + p.String() + ", which the value automata do not spell yet"}
 			}
+		}
+	}
+	for _, s := range syms {
+		if s.Outcome != ltl.Pending || len(s.Result) > 0 {
+			return &ResultsError{Symbol: s.Name, What: "reads the call's result or error (returns, fails, or a capture's let)"}
 		}
 	}
 	return nil

@@ -19,7 +19,7 @@ func TestNewIndexRefusesResults(t *testing.T) {
 	head := "spec r\nsteps answer\ntools ask_user, delete_file, get_budget, pay\nlet budget = get_budget\n"
 	cases := []struct{ rule, want string }{
 		{"G(delete_file -> Y ask_user returns (approved == true))", "returns"},
-		{"G(delete_file -> Y ask_user fails)", "returns/fails"},
+		{"G(delete_file -> Y ask_user fails)", "ask_user fails reads"},
 		{"G(pay -> pay(amount <= $budget.limit))", "$budget.limit"},
 		{`never(pay(card.kind == "amex"))`, "card.kind"},
 		{`never(pay(note contains "x"))`, "contains"},
