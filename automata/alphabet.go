@@ -257,7 +257,11 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 			a.resIdx[t][p.String()] = i
 		}
 		a.toolSym[t] = map[string]int{}
-		calls := minterms(preds, a.domains[t], false)
+		room := maxSymbols - len(a.Symbols)
+		calls, over := minterms(preds, a.domains[t], false, room)
+		if over {
+			return nil, a.symLimit(maxSymbols)
+		}
 		if calls == nil {
 			// Some predicated argument has no possible value (its
 			// predicates imply two types, or the domain excludes the
@@ -274,7 +278,11 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 		}
 		if a.Observed[t] {
 			results = []outcomePart{{outcome: ltl.Failed}}
-			for _, m := range minterms(rpreds, nil, true) {
+			rms, over := minterms(rpreds, nil, true, room)
+			if over {
+				return nil, a.symLimit(maxSymbols)
+			}
+			for _, m := range rms {
 				results = append(results, outcomePart{outcome: ltl.Returned, m: m})
 			}
 		}

@@ -112,12 +112,15 @@ type groupAssign struct {
 // slowest. No predicates: one empty minterm. nil: no well-typed value
 // exists (predicates implying two types for one path, or a domain that
 // excludes the type).
-func minterms(preds []ltl.Pred, domains map[string]ArgDomain, inResult bool) []minterm {
+//
+// limit bounds the number of minterms (and of string combinations one group
+// may keep): over it, tooMany is set and nothing is built.
+func minterms(preds []ltl.Pred, domains map[string]ArgDomain, inResult bool, limit int) (out []minterm, tooMany bool) {
 	if len(preds) == 0 {
-		return []minterm{{}}
+		return []minterm{{}}, false
 	}
 	if _, _, conflict := ltl.TypeConflict(preds); conflict {
-		return nil
+		return nil, false
 	}
 	var groups []group
 	byKey := map[string]int{}
@@ -148,13 +151,22 @@ func minterms(preds []ltl.Pred, domains map[string]ArgDomain, inResult bool) []m
 		if g.ref != nil {
 			assigns[gi] = refAssigns(own)
 		} else {
-			assigns[gi] = literalAssigns(own, d)
+			var over bool
+			if assigns[gi], over = literalAssigns(own, d, limit); over {
+				return nil, true
+			}
 		}
 		if len(assigns[gi]) == 0 {
-			return nil
+			return nil, false
 		}
 	}
-	var out []minterm
+	prod := 1
+	for _, as := range assigns {
+		prod *= len(as)
+		if prod > limit {
+			return nil, true
+		}
+	}
 	idx := make([]int, len(groups))
 	for {
 		m := minterm{bits: make([]bool, len(preds)), value: map[string]any{}}
@@ -201,7 +213,7 @@ func minterms(preds []ltl.Pred, domains map[string]ArgDomain, inResult bool) []m
 			break
 		}
 	}
-	return out
+	return out, false
 }
 
 // refAssigns: the truth assignments of predicates comparing one value with
@@ -255,7 +267,7 @@ func relHolds(c ltl.Cmp, r relation) bool {
 // samples of the regular expressions, and every combination no candidate
 // realises is kept too, unrealised (unless the domain is finite, where the
 // candidates are all its values).
-func literalAssigns(own []ltl.Pred, d ArgDomain) []groupAssign {
+func literalAssigns(own []ltl.Pred, d ArgDomain, limit int) (_ []groupAssign, tooMany bool) {
 	var base []ltl.Pred
 	stringOps := false
 	for _, p := range own {
@@ -273,9 +285,12 @@ func literalAssigns(own []ltl.Pred, d ArgDomain) []groupAssign {
 	}
 	cands := candidates(base, d)
 	if len(cands) == 0 {
-		return nil
+		return nil, false
 	}
 	if stringOps && !d.Finite {
+		if len(own) >= 31 || 1<<len(own) > limit {
+			return nil, true // every combination is kept: 2^k of them
+		}
 		cands = append(cands, stringCandidates(own)...)
 	}
 	var first, rest []groupAssign
@@ -302,7 +317,7 @@ func literalAssigns(own []ltl.Pred, d ArgDomain) []groupAssign {
 		}
 	}
 	out := append(first, rest...)
-	if stringOps && !d.Finite && len(own) <= 16 {
+	if stringOps && !d.Finite {
 		for n := 0; n < 1<<len(own); n++ {
 			bits := make([]bool, len(own))
 			for j := range bits {
@@ -314,7 +329,7 @@ func literalAssigns(own []ltl.Pred, d ArgDomain) []groupAssign {
 			}
 		}
 	}
-	return out
+	return out, false
 }
 
 // stringCandidates are strings that tend to realise combinations of

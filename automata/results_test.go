@@ -3,6 +3,7 @@ package automata
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -271,5 +272,26 @@ func TestClassifyUnboundReference(t *testing.T) {
 	var te *ltl.ArgTypeError
 	if !errors.As(err, &te) || !te.Unbound || !strings.Contains(err.Error(), "$budget.limit") {
 		t.Fatalf("Classify(pay) without captures = %v, want an unbound-reference ErrArgType naming $budget.limit", err)
+	}
+}
+
+// TestResultAlphabetLimits: many string predicates on one argument, or a
+// product of many predicated arguments in the result, is ErrSymbolLimit
+// before the minterms are built.
+func TestResultAlphabetLimits(t *testing.T) {
+	var strs, res []string
+	for i := 0; i < 14; i++ {
+		strs = append(strs, fmt.Sprintf(`p(note contains "%c")`, 'a'+i))
+		res = append(res, fmt.Sprintf(`p returns (f%d > 1, f%d > 2)`, i, i))
+	}
+	for _, rule := range []string{strings.Join(strs, " | "), strings.Join(res, " | ")} {
+		s, err := ltl.Parse("r.ltl", []byte("spec r\ntools p\nrule "+rule+"\n"), ltl.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = NewAlphabet(nil, []string{"p"}, s.Formula())
+		if !errors.Is(err, ErrSymbolLimit) {
+			t.Errorf("%.40s…: got %v, want ErrSymbolLimit", rule, err)
+		}
 	}
 }
