@@ -178,3 +178,58 @@ rule F answer
 	// true
 	// false
 }
+
+// TestWitnessResultsUnderOutputSchema: witnesses realise the result parts
+// they need, and a tool's MCP outputSchema fills and validates the rest.
+func TestWitnessResultsUnderOutputSchema(t *testing.T) {
+	cat := `{"tools": [
+  {"name": "check_permission", "inputSchema": {"type": "object", "properties": {"action": {"type": "string"}}, "required": ["action"]},
+   "outputSchema": {"type": "object", "properties": {"allowed": {"type": "boolean"}, "reason": {"type": "string", "minLength": 3}}, "required": ["allowed", "reason"], "additionalProperties": false}},
+  {"name": "create_account", "inputSchema": {"type": "object", "properties": {"email": {"type": "string"}}, "required": ["email"]}}
+]}`
+	tools, err := ltl.ParseCatalog("c.json", []byte(cat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := specplan.Compile("hr.ltl", []byte(`spec hr
+steps answer
+tools check_permission, create_account
+rule G(create_account -> O check_permission returns (allowed == true))
+rule F create_account & F answer & G(answer -> last)
+`), specplan.Options{Catalog: tools})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := spec.Witnesses(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) == 0 {
+		t.Fatal("no witnesses")
+	}
+	for _, w := range ws {
+		if v := spec.Validate(w); !v.Accepted {
+			t.Fatalf("witness does not validate: %v", v.Violation.Reason)
+		}
+		sawAllowed := false
+		for _, e := range w {
+			if e.Tool != "check_permission" {
+				continue
+			}
+			if e.Outcome == ltl.Failed {
+				continue
+			}
+			r, ok := e.Result.(map[string]any)
+			if !ok {
+				t.Fatalf("result %#v is not an object", e.Result)
+			}
+			if s, ok := r["reason"].(string); !ok || len(s) < 3 {
+				t.Errorf("result %v lacks the outputSchema's required reason", r)
+			}
+			sawAllowed = sawAllowed || r["allowed"] == true
+		}
+		if !sawAllowed {
+			t.Errorf("witness %v creates an account without an allowed check", w)
+		}
+	}
+}

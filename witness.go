@@ -58,6 +58,9 @@ func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
 		if skip {
 			continue
 		}
+		if results && !s.fillResults(trace) {
+			continue
+		}
 		if v := s.Validate(trace); !v.Accepted {
 			if results {
 				continue
@@ -133,4 +136,66 @@ func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
 		}
 	}
 	return fmt.Errorf("no arguments found that satisfy both the tool's schema and the symbol's predicates: %v", err)
+}
+
+// fillResults completes each returned result under its tool's MCP
+// outputSchema, if the catalog entry has one: fields the symbol does not
+// need come from schema.Example. It reports false when a result does not
+// validate against its schema (the trace is then not used).
+func (s *Spec) fillResults(trace []ltl.Event) bool {
+	for i := range trace {
+		ev := &trace[i]
+		if ev.Tool == "" || ev.Outcome != ltl.Returned {
+			continue
+		}
+		raw := s.outputSchema(ev.Tool)
+		if raw == nil {
+			continue
+		}
+		sch, err := schema.Compile(raw, schema.CompileOptions{})
+		if err != nil {
+			return false
+		}
+		if ex, err := schema.Example(raw, nil); err == nil {
+			if exm, ok := ex.(map[string]any); ok {
+				res, ok := ev.Result.(map[string]any)
+				if !ok && ev.Result == nil {
+					res, ok = map[string]any{}, true
+				}
+				if ok {
+					for k, v := range exm {
+						if _, set := res[k]; !set {
+							res[k] = v
+						}
+					}
+					ev.Result = res
+				}
+			}
+		}
+		if sch.Validate(ev.Result) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// outputSchema is the MCP outputSchema of tool's catalog entry, or nil.
+func (s *Spec) outputSchema(tool string) []byte {
+	for _, t := range s.Catalog {
+		if t.Name != tool || len(t.Entry) == 0 {
+			continue
+		}
+		v, err := strictjson.Parse(t.Entry, strictjson.Limits{})
+		if err != nil {
+			return nil
+		}
+		if fn := v.Get("function"); fn != nil {
+			v = fn
+		}
+		if o := v.Get("outputSchema"); o != nil {
+			return o.Raw(t.Entry)
+		}
+		return nil
+	}
+	return nil
 }
