@@ -186,7 +186,7 @@ func catalogDomains(schemas map[string]json.RawMessage, formulas []ltl.Formula) 
 		}
 		if ta.closed {
 			for _, p := range preds[tool] {
-				if _, ok := ta.props[p.Arg]; !ok {
+				if _, ok := ta.props[p.Arg]; !ok && len(p.Segments()) == 1 {
 					doms[p.Arg] = automata.ArgDomain{Absent: true}
 				}
 			}
@@ -216,6 +216,9 @@ func (s *Spec) checkPredicateTypes(add func(p ltl.Pos, sev Severity, c CheckCode
 		ps := preds[tool]
 		first := map[string]ltl.Pred{} // per argument, the first predicate on it (source order of rules)
 		for _, b := range ps {
+			if b.Value.Kind == 0 {
+				continue // == or != with a captured value: any scalar, known along the run
+			}
 			a, ok := first[b.Arg]
 			if !ok {
 				first[b.Arg] = b
@@ -233,12 +236,13 @@ func (s *Spec) checkPredicateTypes(add func(p ltl.Pos, sev Severity, c CheckCode
 		}
 		ta := readToolArgs(raw)
 		for _, p := range ps {
-			d, listed := ta.props[p.Arg]
+			top := p.Segments()[0]
+			d, listed := ta.props[top]
 			switch {
 			case !listed && ta.closed:
 				add(p.Pos, SeverityError, CheckPredicateType,
-					"predicate %s: the schema of %s has no property %s and forbids others (additionalProperties: false)", p, tool, p.Arg)
-			case !listed:
+					"predicate %s: the schema of %s has no property %s and forbids others (additionalProperties: false)", p, tool, top)
+			case !listed, p.Value.Kind == 0, len(p.Segments()) > 1:
 			case !kindAllowed(d, p.Value.Kind):
 				add(p.Pos, SeverityError, CheckPredicateType,
 					"predicate %s implies %s is a %s, but the schema of %s says %s is %s",

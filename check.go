@@ -39,13 +39,14 @@ const (
 	CheckPredicateType                      // a predicate whose type another predicate or the tool's schema contradicts
 	CheckDuplicate                          // a rule that repeats an earlier rule exactly
 	CheckSchemaUnsat                        // a tool's parameter schema admits no call (Spec.CheckSchemas)
+	CheckUnusedCapture                      // a `let` no rule refers to
 )
 
 var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
 	CheckSkipped: "skipped", CheckPredicateType: "predicate-type", CheckDuplicate: "duplicate",
-	CheckSchemaUnsat: "schema-unsatisfiable",
+	CheckSchemaUnsat: "schema-unsatisfiable", CheckUnusedCapture: "unused-capture",
 }
 
 func (c CheckCode) String() string {
@@ -142,6 +143,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 	}
 	s.checkPredicateTypes(add)
 	used := map[string]bool{}
+	usedLet := map[string]bool{}
 	usesCall := false
 	for _, r := range rules { // distinct rules: a copy mentions nothing new
 		ltl.WalkAtoms(r.Formula, func(a *ltl.Atom) {
@@ -149,7 +151,18 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			if a.Kind == ltl.AtomCall {
 				usesCall = true
 			}
+			for _, p := range append(append([]ltl.Pred(nil), a.Preds...), a.Result...) {
+				if p.Ref != nil {
+					used[p.Ref.Tool] = true // a referenced capture reads its tool's results
+					usedLet[p.Ref.Name] = true
+				}
+			}
 		})
+	}
+	for _, l := range s.Source.Lets {
+		if !usedLet[l.Name] {
+			add(l.Pos, SeverityWarning, CheckUnusedCapture, "capture %s (let %s = %s) is declared but no rule refers to $%s", l.Name, l.Name, l.Tool, l.Name)
+		}
 	}
 	for _, d := range s.Source.Steps {
 		if !used[d.Name] {

@@ -1,7 +1,10 @@
 package specplan
 
 import (
+	"fmt"
 	"sync"
+
+	"github.com/specplan/specplan/automata"
 
 	"github.com/specplan/specplan/ltl"
 )
@@ -15,12 +18,32 @@ import (
 //
 // Create one Monitor per session with Spec.NewMonitor; the compiled Spec is
 // shared and read-only.
+//
+// Results. For a spec that reads outcomes (`returns`, `fails`) or captures
+// results (`let`), the call order is: Step(call) before the call runs,
+// then Result(result, err) with what it answered, before the next Step. A
+// call is allowed when SOME answer keeps the run satisfiable (the answer
+// is not the agent's to choose); Result then judges the answer, and an
+// answer that leaves no way to satisfy the spec is a violation that ends
+// the session (every later Step is denied; Reset starts over). A Step
+// that comes while an allowed call of such a tool still waits for its
+// Result is denied, naming the call. A denied (blocked) call records
+// nothing: no Result is expected for it, and one given is refused. A
+// call that already carries its outcome (Event.Outcome set) is judged
+// whole in Step. For tools whose outcome no rule reads, Result is optional
+// (it only records the result in Events).
 type Monitor struct {
 	spec *Spec
 
 	mu     sync.Mutex
 	state  int
 	events []ltl.Event
+	caps   *automata.CaptureState
+	// pending: the last event is a call whose outcome the spec needs and
+	// that has none yet; state is still the state before it.
+	pending bool
+	// dead is the violation an answer caused: the session is over.
+	dead *Violation
 }
 
 // Decision is the monitor's answer to one event.
@@ -41,7 +64,7 @@ func (s *Spec) NewMonitor() *Monitor {
 	if s == nil || s.DFA == nil || s.Alphabet == nil {
 		return &Monitor{state: -1}
 	}
-	return &Monitor{spec: s, state: s.DFA.Initial}
+	return &Monitor{spec: s, state: s.DFA.Initial, caps: s.Alphabet.Captures()}
 }
 
 // notCompiled is the decision of a monitor without a spec.
@@ -62,14 +85,25 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	if s == nil {
 		return notCompiled
 	}
+	if m.dead != nil {
+		return Decision{Reason: "the run already violates the spec: " + m.dead.Reason, Violation: m.dead}
+	}
 	if m.state < 0 { // the spec is unsatisfiable: nothing is ever allowed
 		return Decision{Reason: "the spec is unsatisfiable: no run can satisfy it", Violation: &Violation{Reason: "unsatisfiable spec"}}
+	}
+	if m.pending {
+		last := m.events[len(m.events)-1]
+		r := fmt.Sprintf("event %d (%s) waits for its result: call Monitor.Result with what the call returned or the error it got before the next event", len(m.events)-1, last.Tool)
+		return Decision{Reason: r, Violation: &Violation{Position: len(m.events), Reason: r}}
 	}
 	if err := s.checkArgs(e); err != nil { // the schema first, as in Validate
 		v := schemaViolation(len(m.events), e, err)
 		return Decision{Reason: v.Reason, Violation: v}
 	}
-	sym, err := s.Alphabet.Classify(e)
+	if e.Tool != "" && e.Outcome == ltl.Pending && s.Alphabet.NeedsOutcome(e.Tool) {
+		return m.stepCall(e)
+	}
+	sym, err := s.Alphabet.ClassifyAt(e, m.caps.Before())
 	if err != nil {
 		v := s.classifyViolation(len(m.events), e, m.state, err)
 		return Decision{Reason: v.Reason, Violation: v}
@@ -82,7 +116,95 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	}
 	m.state = next
 	m.events = append(m.events, e)
+	m.caps.Record(e)
 	return Decision{Allow: true, Reason: s.allowReason(sym, s.DFA.Accepting[next])}
+}
+
+// stepCall decides a call whose outcome the spec needs, before it has one:
+// allowed when some answer keeps the run satisfiable.
+func (m *Monitor) stepCall(e ltl.Event) Decision {
+	s := m.spec
+	ci, err := s.Alphabet.ClassifyCall(e, m.caps.Before())
+	if err != nil {
+		v := s.classifyViolation(len(m.events), e, m.state, err)
+		return Decision{Reason: v.Reason, Violation: v}
+	}
+	syms := s.Alphabet.Calls[ci].Symbols
+	for _, sym := range syms {
+		if s.DFA.Step(m.state, sym) >= 0 {
+			m.events = append(m.events, e)
+			m.pending = true
+			return Decision{Allow: true, Reason: s.Alphabet.Symbols[sym].Tool + " is allowed; record its result with Monitor.Result"}
+		}
+	}
+	// Whatever it returns, the run dies: explain with one answer.
+	alt := e
+	if len(syms) > 0 {
+		r := s.Alphabet.Events([]int{syms[0]})[0]
+		alt.Outcome, alt.Result, alt.Error = r.Outcome, r.Result, r.Error
+	}
+	trace := append(append([]ltl.Event(nil), m.events...), alt)
+	var v *Violation
+	if _, err := s.Alphabet.ClassifyAt(alt, m.caps.Before()); err == nil {
+		v = s.explainDead(trace, len(m.events), m.state)
+		v.Reason = "whatever it returns, " + v.Reason
+	} else {
+		v = &Violation{Position: len(m.events), Expected: s.allowedNames(m.state),
+			Reason: fmt.Sprintf("event %d (%s) is not allowed here, whatever it returns", len(m.events), e.Tool)}
+	}
+	return Decision{Reason: v.Reason, Violation: v}
+}
+
+// Result records the outcome of the call the last allowed Step let
+// through: its result (any JSON value; numbers best as json.Number), or,
+// with err non-nil, its error (err.Error() is the message). For a tool
+// whose outcome the spec reads, the answer is judged: Allow false means
+// it leaves no way to satisfy the spec (or breaks the fail-closed rule,
+// e.g. a result without a field a returns predicate reads), the run is
+// then a violation and the session is over. Result without a call waiting
+// for one (no call yet, a denied call, a step, or a second Result) is
+// refused with Allow false and changes nothing.
+func (m *Monitor) Result(result any, err error) Decision {
+	if m == nil {
+		return notCompiled
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.spec
+	if s == nil {
+		return notCompiled
+	}
+	n := len(m.events)
+	if n == 0 || m.events[n-1].Tool == "" || m.events[n-1].Outcome != ltl.Pending || m.dead != nil {
+		r := "no call waits for a result: Result follows the allowed Step of a call, once"
+		return Decision{Reason: r, Violation: &Violation{Position: n, Reason: r}}
+	}
+	e := m.events[n-1]
+	if err != nil {
+		e.Outcome, e.Error = ltl.Failed, err.Error()
+	} else {
+		e.Outcome, e.Result = ltl.Returned, result
+	}
+	if !m.pending {
+		// The outcome is not read: record it, the state has moved already.
+		m.events[n-1] = e
+		return Decision{Allow: true, Reason: e.Tool + " result recorded"}
+	}
+	sym, cerr := s.Alphabet.ClassifyAt(e, m.caps.Before())
+	m.events[n-1] = e
+	m.pending = false
+	var v *Violation
+	if cerr != nil {
+		v = s.classifyViolation(n-1, e, m.state, cerr)
+	} else if next := s.DFA.Step(m.state, sym); next < 0 {
+		v = s.explainDead(m.events, n-1, m.state)
+	} else {
+		m.state = next
+		m.caps.Record(e)
+		return Decision{Allow: true, Reason: s.allowReason(sym, s.DFA.Accepting[next])}
+	}
+	m.dead = v
+	return Decision{Reason: v.Reason, Violation: v}
 }
 
 // allowReason is the reason of an allowed event, built once per symbol by
@@ -109,7 +231,7 @@ func (m *Monitor) Allowed() []string {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.state < 0 || m.spec == nil {
+	if m.state < 0 || m.spec == nil || m.pending || m.dead != nil {
 		return nil
 	}
 	return m.spec.allowedNames(m.state)
@@ -122,7 +244,7 @@ func (m *Monitor) CanEnd() bool {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.spec != nil && m.state >= 0 && len(m.events) > 0 && m.spec.DFA.Accepting[m.state]
+	return m.spec != nil && m.state >= 0 && len(m.events) > 0 && !m.pending && m.dead == nil && m.spec.DFA.Accepting[m.state]
 }
 
 // Events returns a copy of the events allowed so far.
@@ -146,4 +268,5 @@ func (m *Monitor) Reset() {
 		return
 	}
 	m.state, m.events = m.spec.DFA.Initial, m.events[:0]
+	m.caps, m.pending, m.dead = m.spec.Alphabet.Captures(), false, nil
 }

@@ -56,6 +56,14 @@ type TypeFailure struct {
 	Actual      string `json:"actual"`   // missing, or the JSON type found
 	Predicate   string `json:"predicate"`
 	PredicateAt string `json:"predicate_at"`
+	// InResult: Arg is a path in the call's result (a returns predicate).
+	InResult bool `json:"in_result,omitempty"`
+	// Reference is the predicate's captured value ($NAME.path) when it
+	// holds nothing or does not fit the comparison.
+	Reference string `json:"reference,omitempty"`
+	// NoOutcome: the call has neither result nor error, and the spec's
+	// returns/fails predicates on its tool need one.
+	NoOutcome bool `json:"no_outcome,omitempty"`
 }
 
 // Validate checks a complete trace. It never fails: an event the alphabet
@@ -67,13 +75,15 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 		return Verdict{Violation: &Violation{Reason: "the trace is empty; a spec speaks about non-empty runs"}}
 	}
 	state := s.DFA.Initial
+	caps := s.Alphabet.Captures()
 	for i, ev := range trace {
 		// The schema first: arguments that break it are the whole story,
 		// whatever the spec's predicates would make of them.
 		if err := s.checkArgs(ev); err != nil {
 			return Verdict{Violation: schemaViolation(i, ev, err)}
 		}
-		sym, err := s.Alphabet.Classify(ev)
+		sym, err := s.Alphabet.ClassifyAt(ev, caps.Before())
+		caps.Record(ev)
 		if err != nil {
 			return Verdict{Violation: s.classifyViolation(i, ev, state, err)}
 		}
@@ -95,7 +105,7 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 // together, and the report lists the rules whose automata were constrained.
 func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 	v := &Violation{Position: i, Expected: s.allowedNames(state)}
-	name := s.Alphabet.Symbols[mustClassify(s, trace[i])].Name
+	name := s.Alphabet.Symbols[mustClassify(s, trace, i)].Name
 	for r, d := range s.Rules {
 		if s.isCopy(r) {
 			continue
@@ -240,8 +250,13 @@ func (s *Spec) allowedNames(state int) []string {
 	return out
 }
 
-func mustClassify(s *Spec, e ltl.Event) int {
-	sym, err := s.Alphabet.Classify(e)
+// mustClassify classifies trace[i] with the values captured before it.
+func mustClassify(s *Spec, trace []ltl.Event, i int) int {
+	caps := s.Alphabet.Captures()
+	for _, e := range trace[:i] {
+		caps.Record(e)
+	}
+	sym, err := s.Alphabet.ClassifyAt(trace[i], caps.Before())
 	if err != nil {
 		return 0 // only called after a successful Classify of the same event
 	}
@@ -286,15 +301,34 @@ func (s *Spec) classifyViolation(i int, ev ltl.Event, state int, err error) *Vio
 
 // argTypeViolation blames the rule that holds the predicate implying the type.
 func (s *Spec) argTypeViolation(i int, te *ltl.ArgTypeError, state int) *Violation {
-	v := &Violation{Position: i, Expected: s.allowedNames(state), TypeFailure: &TypeFailure{
-		Tool: te.Tool, Arg: te.Arg, Expected: te.Want.String(), Actual: te.Got,
+	want := te.Want.String()
+	if te.Want == 0 {
+		want = "string, number or boolean"
+	}
+	tf := &TypeFailure{
+		Tool: te.Tool, Arg: te.Arg, Expected: want, Actual: te.Got,
 		Predicate: te.Pred.String(), PredicateAt: posString(te.Pred.Pos),
-	}}
+		InResult: te.InResult, NoOutcome: te.NoOutcome,
+	}
+	if te.NoOutcome {
+		tf.Expected, tf.Actual, tf.Predicate, tf.PredicateAt = "a result or an error", "no outcome", "", ""
+	}
+	if te.Pred.Ref != nil && (te.Unbound || te.RefGot != "") {
+		tf.Reference = te.Pred.Ref.String()
+	}
+	v := &Violation{Position: i, Expected: s.allowedNames(state), TypeFailure: tf}
 	for _, r := range s.Source.Rules {
 		found := false
 		ltl.WalkAtoms(r.Formula, func(a *ltl.Atom) {
-			for _, p := range a.Preds {
-				found = found || (a.Name == te.Tool && p.Pos == te.Pred.Pos && p.String() == te.Pred.String())
+			if a.Name != te.Tool {
+				return
+			}
+			if te.NoOutcome {
+				found = found || a.HasOutcome()
+				return
+			}
+			for _, p := range append(append([]ltl.Pred(nil), a.Preds...), a.Result...) {
+				found = found || (p.Pos == te.Pred.Pos && p.String() == te.Pred.String())
 			}
 		})
 		if found {
@@ -303,7 +337,7 @@ func (s *Spec) argTypeViolation(i int, te *ltl.ArgTypeError, state int) *Violati
 		}
 	}
 	what := te.Error()
-	if te.Detail == "" {
+	if te.Detail == "" && !te.InResult && !te.NoOutcome && te.Pred.Ref == nil && !strings.Contains(te.Arg, ".") {
 		actual := te.Got
 		switch actual {
 		case "missing":

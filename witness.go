@@ -19,19 +19,52 @@ import (
 // value. When no such arguments are found the result is an error that
 // names the trace, the event and why; never a trace that would not
 // validate.
+//
+// Results. A call of a tool whose outcome the spec reads carries an
+// outcome realising its symbol's result part: an error, or a result object
+// with the fields its result predicates need (any JSON: output schemas are
+// not read yet). A call of a captured tool returns a result, and a
+// comparison with a captured value is realised by writing the needed value
+// into that earlier result. The automaton over-approximates such specs
+// (it cannot see whether a capture holds a value: a word may compare with
+// one before any is captured), so for them Witnesses skips the words no
+// concrete trace realises and returns the k shortest that validate, out
+// of at most 8k+16 candidate words: possibly fewer than k.
 func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
 	if s == nil || s.DFA == nil {
 		return nil, ErrNotCompiled
 	}
+	results := s.Alphabet.HasResults()
+	words := automata.Witnesses(s.DFA, k)
+	if results {
+		words = automata.Witnesses(s.DFA, 8*k+16)
+	}
 	var out [][]ltl.Event
-	for n, word := range automata.Witnesses(s.DFA, k) {
+	for n, word := range words {
+		if len(out) == k {
+			break
+		}
 		trace := s.Alphabet.Events(word)
+		skip := false
 		for i := range trace {
 			if err := s.fillArgs(&trace[i], s.Alphabet.Symbols[word[i]]); err != nil {
+				if results {
+					skip = true
+					break
+				}
 				return nil, fmt.Errorf("witness %d, event %d (%s): %w", n+1, i, s.Alphabet.Symbols[word[i]].Name, err)
 			}
 		}
+		if skip {
+			continue
+		}
+		if results && !s.fillResults(trace) {
+			continue
+		}
 		if v := s.Validate(trace); !v.Accepted {
+			if results {
+				continue
+			}
 			return nil, fmt.Errorf("witness %d does not validate: %s", n+1, v.Violation.Reason)
 		}
 		out = append(out, trace)
@@ -78,6 +111,9 @@ func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
 	// that gives every predicate on that argument the same truth value.
 	byArg := map[string][]automata.Lit{}
 	for _, l := range sym.Lits {
+		if l.Pred.Ref != nil || len(l.Pred.Segments()) > 1 {
+			continue // realised along the trace, or inside an object: not repaired here
+		}
 		byArg[l.Pred.Arg] = append(byArg[l.Pred.Arg], l)
 	}
 	for arg, lits := range byArg {
@@ -100,4 +136,66 @@ func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
 		}
 	}
 	return fmt.Errorf("no arguments found that satisfy both the tool's schema and the symbol's predicates: %v", err)
+}
+
+// fillResults completes each returned result under its tool's MCP
+// outputSchema, if the catalog entry has one: fields the symbol does not
+// need come from schema.Example. It reports false when a result does not
+// validate against its schema (the trace is then not used).
+func (s *Spec) fillResults(trace []ltl.Event) bool {
+	for i := range trace {
+		ev := &trace[i]
+		if ev.Tool == "" || ev.Outcome != ltl.Returned {
+			continue
+		}
+		raw := s.outputSchema(ev.Tool)
+		if raw == nil {
+			continue
+		}
+		sch, err := schema.Compile(raw, schema.CompileOptions{})
+		if err != nil {
+			return false
+		}
+		if ex, err := schema.Example(raw, nil); err == nil {
+			if exm, ok := ex.(map[string]any); ok {
+				res, ok := ev.Result.(map[string]any)
+				if !ok && ev.Result == nil {
+					res, ok = map[string]any{}, true
+				}
+				if ok {
+					for k, v := range exm {
+						if _, set := res[k]; !set {
+							res[k] = v
+						}
+					}
+					ev.Result = res
+				}
+			}
+		}
+		if sch.Validate(ev.Result) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// outputSchema is the MCP outputSchema of tool's catalog entry, or nil.
+func (s *Spec) outputSchema(tool string) []byte {
+	for _, t := range s.Catalog {
+		if t.Name != tool || len(t.Entry) == 0 {
+			continue
+		}
+		v, err := strictjson.Parse(t.Entry, strictjson.Limits{})
+		if err != nil {
+			return nil
+		}
+		if fn := v.Get("function"); fn != nil {
+			v = fn
+		}
+		if o := v.Get("outputSchema"); o != nil {
+			return o.Raw(t.Entry)
+		}
+		return nil
+	}
+	return nil
 }

@@ -39,6 +39,7 @@ func Compile(f ltl.Formula, a *Alphabet, opts Options) (*DFA, error) {
 // that does not accept is the dead state and left out (-1). It is exported
 // so tests and tools can compare it with Compile's minimal automaton.
 func Determinize(f ltl.Formula, a *Alphabet, opts Options) (*DFA, error) {
+	f = withCapturesBound(f)
 	if a == nil {
 		return nil, errorf(ErrBadFormula, ltl.Pos{}, "nil alphabet")
 	}
@@ -570,4 +571,74 @@ func (p *progressor) prog(id int32, s int, cur []bool) (int32, bool) {
 	p.stamp[id] = p.gen
 	p.res[id] = progRes{out, acc}
 	return out, acc
+}
+
+// withCapturesBound conjoins to f what the fail-closed rule says of its
+// references: a call whose predicate refers to $NAME (a capture of tool S)
+// needs the most recent earlier call of S to have returned:
+// G(T -> Y(!S S S returned)) for argument predicates of T, and
+// G(T returned -> Y(…)) for result predicates. Classify rejects such a
+// call anyway; with the condition in the automaton its language holds
+// only words some concrete trace realises, as far as captures go, which
+// Check, Witnesses and the decoder's planning need. Eval's verdicts are
+// unchanged: a trace breaking it satisfies neither f nor !f.
+func withCapturesBound(f ltl.Formula) ltl.Formula {
+	type need struct {
+		tool, captured string
+		result         bool
+	}
+	var needs []need
+	seen := map[need]bool{}
+	var pos ltl.Pos
+	safeWalkAtoms(f, func(at *ltl.Atom) {
+		add := func(ps []ltl.Pred, result bool) {
+			for _, p := range ps {
+				if p.Ref == nil {
+					continue
+				}
+				n := need{tool: at.Name, captured: p.Ref.Tool, result: result}
+				if !seen[n] {
+					seen[n] = true
+					needs = append(needs, n)
+					pos = p.Ref.Pos
+				}
+			}
+		}
+		add(at.Preds, false)
+		add(at.Result, true)
+	})
+	if len(needs) == 0 {
+		return f
+	}
+	atom := func(tool string, returned bool) ltl.Formula {
+		return &ltl.Atom{Pos: pos, Kind: ltl.AtomTool, Name: tool, Returns: returned}
+	}
+	out := f
+	for _, n := range needs {
+		bound := &ltl.Unary{Pos: pos, Op: ltl.OpYesterday, X: &ltl.Binary{Pos: pos, Op: ltl.OpSince,
+			L: &ltl.Unary{Pos: pos, Op: ltl.OpNot, X: atom(n.captured, false)}, R: atom(n.captured, true)}}
+		out = &ltl.Binary{Pos: pos, Op: ltl.OpAnd, L: out, R: &ltl.Unary{Pos: pos, Op: ltl.OpAlways,
+			X: &ltl.Binary{Pos: pos, Op: ltl.OpImplies, L: atom(n.tool, n.result), R: bound}}}
+	}
+	return out
+}
+
+// safeWalkAtoms is ltl.WalkAtoms that skips nil nodes: Determinize reports
+// malformed trees with an error, it must not panic before.
+func safeWalkAtoms(f ltl.Formula, fn func(*ltl.Atom)) {
+	switch f := f.(type) {
+	case *ltl.Atom:
+		if f != nil {
+			fn(f)
+		}
+	case *ltl.Unary:
+		if f != nil {
+			safeWalkAtoms(f.X, fn)
+		}
+	case *ltl.Binary:
+		if f != nil {
+			safeWalkAtoms(f.L, fn)
+			safeWalkAtoms(f.R, fn)
+		}
+	}
 }

@@ -46,14 +46,17 @@ func (d *DFA) Step(state int, sym int) int {
 // Run feeds trace from the initial state. It returns the state reached and
 // len(trace), or state -1 and the index of the first event that leads to
 // the dead state. An event outside the alphabet is an ErrUnknownEvent error
-// (with pos its index).
+// (with pos its index). Each event is classified with the values captured
+// before it (Alphabet.ClassifyAt).
 func (d *DFA) Run(trace []ltl.Event) (state int, pos int, err error) {
 	q := d.Initial
 	if q < 0 {
 		return -1, 0, nil
 	}
+	caps := d.Alphabet.Captures()
 	for i, e := range trace {
-		s, err := d.Alphabet.Classify(e)
+		s, err := d.Alphabet.ClassifyAt(e, caps.Before())
+		caps.Record(e)
 		if err != nil {
 			return q, i, err
 		}

@@ -22,6 +22,29 @@
 // compared with each other must share one alphabet: build it from all
 // their steps, tools and formulas. Limit: DefaultMaxSymbols (ErrSymbolLimit).
 //
+// # Results and captures
+//
+// A call symbol has a CALL part, what the model writes (the tool and the
+// minterm of its argument predicates), and, for a tool whose outcome some
+// `returns` or `fails` atom reads (Alphabet.Observed), a RESULT part, what
+// the environment answers: Failed, or Returned with the minterm of the
+// result predicates. Alphabet.Calls lists the call parts, Results(sym) the
+// symbols sharing sym's call part (the environment's choices). Predicates
+// comparing with a captured value (`amount <= $budget.limit`) are symbolic:
+// their minterm bits are enumerated from the relation of the two values
+// (less, equal, greater, or equal/other for == and !=), since the captured
+// value is whatever an earlier call returned; ClassifyAt takes the values
+// captured before the event (CaptureState follows a trace; DFA.Run does it).
+// A reference to a value not captured, or one of the wrong type, rejects
+// the call (ErrArgType), whatever the predicate's polarity. String
+// predicates (contains, starts_with, ends_with, matches) keep every
+// combination of their truth values that candidate strings do not realise
+// as a symbol too (regular expressions cannot be decided here), so the
+// alphabet stays complete and over-approximates: such a symbol may never be
+// classified. Nested paths (`to.iban`) are grouped as arguments are.
+// Events writes a realising result into the most recent earlier call of a
+// captured tool; where none exists the event does not realise its symbol.
+//
 // # Compile
 //
 // Input: a formula whose atoms are resolved (ltl.AtomStep, AtomTool,

@@ -256,6 +256,9 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	if maxStates <= 0 {
 		maxStates = DefaultMaxStates
 	}
+	if err := refuseResults(ea.Symbols()); err != nil {
+		return nil, err
+	}
 	if trie.VocabSize() != vocab.Size() {
 		return nil, newErr(CodeVocab, "the trie was built for %d tokens but the vocabulary has %d", trie.VocabSize(), vocab.Size())
 	}

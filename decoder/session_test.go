@@ -497,7 +497,7 @@ func TestObserveTurns(t *testing.T) {
 	if !s.Done() || s.State() != 3 {
 		t.Fatalf("after the answer: Done=%v state=%d", s.Done(), s.State())
 	}
-	want := "[{thought  map[] t} { search map[n:10 q:x] } {observation  map[] 3 hits} {thought  map[] u} {answer  map[] 42}]"
+	want := "[{thought  map[] t pending <nil> } { search map[n:10 q:x]  pending <nil> } {observation  map[] 3 hits pending <nil> } {thought  map[] u pending <nil> } {answer  map[] 42 pending <nil> }]"
 	if got := fmt.Sprint(s.Events()); got != want {
 		t.Fatalf("events\n got %s\nwant %s", got, want)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // The fail-closed rule: a predicate implies the type of its argument.
@@ -31,32 +32,78 @@ func (k ValueKind) String() string {
 // ArgTypeError is a call rejected by the fail-closed rule.
 type ArgTypeError struct {
 	Tool string
-	Arg  string
+	Arg  string    // the predicate's path, as written
 	Pred Pred      // a predicate on Tool that implies Arg's type
-	Want ValueKind // the type Pred implies
+	Want ValueKind // the type Pred implies (0: a scalar of the captured value's type)
 	Got  string    // "missing", or the JSON type found: string, number, boolean, null, object, array (a Go type name for other Go values)
 	// Detail explains a value that has the right type but cannot be read,
 	// e.g. a number beyond the exact range.
 	Detail string
+	// InResult: Arg is a path in the call's result (a `returns` predicate).
+	InResult bool
+	// Unbound: Pred's reference names a capture that holds nothing (no
+	// call of its tool yet, or the most recent one failed or has no
+	// result), or a path the captured value lacks (Detail says which).
+	Unbound bool
+	// RefGot is the JSON type of the captured value when it does not fit
+	// the comparison ("" otherwise).
+	RefGot string
+	// NoOutcome: the call has neither a result nor an error, and the
+	// formulas' `returns`/`fails` atoms on Tool need one.
+	NoOutcome bool
 }
 
 func (e *ArgTypeError) Error() string {
+	if e.NoOutcome {
+		return fmt.Sprintf("%s: the call has no result and no error, and the spec's returns/fails predicates on %s need one: a call whose outcome they cannot read is rejected", e.Tool, e.Tool)
+	}
 	at := ""
 	if e.Pred.Pos.Line > 0 {
 		at = " at " + FormatPos(e.Pred.Pos)
 	}
+	what := "argument " + e.Arg
+	if e.InResult {
+		what = "result field " + e.Arg
+	}
+	if e.Pred.Ref != nil {
+		ref := e.Pred.Ref
+		switch {
+		case e.Unbound && e.Detail != "":
+			return fmt.Sprintf("%s: reference %s in predicate %s%s cannot be read: %s; a call whose predicate refers to a value not captured is rejected", e.Tool, ref, e.Pred, at, e.Detail)
+		case e.Unbound:
+			return fmt.Sprintf("%s: reference %s in predicate %s%s holds no value: no call of %s has returned a result since the last one that failed or had none (let %s = %s); a call whose predicate refers to a value not captured is rejected", e.Tool, ref, e.Pred, at, ref.Tool, ref.Name, ref.Tool)
+		case e.RefGot != "":
+			return fmt.Sprintf("%s: %s (%s) cannot be compared with %s (%s) in predicate %s%s: %s; a call whose values do not fit its predicate is rejected", e.Tool, what, jsonArticle(e.Got), ref, jsonArticle(e.RefGot), e.Pred, at, refNeeds(e.Pred.Cmp))
+		}
+	}
 	if e.Detail != "" {
-		return fmt.Sprintf("%s: argument %s cannot be compared: %s (predicate %s%s)", e.Tool, e.Arg, e.Detail, e.Pred, at)
+		return fmt.Sprintf("%s: %s cannot be compared: %s (predicate %s%s)", e.Tool, what, e.Detail, e.Pred, at)
 	}
-	got := "a " + e.Got
-	switch e.Got {
-	case "missing":
+	got := jsonArticle(e.Got)
+	if e.Got == "missing" {
 		got = "missing"
-	case "array", "object":
-		got = "an " + e.Got
 	}
-	return fmt.Sprintf("%s: argument %s must be a %s, and it is %s: predicate %s%s implies that %s is a %s, and a call whose argument does not have the type its predicates imply is rejected",
-		e.Tool, e.Arg, e.Want, got, e.Pred, at, e.Arg, e.Want)
+	want := e.Want.String()
+	if e.Want == 0 {
+		want = "string, number or boolean"
+	}
+	return fmt.Sprintf("%s: %s must be a %s, and it is %s: predicate %s%s implies that %s is a %s, and a call whose %s does not have the type its predicates imply is rejected",
+		e.Tool, what, want, got, e.Pred, at, e.Arg, want, strings.SplitN(what, " ", 2)[0])
+}
+
+func jsonArticle(t string) string {
+	switch t {
+	case "array", "object":
+		return "an " + t
+	}
+	return "a " + t
+}
+
+func refNeeds(c Cmp) string {
+	if c.IsOrder() {
+		return c.String() + " compares two numbers"
+	}
+	return c.String() + " compares two strings, two numbers or two booleans"
 }
 
 // JSONType names the JSON type of a decoded argument value, as the fail-closed
@@ -85,28 +132,16 @@ func JSONType(v any) string {
 // argument must be present, of the predicate's type, and readable (a number
 // within the exact range). The first failure, in preds order, is returned.
 func CheckArgs(tool string, preds []Pred, args map[string]any) *ArgTypeError {
-	for _, p := range preds {
-		raw, ok := args[p.Arg]
+	for i := range preds {
+		p := &preds[i]
+		raw, ok := p.argValue(args)
 		if !ok {
-			return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: p, Want: p.Value.Kind, Got: "missing"}
+			return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: *p, Want: p.Value.Kind, Got: "missing"}
 		}
-		switch p.Value.Kind {
-		case NumberValue:
-			isNum, err := numberOK(raw)
-			if !isNum {
-				return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: p, Want: NumberValue, Got: JSONType(raw)}
-			}
-			if err != nil {
-				return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: p, Want: NumberValue, Got: "number", Detail: err.Error()}
-			}
-		case StringValue:
-			if _, ok := raw.(string); !ok {
-				return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: p, Want: StringValue, Got: JSONType(raw)}
-			}
-		case BoolValue:
-			if _, ok := raw.(bool); !ok {
-				return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: p, Want: BoolValue, Got: JSONType(raw)}
-			}
+		if err := p.checkKind(raw, func(got string) *ArgTypeError {
+			return &ArgTypeError{Tool: tool, Arg: p.Arg, Pred: *p, Want: p.Value.Kind, Got: got}
+		}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -141,6 +176,9 @@ func ToolPreds(formulas ...Formula) map[string][]Pred {
 func TypeConflict(preds []Pred) (Pred, Pred, bool) {
 	first := map[string]Pred{}
 	for _, p := range preds {
+		if p.Value.Kind == 0 {
+			continue // == or != with a captured value: any scalar
+		}
 		if q, ok := first[p.Arg]; ok && q.Value.Kind != p.Value.Kind {
 			return q, p, true
 		} else if !ok {

@@ -1,6 +1,7 @@
 package ltl
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,12 +13,14 @@ type Pos = lexer.Position
 
 // Spec is one parsed and checked .ltl file.
 type Spec struct {
-	Pos    Pos
-	Name   string // identifier after `spec`
-	Title  string // optional quoted title after the name
-	Steps  []Decl // non-call step kinds, in declaration order
-	Tools  []Decl // tool names, in declaration order (spec file, then catalog)
-	Rules  []*Rule
+	Pos   Pos
+	Name  string // identifier after `spec`
+	Title string // optional quoted title after the name
+	Steps []Decl // non-call step kinds, in declaration order
+	Tools []Decl // tool names, in declaration order (spec file, then catalog)
+	Rules []*Rule
+	// Lets are the `let NAME = TOOL` declarations, in source order.
+	Lets   []Let
 	File   string // file name used in positions
 	Source []byte // the source text, for error carets and rule text
 	// Catalog is the spec's `tools from "FILE"`, nil without one.
@@ -116,12 +119,27 @@ const (
 )
 
 // Atom is a proposition about the event at the current position.
+//
+// A tool atom may also speak about the call's outcome, what the environment
+// answered: `check_permission returns (allowed == true)` holds at a call
+// whose result satisfies every predicate of Result (paths into the result),
+// `hold_seat fails` at a call that got an error. Both need the call's
+// arguments to satisfy Preds as well.
 type Atom struct {
 	Pos   Pos
 	Kind  AtomKind
 	Name  string // step or tool name; "call" for AtomCall
 	Preds []Pred // only for AtomTool; all must hold (conjunction)
+	// Returns: the atom has a `returns (…)` clause; Result are its
+	// predicates, on the call's result.
+	Returns bool
+	Result  []Pred
+	// Fails: the atom is `TOOL fails`.
+	Fails bool
 }
+
+// HasOutcome reports whether the atom speaks about the call's result or error.
+func (a *Atom) HasOutcome() bool { return a.Returns || a.Fails }
 
 // Unary is a prefix operator applied to X.
 type Unary struct {
@@ -153,15 +171,21 @@ func (f *Binary) Position() Pos { return f.Pos }
 type Cmp uint8
 
 const (
-	CmpEq Cmp = iota + 1 // ==
-	CmpNe                // !=
-	CmpLt                // <
-	CmpLe                // <=
-	CmpGt                // >
-	CmpGe                // >=
+	CmpEq         Cmp = iota + 1 // ==
+	CmpNe                        // !=
+	CmpLt                        // <
+	CmpLe                        // <=
+	CmpGt                        // >
+	CmpGe                        // >=
+	CmpContains                  // contains (strings)
+	CmpStartsWith                // starts_with (strings)
+	CmpEndsWith                  // ends_with (strings)
+	CmpMatches                   // matches (strings, an RE2 regular expression, unanchored)
+	CmpIn                        // in [v, …] (set membership)
 )
 
-var cmpSymbols = [...]string{CmpEq: "==", CmpNe: "!=", CmpLt: "<", CmpLe: "<=", CmpGt: ">", CmpGe: ">="}
+var cmpSymbols = [...]string{CmpEq: "==", CmpNe: "!=", CmpLt: "<", CmpLe: "<=", CmpGt: ">", CmpGe: ">=",
+	CmpContains: "contains", CmpStartsWith: "starts_with", CmpEndsWith: "ends_with", CmpMatches: "matches", CmpIn: "in"}
 
 func (c Cmp) String() string {
 	if int(c) < len(cmpSymbols) && cmpSymbols[c] != "" {
@@ -169,6 +193,13 @@ func (c Cmp) String() string {
 	}
 	return "Cmp(" + strconv.Itoa(int(c)) + ")"
 }
+
+// IsOrder reports whether c is <, <=, > or >= (numbers only).
+func (c Cmp) IsOrder() bool { return c >= CmpLt && c <= CmpGe }
+
+// IsString reports whether c is a string predicate: contains, starts_with,
+// ends_with or matches.
+func (c Cmp) IsString() bool { return c >= CmpContains && c <= CmpMatches }
 
 // ValueKind is the type of a literal in a predicate.
 type ValueKind uint8
@@ -200,27 +231,135 @@ func (v Value) String() string {
 	return "?"
 }
 
-// Pred is an argument predicate `arg cmp value`, e.g. `amount <= 100`.
-// Ordering comparisons apply to numbers only; strings and booleans allow == and !=.
+// Pred is a predicate on a call's argument (or, in a `returns` clause, on
+// its result) at a path: `amount <= 100`, `to.iban == "DE…"`,
+// `path starts_with "/tmp/"`, `card.kind in ["visa", "mastercard"]`,
+// `amount <= $budget.limit`. Ordering comparisons apply to numbers only;
+// string predicates to strings; == and != to strings, numbers and booleans.
+//
+// The type a predicate implies (the fail-closed rule, CheckArgs) is
+// Value.Kind: the literal's kind, the set's kind for `in`, string for string
+// predicates, number for an ordering comparison with a captured value, and
+// 0 for == or != with a captured value (the captured value's own type,
+// known only along the run).
 type Pred struct {
-	Pos   Pos
+	Pos Pos
+	// Arg is the path as written ("amount", "to.iban"); Path its segments.
+	// A Pred built by hand with Path nil has the one-segment path Arg.
 	Arg   string
+	Path  []string
 	Cmp   Cmp
-	Value Value
+	Value Value   // the literal; for CmpIn the first element of Set
+	Set   []Value // CmpIn only: the values, all of one kind
+	// Ref, when set, replaces Value: the predicate compares with a captured
+	// value (`$budget.limit`), and its truth depends on the run.
+	Ref *Ref
+	// Re is Value.Str compiled (CmpMatches only).
+	Re *regexp.Regexp
+}
+
+// Ref is a reference `$NAME.path` to a captured value: the result of the
+// most recent call of Tool (declared `let NAME = TOOL`), at Path.
+type Ref struct {
+	Pos  Pos
+	Name string
+	Tool string
+	Path []string // empty: the whole result
+}
+
+func (r *Ref) String() string {
+	if len(r.Path) == 0 {
+		return "$" + r.Name
+	}
+	return "$" + r.Name + "." + strings.Join(r.Path, ".")
+}
+
+// Segments returns the predicate's path.
+func (p *Pred) Segments() []string {
+	if p.Path == nil {
+		return []string{p.Arg}
+	}
+	return p.Path
 }
 
 // String prints the predicate as written in a spec, e.g. `amount <= 100`.
-// Two predicates with equal String are the same proposition.
-func (p Pred) String() string { return p.Arg + " " + p.Cmp.String() + " " + p.Value.String() }
+// Two predicates with equal String are the same proposition (within one
+// spec: a capture name means one tool there).
+func (p Pred) String() string {
+	var b strings.Builder
+	b.WriteString(p.Arg)
+	b.WriteByte(' ')
+	b.WriteString(p.Cmp.String())
+	b.WriteByte(' ')
+	switch {
+	case p.Ref != nil:
+		b.WriteString(p.Ref.String())
+	case p.Cmp == CmpIn:
+		b.WriteByte('[')
+		for i, v := range p.Set {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(v.String())
+		}
+		b.WriteByte(']')
+	default:
+		b.WriteString(p.Value.String())
+	}
+	return b.String()
+}
+
+// lookupPath follows path through JSON objects.
+func lookupPath(v any, path []string) (any, bool) {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// argValue finds the predicate's path in a call's arguments.
+func (p *Pred) argValue(args map[string]any) (any, bool) {
+	if p.Path == nil || len(p.Path) == 1 && p.Path[0] == p.Arg {
+		v, ok := args[p.Arg]
+		return v, ok
+	}
+	if args == nil {
+		return nil, false
+	}
+	return lookupPath(args, p.Path)
+}
 
 // Holds evaluates the predicate on a call's arguments, comparing numbers
 // exactly (NumberOf reads every Go number type and json.Number). A missing
 // argument, or one of a different type than the literal, makes it false;
 // such a call never reaches a predicate in Eval or the automata, which
 // reject it first (CheckArgs: a predicate implies its argument's type).
+// A predicate with a Ref is false here: HoldsWith knows the captures.
 func (p Pred) Holds(args map[string]any) bool {
-	raw, ok := args[p.Arg]
+	if p.Ref != nil {
+		return false
+	}
+	raw, ok := p.argValue(args)
 	if !ok {
+		return false
+	}
+	return p.HoldsValue(raw)
+}
+
+// HoldsValue evaluates a literal predicate on the value found at its path.
+func (p Pred) HoldsValue(raw any) bool {
+	if p.Cmp == CmpIn {
+		for _, v := range p.Set {
+			if (Pred{Cmp: CmpEq, Value: v}).HoldsValue(raw) {
+				return true
+			}
+		}
 		return false
 	}
 	switch p.Value.Kind {
@@ -240,6 +379,21 @@ func (p Pred) Holds(args map[string]any) bool {
 			return s == p.Value.Str
 		case CmpNe:
 			return s != p.Value.Str
+		case CmpContains:
+			return strings.Contains(s, p.Value.Str)
+		case CmpStartsWith:
+			return strings.HasPrefix(s, p.Value.Str)
+		case CmpEndsWith:
+			return strings.HasSuffix(s, p.Value.Str)
+		case CmpMatches:
+			re := p.Re
+			if re == nil {
+				var err error
+				if re, err = regexp.Compile(p.Value.Str); err != nil {
+					return false
+				}
+			}
+			return re.MatchString(s)
 		}
 	case BoolValue:
 		b, ok := raw.(bool)
@@ -280,8 +434,15 @@ func (p Pred) HoldsNumber(x Number) bool {
 	return false
 }
 
-// Holds reports whether the atom is true of event e.
-func (a *Atom) Holds(e Event) bool {
+// Holds reports whether the atom is true of event e, with no value
+// captured (predicates with a Ref are false): HoldsWith knows the captures.
+func (a *Atom) Holds(e Event) bool { return a.HoldsWith(e, nil) }
+
+// HoldsWith reports whether the atom is true of event e, given the values
+// captured before e. It does not apply the fail-closed rule (Eval and the
+// automata reject such events first): an unbound reference, a missing path
+// or a type mismatch simply makes a predicate false.
+func (a *Atom) HoldsWith(e Event, caps Captures) bool {
 	switch a.Kind {
 	case AtomStep:
 		return e.Tool == "" && e.Step == a.Name
@@ -291,9 +452,22 @@ func (a *Atom) Holds(e Event) bool {
 		if e.Tool != a.Name {
 			return false
 		}
-		for _, p := range a.Preds {
-			if !p.Holds(e.Args) {
+		for i := range a.Preds {
+			if h, _ := a.Preds[i].eval(e.Args, false, caps); !h {
 				return false
+			}
+		}
+		switch {
+		case a.Fails:
+			return e.Outcome == Failed
+		case a.Returns:
+			if e.Outcome != Returned {
+				return false
+			}
+			for i := range a.Result {
+				if h, _ := a.Result[i].eval(e.Result, true, caps); !h {
+					return false
+				}
 			}
 		}
 		return true
@@ -317,14 +491,24 @@ func (f *Atom) String() string {
 	if f.Kind != AtomCall {
 		name, _ = QuoteName(f.Name)
 	}
-	if len(f.Preds) == 0 {
-		return name
+	if len(f.Preds) > 0 {
+		name += "(" + predList(f.Preds) + ")"
 	}
-	parts := make([]string, len(f.Preds))
-	for i, p := range f.Preds {
+	switch {
+	case f.Fails:
+		name += " fails"
+	case f.Returns:
+		name += " returns (" + predList(f.Result) + ")"
+	}
+	return name
+}
+
+func predList(ps []Pred) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
 		parts[i] = p.String()
 	}
-	return name + "(" + strings.Join(parts, ", ") + ")"
+	return strings.Join(parts, ", ")
 }
 
 // precedence levels, loose to tight; used to parenthesise minimally.

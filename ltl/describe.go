@@ -145,14 +145,25 @@ func (ds *describer) kind(f Formula) string {
 			return "tool call"
 		case AtomTool:
 			name, _ := QuoteName(f.Name)
-			if len(f.Preds) == 0 {
-				return "call of " + name
+			out := "call of " + name
+			if len(f.Preds) > 0 {
+				parts := make([]string, len(f.Preds))
+				for i, p := range f.Preds {
+					parts[i] = p.String()
+				}
+				out += " with " + strings.Join(parts, " and ")
 			}
-			parts := make([]string, len(f.Preds))
-			for i, p := range f.Preds {
-				parts[i] = p.String()
+			switch {
+			case f.Fails:
+				out += " that failed"
+			case f.Returns:
+				parts := make([]string, len(f.Result))
+				for i, p := range f.Result {
+					parts[i] = p.String()
+				}
+				out += " that returned " + strings.Join(parts, " and ")
 			}
-			return "call of " + name + " with " + strings.Join(parts, " and ")
+			return out
 		default:
 			name, _ := QuoteName(f.Name)
 			return name

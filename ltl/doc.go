@@ -86,6 +86,37 @@
 // tool catalog. Otherwise `never(refund(amount > 1000))` would let
 // refund(amount: "5000") through, the predicate being false on a string.
 //
+// # Results, captures and more predicates
+//
+// An event may carry its call's outcome (Event.Outcome: Pending, Returned
+// with Result, Failed with Error); ReadTrace documents the trace forms,
+// including the observation line. `TOOL returns (P, …)` holds at a call of
+// TOOL that Returned a result satisfying every P (paths into the result:
+// `allowed == true`, `by.role in ["admin"]`); `TOOL fails` at one that
+// Failed. Argument predicates may precede either: `ask_user(q == "x")
+// returns (approved == true)`. `let NAME = TOOL` (a declaration) names the
+// result of the most recent call of TOOL; `$NAME.path` compares with it
+// (==, !=, <, <=, >, >=): `pay(amount <= $budget.limit)`. Before an event,
+// NAME holds the Result of the last earlier call of TOOL if that call
+// Returned, and nothing if it Failed or has no outcome (a failed call
+// clears its capture; an older result is not used instead). Predicates
+// also take nested paths (`to.iban`, one Dotted token split at the dots),
+// string predicates written infix (`contains`, `starts_with`,
+// `ends_with`, `matches` with an RE2 expression compiled at parse: a bad
+// one is ErrRegex at the literal) and set membership (`kind in ["visa",
+// "mastercard"]`, literals of one type).
+//
+// The fail-closed rule covers all of them (results.go, Needs.Check): a
+// missing path, a value of another type than the predicate implies (a
+// string predicate implies a string, `in` its literals' type), a reference
+// to a capture that holds nothing or lacks the path, a captured value that
+// does not fit the comparison (ordering: two numbers; == and !=: two
+// scalars of one type), and a call with no outcome of a tool that a
+// `returns`/`fails` atom reads, each make the trace satisfy neither f nor
+// !f. So a reference to a value not yet captured can never let a forbidden
+// call pass, whatever the predicate's polarity: `never(pay(amount >
+// $budget.limit))` rejects a pay before get_budget has returned.
+//
 // Past operators (Y O H S) may only be applied to formulas without future
 // operators or `last` (ErrPastOverFuture). The automaton construction tracks
 // every past subformula as a state bit updated from the previous bits and the

@@ -37,6 +37,9 @@ const (
 	ErrCatalogTool                     // a catalog entry without a usable function name
 	ErrSpecSize                        // a spec text larger than Options.MaxSpecBytes
 	ErrInputLimit                      // an input over MaxInputBytes, a line over MaxLineBytes or JSON deeper than MaxJSONDepth
+	ErrRegex                           // a `matches` pattern that is not a valid RE2 regular expression
+	ErrCapture                         // a `let` of an undeclared tool, a capture declared twice, or a reference to an undeclared capture
+	ErrTraceOutcome                    // a trace line's result or error that is malformed or attaches to no call
 )
 
 var codeNames = [...]string{
@@ -62,6 +65,9 @@ var codeNames = [...]string{
 	ErrCatalogTool:     "catalog-tool",
 	ErrSpecSize:        "spec-size-limit",
 	ErrInputLimit:      "input-limit",
+	ErrRegex:           "regex",
+	ErrCapture:         "capture",
+	ErrTraceOutcome:    "trace-outcome",
 }
 
 func (c Code) String() string {

@@ -32,7 +32,7 @@ func FuzzParse(f *testing.F) {
 		for _, r := range s.Rules {
 			text := r.Formula.String()
 			// Expanded sugar may nest deeper than the source did.
-			back, err := parseFormula("rt", []byte(text), steps, tools, 1<<20)
+			back, err := parseFormula("rt", []byte(text), steps, tools, 1<<20, s.Lets...)
 			if err != nil {
 				t.Fatalf("rule %q printed as %q does not reparse: %v", r.Text, text, err)
 			}

@@ -124,6 +124,13 @@ func eventsString(events []Event) string {
 				args, _ = json.Marshal(e.Args)
 			}
 			parts[i] = e.Tool + string(args)
+			switch e.Outcome {
+			case Returned:
+				res, _ := json.Marshal(e.Result)
+				parts[i] += "=>" + string(res)
+			case Failed:
+				parts[i] += fmt.Sprintf("=>error%q", e.Error)
+			}
 		} else {
 			parts[i] = e.Step
 			if e.Text != "" {

@@ -19,7 +19,8 @@ import (
 // (see checkDepth).
 //
 //	File     = "spec" Ident String? Decl* .
-//	Decl     = ("steps" | "tools") Name ("," Name)* | "tools" "from" String | "rule" Iff .
+//	Decl     = ("steps" | "tools") Name ("," Name)* | "tools" "from" String
+//	         | "let" Ident "=" Name | "rule" Iff .
 //	Name     = Ident | Dotted | Quoted .
 //	Iff      = Implies (("<->" | "iff") Implies)* .              (left-nested)
 //	Implies  = Or (("->" | "implies") Or)* .                      (right-nested)
@@ -33,9 +34,18 @@ import (
 //	Pattern  = PatternName "(" Arg ("," Arg)* ")" .
 //	Arg      = Number | Iff .
 //	Const    = "true" | "false" | "last" .
-//	Atom     = (Ident | Dotted | Quoted | "call") ("(" Pred ("," Pred)* ")")? .
-//	Pred     = (Ident | Keyword) CmpOp Value .
+//	Atom     = (Ident | Dotted | Quoted | "call") ("(" Pred ("," Pred)* ")")?
+//	           ("returns" "(" Pred ("," Pred)* ")" | "fails")? .
+//	Pred     = (Ident | Keyword | Dotted) PredOp (Value | Ref | "[" Value ("," Value)* "]") .
+//	PredOp   = "==" | "!=" | "<=" | ">=" | "<" | ">"
+//	         | "contains" | "starts_with" | "ends_with" | "matches" | "in" .
 //	Value    = Number | String | "true" | "false" .
+//	Ref      = "$" Ident ("." Ident)* .                           (one token)
+//
+// let, returns, fails and the word operators of predicates are not
+// reserved: they have their meaning only where the grammar expects them, so
+// a tool may still be called fails or in. A predicate's path `to.iban`
+// lexes as one Dotted token and is split at the dots.
 //
 // Names. A step or tool name is an identifier ([A-Za-z_][A-Za-z0-9_]*), a
 // dotted identifier (ancient_empires.get_religion_info, as BFCL names its
@@ -82,12 +92,13 @@ var ltlLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
 	{Name: "Quoted", Pattern: "`[^`\n]*`"},
+	{Name: "Ref", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`},
 	// Before Keyword, so that a dotted name starting with a reserved word
 	// (next.page) is one name.
 	{Name: "Dotted", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+`},
 	{Name: "Keyword", Pattern: keywordPattern()},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),]`},
+	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),=\[\]]`},
 })
 
 type gFile struct {
@@ -102,7 +113,15 @@ type gDecl struct {
 	Steps   []*gName  `parser:"\"steps\" @@ (\",\" @@)*"`
 	Catalog *gCatalog `parser:"| \"tools\" (@@"`
 	Tools   []*gName  `parser:"  | @@ (\",\" @@)*)"`
+	Let     *gLet     `parser:"| \"let\" @@"`
 	Rule    *gIff     `parser:"| \"rule\" @@"`
+}
+
+// gLet is `let NAME = TOOL`: NAME is the result of the most recent call of TOOL.
+type gLet struct {
+	Pos  lexer.Position
+	Name string `parser:"@Ident \"=\""`
+	Tool *gName `parser:"@@"`
 }
 
 // gCatalog is `tools from "FILE"`: the spec names its tool catalog. "from"
@@ -206,17 +225,37 @@ type gArg struct {
 }
 
 type gAtom struct {
-	Pos    lexer.Position
-	Name   string   `parser:"(  @(Ident | Dotted | \"call\")"`
-	Quoted string   `parser:"| @Quoted )"`
-	Preds  []*gPred `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
+	Pos     lexer.Position
+	Name    string    `parser:"(  @(Ident | Dotted | \"call\")"`
+	Quoted  string    `parser:"| @Quoted )"`
+	Preds   []*gPred  `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
+	Outcome *gOutcome `parser:"@@?"`
+}
+
+// gOutcome is the atom's `returns (…)` clause or `fails`.
+type gOutcome struct {
+	Pos     lexer.Position
+	Returns []*gPred `parser:"  \"returns\" \"(\" @@ (\",\" @@)* \")\""`
+	Fails   bool     `parser:"| @\"fails\""`
 }
 
 type gPred struct {
+	Pos     lexer.Position
+	Arg     string    `parser:"@(Ident | Keyword | Dotted)"`
+	Cmp     string    `parser:"@(\"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"contains\" | \"starts_with\" | \"ends_with\" | \"matches\" | \"in\")"`
+	Operand *gOperand `parser:"@@"`
+}
+
+type gOperand struct {
 	Pos   lexer.Position
-	Arg   string `parser:"@(Ident | Keyword)"`
-	Cmp   string `parser:"@(\"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\")"`
-	Value gValue `parser:"@@"`
+	Value *gValue   `parser:"  @@"`
+	Ref   *gRef     `parser:"| @@"`
+	Set   []*gValue `parser:"| \"[\" @@ (\",\" @@)* \"]\""`
+}
+
+type gRef struct {
+	Pos  lexer.Position
+	Text string `parser:"@Ref"`
 }
 
 type gValue struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -172,6 +173,11 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 	}
 	c := newConv(e, declNames(s.Steps), declNames(s.Tools))
 	for _, d := range g.Decls {
+		if d.Let != nil {
+			c.declareLet(s, d.Let)
+		}
+	}
+	for _, d := range g.Decls {
 		if d.Rule == nil {
 			continue
 		}
@@ -194,7 +200,7 @@ func ParseFormula(filename string, src []byte, steps, tools []string) (Formula, 
 	return parseFormula(filename, src, steps, tools, DefaultMaxDepth)
 }
 
-func parseFormula(filename string, src []byte, steps, tools []string, maxDepth int) (Formula, error) {
+func parseFormula(filename string, src []byte, steps, tools []string, maxDepth int, lets ...Let) (Formula, error) {
 	if err := preflight(filename, src, maxDepth); err != nil {
 		return nil, err
 	}
@@ -203,7 +209,14 @@ func parseFormula(filename string, src []byte, steps, tools []string, maxDepth i
 		return nil, syntaxError(filename, err)
 	}
 	e := &errs{}
-	f := newConv(e, steps, tools).rule(g)
+	c := newConv(e, steps, tools)
+	for _, l := range lets {
+		if c.lets == nil {
+			c.lets = map[string]Let{}
+		}
+		c.lets[l.Name] = l
+	}
+	f := c.rule(g)
 	if err := e.result(); err != nil {
 		return nil, err
 	}
@@ -379,7 +392,7 @@ var grammarNames = [][2]string{
 	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
 	{"GTemporal", "a formula"}, {"GUnary", "a formula"}, {"GArg", "a formula or a count"},
 	{"GPred", "a predicate such as amount <= 100"}, {"GValue", "a number, string, true or false"},
-	{"GName", "a name"}, {"GDecl", "steps, tools or rule"}, {"GPattern", "a pattern"}, {"GAtom", "a name"},
+	{"GName", "a name"}, {"GDecl", "steps, tools, let or rule"}, {"GLet", "a capture: let NAME = TOOL"}, {"GRef", "a captured value $NAME.path"}, {"GOperand", "a value: a number, string, true or false, a list [v, …] or a captured $NAME.path"}, {"GPattern", "a pattern"}, {"GAtom", "a name"},
 	{`token "<EOF>"`, "end of input"},
 }
 
@@ -399,7 +412,8 @@ var prefixOps = map[string]Op{
 	"H": OpHistorically, "historically": OpHistorically,
 }
 
-var cmps = map[string]Cmp{"==": CmpEq, "!=": CmpNe, "<": CmpLt, "<=": CmpLe, ">": CmpGt, ">=": CmpGe}
+var cmps = map[string]Cmp{"==": CmpEq, "!=": CmpNe, "<": CmpLt, "<=": CmpLe, ">": CmpGt, ">=": CmpGe,
+	"contains": CmpContains, "starts_with": CmpStartsWith, "ends_with": CmpEndsWith, "matches": CmpMatches, "in": CmpIn}
 
 // conv turns the parse tree into the AST: it resolves atoms, expands
 // pattern sugar and checks predicates as it goes; checkPast runs on the result.
@@ -407,6 +421,7 @@ type conv struct {
 	e            *errs
 	steps, tools map[string]bool
 	sugg         suggester
+	lets         map[string]Let
 	budget       int // nodes left under MaxFormulaSize
 	sizeReported bool
 }
@@ -524,6 +539,37 @@ func (c *conv) primary(g *gPrimary) Formula {
 	return c.atom(g.Atom)
 }
 
+// declareLet checks one `let NAME = TOOL` and records it in s and c.
+func (c *conv) declareLet(s *Spec, g *gLet) {
+	name := g.Tool.Name
+	if name == "" {
+		n, bad := quotedName(g.Tool.Quoted)
+		if bad != "" {
+			c.e.add(g.Tool.Pos, ErrSyntax, bad)
+			return
+		}
+		name = n
+	}
+	if c.lets == nil {
+		c.lets = map[string]Let{}
+	}
+	switch {
+	case reserved[g.Name]:
+		c.e.add(g.Pos, ErrReserved, fmt.Sprintf("%q is a reserved word and cannot name a capture", g.Name))
+		return
+	case !c.tools[name]:
+		c.e.add(g.Tool.Pos, ErrCapture, fmt.Sprintf("let %s = %s: %q is not a declared tool (a capture names the result of a tool call)%s", g.Name, name, name, c.sugg.suggest(name)))
+		return
+	}
+	if prev, dup := c.lets[g.Name]; dup {
+		c.e.add(g.Pos, ErrCapture, fmt.Sprintf("capture %q already declared at %s", g.Name, shortPos(prev.Pos)))
+		return
+	}
+	l := Let{Pos: g.Pos, Name: g.Name, Tool: name}
+	c.lets[g.Name] = l
+	s.Lets = append(s.Lets, l)
+}
+
 func (c *conv) atom(g *gAtom) Formula {
 	a := &Atom{Pos: g.Pos, Name: g.Name}
 	if g.Name == "" { // `quoted`: never the keyword call
@@ -539,16 +585,31 @@ func (c *conv) atom(g *gAtom) Formula {
 			a.Preds = append(a.Preds, pr)
 		}
 	}
+	if o := g.Outcome; o != nil {
+		a.Fails = o.Fails
+		a.Returns = !o.Fails
+		for _, p := range o.Returns {
+			if pr, ok := c.pred(p); ok {
+				a.Result = append(a.Result, pr)
+			}
+		}
+	}
 	switch {
 	case g.Name == "call":
 		a.Kind = AtomCall
 		if len(g.Preds) > 0 {
 			c.e.add(g.Preds[0].Pos, ErrPredicate, "`call` takes no predicates: it stands for a call of any tool; name the tool instead")
 		}
+		if g.Outcome != nil {
+			c.e.add(g.Outcome.Pos, ErrPredicate, "`call` takes no returns or fails: name the tool whose outcome the rule reads")
+		}
 	case c.steps[a.Name]:
 		a.Kind = AtomStep
 		if len(g.Preds) > 0 {
 			c.e.add(g.Preds[0].Pos, ErrPredicate, fmt.Sprintf("%q is a step, and predicates apply only to tool calls", a.Name))
+		}
+		if g.Outcome != nil {
+			c.e.add(g.Outcome.Pos, ErrPredicate, fmt.Sprintf("%q is a step, and returns/fails apply only to tool calls", a.Name))
 		}
 	case c.tools[a.Name]:
 		a.Kind = AtomTool
@@ -560,7 +621,103 @@ func (c *conv) atom(g *gAtom) Formula {
 
 func (c *conv) pred(g *gPred) (Pred, bool) {
 	p := Pred{Pos: g.Pos, Arg: g.Arg, Cmp: cmps[g.Cmp]}
-	v := g.Value
+	o := g.Operand
+	if strings.Contains(g.Arg, ".") {
+		p.Path = strings.Split(g.Arg, ".")
+	}
+	switch {
+	case o.Ref != nil:
+		return c.refPred(g, p)
+	case o.Set != nil:
+		if p.Cmp != CmpIn {
+			c.e.add(o.Set[0].Pos, ErrPredicate, fmt.Sprintf("a list of values goes with in, not %s: write %s in [...]", g.Cmp, g.Arg))
+			return p, false
+		}
+		for _, gv := range o.Set {
+			v, ok := c.value(gv)
+			if !ok {
+				return p, false
+			}
+			if len(p.Set) > 0 && v.Kind != p.Set[0].Kind {
+				c.e.add(gv.Pos, ErrPredicate, fmt.Sprintf("the values of in are all of one type: %s is %s, and %s is %s", p.Set[0], kindArticle(p.Set[0].Kind), v, kindArticle(v.Kind)))
+				return p, false
+			}
+			p.Set = append(p.Set, v)
+		}
+		p.Value = p.Set[0]
+		return p, true
+	}
+	v, ok := c.value(o.Value)
+	if !ok {
+		return p, false
+	}
+	p.Value = v
+	switch {
+	case p.Cmp == CmpIn:
+		c.e.add(o.Value.Pos, ErrPredicate, fmt.Sprintf("in takes a list of values: write %s in [%s]", g.Arg, v))
+		return p, false
+	case p.Cmp.IsString():
+		if v.Kind != StringValue {
+			c.e.add(o.Value.Pos, ErrPredicate, fmt.Sprintf("%s applies to strings, and %s is %s; give a string literal", p.Cmp, v, kindArticle(v.Kind)))
+			return p, false
+		}
+		if p.Cmp == CmpMatches {
+			re, err := regexp.Compile(v.Str)
+			if err != nil {
+				c.e.add(o.Value.Pos, ErrRegex, fmt.Sprintf("matches needs an RE2 regular expression: %v", err))
+				return p, false
+			}
+			p.Re = re
+		}
+	case v.Kind != NumberValue && p.Cmp.IsOrder():
+		c.e.add(g.Pos, ErrPredicate, fmt.Sprintf("ordering comparison %s applies to numbers only, and %s is %s; use == or !=", p.Cmp, v, kindArticle(v.Kind)))
+		return p, false
+	}
+	return p, true
+}
+
+// refPred resolves a predicate comparing with `$NAME.path`.
+func (c *conv) refPred(g *gPred, p Pred) (Pred, bool) {
+	r := g.Operand.Ref
+	segs := strings.Split(strings.TrimPrefix(r.Text, "$"), ".")
+	l, ok := c.lets[segs[0]]
+	if !ok {
+		c.e.add(r.Pos, ErrCapture, fmt.Sprintf("$%s is not a declared capture: declare it with `let %s = TOOL`%s", segs[0], segs[0], c.letSuggest(segs[0])))
+		return p, false
+	}
+	if p.Cmp != CmpEq && p.Cmp != CmpNe && !p.Cmp.IsOrder() {
+		c.e.add(g.Pos, ErrPredicate, fmt.Sprintf("a captured value can be compared with ==, !=, <, <=, > or >=, not with %s (which needs a literal)", p.Cmp))
+		return p, false
+	}
+	p.Ref = &Ref{Pos: r.Pos, Name: l.Name, Tool: l.Tool, Path: segs[1:]}
+	if p.Cmp.IsOrder() {
+		p.Value = Value{Kind: NumberValue}
+	}
+	return p, true
+}
+
+func (c *conv) letSuggest(name string) string {
+	best := ""
+	for n := range c.lets {
+		if d := editDistanceWithin([]rune(name), []rune(n), 2); d >= 0 && d <= 2 && (best == "" || n < best) {
+			best = n
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean $%s?)", best)
+}
+
+func kindArticle(k ValueKind) string {
+	if k == BoolValue {
+		return "a boolean"
+	}
+	return "a " + k.String()
+}
+
+// value reads one literal.
+func (c *conv) value(v *gValue) (Value, bool) {
 	switch {
 	case v.Number != nil:
 		x, err := ParseNumber(*v.Number)
@@ -569,28 +726,18 @@ func (c *conv) pred(g *gPred) (Pred, bool) {
 		}
 		if err != nil {
 			c.e.add(v.Pos, ErrSyntax, fmt.Sprintf("number %s cannot be used: %v", truncate(*v.Number, 40), err))
-			return p, false
+			return Value{}, false
 		}
-		p.Value = Value{Kind: NumberValue, Num: x}
+		return Value{Kind: NumberValue, Num: x}, true
 	case v.String != nil:
 		s, err := strconv.Unquote(*v.String)
 		if err != nil {
 			c.e.add(v.Pos, ErrSyntax, "invalid string literal "+*v.String)
-			return p, false
+			return Value{}, false
 		}
-		p.Value = Value{Kind: StringValue, Str: s}
-	default:
-		p.Value = Value{Kind: BoolValue, Bool: *v.Bool == "true"}
+		return Value{Kind: StringValue, Str: s}, true
 	}
-	if p.Value.Kind != NumberValue && p.Cmp != CmpEq && p.Cmp != CmpNe {
-		kind := "a string"
-		if p.Value.Kind == BoolValue {
-			kind = "a boolean"
-		}
-		c.e.add(g.Pos, ErrPredicate, fmt.Sprintf("ordering comparison %s applies to numbers only, and %s is %s; use == or !=", p.Cmp, p.Value, kind))
-		return p, false
-	}
-	return p, true
+	return Value{Kind: BoolValue, Bool: *v.Bool == "true"}, true
 }
 
 var patternArity = map[string]int{
@@ -723,6 +870,7 @@ func clone(f Formula) Formula {
 	case *Atom:
 		c := *f
 		c.Preds = append([]Pred(nil), f.Preds...)
+		c.Result = append([]Pred(nil), f.Result...)
 		return &c
 	case *Unary:
 		return &Unary{Pos: f.Pos, Op: f.Op, X: clone(f.X)}

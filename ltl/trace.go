@@ -11,10 +11,14 @@ import (
 	"github.com/specplan/specplan/internal/strictjson"
 )
 
-// traceKeys are the keys an event line gives meaning to. Other keys (a tool
-// result, an id, a timestamp) are allowed and ignored: they never affect
-// verdicts. A key equal to one of these but for case is an error.
-var traceKeys = []string{"step", "tool", "args", "text"}
+// traceKeys are the keys an event line gives meaning to. Other keys (an
+// id, a timestamp) are allowed and ignored: they never affect verdicts. A
+// key equal to one of these but for case is an error.
+var traceKeys = []string{"step", "tool", "args", "text", "result", "error"}
+
+// ObservationStep is the step kind whose trace line may carry the result or
+// error of the call just before it (ReadTrace).
+const ObservationStep = "observation"
 
 // ReadTrace is Options{}.ReadTrace: the default limits.
 func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
@@ -28,7 +32,23 @@ func ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, error) {
 // exactly, as json.Number. With a non-nil spec, every step and tool must be
 // declared by it. Every bad line is reported (ErrTraceSyntax, ErrTraceEvent,
 // ErrTraceUndeclared, positioned line:col); a trace with no events is
-// ErrTraceEmpty. After MaxErrors errors reading stops. A line longer than MaxLineBytes, more than MaxInputBytes in
+// ErrTraceEmpty. After MaxErrors errors reading stops.
+//
+// Outcomes. A call line may carry its answer: "result" (any JSON value,
+// null included; numbers as json.Number) or "error" (a string; an "error"
+// of null means none), not both: Event.Outcome is Returned or Failed, and
+// Pending on a call line with neither. An "observation" step line may
+// carry them instead, for the call on the line just before it, when that
+// call has none: `{"tool":"get_order","args":{…}}` then
+// `{"step":"observation","result":{…}}` reads as the call with that
+// result followed by a plain observation step (the step keeps its text),
+// exactly as `{"tool":"get_order","args":{…},"result":{…}}` then
+// `{"step":"observation"}` does, so both forms have one verdict. Anything
+// else is ErrTraceOutcome: an outcome on another step kind, on an
+// observation that does not follow a call, or on one whose call already
+// has an outcome; both "result" and "error"; an "error" that is not a
+// string. An Event written with encoding/json (MarshalJSON) puts the
+// outcome on the call and reads back equal. A line longer than MaxLineBytes, more than MaxInputBytes in
 // all, or JSON nested deeper than MaxJSONDepth is ErrInputLimit, and reading
 // stops there: no more than the limit (plus one buffer) is ever read. The
 // error is an ErrorList.
@@ -38,6 +58,7 @@ func (o Options) ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, erro
 	e := &errs{}
 	var events []Event
 	line, offset := 0, 0
+	prevCall := false // the last non-blank line was a call that was read
 	var buf []byte
 	for {
 		// Read one line, never holding more than maxLine+1 bytes of it.
@@ -81,7 +102,28 @@ func (o Options) ReadTrace(filename string, r io.Reader, s *Spec) ([]Event, erro
 				break
 			}
 			line++
-			if ev, ok := o.decodeEvent(filename, raw, line, offset, s, e); ok {
+			ev, ok := o.decodeEvent(filename, raw, line, offset, s, e)
+			if ok && ev.Tool == "" && ev.Outcome != Pending {
+				// An observation's outcome belongs to the call just before it.
+				p := Pos{Filename: filename, Offset: offset, Line: line, Column: 1}
+				switch {
+				case ev.Step != ObservationStep:
+					e.add(p, ErrTraceOutcome, fmt.Sprintf("step %q cannot carry a result or error: only an %q step can, for the call on the line before it", ev.Step, ObservationStep))
+					ok = false
+				case !prevCall:
+					e.add(p, ErrTraceOutcome, "this observation's result or error answers no call: it must come on the line right after the call it answers")
+					ok = false
+				case events[len(events)-1].Outcome != Pending:
+					e.add(p, ErrTraceOutcome, fmt.Sprintf("the call on the line before already has its %s; an observation may carry the outcome only of a call that has none", events[len(events)-1].Outcome.noun()))
+					ok = false
+				default:
+					c := &events[len(events)-1]
+					c.Outcome, c.Result, c.Error = ev.Outcome, ev.Result, ev.Error
+					ev.Outcome, ev.Result, ev.Error = Pending, nil, ""
+				}
+			}
+			prevCall = ok && ev.Tool != ""
+			if ok {
 				events = append(events, ev)
 			}
 			offset += len(raw)
@@ -173,6 +215,22 @@ func (o Options) decodeEvent(filename string, raw []byte, line, offset int, s *S
 	if text != nil {
 		ev.Text = text.Text()
 	}
+	res, errv := v.Get("result"), v.Get("error")
+	if errv != nil && errv.Kind() == strictjson.Null {
+		errv = nil
+	}
+	switch {
+	case res != nil && errv != nil:
+		e.add(at(lead+errv.Offset()), ErrTraceOutcome, `event has both "result" and "error"; a call either returns or fails`)
+		return Event{}, false
+	case errv != nil && errv.Kind() != strictjson.String:
+		e.add(at(lead+errv.Offset()), ErrTraceOutcome, fmt.Sprintf(`"error" must be a string (the error message), not a JSON %s`, errv.Kind()))
+		return Event{}, false
+	case res != nil:
+		ev.Outcome, ev.Result = Returned, res.Any()
+	case errv != nil:
+		ev.Outcome, ev.Error = Failed, errv.Text()
+	}
 	if tool != nil {
 		ev.Tool = tool.Text()
 		if args != nil && args.Kind() != strictjson.Null {
@@ -211,3 +269,10 @@ func checkEventName(s *Spec, ev Event, p Pos, e *errs) bool {
 
 // utf8BOM is the UTF-8 byte-order mark, skipped at the start of inputs.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+func (o Outcome) noun() string {
+	if o == Failed {
+		return "error"
+	}
+	return "result"
+}

@@ -123,6 +123,10 @@ func writeExpanded(w io.Writer, spec *specplan.Spec) {
 	}
 	names("steps", steps)
 	names("tools", tools)
+	for _, l := range s.Lets {
+		q, _ := ltl.QuoteName(l.Tool)
+		fmt.Fprintf(w, "let %s = %s\n", l.Name, q)
+	}
 	for _, r := range s.Rules {
 		expanded := r.Formula.String()
 		if expanded != r.Text {
