@@ -1,6 +1,7 @@
 package decoder_test
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/specplan/specplan/chat"
@@ -17,8 +18,16 @@ func ExampleNewFormat() {
 		panic(err)
 	}
 	evs, err := f.Parse([]byte("Thought: two lookups\n<call>{\"name\": \"search\", \"parameters\": {\"q\": \"a\"}}</call>\n<call>{\"name\": \"search\", \"parameters\": {\"q\": \"b\"}}</call>"))
-	fmt.Println(evs, err)
-	// Output: [{thought  map[] two lookups} { search map[q:a] } { search map[q:b] }] <nil>
+	for _, e := range evs {
+		line, _ := json.Marshal(e)
+		fmt.Println(string(line))
+	}
+	fmt.Println(err)
+	// Output:
+	// {"step":"thought","text":"two lookups"}
+	// {"tool":"search","args":{"q":"a"}}
+	// {"tool":"search","args":{"q":"b"}}
+	// <nil>
 }
 
 // The native format is chosen from the chat template; Mistral's calls

@@ -1,6 +1,7 @@
 package ltl
 
 import (
+	"bytes"
 	"encoding/json"
 )
 
@@ -78,7 +79,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	if e.Tool != "" {
 		switch e.Outcome {
 		case Returned:
-			raw, err := json.Marshal(e.Result)
+			raw, err := marshalText(e.Result)
 			if err != nil {
 				return nil, err
 			}
@@ -88,5 +89,18 @@ func (e Event) MarshalJSON() ([]byte, error) {
 			w.Error = &msg
 		}
 	}
-	return json.Marshal(w)
+	return marshalText(w)
+}
+
+// marshalText is json.Marshal without HTML escaping: a trace is data, and
+// `<tool_call>` in a text or result must read back as written (an encoder
+// that escapes HTML still does so on top of this; one that does not keeps it).
+func marshalText(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
