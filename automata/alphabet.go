@@ -30,6 +30,12 @@ type Lit struct {
 // DefaultMaxSymbols is the symbol limit NewAlphabet applies.
 const DefaultMaxSymbols = 4096
 
+// MaxLiteralsPerSymbol bounds the alphabet's size in predicate literals:
+// all symbols together carry at most MaxSymbols × MaxLiteralsPerSymbol
+// (each symbol of a tool has one literal per predicate on that tool), so
+// raising MaxSymbols raises it too.
+const MaxLiteralsPerSymbol = 256
+
 // Alphabet is the finite event alphabet shared by the automata of one or
 // several specs. Symbols are ordered: step kinds (in Steps order), then for
 // each tool (in Tools order) its satisfiable minterms. Symbol indices are
@@ -162,6 +168,7 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 	if len(a.Symbols) > maxSymbols {
 		return nil, a.symLimit(maxSymbols)
 	}
+	lits := 0
 	for _, t := range tools {
 		preds := a.Preds[t]
 		sort.SliceStable(preds, func(i, j int) bool { return preds[i].String() < preds[j].String() })
@@ -187,6 +194,13 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 			if total+prod > maxSymbols {
 				return nil, a.symLimit(maxSymbols)
 			}
+		}
+		// Each of t's symbols carries a literal (and a piece of its name)
+		// per predicate on t: bound the product too, or 4000 thresholds on
+		// one argument, 4001 symbols, cost 16 million of each.
+		if lits += prod * len(preds); lits > maxSymbols*MaxLiteralsPerSymbol {
+			return nil, limitError(ErrSymbolLimit, ltl.Pos{}, maxSymbols, "MaxSymbols", "--max-symbols",
+				"alphabet exceeds MaxSymbols × MaxLiteralsPerSymbol = %d × %d predicate literals over its symbols: too many predicates on one tool", maxSymbols, MaxLiteralsPerSymbol)
 		}
 		if prod == 0 {
 			// Some predicated argument has no possible value (its
