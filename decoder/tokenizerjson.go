@@ -418,7 +418,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than the limit of %d bytes for a tokenizer.json", limit)
+		return nil, fmt.Errorf("larger than the limit of %d bytes for a tokenizer.json (a fixed limit)", limit)
 	}
 	return data, nil
 }
