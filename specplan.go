@@ -175,6 +175,13 @@ func ResolveCatalog(filename string, src []byte, opts Options) (Options, error) 
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(filepath.Dir(filename), path)
 	}
+	// A spec is untrusted input too: the file it names is read only when
+	// it is a regular file, so that naming a FIFO cannot make the reader
+	// wait forever for a writer, nor a device (/dev/stdin, /dev/tty) read
+	// what was not meant as a catalog.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return opts, ltl.ErrorList{{Pos: ref.Pos, Code: ltl.ErrCatalogSyntax, Msg: fmt.Sprintf("tools from %q: not a regular file (%s)", ref.Path, fileKind(st.Mode()))}}
+	}
 	cat, err := LoadCatalog(path, opts)
 	if err != nil {
 		var list ltl.ErrorList
@@ -188,6 +195,21 @@ func ResolveCatalog(filename string, src []byte, opts Options) (Options, error) 
 	}
 	opts.Catalog = cat
 	return opts, nil
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // Compile parses and compiles one spec. It does no file I/O: a `tools

@@ -53,6 +53,12 @@ type Lit struct {
 // DefaultMaxSymbols is the symbol limit NewAlphabet applies.
 const DefaultMaxSymbols = 4096
 
+// MaxLiteralsPerSymbol bounds the alphabet's size in predicate literals:
+// all symbols together carry at most MaxSymbols × MaxLiteralsPerSymbol
+// (each symbol of a tool has one literal per predicate on that tool), so
+// raising MaxSymbols raises it too.
+const MaxLiteralsPerSymbol = 256
+
 // Alphabet is the finite event alphabet shared by the automata of one or
 // several specs. Symbols are ordered: step kinds (in Steps order), then for
 // each tool (in Tools order) its satisfiable minterms. Symbol indices are
@@ -243,6 +249,7 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 	if len(a.Symbols) > maxSymbols {
 		return nil, a.symLimit(maxSymbols)
 	}
+	litCount := 0 // predicate literals over all symbols so far
 	for _, t := range tools {
 		preds := a.Preds[t]
 		sort.SliceStable(preds, func(i, j int) bool { return preds[i].String() < preds[j].String() })
@@ -258,10 +265,23 @@ func NewAlphabetWith(steps, tools []string, opts AlphabetOptions, formulas ...lt
 		}
 		a.toolSym[t] = map[string]int{}
 		room := maxSymbols - len(a.Symbols)
-		calls, over := minterms(preds, a.domains[t], false, room)
+		// Each of t's symbols carries a literal (and a piece of its name)
+		// per predicate on t: bound that product too, or 4000 thresholds
+		// on one argument (4001 symbols) cost 16 million of each. The
+		// bound is passed down as room, so it holds while minterms builds.
+		litRoom := room
+		if len(preds) > 0 {
+			litRoom = (maxSymbols*MaxLiteralsPerSymbol - litCount) / len(preds)
+		}
+		calls, over := minterms(preds, a.domains[t], false, min(room, litRoom))
+		if over && litRoom < room {
+			return nil, limitError(ErrSymbolLimit, ltl.Pos{}, maxSymbols, "MaxSymbols", "--max-symbols",
+				"alphabet exceeds MaxSymbols × MaxLiteralsPerSymbol = %d × %d predicate literals over its symbols: too many predicates on one tool", maxSymbols, MaxLiteralsPerSymbol)
+		}
 		if over {
 			return nil, a.symLimit(maxSymbols)
 		}
+		litCount += len(calls) * len(preds)
 		if calls == nil {
 			// Some predicated argument has no possible value (its
 			// predicates imply two types, or the domain excludes the

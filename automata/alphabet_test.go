@@ -296,3 +296,31 @@ func TestAlphabetDomains(t *testing.T) {
 		})
 	}
 }
+
+// TestAlphabetLiteralBudget: every symbol of a tool carries one literal per
+// predicate on it, so 1100 thresholds on one argument (1101 symbols, under
+// MaxSymbols) cost 1101 × 1100 literals and as many predicate strings in
+// the names: 4000 of them took 93 s and 3 GB in plan check. The alphabet
+// refuses more than MaxSymbols × MaxLiteralsPerSymbol literals in all, as
+// a MaxSymbols limit (raising MaxSymbols raises it); 1000 thresholds still
+// fit.
+func TestAlphabetLiteralBudget(t *testing.T) {
+	thresholds := func(n int) ltl.Formula {
+		var f ltl.Formula = tool("t", num("k", ltl.CmpGt, 0))
+		for i := 1; i < n; i++ {
+			f = bin(ltl.OpOr, f, tool("t", num("k", ltl.CmpGt, float64(i))))
+		}
+		return F(f)
+	}
+	_, err := NewAlphabet(nil, []string{"t"}, thresholds(1100))
+	var e *Error
+	if !errors.Is(err, ErrSymbolLimit) || !errors.As(err, &e) || e.Option != "MaxSymbols" || !strings.Contains(err.Error(), "--max-symbols") {
+		t.Fatalf("1100 thresholds: %v, want ErrSymbolLimit raised by MaxSymbols", err)
+	}
+	if a, err := NewAlphabet(nil, []string{"t"}, thresholds(1000)); err != nil || len(a.Symbols) != 1001 {
+		t.Fatalf("1000 thresholds: %v", err)
+	}
+	if _, err := NewAlphabetLimit(nil, []string{"t"}, 2*DefaultMaxSymbols, thresholds(1100)); err != nil {
+		t.Fatalf("1100 thresholds under twice the symbols: %v", err)
+	}
+}

@@ -409,7 +409,7 @@ func intValue(v *strictjson.Value) (int, bool) {
 func readLimited(path string, limit int64) ([]byte, error) {
 	data, over, err := readlimit.File(path, limit)
 	if over {
-		return nil, fmt.Errorf("larger than the limit of %d bytes for a tokenizer.json", limit)
+		return nil, fmt.Errorf("larger than the limit of %d bytes for a tokenizer.json (a fixed limit)", limit)
 	}
 	return data, err
 }

@@ -138,3 +138,16 @@ func TestByteLevelEncodeRoundTrip(t *testing.T) {
 		t.Errorf("encode = %q", ByteLevelEncode([]byte(" world\n")))
 	}
 }
+
+// TestTokenizerSizeLimitSaysItIsFixed: the file-size limit is an error that
+// says so, like the project's other limits: no flag raises it, and the
+// message must not leave the user looking for one.
+func TestTokenizerSizeLimitSaysItIsFixed(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	_, err := ReadTokenizerJSON("/dev/zero")
+	if err == nil || !strings.Contains(err.Error(), "67108864 bytes") || !strings.Contains(err.Error(), "(a fixed limit)") {
+		t.Fatalf("got %v, want the 67108864-byte limit, marked as fixed", err)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"runtime/debug"
 
 	"github.com/alecthomas/kong"
@@ -111,6 +112,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		kong.Writers(out, errw),
 		kong.Exit(func(c int) { exited = c; panic(kongExit{}) }),
 		kong.UsageOnError(),
+		rawStrings,
 	)
 	if err != nil {
 		printError(errw, err)
@@ -180,6 +182,23 @@ func rootCause(err error) error {
 		err = next
 	}
 }
+
+// rawStrings gives string arguments and flag values to the command byte
+// for byte. kong's default string mapper round-trips them through
+// encoding/json, which turns every byte that is not UTF-8 into U+FFFD: a
+// file whose name is not UTF-8 could then be neither read nor written.
+var rawStrings = kong.KindMapper(reflect.String, kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.Value) error {
+	t, err := ctx.Scan.PopValue("string")
+	if err != nil {
+		return err
+	}
+	s, ok := t.Value.(string)
+	if !ok {
+		return fmt.Errorf("expected a string, got %v", t.Value)
+	}
+	target.SetString(s)
+	return nil
+}))
 
 // kongExit unwinds out of kong after it printed help or a usage error.
 type kongExit struct{}

@@ -14,7 +14,7 @@ type ValidateCmd struct {
 	specFlags
 	Spec     string   `arg:"" help:"The .ltl spec."`
 	Traces   []string `arg:"" optional:"" help:"JSON Lines trace files, one event per line (- reads standard input)."`
-	Examples []string `name:"examples" placeholder:"FILE.md" help:"Validate the few-shot examples (ReAct text form) inside a prompt file."`
+	Examples []string `name:"examples" sep:"none" placeholder:"FILE.md" help:"Validate the few-shot examples (ReAct text form) inside a prompt file (repeat the flag for more files; a comma is part of the name)."`
 	JSON     bool     `name:"json" help:"Print one JSON object per trace."`
 }
 

@@ -23,7 +23,8 @@ type ErrorCode int
 const (
 	// ErrMissing: the model file does not exist or cannot be opened.
 	ErrMissing ErrorCode = iota + 1
-	// ErrNotGGUF: the file does not start with the GGUF magic or is too short.
+	// ErrNotGGUF: the file does not start with the GGUF magic, is too short,
+	// or has a count or length in its metadata that the file cannot hold.
 	ErrNotGGUF
 	// ErrLoad: llama.cpp refused the file (corrupt tensors, unknown architecture…).
 	ErrLoad
@@ -235,6 +236,9 @@ func checkGGUF(path string) error {
 	if st.IsDir() {
 		return &Error{Code: ErrMissing, Path: path, Msg: "is a directory, not a model file"}
 	}
+	if !st.Mode().IsRegular() {
+		return &Error{Code: ErrMissing, Path: path, Msg: "not a regular file"}
+	}
 	// magic, version, tensor count, kv count
 	var head [24]byte
 	if _, err := io.ReadFull(f, head[:]); err != nil {
@@ -242,6 +246,12 @@ func checkGGUF(path string) error {
 	}
 	if !bytes.Equal(head[:4], ggufMagic) {
 		return &Error{Code: ErrNotGGUF, Path: path, Msg: fmt.Sprintf("no GGUF magic (starts with %q)", head[:4])}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return &Error{Code: ErrMissing, Path: path, Msg: "cannot read model file", Err: err}
+	}
+	if err := checkGGUFLayout(f, st.Size()); err != nil {
+		return &Error{Code: ErrNotGGUF, Path: path, Msg: "corrupt GGUF metadata", Err: err}
 	}
 	return nil
 }
