@@ -203,7 +203,7 @@ func catalogDomains(schemas map[string]json.RawMessage, formulas []ltl.Formula) 
 // argument the schema does not allow.
 func (s *Spec) checkPredicateTypes(add func(p ltl.Pos, sev Severity, c CheckCode, format string, args ...any)) {
 	var formulas []ltl.Formula
-	for _, r := range s.Source.Rules {
+	for _, r := range s.source.Rules {
 		formulas = append(formulas, r.Formula)
 	}
 	preds := ltl.ToolPreds(formulas...)
@@ -230,7 +230,7 @@ func (s *Spec) checkPredicateTypes(add func(p ltl.Pos, sev Severity, c CheckCode
 					b, tool, b.Arg, b.Value.Kind, a, posString(a.Pos), a.Value.Kind, tool)
 			}
 		}
-		raw, ok := s.Schemas[tool]
+		raw, ok := s.schemas[tool]
 		if !ok {
 			continue
 		}

@@ -126,7 +126,7 @@ func benchSpec(b *testing.B, name, text string, haveMONA bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		alpha := spec[0].Alphabet
+		alpha := spec[0].Alphabet()
 		letters := make([]mona.Letter, len(alpha.Symbols))
 		for i, ev := range alpha.Events(seq(len(alpha.Symbols))) {
 			letters[i] = mona.Letter{Name: "l" + strconv.Itoa(i), Event: ev}

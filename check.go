@@ -85,16 +85,16 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 		out = append(out, Diagnostic{Pos: p, Severity: sev, Code: c, Msg: fmt.Sprintf(format, args...)})
 	}
 	copyOf := s.copyOf
-	if len(copyOf) != len(s.Rules) { // a Spec not made by Build
-		copyOf = ruleCopies(s.Source.Rules)
+	if len(copyOf) != len(s.rules) { // a Spec not made by Build
+		copyOf = ruleCopies(s.source.Rules)
 	}
 	// The distinct rules, in source order: their automata and source rules.
 	var dfas []*automata.DFA
 	var rules []*ltl.Rule
-	for i, d := range s.Rules {
-		r := s.Source.Rules[i]
+	for i, d := range s.rules {
+		r := s.source.Rules[i]
 		if c := copyOf[i]; c >= 0 {
-			first := s.Source.Rules[c]
+			first := s.source.Rules[c]
 			add(r.Pos, SeverityWarning, CheckDuplicate, "rule %s repeats the rule at %d:%d", r.Text, first.Pos.Line, first.Pos.Column)
 			continue
 		}
@@ -111,7 +111,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			add(r.Pos, SeverityWarning, CheckVacuous, "rule %s holds on every trace: it constrains nothing", r.Text)
 		}
 	}
-	if s.DFA.IsEmpty() {
+	if s.dfa.IsEmpty() {
 		// Blame the first prefix of rules that becomes empty.
 		var acc *automata.DFA
 		for i, d := range dfas {
@@ -138,7 +138,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			}
 			// The rules multiply into automata past the state limit: say
 			// that redundancy was not checked rather than fail the check.
-			add(s.Source.Pos, SeverityWarning, CheckSkipped, "redundancy not checked: %v", err)
+			add(s.source.Pos, SeverityWarning, CheckSkipped, "redundancy not checked: %v", err)
 		}
 	}
 	s.checkPredicateTypes(add)
@@ -159,18 +159,18 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 			}
 		})
 	}
-	for _, l := range s.Source.Lets {
+	for _, l := range s.source.Lets {
 		if !usedLet[l.Name] {
 			add(l.Pos, SeverityWarning, CheckUnusedCapture, "capture %s (let %s = %s) is declared but no rule refers to $%s", l.Name, l.Name, l.Tool, l.Name)
 		}
 	}
-	for _, d := range s.Source.Steps {
+	for _, d := range s.source.Steps {
 		if !used[d.Name] {
 			add(d.Pos, SeverityWarning, CheckUnusedStep, "step %s is declared but no rule mentions it", d.Name)
 		}
 	}
 	if !usesCall {
-		for _, d := range s.Source.Tools {
+		for _, d := range s.source.Tools {
 			if !used[d.Name] {
 				add(d.Pos, SeverityWarning, CheckUnusedTool, "tool %s is declared but no rule mentions it (nor `call`)", d.Name)
 			}
@@ -200,7 +200,7 @@ func Diff(a, b *ltl.Spec, opts Options) (DiffResult, error) {
 	if err != nil {
 		return DiffResult{}, err
 	}
-	alpha := specs[0].Alphabet
+	alpha := specs[0].alphabet
 	aopts := automata.Options{MaxStates: opts.MaxStates}
 	var dfas [2]*automata.DFA
 	for i, s := range []*ltl.Spec{a, b} {

@@ -31,7 +31,7 @@ rule F answer
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(spec.Alphabet.Tools, len(spec.Schemas["refund"]) > 0)
+	fmt.Println(spec.Alphabet().Tools, len(spec.Schemas()["refund"]) > 0)
 	// Output: [refund] true
 }
 
@@ -77,7 +77,7 @@ func TestToolsFromErrors(t *testing.T) {
 		t.Fatalf("bad catalog: %v", err)
 	}
 	s, err := specplan.CompileFile(spec, specplan.Options{Catalog: []ltl.CatalogTool{}})
-	if err != nil || len(s.Alphabet.Tools) != 0 {
+	if err != nil || len(s.Alphabet().Tools) != 0 {
 		t.Fatalf("an empty non-nil Catalog overrides tools from: %v", err)
 	}
 }

@@ -33,7 +33,7 @@ func TestDuplicateRulesLinear(t *testing.T) {
 				t.Fatalf("unexpected %v", d)
 			}
 		}
-		if s.Rules[0] != s.Rules[2] {
+		if s.Rules()[0] != s.Rules()[2] {
 			t.Fatal("copies of a rule must share one DFA")
 		}
 	})

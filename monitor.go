@@ -61,10 +61,10 @@ type Decision struct {
 // ErrNotCompiled as the reason, Allowed is empty and CanEnd is false. A
 // guard must never let calls through because its spec is missing.
 func (s *Spec) NewMonitor() *Monitor {
-	if s == nil || s.DFA == nil || s.Alphabet == nil {
+	if s == nil || s.dfa == nil || s.alphabet == nil {
 		return &Monitor{state: -1}
 	}
-	return &Monitor{spec: s, state: s.DFA.Initial, caps: s.Alphabet.Captures()}
+	return &Monitor{spec: s, state: s.dfa.Initial, caps: s.alphabet.Captures()}
 }
 
 // notCompiled is the decision of a monitor without a spec.
@@ -100,15 +100,15 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 		v := schemaViolation(len(m.events), e, err)
 		return Decision{Reason: v.Reason, Violation: v}
 	}
-	if e.Tool != "" && e.Outcome == ltl.Pending && s.Alphabet.NeedsOutcome(e.Tool) {
+	if e.Tool != "" && e.Outcome == ltl.Pending && s.alphabet.NeedsOutcome(e.Tool) {
 		return m.stepCall(e)
 	}
-	sym, err := s.Alphabet.ClassifyAt(e, m.caps.Before())
+	sym, err := s.alphabet.ClassifyAt(e, m.caps.Before())
 	if err != nil {
 		v := s.classifyViolation(len(m.events), e, m.state, err)
 		return Decision{Reason: v.Reason, Violation: v}
 	}
-	next := s.DFA.Step(m.state, sym)
+	next := s.dfa.Step(m.state, sym)
 	if next < 0 {
 		trace := append(append([]ltl.Event(nil), m.events...), e)
 		v := s.explainDead(trace, len(m.events), m.state)
@@ -117,35 +117,35 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	m.state = next
 	m.events = append(m.events, e)
 	m.caps.Record(e)
-	return Decision{Allow: true, Reason: s.allowReason(sym, s.DFA.Accepting[next])}
+	return Decision{Allow: true, Reason: s.allowReason(sym, s.dfa.Accepting[next])}
 }
 
 // stepCall decides a call whose outcome the spec needs, before it has one:
 // allowed when some answer keeps the run satisfiable.
 func (m *Monitor) stepCall(e ltl.Event) Decision {
 	s := m.spec
-	ci, err := s.Alphabet.ClassifyCall(e, m.caps.Before())
+	ci, err := s.alphabet.ClassifyCall(e, m.caps.Before())
 	if err != nil {
 		v := s.classifyViolation(len(m.events), e, m.state, err)
 		return Decision{Reason: v.Reason, Violation: v}
 	}
-	syms := s.Alphabet.Calls[ci].Symbols
+	syms := s.alphabet.Calls[ci].Symbols
 	for _, sym := range syms {
-		if s.DFA.Step(m.state, sym) >= 0 {
+		if s.dfa.Step(m.state, sym) >= 0 {
 			m.events = append(m.events, e)
 			m.pending = true
-			return Decision{Allow: true, Reason: s.Alphabet.Symbols[sym].Tool + " is allowed; record its result with Monitor.Result"}
+			return Decision{Allow: true, Reason: s.alphabet.Symbols[sym].Tool + " is allowed; record its result with Monitor.Result"}
 		}
 	}
 	// Whatever it returns, the run dies: explain with one answer.
 	alt := e
 	if len(syms) > 0 {
-		r := s.Alphabet.Events([]int{syms[0]})[0]
+		r := s.alphabet.Events([]int{syms[0]})[0]
 		alt.Outcome, alt.Result, alt.Error = r.Outcome, r.Result, r.Error
 	}
 	trace := append(append([]ltl.Event(nil), m.events...), alt)
 	var v *Violation
-	if _, err := s.Alphabet.ClassifyAt(alt, m.caps.Before()); err == nil {
+	if _, err := s.alphabet.ClassifyAt(alt, m.caps.Before()); err == nil {
 		v = s.explainDead(trace, len(m.events), m.state)
 		v.Reason = "whatever it returns, " + v.Reason
 	} else {
@@ -190,18 +190,18 @@ func (m *Monitor) Result(result any, err error) Decision {
 		m.events[n-1] = e
 		return Decision{Allow: true, Reason: e.Tool + " result recorded"}
 	}
-	sym, cerr := s.Alphabet.ClassifyAt(e, m.caps.Before())
+	sym, cerr := s.alphabet.ClassifyAt(e, m.caps.Before())
 	m.events[n-1] = e
 	m.pending = false
 	var v *Violation
 	if cerr != nil {
 		v = s.classifyViolation(n-1, e, m.state, cerr)
-	} else if next := s.DFA.Step(m.state, sym); next < 0 {
+	} else if next := s.dfa.Step(m.state, sym); next < 0 {
 		v = s.explainDead(m.events, n-1, m.state)
 	} else {
 		m.state = next
 		m.caps.Record(e)
-		return Decision{Allow: true, Reason: s.allowReason(sym, s.DFA.Accepting[next])}
+		return Decision{Allow: true, Reason: s.allowReason(sym, s.dfa.Accepting[next])}
 	}
 	m.dead = v
 	return Decision{Reason: v.Reason, Violation: v}
@@ -216,7 +216,7 @@ func (s *Spec) allowReason(sym int, accepting bool) string {
 		}
 		return s.allowReasons[sym][0]
 	}
-	name := s.Alphabet.Symbols[sym].Name
+	name := s.alphabet.Symbols[sym].Name
 	if accepting {
 		return name + " is allowed; the run may end here"
 	}
@@ -244,7 +244,7 @@ func (m *Monitor) CanEnd() bool {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.spec != nil && m.state >= 0 && len(m.events) > 0 && !m.pending && m.dead == nil && m.spec.DFA.Accepting[m.state]
+	return m.spec != nil && m.state >= 0 && len(m.events) > 0 && !m.pending && m.dead == nil && m.spec.dfa.Accepting[m.state]
 }
 
 // Events returns a copy of the events allowed so far.
@@ -267,6 +267,6 @@ func (m *Monitor) Reset() {
 	if m.spec == nil {
 		return
 	}
-	m.state, m.events = m.spec.DFA.Initial, m.events[:0]
-	m.caps, m.pending, m.dead = m.spec.Alphabet.Captures(), false, nil
+	m.state, m.events = m.spec.dfa.Initial, m.events[:0]
+	m.caps, m.pending, m.dead = m.spec.alphabet.Captures(), false, nil
 }

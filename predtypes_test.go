@@ -117,14 +117,14 @@ func TestSchemaPrunesAlphabet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, sym := range s.Alphabet.Symbols {
+	for _, sym := range s.Alphabet().Symbols {
 		if strings.Contains(sym.Name, `!(currency == "EUR") & !(currency == "USD")`) || strings.Contains(sym.Name, "& amount < 0") || strings.HasPrefix(sym.Name, "refund(amount < 0") {
 			t.Errorf("impossible symbol %s", sym.Name)
 		}
 	}
 	// 2 currencies × 2 amount regions (0..5, >5).
-	if len(s.Alphabet.Symbols) != 4 {
-		t.Errorf("%d symbols: %v", len(s.Alphabet.Symbols), s.Alphabet.Symbols)
+	if len(s.Alphabet().Symbols) != 4 {
+		t.Errorf("%d symbols: %v", len(s.Alphabet().Symbols), s.Alphabet().Symbols)
 	}
 	// A value outside the schema is rejected with the schema's reason.
 	v := s.Validate([]ltl.Event{call("refund", map[string]any{"amount": json.Number("1"), "currency": "GBP"})})

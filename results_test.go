@@ -26,7 +26,7 @@ func TestResultTracesRoundTrip(t *testing.T) {
 		}
 		traces, _ := filepath.Glob(filepath.Join("specs/testdata", name, "*", "*.jsonl"))
 		for _, tp := range traces {
-			events := readTrace(t, tp, spec.Source)
+			events := readTrace(t, tp, spec.Source())
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
 			for _, e := range events {
@@ -34,7 +34,7 @@ func TestResultTracesRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			back, err := ltl.ReadTrace("back.jsonl", &buf, spec.Source)
+			back, err := ltl.ReadTrace("back.jsonl", &buf, spec.Source())
 			if err != nil {
 				t.Fatalf("%s written back does not read: %v", tp, err)
 			}

@@ -57,18 +57,15 @@ func (o Options) Input() ltl.Options {
 // trimmed DFA of the conjunction of its rules, and one DFA per rule (used to
 // say which rule a violation breaks).
 type Spec struct {
-	Source   *ltl.Spec
-	Alphabet *automata.Alphabet
-	DFA      *automata.DFA
-	Rules    []*automata.DFA // Rules[i] is the DFA of Source.Rules[i] alone
-	// Catalog is the catalog the spec was compiled with (Options.Catalog,
-	// or the one its `tools from` names).
-	Catalog []ltl.CatalogTool
-	// Schemas are the tools' JSON-schema parameters from the catalog
-	// (Options.Catalog), verbatim, for the decoder to generate by.
-	// Validate and Monitor check calls against the compiled forms
-	// (ToolSchema), made once by Build.
-	Schemas map[string]json.RawMessage
+	// The fields are unexported so that a Spec shared by many sessions
+	// (Monitors, decoders) cannot be changed under them; the accessors
+	// below hand out the parts, which callers must treat as read-only.
+	source   *ltl.Spec
+	alphabet *automata.Alphabet
+	dfa      *automata.DFA
+	rules    []*automata.DFA // rules[i] is the DFA of source.Rules[i] alone
+	catalog  []ltl.CatalogTool
+	schemas  map[string]json.RawMessage
 
 	// copyOf[i] is the index of the first rule identical to rule i (the
 	// same formula, positions aside), or -1: a copy shares its DFA and is
@@ -82,6 +79,28 @@ type Spec struct {
 	// [0] the run may not end here, [1] it may.
 	allowReasons [][2]string
 }
+
+// Source is the parsed spec (rules with their positions and texts).
+func (s *Spec) Source() *ltl.Spec { return s.source }
+
+// Alphabet is the event alphabet the automata read.
+func (s *Spec) Alphabet() *automata.Alphabet { return s.alphabet }
+
+// DFA is the minimal trimmed automaton of the conjunction of the rules.
+func (s *Spec) DFA() *automata.DFA { return s.dfa }
+
+// Rules are the automata of each rule alone: Rules()[i] is the DFA of
+// Source().Rules[i] (used to say which rule a violation breaks).
+func (s *Spec) Rules() []*automata.DFA { return s.rules }
+
+// Catalog is the catalog the spec was compiled with (Options.Catalog, or
+// the one its `tools from` names).
+func (s *Spec) Catalog() []ltl.CatalogTool { return s.catalog }
+
+// Schemas are the tools' JSON-schema parameters from the catalog,
+// verbatim, for the decoder to generate by. Validate and Monitor check
+// calls against the compiled forms (ToolSchema), made once by Build.
+func (s *Spec) Schemas() map[string]json.RawMessage { return s.schemas }
 
 // ToolSchema returns the compiled parameter schema of a catalog tool, or
 // nil when the tool has none (its arguments are then not checked).
@@ -309,7 +328,7 @@ func Build(sources []*ltl.Spec, opts Options) ([]*Spec, error) {
 				return nil, positioned(s, err)
 			}
 		}
-		out[i] = &Spec{Source: s, Alphabet: alpha, DFA: whole, Rules: rules, Catalog: opts.Catalog, Schemas: schemas, compiled: compiled, toolPos: toolPos, allowReasons: reasons, copyOf: copyOf, opts: opts}
+		out[i] = &Spec{source: s, alphabet: alpha, dfa: whole, rules: rules, catalog: opts.Catalog, schemas: schemas, compiled: compiled, toolPos: toolPos, allowReasons: reasons, copyOf: copyOf, opts: opts}
 	}
 	return out, nil
 }

@@ -371,7 +371,7 @@ func TestCheckProductsHonourMaxStates(t *testing.T) {
 // (with F(a & X …) this spec took seconds and then hit the formula limit).
 func TestCountingRulesCompile(t *testing.T) {
 	s := compile(t, "spec e\nsteps x, y\nrule exactly(64, x)\nrule exactly(64, y)\n")
-	if n := s.DFA.NumStates(); n != 65*65 {
+	if n := s.DFA().NumStates(); n != 65*65 {
 		t.Errorf("%d states, want %d", n, 65*65)
 	}
 }

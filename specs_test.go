@@ -43,12 +43,12 @@ func TestBundledSpecs(t *testing.T) {
 					t.Fatalf("no %s traces for %s", dir, name)
 				}
 				for _, tp := range traces {
-					events := readTrace(t, tp, spec.Source)
+					events := readTrace(t, tp, spec.Source())
 					v := spec.Validate(events)
 					if v.Accepted != want {
 						t.Errorf("%s: accepted=%v, want %v (%+v)", tp, v.Accepted, want, v.Violation)
 					}
-					if got := ltl.Eval(spec.Source.Formula(), events); got != want {
+					if got := ltl.Eval(spec.Source().Formula(), events); got != want {
 						t.Errorf("%s: ltl.Eval=%v, want %v", tp, got, want)
 					}
 					if !want && (v.Violation == nil || v.Violation.Reason == "" || v.Violation.Position < 0 || v.Violation.Position > len(events)) {

@@ -74,26 +74,26 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 	if len(trace) == 0 {
 		return Verdict{Violation: &Violation{Reason: "the trace is empty; a spec speaks about non-empty runs"}}
 	}
-	state := s.DFA.Initial
-	caps := s.Alphabet.Captures()
+	state := s.dfa.Initial
+	caps := s.alphabet.Captures()
 	for i, ev := range trace {
 		// The schema first: arguments that break it are the whole story,
 		// whatever the spec's predicates would make of them.
 		if err := s.checkArgs(ev); err != nil {
 			return Verdict{Violation: schemaViolation(i, ev, err)}
 		}
-		sym, err := s.Alphabet.ClassifyAt(ev, caps.Before())
+		sym, err := s.alphabet.ClassifyAt(ev, caps.Before())
 		caps.Record(ev)
 		if err != nil {
 			return Verdict{Violation: s.classifyViolation(i, ev, state, err)}
 		}
-		next := s.DFA.Step(state, sym)
+		next := s.dfa.Step(state, sym)
 		if next < 0 {
 			return Verdict{Violation: s.explainDead(trace, i, state)}
 		}
 		state = next
 	}
-	if !s.DFA.Accepting[state] {
+	if !s.dfa.Accepting[state] {
 		return Verdict{Violation: s.explainEarlyEnd(trace, state)}
 	}
 	return Verdict{Accepted: true}
@@ -105,13 +105,13 @@ func (s *Spec) Validate(trace []ltl.Event) Verdict {
 // together, and the report lists the rules whose automata were constrained.
 func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 	v := &Violation{Position: i, Expected: s.allowedNames(state)}
-	name := s.Alphabet.Symbols[mustClassify(s, trace, i)].Name
-	for r, d := range s.Rules {
+	name := s.alphabet.Symbols[mustClassify(s, trace, i)].Name
+	for r, d := range s.rules {
 		if s.isCopy(r) {
 			continue
 		}
 		if _, pos, _ := d.Run(trace[:i+1]); pos <= i {
-			rule := s.Source.Rules[r]
+			rule := s.source.Rules[r]
 			v.Rule, v.RuleAt, v.Meaning = rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)
 			if pos < i { // cannot happen while the whole spec is alive, but say it plainly if it does
 				v.Reason = fmt.Sprintf("event %d (%s): rule %s was already violated at event %d", i, name, rule.Text, pos)
@@ -124,7 +124,7 @@ func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 	core := s.conflictCore(trace[:i+1])
 	var parts []string
 	for _, r := range core {
-		rule := s.Source.Rules[r]
+		rule := s.source.Rules[r]
 		v.Rules = append(v.Rules, rule.Text)
 		parts = append(parts, fmt.Sprintf("%s (%s: %s)", rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)))
 	}
@@ -149,7 +149,7 @@ const (
 // the only thing to test.
 func (s *Spec) conflictCore(prefix []ltl.Event) []int {
 	var all []int
-	for i := range s.Rules {
+	for i := range s.rules {
 		if !s.isCopy(i) {
 			all = append(all, i)
 		}
@@ -161,10 +161,10 @@ func (s *Spec) conflictCore(prefix []ltl.Event) []int {
 		if len(set) == 0 {
 			return false
 		}
-		d := s.Rules[set[0]]
+		d := s.rules[set[0]]
 		for _, r := range set[1:] {
 			var err error
-			if d, err = automata.ProductLimit(d, s.Rules[r], automata.Intersect, coreProductLimit); err != nil {
+			if d, err = automata.ProductLimit(d, s.rules[r], automata.Intersect, coreProductLimit); err != nil {
 				// Too large to decide quickly: keep the rule in the core
 				// (the answer stays correct, only less minimal).
 				return false
@@ -191,12 +191,12 @@ func (s *Spec) conflictCore(prefix []ltl.Event) []int {
 func (s *Spec) explainEarlyEnd(trace []ltl.Event, state int) *Violation {
 	v := &Violation{Position: len(trace)}
 	var pending []string
-	for r, d := range s.Rules {
+	for r, d := range s.rules {
 		if s.isCopy(r) {
 			continue
 		}
 		if st, pos, _ := d.Run(trace); pos == len(trace) && !d.Accepting[st] {
-			rule := s.Source.Rules[r]
+			rule := s.source.Rules[r]
 			pending = append(pending, rule.Text)
 			if v.Rule == "" {
 				v.Rule, v.RuleAt, v.Meaning = rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)
@@ -207,7 +207,7 @@ func (s *Spec) explainEarlyEnd(trace []ltl.Event, state int) *Violation {
 		v.Rules, v.Rule, v.RuleAt, v.Meaning = pending, "", "", ""
 	}
 	for _, sym := range s.completion(state) {
-		v.Expected = append(v.Expected, s.Alphabet.Symbols[sym].Name)
+		v.Expected = append(v.Expected, s.alphabet.Symbols[sym].Name)
 	}
 	what := "the spec"
 	if len(pending) == 1 {
@@ -223,12 +223,12 @@ func (s *Spec) explainEarlyEnd(trace []ltl.Event, state int) *Violation {
 // completion is a shortest word from state to acceptance, following the
 // distance function (the automaton is trimmed, so one always exists).
 func (s *Spec) completion(state int) []int {
-	dist := s.DFA.Distances()
+	dist := s.dfa.Distances()
 	var word []int
-	for !s.DFA.Accepting[state] {
+	for !s.dfa.Accepting[state] {
 		best, bestSym := -1, -1
-		for sym := range s.Alphabet.Symbols {
-			next := s.DFA.Step(state, sym)
+		for sym := range s.alphabet.Symbols {
+			next := s.dfa.Step(state, sym)
 			if next >= 0 && (best < 0 || dist[next] < dist[best]) {
 				best, bestSym = next, sym
 			}
@@ -244,19 +244,19 @@ func (s *Spec) completion(state int) []int {
 
 func (s *Spec) allowedNames(state int) []string {
 	var out []string
-	for _, sym := range s.DFA.Allowed(state) {
-		out = append(out, s.Alphabet.Symbols[sym].Name)
+	for _, sym := range s.dfa.Allowed(state) {
+		out = append(out, s.alphabet.Symbols[sym].Name)
 	}
 	return out
 }
 
 // mustClassify classifies trace[i] with the values captured before it.
 func mustClassify(s *Spec, trace []ltl.Event, i int) int {
-	caps := s.Alphabet.Captures()
+	caps := s.alphabet.Captures()
 	for _, e := range trace[:i] {
 		caps.Record(e)
 	}
-	sym, err := s.Alphabet.ClassifyAt(trace[i], caps.Before())
+	sym, err := s.alphabet.ClassifyAt(trace[i], caps.Before())
 	if err != nil {
 		return 0 // only called after a successful Classify of the same event
 	}
@@ -317,7 +317,7 @@ func (s *Spec) argTypeViolation(i int, te *ltl.ArgTypeError, state int) *Violati
 		tf.Reference = te.Pred.Ref.String()
 	}
 	v := &Violation{Position: i, Expected: s.allowedNames(state), TypeFailure: tf}
-	for _, r := range s.Source.Rules {
+	for _, r := range s.source.Rules {
 		found := false
 		ltl.WalkAtoms(r.Formula, func(a *ltl.Atom) {
 			if a.Name != te.Tool {

@@ -31,28 +31,28 @@ import (
 // concrete trace realises and returns the k shortest that validate, out
 // of at most 8k+16 candidate words: possibly fewer than k.
 func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
-	if s == nil || s.DFA == nil {
+	if s == nil || s.dfa == nil {
 		return nil, ErrNotCompiled
 	}
-	results := s.Alphabet.HasResults()
-	words := automata.Witnesses(s.DFA, k)
+	results := s.alphabet.HasResults()
+	words := automata.Witnesses(s.dfa, k)
 	if results {
-		words = automata.Witnesses(s.DFA, 8*k+16)
+		words = automata.Witnesses(s.dfa, 8*k+16)
 	}
 	var out [][]ltl.Event
 	for n, word := range words {
 		if len(out) == k {
 			break
 		}
-		trace := s.Alphabet.Events(word)
+		trace := s.alphabet.Events(word)
 		skip := false
 		for i := range trace {
-			if err := s.fillArgs(&trace[i], s.Alphabet.Symbols[word[i]]); err != nil {
+			if err := s.fillArgs(&trace[i], s.alphabet.Symbols[word[i]]); err != nil {
 				if results {
 					skip = true
 					break
 				}
-				return nil, fmt.Errorf("witness %d, event %d (%s): %w", n+1, i, s.Alphabet.Symbols[word[i]].Name, err)
+				return nil, fmt.Errorf("witness %d, event %d (%s): %w", n+1, i, s.alphabet.Symbols[word[i]].Name, err)
 			}
 		}
 		if skip {
@@ -74,7 +74,7 @@ func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
 
 // fillArgs completes a call's arguments under its tool's schema.
 func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
-	raw, ok := s.Schemas[ev.Tool]
+	raw, ok := s.schemas[ev.Tool]
 	if !ok || ev.Tool == "" {
 		return nil
 	}
@@ -181,7 +181,7 @@ func (s *Spec) fillResults(trace []ltl.Event) bool {
 
 // outputSchema is the MCP outputSchema of tool's catalog entry, or nil.
 func (s *Spec) outputSchema(tool string) []byte {
-	for _, t := range s.Catalog {
+	for _, t := range s.catalog {
 		if t.Name != tool || len(t.Entry) == 0 {
 			continue
 		}

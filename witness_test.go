@@ -65,24 +65,22 @@ func TestBundledWitnessesValidate(t *testing.T) {
 			// The shortest witnesses need not call every tool: add, for
 			// every call symbol, the shortest witnesses that contain it.
 			covered := 0
-			for i, sym := range s.Alphabet.Symbols {
+			for i, sym := range s.Alphabet().Symbols {
 				if sym.Tool == "" {
 					continue
 				}
 				f := symbolFormula(sym)
-				d, err := automata.Compile(&ltl.Unary{Op: ltl.OpEventually, X: f}, s.Alphabet, automata.Options{})
+				d, err := automata.Compile(&ltl.Unary{Op: ltl.OpEventually, X: f}, s.Alphabet(), automata.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d, err = automata.Product(s.DFA, d, automata.Intersect); err != nil {
+				if d, err = automata.Product(s.DFA(), d, automata.Intersect); err != nil {
 					t.Fatal(err)
 				}
 				if d.IsEmpty() {
 					continue // the spec forbids this symbol (never(refund(amount > 1000)))
 				}
-				with := *s
-				with.DFA = d
-				more, err := with.Witnesses(3)
+				more, err := specplan.WithDFA(s, d).Witnesses(3)
 				if err != nil {
 					t.Fatalf("symbol %d %s: %v", i, sym.Name, err)
 				}
@@ -113,7 +111,7 @@ func TestBundledWitnessesValidate(t *testing.T) {
 					}
 					buf.Write(append(b, '\n'))
 				}
-				back, err := ltl.ReadTrace("w.jsonl", bytes.NewReader(buf.Bytes()), s.Source)
+				back, err := ltl.ReadTrace("w.jsonl", bytes.NewReader(buf.Bytes()), s.Source())
 				if err != nil {
 					t.Fatalf("witness %d does not read back: %v", n, err)
 				}

@@ -148,7 +148,7 @@ func session(t testing.TB, cv *conversation.Conversation, m *llama.Model, spec s
 		t.Fatal(err)
 	}
 	v := cv.Vocab(m.Vocab())
-	s, err := decoder.NewSession(decoder.FromDFA(sp.DFA), v, decoder.NewTrie(v), decoder.IndexOptions{Format: f, Tools: sp.Schemas}, decoder.SessionOptions{})
+	s, err := decoder.NewSession(decoder.FromDFA(sp.DFA()), v, decoder.NewTrie(v), decoder.IndexOptions{Format: f, Tools: sp.Schemas()}, decoder.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func (c *BenchCmd) Run(e *env) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	sopts := decoder.IndexOptions{Format: format, Tools: spec.Schemas}
+	sopts := decoder.IndexOptions{Format: format, Tools: spec.Schemas()}
 	rep := benchReport{Spec: c.Spec, Format: format.String(), CPU: cpuModel(), Cores: runtime.NumCPU()}
 
 	var vocab *decoder.Vocab
@@ -112,7 +112,7 @@ func (c *BenchCmd) Run(e *env) error {
 	rep.VocabSize = vocab.Size()
 
 	trie := decoder.NewTrie(vocab)
-	ea := decoder.FromDFA(spec.DFA)
+	ea := decoder.FromDFA(spec.DFA())
 	ix, err := decoder.NewIndex(ea, vocab, trie, sopts)
 	if err != nil {
 		return inputErr(err)
@@ -131,7 +131,7 @@ func (c *BenchCmd) Run(e *env) error {
 		if err != nil {
 			return inputErr(err)
 		}
-		prompt, err := benchPrompt(model, format, spec.Source.Steps, spec.Catalog, spec.Source.Tools)
+		prompt, err := benchPrompt(model, format, spec.Source().Steps, spec.Catalog(), spec.Source().Tools)
 		if err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func (c *CheckCmd) Run(e *env) error {
 		}
 		fmt.Fprint(e.stdout, escapedList(list).FormatFiles(srcs))
 		if len(diags) == 0 {
-			outfile.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", name, len(spec.Source.Rules), spec.DFA.NumStates(), len(spec.Alphabet.Symbols))
+			outfile.Fprintf(e.stdout, "%s: ok (%d rules, %d states, %d symbols)\n", name, len(spec.Source().Rules), spec.DFA().NumStates(), len(spec.Alphabet().Symbols))
 		}
 	}
 	switch {

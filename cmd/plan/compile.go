@@ -35,22 +35,22 @@ func (c *CompileCmd) Run(e *env) error {
 	var buf bytes.Buffer
 	switch c.Format {
 	case "dot":
-		if err = automata.WriteDOT(&buf, spec.DFA); err == nil {
+		if err = automata.WriteDOT(&buf, spec.DFA()); err == nil {
 			buf = *bytes.NewBuffer(outfile.EscapeDOT(buf.Bytes()))
 		}
 	case "json":
-		if err = automata.WriteJSON(&buf, spec.DFA); err == nil {
+		if err = automata.WriteJSON(&buf, spec.DFA()); err == nil {
 			buf = *bytes.NewBuffer(outfile.EscapeJSON(buf.Bytes()))
 		}
 	case "mermaid":
-		if err = automata.WriteMermaid(&buf, spec.DFA); err == nil {
+		if err = automata.WriteMermaid(&buf, spec.DFA()); err == nil {
 			buf = *bytes.NewBuffer(outfile.EscapeText(buf.Bytes()))
 		}
 	case "ltl":
 		writeExpanded(&buf, spec)
 	case "svg", "png":
 		var img []byte
-		img, err = graphviz.Render(context.Background(), spec.DFA, c.Format,
+		img, err = graphviz.Render(context.Background(), spec.DFA(), c.Format,
 			graphviz.Options{MaxEdges: c.MaxRenderEdges, Timeout: c.RenderTimeout})
 		switch {
 		case errors.Is(err, graphviz.ErrTooLarge):
@@ -73,7 +73,7 @@ func (c *CompileCmd) Run(e *env) error {
 	if err := writeOutput(c.Output, buf.Bytes(), opts); err != nil {
 		return inputErr(err)
 	}
-	if spec.DFA.IsEmpty() {
+	if spec.DFA().IsEmpty() {
 		// The export is still written (an empty automaton is a valid
 		// answer), but a spec nothing satisfies is a failed check.
 		outfile.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it (plan check says which rule)\n", c.Spec)
@@ -101,7 +101,7 @@ func writeOutput(path string, data []byte, opts outfile.Options) error {
 // of a rule that spans several commented, escaped so that no byte of it
 // (a control, a stray newline) can end the comment.
 func writeExpanded(w io.Writer, spec *specplan.Spec) {
-	s := spec.Source
+	s := spec.Source()
 	fmt.Fprintf(w, "spec %s", s.Name)
 	if s.Title != "" {
 		fmt.Fprintf(w, " %q", s.Title) // strconv quoting: the parser unquotes it

@@ -115,12 +115,12 @@ func (c *GenerateCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if spec.DFA.IsEmpty() {
+	if spec.DFA().IsEmpty() {
 		return &exitError{code: exitViolated, err: fmt.Errorf("%s: the spec is unsatisfiable: no output can satisfy it (plan check says which rule)", c.Spec)}
 	}
 	// The template gets the catalog the spec was compiled with, however it
 	// came (--tools, standard input, the spec's own `tools from`).
-	tools, err := conversation.CatalogTools(spec.Catalog)
+	tools, err := conversation.CatalogTools(spec.Catalog())
 	if err != nil {
 		return inputErr(err)
 	}
@@ -133,7 +133,7 @@ func (c *GenerateCmd) Run(e *env) error {
 		prompt = string(data)
 	}
 	if prompt == "" {
-		prompt = "Do the task: " + spec.Source.Title
+		prompt = "Do the task: " + spec.Source().Title
 	}
 	model, err := c.load(e.stderr, c.CtxSize)
 	if err != nil {
@@ -155,13 +155,13 @@ func (c *GenerateCmd) Run(e *env) error {
 	system := c.System
 	if system == "" {
 		var steps []string
-		for _, d := range spec.Source.Steps {
+		for _, d := range spec.Source().Steps {
 			steps = append(steps, d.Name)
 		}
 		// Tools reach the model through the template's own tools
 		// section when it has one; the system message then only says
 		// how steps are written.
-		catalog, names := opts.Catalog, spec.Alphabet.Tools
+		catalog, names := opts.Catalog, spec.Alphabet().Tools
 		if tools != nil && tmpl.RendersTools() {
 			catalog, names = nil, nil
 		}
@@ -187,8 +187,8 @@ func (c *GenerateCmd) Run(e *env) error {
 	}
 
 	vocab := conv.Vocab(model.Vocab())
-	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{
-		Format: format, Tools: spec.Schemas,
+	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA()), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{
+		Format: format, Tools: spec.Schemas(),
 	})
 	if err != nil {
 		return inputErr(err)
@@ -248,7 +248,7 @@ func (c *GenerateCmd) Run(e *env) error {
 	// given (their text is never parsed), and the spec's formula evaluated
 	// on them directly.
 	events, perr := decoder.SegmentEvents(format, res.Segments)
-	accepted := perr == nil && ltl.Eval(spec.Source.Formula(), events)
+	accepted := perr == nil && ltl.Eval(spec.Source().Formula(), events)
 	segs := make([]segmentReport, len(res.Segments))
 	for i, sg := range res.Segments {
 		segs[i] = segmentReport{Source: sg.Source.String(), Text: string(sg.Text)}

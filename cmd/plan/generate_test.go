@@ -77,7 +77,7 @@ func TestGenerateIsAcceptedInEveryFormat(t *testing.T) {
 			if !rep.Accepted || len(rep.Events) == 0 || rep.Tokens > 150 || rep.Tokens == 0 {
 				t.Errorf("%s seed %d: accepted=%v events=%d tokens=%d", format, seed, rep.Accepted, len(rep.Events), rep.Tokens)
 			}
-			if !ltl.Eval(spec.Source.Formula(), rep.Events) {
+			if !ltl.Eval(spec.Source().Formula(), rep.Events) {
 				t.Errorf("%s seed %d: reported events violate the spec: %+v", format, seed, rep.Events)
 			}
 		}

@@ -25,7 +25,7 @@ func roundTrip(t *testing.T, name string, src []byte, opts specplan.Options) str
 	if err != nil {
 		t.Fatalf("%s: -f ltl output does not parse back: %v\n%s", name, err, out.String())
 	}
-	d, err := specplan.Diff(spec.Source, back, opts)
+	d, err := specplan.Diff(spec.Source(), back, opts)
 	if err != nil {
 		t.Fatalf("%s: diff: %v", name, err)
 	}

@@ -75,7 +75,7 @@ func (c *ValidateCmd) Run(e *env) error {
 		src, name, err := readInput("trace", path, opts)
 		var events []ltl.Event
 		if err == nil {
-			events, err = lopts.ReadTrace(name, bytes.NewReader(src), spec.Source)
+			events, err = lopts.ReadTrace(name, bytes.NewReader(src), spec.Source())
 		}
 		if name == "" {
 			name = path
@@ -89,7 +89,7 @@ func (c *ValidateCmd) Run(e *env) error {
 		src, name, err := readInput("--examples", path, opts)
 		var examples []ltl.Example
 		if err == nil {
-			examples, err = lopts.ParseExamples(name, src, spec.Source)
+			examples, err = lopts.ParseExamples(name, src, spec.Source())
 			if err == nil && len(examples) == 0 {
 				err = fmt.Errorf("%s: no examples found (lines starting Thought:, Action:, Observation:, Answer:)", name)
 			}

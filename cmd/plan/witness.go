@@ -26,7 +26,7 @@ func (c *WitnessCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if spec.DFA.IsEmpty() {
+	if spec.DFA().IsEmpty() {
 		outfile.Fprintf(e.stderr, "%s: the spec is unsatisfiable: no trace satisfies it\n", c.Spec)
 		return &exitError{code: exitViolated}
 	}

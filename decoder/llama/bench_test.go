@@ -50,7 +50,7 @@ func benchIndex(b *testing.B, m *llama.Model, name string, src []byte, catalog s
 	for k, v := range tools {
 		so.Tools[k] = v
 	}
-	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA), m.Vocab(), decoder.NewTrie(m.Vocab()), so)
+	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA()), m.Vocab(), decoder.NewTrie(m.Vocab()), so)
 	if err != nil {
 		b.Fatal(err)
 	}

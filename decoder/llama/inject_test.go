@@ -109,7 +109,7 @@ func TestInjectionOnLlama(t *testing.T) {
 	vocab := m.Vocab()
 	trie := decoder.NewTrie(vocab)
 	for _, f := range allFormats {
-		ix, err := decoder.NewIndex(decoder.FromDFA(sp.DFA), vocab, trie, decoder.IndexOptions{Format: f, Tools: tools})
+		ix, err := decoder.NewIndex(decoder.FromDFA(sp.DFA()), vocab, trie, decoder.IndexOptions{Format: f, Tools: tools})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestInjectionOnLlama(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: Run: %v\n%s", name, err, res.Text)
 			}
-			if msg := checkRun(f, sp.Source.Formula(), schemas, res, budget); msg != "" {
+			if msg := checkRun(f, sp.Source().Formula(), schemas, res, budget); msg != "" {
 				t.Errorf("%s: %s\ntranscript:\n%s", name, msg, res.Text)
 			}
 			observations := 0

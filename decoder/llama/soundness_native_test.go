@@ -107,12 +107,12 @@ func TestNativeSoundnessOnLlama(t *testing.T) {
 				// must declare it (unconstrained by its rules).
 				s = withThink(t, s)
 			}
-			formula := s.spec.Source.Formula()
+			formula := s.spec.Source().Formula()
 			markers, err := decoder.MarkerTokens(m, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.IndexOptions{Format: f, Tools: s.tools, Markers: markers})
+			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA()), vocab, trie, decoder.IndexOptions{Format: f, Tools: s.tools, Markers: markers})
 			if th := f.Spec().Think; th != nil && th.InPrompt && errors.Is(err, decoder.ErrUnsat) {
 				// A spec whose rules fix the step after each observation
 				// (react's `G(observation -> X thought)`) leaves no room
@@ -266,7 +266,7 @@ func withThink(t *testing.T, s soundSpec) soundSpec {
 	if withThink == string(src) {
 		t.Fatalf("%s: no steps line", path)
 	}
-	sp, err := specplan.Compile(path, []byte(withThink), specplan.Options{Catalog: s.spec.Catalog})
+	sp, err := specplan.Compile(path, []byte(withThink), specplan.Options{Catalog: s.spec.Catalog()})
 	if err != nil {
 		t.Fatalf("%s with think: %v", s.name, err)
 	}
@@ -282,5 +282,5 @@ func specFor(t *testing.T, src string) *automata.DFA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sp.DFA
+	return sp.DFA()
 }

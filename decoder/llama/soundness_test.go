@@ -76,12 +76,12 @@ var allFormats = []decoder.Format{decoder.FormatJSON, decoder.FormatHermes, deco
 // steps and tools.
 func soundPrompt(s soundSpec, f decoder.Format) string {
 	var steps, tools []string
-	for _, d := range s.spec.Source.Steps {
+	for _, d := range s.spec.Source().Steps {
 		if d.Name != "observation" {
 			steps = append(steps, decoder.StepLabel(d.Name)+": ...")
 		}
 	}
-	for _, d := range s.spec.Source.Tools {
+	for _, d := range s.spec.Source().Tools {
 		tools = append(tools, d.Name)
 	}
 	return fmt.Sprintf("You are an agent. Write one step per line: %s\nCall a tool with: %s\nTools: %s\nObservation lines are written for you.\n",
@@ -114,7 +114,7 @@ func TestSoundnessOnLlama(t *testing.T) {
 	var st soundStats
 	start := time.Now()
 	for _, s := range specs {
-		formula := s.spec.Source.Formula()
+		formula := s.spec.Source().Formula()
 		parsedSchemas := map[string]map[string]any{}
 		for name, raw := range s.tools {
 			var sch map[string]any
@@ -124,7 +124,7 @@ func TestSoundnessOnLlama(t *testing.T) {
 			parsedSchemas[name] = sch
 		}
 		for _, f := range allFormats {
-			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.IndexOptions{Format: f, Tools: s.tools})
+			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA()), vocab, trie, decoder.IndexOptions{Format: f, Tools: s.tools})
 			if err != nil {
 				t.Fatalf("%s/%s: NewIndex: %v", s.name, f, err)
 			}
@@ -387,7 +387,7 @@ func TestRunRefusesBudgetBelowMinimum(t *testing.T) {
 		t.Fatal("specs/refund.ltl not found")
 	}
 	s := specs[i]
-	ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.IndexOptions{Format: decoder.FormatJSON, Tools: s.tools})
+	ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA()), vocab, trie, decoder.IndexOptions{Format: decoder.FormatJSON, Tools: s.tools})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func TestTurnsOnLlama(t *testing.T) {
 				}
 				schemas[name] = sch
 			}
-			formula := refund.spec.Source.Formula()
+			formula := refund.spec.Source().Formula()
 			start := time.Now()
 			m := familyModel(t, fam, 4096)
 			fc := loadFamilyChat(t, m.Path(), true)
@@ -170,7 +170,7 @@ func TestTurnsOnLlama(t *testing.T) {
 				t.Fatalf("end of turn %+v is not one of the model's EOG tokens", end)
 			}
 			vocab := cv.Vocab(m.Vocab())
-			ix, err := decoder.NewIndex(decoder.FromDFA(refund.spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: f, Tools: refund.tools})
+			ix, err := decoder.NewIndex(decoder.FromDFA(refund.spec.DFA()), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: f, Tools: refund.tools})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +297,7 @@ func TestTurnsMistralRefusesSecondMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	vocab := cv.Vocab(m.Vocab())
-	s, err := decoder.NewSession(decoder.FromDFA(spec.spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: spec.tools}, decoder.SessionOptions{MaxTokens: 400})
+	s, err := decoder.NewSession(decoder.FromDFA(spec.spec.DFA()), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: spec.tools}, decoder.SessionOptions{MaxTokens: 400})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestTurnsInjectionPerFamily(t *testing.T) {
 				}
 				ctrl[toks[0]] = mk
 			}
-			s, err := decoder.NewSession(decoder.FromDFA(spec.spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: f, Tools: spec.tools}, decoder.SessionOptions{MaxTokens: 200})
+			s, err := decoder.NewSession(decoder.FromDFA(spec.spec.DFA()), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: f, Tools: spec.tools}, decoder.SessionOptions{MaxTokens: 200})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -370,7 +370,7 @@ func TestTurnsInjectionPerFamily(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Run: %v\nsegments: %q", err, res.Segments)
 			}
-			if msg := checkRun(f, spec.spec.Source.Formula(), nil, res, 200); msg != "" {
+			if msg := checkRun(f, spec.spec.Source().Formula(), nil, res, 200); msg != "" {
 				t.Fatal(msg)
 			}
 			envs := countSource(res.Segments, decoder.SourceEnvironment)

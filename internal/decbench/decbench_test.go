@@ -86,7 +86,7 @@ func reactIndex(t *testing.T) *decoder.Index {
 		t.Fatal(err)
 	}
 	vocab := byteVocab()
-	ix, err := decoder.NewIndex(decoder.FromDFA(sp.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: sp.Schemas})
+	ix, err := decoder.NewIndex(decoder.FromDFA(sp.DFA()), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: sp.Schemas()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,16 +24,16 @@ const counters = "spec p\nsteps a, b, c\nrule at_most(4, a)\nrule at_most(4, b)\
 
 func TestEdgeLimitIsCheckedBeforeDot(t *testing.T) {
 	s := compile(t, counters)
-	n := Edges(s.DFA)
-	if n <= s.DFA.NumStates() {
-		t.Fatalf("Edges = %d for %d states: want more edges than states here", n, s.DFA.NumStates())
+	n := Edges(s.DFA())
+	if n <= s.DFA().NumStates() {
+		t.Fatalf("Edges = %d for %d states: want more edges than states here", n, s.DFA().NumStates())
 	}
 	t.Setenv("PATH", t.TempDir()) // no dot: the limit must come first
-	_, err := Render(context.Background(), s.DFA, "svg", Options{MaxEdges: n - 1, Timeout: time.Minute})
+	_, err := Render(context.Background(), s.DFA(), "svg", Options{MaxEdges: n - 1, Timeout: time.Minute})
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "Options.MaxEdges") {
 		t.Errorf("Render over the limit: %v, want ErrTooLarge naming MaxEdges", err)
 	}
-	_, err = Render(context.Background(), s.DFA, "svg", Options{MaxEdges: n, Timeout: time.Minute})
+	_, err = Render(context.Background(), s.DFA(), "svg", Options{MaxEdges: n, Timeout: time.Minute})
 	if !errors.Is(err, ErrNoGraphviz) {
 		t.Errorf("Render at the limit without dot: %v, want ErrNoGraphviz", err)
 	}
@@ -44,21 +44,21 @@ func TestEdgeLimitIsCheckedBeforeDot(t *testing.T) {
 func TestEdgesCountsDrawnEdges(t *testing.T) {
 	s := compile(t, "spec p\nsteps a, b\nrule G(a -> X b)\n")
 	pairs := map[[2]int]bool{}
-	for q, row := range s.DFA.Trans {
+	for q, row := range s.DFA().Trans {
 		for _, t := range row {
 			if t >= 0 {
 				pairs[[2]int{q, int(t)}] = true
 			}
 		}
 	}
-	if got, want := Edges(s.DFA), len(pairs)+1; got != want {
+	if got, want := Edges(s.DFA()), len(pairs)+1; got != want {
 		t.Errorf("Edges = %d, want %d", got, want)
 	}
 }
 
 func TestTimeoutStopsDot(t *testing.T) {
 	s := compile(t, counters)
-	_, err := Render(context.Background(), s.DFA, "svg", Options{MaxEdges: 1 << 20, Timeout: time.Nanosecond})
+	_, err := Render(context.Background(), s.DFA(), "svg", Options{MaxEdges: 1 << 20, Timeout: time.Nanosecond})
 	if errors.Is(err, ErrNoGraphviz) {
 		t.Skip("Graphviz is not installed (scripts/setup.sh installs it)")
 	}
@@ -71,7 +71,7 @@ func TestTimeoutStopsDot(t *testing.T) {
 // carries none.
 func TestLabelsAreEscaped(t *testing.T) {
 	s := compile(t, "spec p\ntools t\nrule G(t(x == \"a\\x1b\\u202eb\") -> last)\n")
-	svg, err := Render(context.Background(), s.DFA, "svg", DefaultOptions)
+	svg, err := Render(context.Background(), s.DFA(), "svg", DefaultOptions)
 	if errors.Is(err, ErrNoGraphviz) {
 		t.Skip("Graphviz is not installed (scripts/setup.sh installs it)")
 	}
