@@ -483,7 +483,7 @@ func (c *checker) rules() {
 		}
 		l, ok := err.(ltl.ErrorList)
 		if !ok {
-			c.e.add(ru.Pos, ErrRule, "rule: "+err.Error())
+			c.e.add(ru.Pos, ltl.ErrSyntax, "rule: "+err.Error())
 			continue
 		}
 		for _, x := range l {

@@ -25,9 +25,8 @@ const (
 	ErrUndefined                           // a reference to a name not defined on every path to it
 	ErrTypeMismatch                        // a value whose type differs from the one its use needs
 	ErrUnreachable                         // a step no run can reach
-	ErrRule                                // a `rule` line that package ltl does not accept
 	ErrLower                               // a routine Lower cannot express in issue 9's .ltl syntax
-	ErrLowerSize                           // a lowered spec over LowerOptions.MaxNodes
+	ErrLowerSize                           // a lowered spec over LowerOptions.MaxBytes
 	ErrTextForm                            // a line of the Routine paper's text form that is not a step
 	errLast
 )
@@ -44,7 +43,6 @@ var codeNames = map[ltl.Code]string{
 	ErrUndefined:    "undefined",
 	ErrTypeMismatch: "type-mismatch",
 	ErrUnreachable:  "unreachable",
-	ErrRule:         "rule",
 	ErrLower:        "lower",
 	ErrLowerSize:    "lower-size-limit",
 	ErrTextForm:     "text-form",

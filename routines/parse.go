@@ -130,7 +130,7 @@ var grammarNames = [][2]string{
 	{"GItem", "a step, `end` or a declaration"}, {"GStep", "a step"}, {"GAction", "a tool or step name"},
 	{"GArg", "an argument"}, {"GJSON", "a JSON value"}, {"GOr", "a condition"}, {"GAnd", "a condition"},
 	{"GNot", "a condition"}, {"GPrim", "a condition"}, {"GBlock", "a block { … }"}, {"GName", "a name"},
-	{"GWord", "a name"}, {"GInput", "an input NAME: TYPE"}, {"GMember", "an object member"},
+	{"GWord", "a name"}, {"GIf", "an if"}, {"GChoice", "a choice"}, {"GRepeat", "a repeat"}, {"GInput", "an input NAME: TYPE"}, {"GMember", "an object member"},
 }
 
 func syntaxError(filename string, err error) error {
