@@ -6,18 +6,34 @@ import "strings"
 // parentheses ltl's precedence allows (| looser than &, S, prefix
 // operators, atoms), except that S is parenthesised inside & and |, for
 // the reader.
+//
+// Formulas are shared (a step's At appears in each successor's), so a
+// formula is a DAG whose printed size can be exponential in its node
+// count: size is the printed size, computed once and saturating, and is
+// checked before anything is printed.
 type fn struct {
 	op   byte // 'a' atom, 't' true, 'f' false, '!', 'Y', 'H', 'O', '&', '|', 'S'
 	text string
 	kids []*fn
+	size int
+}
+
+const sizeCap = 1 << 40
+
+func mk(op byte, text string, kids ...*fn) *fn {
+	f := &fn{op: op, text: text, kids: kids, size: len(text) + 5}
+	for _, k := range kids {
+		f.size = min(f.size+k.size+4, sizeCap)
+	}
+	return f
 }
 
 var (
-	fTrue  = &fn{op: 't'}
-	fFalse = &fn{op: 'f'}
+	fTrue  = mk('t', "")
+	fFalse = mk('f', "")
 )
 
-func atom(text string) *fn { return &fn{op: 'a', text: text} }
+func atom(text string) *fn { return mk('a', text) }
 
 func fNot(x *fn) *fn {
 	switch x.op {
@@ -28,21 +44,35 @@ func fNot(x *fn) *fn {
 	case '!':
 		return x.kids[0]
 	}
-	return &fn{op: '!', kids: []*fn{x}}
+	return mk('!', "", x)
 }
 
-func fPrefix(op byte, x *fn) *fn { return &fn{op: op, kids: []*fn{x}} }
+func fPrefix(op byte, x *fn) *fn { return mk(op, "", x) }
 
-func fSince(x, y *fn) *fn { return &fn{op: 'S', kids: []*fn{x, y}} }
+func fSince(x, y *fn) *fn { return mk('S', "", x, y) }
 
 func fAnd(xs ...*fn) *fn { return fList('&', fTrue, fFalse, xs) }
 func fOr(xs ...*fn) *fn  { return fList('|', fFalse, fTrue, xs) }
 
 // fList flattens and folds constants: unit is dropped, zero absorbs, a
-// repeated operand (same text) is kept once.
+// repeated operand (the same node, or an atom of the same text) is kept
+// once.
 func fList(op byte, unit, zero *fn, xs []*fn) *fn {
 	var kids []*fn
-	seen := map[string]bool{}
+	seen := map[*fn]bool{}
+	atoms := map[string]bool{}
+	add := func(k *fn) {
+		switch {
+		case seen[k]:
+		case k.op == 'a' && atoms[k.text]:
+		default:
+			seen[k] = true
+			if k.op == 'a' {
+				atoms[k.text] = true
+			}
+			kids = append(kids, k)
+		}
+	}
 	for _, x := range xs {
 		switch {
 		case x.op == unit.op:
@@ -51,16 +81,10 @@ func fList(op byte, unit, zero *fn, xs []*fn) *fn {
 			return zero
 		case x.op == op:
 			for _, k := range x.kids {
-				if s := k.String(); !seen[s] {
-					seen[s] = true
-					kids = append(kids, k)
-				}
+				add(k)
 			}
 		default:
-			if s := x.String(); !seen[s] {
-				seen[s] = true
-				kids = append(kids, x)
-			}
+			add(x)
 		}
 	}
 	switch len(kids) {
@@ -69,7 +93,7 @@ func fList(op byte, unit, zero *fn, xs []*fn) *fn {
 	case 1:
 		return kids[0]
 	}
-	return &fn{op: op, kids: kids}
+	return mk(op, "", kids...)
 }
 
 func (f *fn) prec() int {

@@ -520,10 +520,18 @@ func (l *lowerer) lower() string {
 	}
 	for _, n := range l.nodes {
 		n.full = fAnd(atom(n.event), l.into(n.preds, counts, false))
-		if size := len(n.full.String()); size > l.max {
-			l.e.add(n.step.Pos, ErrLowerSize, fmt.Sprintf("step %s lowers to %d bytes, over MaxBytes = %d: steps sharing the name %s in a long run (or a large repeat max) make the encoding grow; raise routines.LowerOptions.MaxBytes (and ltl's MaxSpecBytes to parse it)", n.step.Number, size, l.max, n.name))
+		if size := n.full.size; size > l.max {
+			l.e.add(n.step.Pos, ErrLowerSize, fmt.Sprintf("step %s lowers to about %d bytes, over MaxBytes = %d: steps sharing the name %s in a long run (or a large repeat max) make the encoding grow; raise routines.LowerOptions.MaxBytes (and ltl's MaxSpecBytes to parse it)", n.step.Number, size, l.max, n.name))
 			return ""
 		}
+	}
+	total := 0
+	for _, n := range l.nodes {
+		total = min(total+n.full.size, sizeCap)
+	}
+	if total > l.max {
+		l.e.add(r.Pos, ErrLowerSize, fmt.Sprintf("the lowered spec would be about %d bytes, over MaxBytes = %d: steps sharing a name in a long run (or a large repeat max) make the encoding grow; raise routines.LowerOptions.MaxBytes (and ltl's MaxSpecBytes to parse it)", total, l.max))
+		return ""
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Lowered from routine %s by routines.Lower: each event happens only as a\n", r.Name)
