@@ -74,6 +74,9 @@ func (o LowerOptions) Lower(r *Routine) (string, error) {
 				l.toolSteps[s.Name] = append(l.toolSteps[s.Name], s)
 			}
 			if s.Result != "" {
+				if prev, ok := l.results[s.Result]; ok && prev.Name != s.Name {
+					l.e.add(s.ResultPos, ErrLower, fmt.Sprintf("$%s names the results of %s (step %s) and %s (step %s); `let` captures one tool's", s.Result, prev.Name, prev.Number, s.Name, s.Number))
+				}
 				l.results[s.Result] = s
 			}
 		}
