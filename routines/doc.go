@@ -11,7 +11,7 @@
 //	routine refund "Refund a damaged order"
 //	input order_id: string
 //	tools from "shop.tools.json"
-//	allow thought                       (optional: thoughts between any events)
+//	allow thought                       # thoughts may come between any events
 //
 //	1. "Verify the caller may refund" -> check_permission(action: "refund") as perm
 //	2. if $perm failed {
