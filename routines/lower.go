@@ -445,6 +445,9 @@ func compare(x *strictjson.Value, pred string, w *strictjson.Value) (bool, bool)
 
 // prev is "the last event before this one (thoughts skipped) satisfied f".
 func (l *lowerer) prev(f *fn) *fn {
+	if f.op == 'f' {
+		return fFalse // a predecessor no run reaches
+	}
 	if l.r.AllowThought {
 		return fPrefix('Y', fSince(atom("thought"), f))
 	}
@@ -453,6 +456,9 @@ func (l *lowerer) prev(f *fn) *fn {
 
 // back is prev including the current position.
 func (l *lowerer) back(f *fn) *fn {
+	if f.op == 'f' {
+		return fFalse
+	}
 	if l.r.AllowThought {
 		return fSince(atom("thought"), f)
 	}
@@ -471,6 +477,9 @@ func (l *lowerer) noPrev() *fn {
 // its name is its own (its rule pins it), written out otherwise.
 func (l *lowerer) ref(i int, counts map[string]int) *fn {
 	n := l.nodes[i]
+	if n.full.op == 'f' {
+		return fFalse // no run reaches it, so none passes through it
+	}
 	if counts[n.name] == 1 {
 		return atom(n.name)
 	}
