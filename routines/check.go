@@ -3,6 +3,7 @@ package routines
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/specplan/specplan/internal/strictjson"
@@ -71,7 +72,66 @@ func newChecker(r *Routine, catalog []ltl.CatalogTool) *checker {
 
 func (c *checker) run() {
 	c.walk(c.r.Steps, map[string]*Step{}, nil)
+	c.forcedElsewhere()
 	c.rules()
+}
+
+// forcedElsewhere reports a call that may omit an argument another step
+// of the same tool forces. The lowered spec has a predicate on that
+// argument, and ltl's predicates are fail-closed: they make every call of
+// the tool need the argument, of the predicate's type, so a run in which
+// the model omits it here would be rejected. A schema that requires the
+// argument settles it.
+func (c *checker) forcedElsewhere() {
+	if c.tools == nil {
+		return
+	}
+	forcedAt := map[string]map[string]*Step{}
+	var calls []*Step
+	walkSteps(c.r.Steps, func(s *Step) {
+		if s.Kind != StepCall {
+			return
+		}
+		calls = append(calls, s)
+		for _, a := range s.Args {
+			if a.Kind == ArgAny {
+				continue
+			}
+			if forcedAt[s.Name] == nil {
+				forcedAt[s.Name] = map[string]*Step{}
+			}
+			if _, ok := forcedAt[s.Name][a.Name]; !ok {
+				forcedAt[s.Name][a.Name] = s
+			}
+		}
+	})
+	for _, s := range calls {
+		info := c.tools[s.Name]
+		if info == nil || len(forcedAt[s.Name]) == 0 {
+			continue
+		}
+		var req []string
+		if info.params != nil {
+			req = required(info.params)
+		}
+		given := map[string]bool{}
+		for _, a := range s.Args {
+			given[a.Name] = a.Kind != ArgAny
+		}
+		var names []string
+		for name := range forcedAt[s.Name] {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if given[name] || contains(req, name) {
+				continue
+			}
+			other := forcedAt[s.Name][name]
+			c.e.add(s.NamePos, ErrForcedElsewhere, fmt.Sprintf("step %s may call %s without %q, which step %s forces: the lowered spec's predicate on %q makes every call of %s need it (fail-closed), so force it here too, or make it required in the schema",
+				s.Number, s.Name, name, other.Number, name, s.Name))
+		}
+	}
 }
 
 // walkSteps calls fn on every step, depth first in source order.
