@@ -154,6 +154,19 @@ type fact struct {
 	truth bool
 }
 
+// maxFacts bounds what a path remembers for the unreachability check, so
+// that a long routine is not quadratic; forgetting the oldest facts only
+// means proving fewer contradictions, never a wrong one.
+const maxFacts = 256
+
+func withFacts(fs []fact, more ...fact) []fact {
+	out := append(append([]fact{}, fs...), more...)
+	if len(out) > maxFacts {
+		out = out[len(out)-maxFacts:]
+	}
+	return out
+}
+
 func copyEnv(env map[string]*Step) map[string]*Step {
 	out := make(map[string]*Step, len(env))
 	for k, v := range env {
@@ -190,16 +203,16 @@ func (c *checker) walk(steps []*Step, env map[string]*Step, fs []fact) []path {
 				armFacts := fs
 				if s.Kind == StepIf {
 					c.cond(arm.Cond, env)
-					armFacts = append(append(append([]fact{}, fs...), prior...), fact{arm.Cond, true})
+					armFacts = withFacts(withFacts(fs, prior...), fact{arm.Cond, true})
 					if unsat(armFacts) {
 						c.e.add(arm.Pos, ErrUnreachable, fmt.Sprintf("this arm of step %s can never be taken: `%s` contradicts what the path to it has decided", s.Number, CondString(arm.Cond)))
 					}
-					prior = append(prior, fact{arm.Cond, false})
+					prior = withFacts(prior, fact{arm.Cond, false})
 				}
 				outs = append(outs, c.walk(arm.Body, copyEnv(env), armFacts)...)
 			}
 			if s.Kind == StepIf {
-				restFacts := append(append([]fact{}, fs...), prior...)
+				restFacts := withFacts(fs, prior...)
 				if s.Else != nil {
 					if unsat(restFacts) {
 						c.e.add(s.Else.Pos, ErrUnreachable, fmt.Sprintf("the else arm of step %s can never be taken: an arm before it always is", s.Number))
@@ -531,8 +544,12 @@ func (c *checker) rules() {
 		return
 	}
 	steps, tools := alphabet(c.r)
+	have := map[string]bool{}
+	for _, t := range tools {
+		have[t] = true
+	}
 	for t := range c.tools {
-		if !contains(tools, t) {
+		if !have[t] {
 			tools = append(tools, t)
 		}
 	}
@@ -558,14 +575,17 @@ func (c *checker) rules() {
 // alphabet returns the routine's non-call steps and called tools, in
 // order of first use.
 func alphabet(r *Routine) (steps, tools []string) {
+	seenStep, seenTool := map[string]bool{}, map[string]bool{}
 	if r.AllowThought {
-		steps = append(steps, "thought")
+		steps, seenStep["thought"] = append(steps, "thought"), true
 	}
 	walkSteps(r.Steps, func(s *Step) {
 		switch {
-		case s.Kind == StepAct && !contains(steps, s.Name):
+		case s.Kind == StepAct && !seenStep[s.Name]:
+			seenStep[s.Name] = true
 			steps = append(steps, s.Name)
-		case s.Kind == StepCall && !contains(tools, s.Name):
+		case s.Kind == StepCall && !seenTool[s.Name]:
+			seenTool[s.Name] = true
 			tools = append(tools, s.Name)
 		}
 	})

@@ -122,6 +122,8 @@ type lowerer struct {
 	results   map[string]*Step   // result name → its step
 	toolSteps map[string][]*Step // tool → the steps calling it
 	lets      []string
+	letSet    map[string]bool
+	inputs    map[string]*Input
 	tooBig    bool
 }
 
@@ -248,19 +250,24 @@ func (l *lowerer) argPred(a *Arg) string {
 	}
 	s := l.results[ref.Name]
 	l.oneCaller(s, ref)
-	if !contains(l.lets, ref.Name) {
+	if l.letSet == nil {
+		l.letSet = map[string]bool{}
+	}
+	if !l.letSet[ref.Name] {
+		l.letSet[ref.Name] = true
 		l.lets = append(l.lets, ref.Name)
 	}
 	return a.Name + " == " + ref.String()
 }
 
 func (l *lowerer) input(name string) *Input {
-	for _, in := range l.r.Inputs {
-		if in.Name == name {
-			return in
+	if l.inputs == nil {
+		l.inputs = map[string]*Input{}
+		for _, in := range l.r.Inputs {
+			l.inputs[in.Name] = in
 		}
 	}
-	return nil
+	return l.inputs[name]
 }
 
 // oneCaller reports a referenced result whose tool other steps call too.

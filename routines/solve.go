@@ -83,9 +83,13 @@ func groupUnsat(ls []lit) bool {
 			cands, finite = append([]string{}, vals...), true
 			return
 		}
+		in := make(map[string]bool, len(vals))
+		for _, v := range vals {
+			in[v] = true
+		}
 		var keep []string
 		for _, c := range cands {
-			if contains(vals, c) {
+			if in[c] {
 				keep = append(keep, c)
 			}
 		}
@@ -157,8 +161,12 @@ func groupUnsat(ls []lit) bool {
 	if !finite {
 		return false
 	}
+	out := make(map[string]bool, len(excluded))
+	for _, x := range excluded {
+		out[x] = true
+	}
 	for _, c := range cands {
-		if contains(excluded, c) {
+		if out[c] {
 			continue
 		}
 		if numeric && !inBounds(c, lo, hi) {

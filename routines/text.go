@@ -79,11 +79,12 @@ type textLine struct {
 }
 
 type textReader struct {
-	o     Options
-	e     *errs
-	file  string
-	r     *Routine
-	steps []*textStep
+	o       Options
+	e       *errs
+	file    string
+	r       *Routine
+	steps   []*textStep
+	inputAt map[string]Pos
 }
 
 var (
@@ -192,11 +193,14 @@ func (t *textReader) inputs(p Pos, list string) {
 		if !inputTypes[typ] {
 			t.e.add(p, ErrInputType, fmt.Sprintf("input %q has type %q: use string, number, integer, boolean, object, array, null or any", m[1], typ))
 		}
-		for _, in := range t.r.Inputs {
-			if in.Name == m[1] {
-				t.e.add(p, ltl.ErrDuplicate, fmt.Sprintf("input %q already declared at %s", m[1], shortPos(in.Pos)))
-			}
+		if t.inputAt == nil {
+			t.inputAt = map[string]Pos{}
 		}
+		if at, dup := t.inputAt[m[1]]; dup {
+			t.e.add(p, ltl.ErrDuplicate, fmt.Sprintf("input %q already declared at %s", m[1], shortPos(at)))
+			continue
+		}
+		t.inputAt[m[1]] = p
 		t.r.Inputs = append(t.r.Inputs, &Input{Pos: p, Name: m[1], Type: typ})
 	}
 }
@@ -237,10 +241,8 @@ func (t *textReader) step(p Pos, num, body string, off int) {
 
 func (t *textReader) branch(p Pos, m []string, off int) {
 	var parent *textStep
-	for _, ts := range t.steps {
-		if ts.s.Number == m[1] {
-			parent = ts
-		}
+	if n, err := strconv.Atoi(m[1]); err == nil && n >= 1 && n <= len(t.steps) {
+		parent = t.steps[n-1]
 	}
 	if parent == nil {
 		t.e.add(p, ErrStepNumber, fmt.Sprintf("Branch %s-%s: there is no Step %s before it (branches belong to a top-level step)", m[1], m[2], m[1]))
