@@ -157,7 +157,7 @@ type fact struct {
 // maxFacts bounds what a path remembers for the unreachability check, so
 // that a long routine is not quadratic; forgetting the oldest facts only
 // means proving fewer contradictions, never a wrong one.
-const maxFacts = 256
+const maxFacts = 64
 
 func withFacts(fs []fact, more ...fact) []fact {
 	out := append(append([]fact{}, fs...), more...)
@@ -167,25 +167,32 @@ func withFacts(fs []fact, more ...fact) []fact {
 	return out
 }
 
-func copyEnv(env map[string]*Step) map[string]*Step {
-	out := make(map[string]*Step, len(env))
-	for k, v := range env {
-		out[k] = v
-	}
-	return out
-}
-
-// path is one way out of a block: the results defined on it and what it
-// decided.
+// path is one way out of a block: the results it defined (beyond those
+// defined when the block began) and what it decided.
 type path struct {
-	env   map[string]*Step
+	added map[string]*Step
 	facts []fact
 }
 
 // walk checks a block in order. env holds the results defined on every
-// path so far; it returns the paths that leave the block (none: every
-// path ends).
+// path so far; walk adds to it as it goes and takes its additions back
+// before it returns (so that a branch costs what its arms hold, not what
+// the routine has defined so far). It returns the paths that leave the
+// block (none: every path ends).
 func (c *checker) walk(steps []*Step, env map[string]*Step, fs []fact) []path {
+	added := map[string]*Step{}
+	bind := func(name string, s *Step) {
+		if _, had := env[name]; !had {
+			env[name] = s
+			added[name] = s
+		}
+	}
+	undo := func() {
+		for k := range added {
+			delete(env, k)
+		}
+	}
+	defer undo()
 	for i, s := range steps {
 		switch s.Kind {
 		case StepEnd:
@@ -195,7 +202,9 @@ func (c *checker) walk(steps []*Step, env map[string]*Step, fs []fact) []path {
 			}
 			return nil
 		case StepCall, StepAct:
-			c.action(s, env)
+			if name := c.action(s, env); name != "" {
+				bind(name, s)
+			}
 		case StepIf, StepChoice:
 			var outs []path
 			var prior []fact
@@ -209,7 +218,7 @@ func (c *checker) walk(steps []*Step, env map[string]*Step, fs []fact) []path {
 					}
 					prior = withFacts(prior, fact{arm.Cond, false})
 				}
-				outs = append(outs, c.walk(arm.Body, copyEnv(env), armFacts)...)
+				outs = append(outs, c.walk(arm.Body, env, armFacts)...)
 			}
 			if s.Kind == StepIf {
 				restFacts := withFacts(fs, prior...)
@@ -217,9 +226,9 @@ func (c *checker) walk(steps []*Step, env map[string]*Step, fs []fact) []path {
 					if unsat(restFacts) {
 						c.e.add(s.Else.Pos, ErrUnreachable, fmt.Sprintf("the else arm of step %s can never be taken: an arm before it always is", s.Number))
 					}
-					outs = append(outs, c.walk(s.Else.Body, copyEnv(env), restFacts)...)
+					outs = append(outs, c.walk(s.Else.Body, env, restFacts)...)
 				} else if !unsat(restFacts) {
-					outs = append(outs, path{env: copyEnv(env), facts: restFacts})
+					outs = append(outs, path{facts: restFacts})
 				}
 			}
 			if len(outs) == 0 {
@@ -229,9 +238,13 @@ func (c *checker) walk(steps []*Step, env map[string]*Step, fs []fact) []path {
 				}
 				return nil
 			}
-			env, fs = joinPaths(outs, fs)
+			joined, facts := joinPaths(outs, fs)
+			for k, v := range joined {
+				bind(k, v)
+			}
+			fs = facts
 		case StepRepeat:
-			outs := c.walk(s.Body, copyEnv(env), fs)
+			outs := c.walk(s.Body, env, fs)
 			if len(outs) == 0 {
 				if i+1 < len(steps) {
 					n := steps[i+1]
@@ -239,29 +252,41 @@ func (c *checker) walk(steps []*Step, env map[string]*Step, fs []fact) []path {
 				}
 				return nil
 			}
-			env, _ = joinPaths(outs, fs)
+			joined, _ := joinPaths(outs, fs)
+			for k, v := range joined {
+				bind(k, v)
+			}
 			c.cond(s.Until, env)
 		}
 	}
-	return []path{{env: env, facts: fs}}
+	out := make(map[string]*Step, len(added))
+	for k, v := range added {
+		out[k] = v
+	}
+	return []path{{added: out, facts: fs}}
 }
 
 // joinPaths merges the paths out of a branch: a result is defined after
-// it when every path defines it (from the same kind of step or not: its
-// type is then that of the first). What a single path decided stays known.
+// it when every path defines it (its type is then that of the first
+// path's step). What a single path decided stays known.
 func joinPaths(outs []path, fs []fact) (map[string]*Step, []fact) {
-	env := copyEnv(outs[0].env)
-	for _, o := range outs[1:] {
-		for k := range env {
-			if _, ok := o.env[k]; !ok {
-				delete(env, k)
+	joined := map[string]*Step{}
+	for k, v := range outs[0].added {
+		every := true
+		for _, o := range outs[1:] {
+			if _, ok := o.added[k]; !ok {
+				every = false
+				break
 			}
+		}
+		if every {
+			joined[k] = v
 		}
 	}
 	if len(outs) == 1 {
-		return env, outs[0].facts
+		return joined, outs[0].facts
 	}
-	return env, fs
+	return joined, fs
 }
 
 func stepName(s *Step) string {
@@ -271,7 +296,9 @@ func stepName(s *Step) string {
 	return "step " + s.Number
 }
 
-func (c *checker) action(s *Step, env map[string]*Step) {
+// action checks a call or step and returns the result name it defines on
+// every path through it ("" for none).
+func (c *checker) action(s *Step, env map[string]*Step) string {
 	var info *toolInfo
 	if s.Kind == StepCall && c.tools != nil {
 		var ok bool
@@ -317,17 +344,21 @@ func (c *checker) action(s *Step, env map[string]*Step) {
 		}
 	}
 	if s.Result == "" {
-		return
-	}
-	if in, ok := c.inputs[s.Result]; ok {
-		c.e.add(s.ResultPos, ltl.ErrDuplicate, fmt.Sprintf("%q is already an input (declared at %s); name the result otherwise", s.Result, shortPos(in.Pos)))
-	} else if prev, ok := env[s.Result]; ok {
-		c.e.add(s.ResultPos, ltl.ErrDuplicate, fmt.Sprintf("%q already names the result of step %s on this path", s.Result, prev.Number))
-	}
-	if !s.Optional {
-		env[s.Result] = s
+		return ""
 	}
 	c.bound[s.Result] = s
+	if in, ok := c.inputs[s.Result]; ok {
+		c.e.add(s.ResultPos, ltl.ErrDuplicate, fmt.Sprintf("%q is already an input (declared at %s); name the result otherwise", s.Result, shortPos(in.Pos)))
+		return ""
+	}
+	if prev, ok := env[s.Result]; ok {
+		c.e.add(s.ResultPos, ltl.ErrDuplicate, fmt.Sprintf("%q already names the result of step %s on this path", s.Result, prev.Number))
+		return ""
+	}
+	if s.Optional {
+		return ""
+	}
+	return s.Result
 }
 
 func (c *checker) suggestTool(name string) string {
