@@ -140,6 +140,9 @@ func (t *textReader) read(src []byte) {
 			named = true
 			t.r.Pos = p
 			t.r.Name, t.r.Title = m[1], strings.TrimSpace(m[2])
+			if reserved[t.r.Name] {
+				t.e.add(p, ErrTextForm, fmt.Sprintf("the routine cannot be called %q: it is a reserved word of the .routine language", t.r.Name))
+			}
 		default:
 			t.e.add(p, ErrTextForm, fmt.Sprintf("not a line of the Routine text form: %q (expected `Step N. NAME: …`, `Branch N-B Step S. …`, `Input: …` or `Routine NAME: …`)", truncate(trimmed, 60)))
 		}
