@@ -121,6 +121,7 @@ type lowerer struct {
 	ends      []edge
 	results   map[string]*Step   // result name → its step
 	toolSteps map[string][]*Step // tool → the steps calling it
+	work      int                // edges built so far (spend)
 	lets      []string
 	letSet    map[string]bool
 	inputs    map[string]*Input
@@ -137,8 +138,39 @@ func withGuard(es []edge, g *fn) []edge {
 	return out
 }
 
+// spend counts the edges the unrolling has built: each becomes at least
+// a few bytes of the lowered spec, and without this bound branches inside
+// repeats inside repeats would multiply edges far past MaxBytes before a
+// node limit is reached.
+func (l *lowerer) spend(s *Step, n int) {
+	l.work += n
+	if l.work > l.max && !l.tooBig {
+		l.e.add(s.Pos, ErrLowerSize, fmt.Sprintf("the unrolled routine has more than %d ways from one event to the next, over what fits in MaxBytes = %d: branches and optional steps inside repeats multiply them; raise routines.LowerOptions.MaxBytes (and ltl's MaxSpecBytes to parse it)", l.max, l.max))
+		l.tooBig = true
+	}
+}
+
+// dedup drops repeated edges (same predecessor, same guard node).
+func dedup(es []edge) []edge {
+	type key struct {
+		from  int
+		guard *fn
+	}
+	seen := make(map[key]bool, len(es))
+	out := es[:0:0]
+	for _, e := range es {
+		k := key{e.from, e.guard}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func (l *lowerer) block(steps []*Step, in []edge) []edge {
 	for _, s := range steps {
+		l.spend(s, len(in))
 		if l.tooBig {
 			return nil
 		}
@@ -150,7 +182,7 @@ func (l *lowerer) block(steps []*Step, in []edge) []edge {
 			n := l.newNode(s, in)
 			out := []edge{{from: n, guard: fTrue}}
 			if s.Optional {
-				out = append(out, in...)
+				out = dedup(append(out, in...))
 			}
 			in = out
 		case StepIf:
@@ -166,18 +198,19 @@ func (l *lowerer) block(steps []*Step, in []edge) []edge {
 				elseBody = s.Else.Body
 			}
 			outs = append(outs, l.block(elseBody, withGuard(in, prior))...)
-			in = outs
+			in = dedup(outs)
 		case StepChoice:
 			var outs []edge
 			for _, arm := range s.Arms {
 				outs = append(outs, l.block(arm.Body, in)...)
 			}
-			in = outs
+			in = dedup(outs)
 		case StepRepeat:
 			until := l.cond(s.Until)
 			var exits []edge
 			cur := in
 			for k := 1; k <= s.Max && len(cur) > 0 && !l.tooBig; k++ {
+				l.spend(s, len(cur))
 				out := l.block(s.Body, cur)
 				if k == s.Max {
 					exits = append(exits, out...)
@@ -186,7 +219,7 @@ func (l *lowerer) block(steps []*Step, in []edge) []edge {
 				exits = append(exits, withGuard(out, until)...)
 				cur = withGuard(out, fNot(until))
 			}
-			in = exits
+			in = dedup(exits)
 		}
 	}
 	return in

@@ -2,6 +2,7 @@ package routines
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,5 +49,29 @@ func TestLowerHostileText(t *testing.T) {
 	}
 	if !strings.Contains(text, `a(s == "v\"\nrule G(false)")`) {
 		t.Fatalf("the literal is not kept as one quoted string:\n%s", text)
+	}
+}
+
+// TestLowerEdgesDoNotMultiply: each empty arm of a choice passes its
+// incoming edges on, so sequential choices multiplied them (2^40 here)
+// before repeated edges were merged; now the routine lowers to two steps
+// and the edge budget (spend) bounds what merging cannot.
+func TestLowerEdgesDoNotMultiply(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("routine r\n1. -> a()\n")
+	for i := 2; i <= 41; i++ {
+		b.WriteString(strconv.Itoa(i) + ". choice { } or { }\n")
+	}
+	b.WriteString("42. -> answer\n")
+	r, err := Parse("r.routine", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := Lower(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "rule G(answer -> answer & Y a)") {
+		t.Fatalf("unexpected lowering:\n%s", text)
 	}
 }
