@@ -33,6 +33,9 @@ import (
 //     an arm whose condition contradicts what the path to it has decided
 //     (equalities, sets, numeric bounds, failed/succeeded, the same check
 //     both ways);
+//   - with a catalog, an argument one step forces that another step of the
+//     same tool may omit, the schema not requiring it (ErrForcedElsewhere:
+//     the lowered spec's fail-closed predicate would reject that run);
 //   - a `rule` ltl.ParseFormula rejects (its codes, placed in the routine).
 func Check(r *Routine, catalog []ltl.CatalogTool) error {
 	c := newChecker(r, catalog)
