@@ -10,14 +10,14 @@ import (
 	"github.com/specplan/specplan/ltl"
 )
 
-// TestBundledRoutines parses every specs/*.routine, reads the catalog its
+// TestBundledRoutines parses every specs/routines/*.routine, reads the catalog its
 // `tools from` names, and compares `plan check`-style diagnostics (Check's,
-// formatted) with specs/testdata/routines/NAME.check (empty: the bundled
+// formatted) with specs/routines/testdata/NAME.check (empty: the bundled
 // routines are clean) and the lowered spec with NAME.lowered.ltl (for the
 // parse-and-compare test once ltl reads issue 9's syntax). -update
 // rewrites both.
 func TestBundledRoutines(t *testing.T) {
-	paths, _ := filepath.Glob("../specs/*.routine")
+	paths, _ := filepath.Glob("../specs/routines/*.routine")
 	if len(paths) < 3 {
 		t.Fatalf("expected at least 3 bundled routines, got %v", paths)
 	}
@@ -57,8 +57,8 @@ func TestBundledRoutines(t *testing.T) {
 				t.Fatal(err)
 			}
 			roundTrip(t, path, Options{}, r)
-			golden(t, filepath.Join("../specs/testdata/routines", name+".check"), diags)
-			golden(t, filepath.Join("../specs/testdata/routines", name+".lowered.ltl"), lowered)
+			golden(t, filepath.Join("../specs/routines/testdata", name+".check"), diags)
+			golden(t, filepath.Join("../specs/routines/testdata", name+".lowered.ltl"), lowered)
 		})
 	}
 }
