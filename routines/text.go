@@ -83,6 +83,7 @@ type textReader struct {
 	e       *errs
 	file    string
 	r       *Routine
+	src     []byte
 	steps   []*textStep
 	inputAt map[string]Pos
 }
@@ -105,6 +106,7 @@ var (
 var condParser = participle.MustBuild[gOr](participle.Lexer(routineLexer), participle.UseLookahead(2))
 
 func (t *textReader) read(src []byte) {
+	t.src = src
 	named := false
 	off := 0
 	for lineNo, raw := range strings.SplitAfter(string(src), "\n") {
@@ -276,7 +278,7 @@ func (t *textReader) action(p Pos, body string, off int) *Step {
 	clauses := splitTop(desc, ';')
 	at := off + len(name) + 1
 	for i, cl := range clauses {
-		cpos := t.posAt(p, off, at)
+		cpos := t.posAt(p, at)
 		at += len(cl) + 1
 		trimmed := strings.TrimRight(strings.TrimSpace(cl), ".")
 		low := strings.ToLower(trimmed)
@@ -324,11 +326,12 @@ func (t *textReader) action(p Pos, body string, off int) *Step {
 }
 
 // posAt is the position of byte offset at on the line starting at p.
-func (t *textReader) posAt(p Pos, lineOff, at int) Pos {
-	_ = lineOff
+func (t *textReader) posAt(p Pos, at int) Pos {
 	q := p
-	q.Column += at - p.Offset
-	q.Offset = at
+	if at >= p.Offset && at <= len(t.src) {
+		q.Column += utf8.RuneCount(t.src[p.Offset:at])
+		q.Offset = at
+	}
 	return q
 }
 
