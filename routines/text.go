@@ -278,7 +278,7 @@ func (t *textReader) action(p Pos, body string, off int) *Step {
 	clauses := splitTop(desc, ';')
 	at := off + len(name) + 1
 	for i, cl := range clauses {
-		cpos := t.posAt(p, at)
+		cpos := t.posAt(p, at+len(cl)-len(strings.TrimLeft(cl, " \t")))
 		at += len(cl) + 1
 		trimmed := strings.TrimRight(strings.TrimSpace(cl), ".")
 		low := strings.ToLower(trimmed)
