@@ -1,6 +1,7 @@
 package specplan
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/specplan/specplan/automata"
@@ -69,8 +70,19 @@ func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
 		}
 		out = append(out, trace)
 	}
+	if len(out) == 0 && len(words) > 0 {
+		// The automaton has words, but none could be written with values
+		// that validate: say so rather than print nothing, which reads as
+		// "no run satisfies the spec".
+		return nil, fmt.Errorf("%w: the %d shortest accepted words compare with captured values or schemas that the filled-in results and arguments do not realise", ErrNoConcreteWitness, len(words))
+	}
 	return out, nil
 }
+
+// ErrNoConcreteWitness is returned by Witnesses when the automaton accepts
+// words but none of those it tried could be written as a trace that
+// validates (see Witnesses on results and captures).
+var ErrNoConcreteWitness = errors.New("no concrete witness found")
 
 // fillArgs completes a call's arguments under its tool's schema.
 func (s *Spec) fillArgs(ev *ltl.Event, sym automata.Symbol) error {
