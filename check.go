@@ -39,6 +39,7 @@ const (
 	CheckPredicateType                      // a predicate whose type another predicate or the tool's schema contradicts
 	CheckDuplicate                          // a rule that repeats an earlier rule exactly
 	CheckSchemaUnsat                        // a tool's parameter schema admits no call (Spec.CheckSchemas)
+	CheckNotGenerable                       // a tool's parameter schema uses what the decoder cannot enforce (Spec.CheckGenerable)
 	CheckUnusedCapture                      // a `let` no rule refers to
 )
 
@@ -46,7 +47,7 @@ var checkNames = [...]string{
 	CheckUnsatisfiable: "unsatisfiable", CheckRuleUnsat: "rule-unsatisfiable", CheckVacuous: "vacuous",
 	CheckRedundant: "redundant", CheckUnusedStep: "unused-step", CheckUnusedTool: "unused-tool",
 	CheckSkipped: "skipped", CheckPredicateType: "predicate-type", CheckDuplicate: "duplicate",
-	CheckSchemaUnsat: "schema-unsatisfiable", CheckUnusedCapture: "unused-capture",
+	CheckSchemaUnsat: "schema-unsatisfiable", CheckNotGenerable: "not-generable", CheckUnusedCapture: "unused-capture",
 }
 
 func (c CheckCode) String() string {
@@ -178,7 +179,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Offset < out[j].Pos.Offset })
 	// The catalog's findings come after the spec's: they are in another file.
-	return append(out, s.CheckSchemas()...), nil
+	return append(append(out, s.CheckSchemas()...), s.CheckGenerable()...), nil
 }
 
 // DiffResult is the outcome of comparing two specs.

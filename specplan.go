@@ -514,6 +514,41 @@ func (s *Spec) CheckSchemas(extra ...SchemaCheck) []Diagnostic {
 	return out
 }
 
+// CheckGenerable reports, as errors positioned at each tool's catalog
+// entry, the tools whose parameter schema the decoder cannot generate
+// under (schema.CheckGenerable: a keyword it cannot enforce, with the JSON
+// pointer), so that `plan check` and `plan compile` refuse them before
+// anyone runs `plan generate`. Validation (Validate, Monitor) is not
+// affected: every valid schema is validated. Check includes these
+// findings (code CheckNotGenerable). Tools come in catalog order.
+func (s *Spec) CheckGenerable() []Diagnostic {
+	if s == nil {
+		return nil
+	}
+	var out []Diagnostic
+	for _, t := range s.catalog {
+		raw, ok := s.schemas[t.Name]
+		if !ok {
+			continue
+		}
+		err := schema.CheckGenerable(raw)
+		if err == nil {
+			continue
+		}
+		msg := err.Error()
+		if ge, ok := schema.AsError(err); ok {
+			where := ge.Pointer
+			if where == "" {
+				where = "/"
+			}
+			msg = fmt.Sprintf("parameters schema at %s (%s): %s", safetext.Escape(where), ge.Keyword, ge.Msg)
+		}
+		out = append(out, Diagnostic{Pos: s.toolPos[t.Name], Severity: SeverityError, Code: CheckNotGenerable,
+			Msg: fmt.Sprintf("tool %s: the decoder cannot generate under its %s (validation is not affected)", safetext.Escape(t.Name), safetext.Escape(msg))})
+	}
+	return out
+}
+
 // noSchema reports a catalog entry without parameters (absent or JSON
 // null): its calls take any arguments.
 func noSchema(p json.RawMessage) bool {

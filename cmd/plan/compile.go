@@ -32,6 +32,16 @@ func (c *CompileCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	// A tool the decoder cannot generate under is refused here, not found
+	// out at generate (plan check reports the same findings).
+	if diags := spec.CheckGenerable(); len(diags) > 0 {
+		var list ltl.ErrorList
+		for _, d := range diags {
+			list = append(list, &ltl.Error{Pos: d.Pos, Msg: d.Severity.String() + ": " + d.Msg + " [" + d.Code.String() + "]"})
+		}
+		printError(e.stderr, list)
+		return &exitError{code: exitViolated}
+	}
 	var buf bytes.Buffer
 	switch c.Format {
 	case "dot":
