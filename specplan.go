@@ -1,6 +1,7 @@
 package specplan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/internal/safetext"
+	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
 	"github.com/specplan/specplan/schema"
 )
@@ -449,13 +451,44 @@ func catalogSchemas(catalog []ltl.CatalogTool) (map[string]json.RawMessage, map[
 			errs = append(errs, &ltl.Error{Pos: t.Pos, Code: ltl.ErrCatalogTool, Msg: fmt.Sprintf("tool %s: parameters: %v", t.Name, err)})
 			continue
 		}
-		raw[t.Name] = t.Parameters
+		raw[t.Name] = withStrict(t)
 		compiled[t.Name] = sch
 	}
 	if len(errs) > 0 {
 		return nil, nil, errs
 	}
 	return raw, compiled, nil
+}
+
+// withStrict is a tool's parameters as the decoder reads them: OpenAI's
+// `"strict": true` sits on the function, beside the schema, and the
+// decoder honours it at the schema's root (every declared property
+// written, no other), so it is carried there. Validation reads the schema
+// as it is: strict mode is OpenAI's rule for generation, not JSON Schema.
+func withStrict(t ltl.CatalogTool) json.RawMessage {
+	entry, err := strictjson.Parse(t.Entry, strictjson.Limits{})
+	if err != nil || entry.Kind() != strictjson.Object {
+		return t.Parameters
+	}
+	fn := entry.Get("function")
+	if fn == nil || fn.Kind() != strictjson.Object {
+		fn = entry
+	}
+	st := fn.Get("strict")
+	if st == nil || st.Kind() != strictjson.Bool || st.Text() != "true" {
+		return t.Parameters
+	}
+	params, err := strictjson.Parse(t.Parameters, strictjson.Limits{})
+	if err != nil || params.Kind() != strictjson.Object || params.Get("strict") != nil {
+		return t.Parameters
+	}
+	trimmed := bytes.TrimLeft(t.Parameters, " \t\r\n")
+	rest := bytes.TrimLeft(trimmed[1:], " \t\r\n")
+	out := append([]byte(`{"strict": true`), ',')
+	if len(rest) > 0 && rest[0] == '}' {
+		out = out[:len(out)-1]
+	}
+	return append(out, trimmed[1:]...)
 }
 
 // SchemaCheck is an analysis of one tool's compiled parameter schema that
