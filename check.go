@@ -179,7 +179,7 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Offset < out[j].Pos.Offset })
 	// The catalog's findings come after the spec's: they are in another file.
-	return append(append(out, s.CheckSchemas()...), s.CheckGenerable()...), nil
+	return append(out, s.CheckSchemas()...), nil
 }
 
 // DiffResult is the outcome of comparing two specs.

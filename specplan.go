@@ -549,14 +549,21 @@ func (s *Spec) CheckSchemas(extra ...SchemaCheck) []Diagnostic {
 
 // CheckGenerable reports, as errors positioned at each tool's catalog
 // entry, the tools whose parameter schema the decoder cannot generate
-// under (schema.CheckGenerable: a keyword it cannot enforce, with the JSON
-// pointer), so that `plan check` and `plan compile` refuse them before
-// anyone runs `plan generate`. Validation (Validate, Monitor) is not
-// affected: every valid schema is validated. Check includes these
-// findings (code CheckNotGenerable). Tools come in catalog order.
-func (s *Spec) CheckGenerable() []Diagnostic {
+// under, so that `plan check` and `plan compile` refuse them before anyone
+// runs `plan generate`. check decides one schema: nil means
+// schema.CheckGenerable (the generation form's refusals: a keyword it
+// cannot enforce, with the JSON pointer); the plan CLI passes
+// decoder.CheckSchema, which adds the decoder's own limits (automaton
+// size, nesting) — the root package does not link the decoder.
+// Validation (Validate, Monitor) is not affected: every valid schema is
+// validated. Findings have code CheckNotGenerable; tools come in catalog
+// order.
+func (s *Spec) CheckGenerable(check func(json.RawMessage) error) []Diagnostic {
 	if s == nil {
 		return nil
+	}
+	if check == nil {
+		check = schema.CheckGenerable
 	}
 	var out []Diagnostic
 	for _, t := range s.catalog {
@@ -564,7 +571,7 @@ func (s *Spec) CheckGenerable() []Diagnostic {
 		if !ok {
 			continue
 		}
-		err := schema.CheckGenerable(raw)
+		err := check(raw)
 		if err == nil {
 			continue
 		}

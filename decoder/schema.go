@@ -58,11 +58,11 @@ func parseSchema(raw json.RawMessage, path string, depth int) (*schema, error) {
 // schemaErr turns a normaliser refusal into the decoder's error codes.
 func schemaErr(err error) error {
 	if e, ok := jschema.AsError(err); ok && e.Code == jschema.CodeLimit {
-		return &ConstraintError{Code: CodeLimit, Msg: strings.ReplaceAll(e.Error(), "Options.MaxDepth", "MaxSchemaDepth")}
+		return &ConstraintError{Code: CodeLimit, Msg: strings.ReplaceAll(e.Error(), "Options.MaxDepth", "MaxSchemaDepth"), Cause: err}
 	} else if ok && e.Code == jschema.CodeUnsatisfiable {
-		return &ConstraintError{Code: CodeUnsat, Msg: "no output satisfies the schema: " + e.Error()}
+		return &ConstraintError{Code: CodeUnsat, Msg: "no output satisfies the schema: " + e.Error(), Cause: err}
 	}
-	return &ConstraintError{Code: CodeSchema, Msg: err.Error()}
+	return &ConstraintError{Code: CodeSchema, Msg: err.Error(), Cause: err}
 }
 
 // predIntervals is the set of numbers on which p has truth value holds.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	jschema "github.com/specplan/specplan/schema"
 )
 
 // SchemaBenchOptions configures BenchSchemas.
@@ -236,19 +238,10 @@ func BenchSchemas(dir string, opts SchemaBenchOptions) (*SchemaBenchReport, erro
 	return rep, nil
 }
 
-func compileForBench(raw json.RawMessage) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	c.UseLoader(noFetch{})
-	const url = "mem:///bench.json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(url)
+// compileForBench is the project's one validator (package schema), the
+// one the guard uses, so the bench judges generated values as Validate does.
+func compileForBench(raw json.RawMessage) (*jschema.Schema, error) {
+	return jschema.Compile(raw, jschema.CompileOptions{})
 }
 
 // refusalKey groups a refusal by its code and keyword.

@@ -47,9 +47,15 @@ func (c ErrorCode) String() string {
 type ConstraintError struct {
 	Code ErrorCode
 	Msg  string
+	// Cause is the error behind it, when another package found it (a
+	// *schema.Error for a schema the generation form refuses).
+	Cause error
 }
 
 func (e *ConstraintError) Error() string { return "decoder: " + e.Code.String() + ": " + e.Msg }
+
+// Unwrap returns the cause, so errors.As finds a *schema.Error.
+func (e *ConstraintError) Unwrap() error { return e.Cause }
 
 // Is matches a sentinel with the same code (a sentinel has no message).
 func (e *ConstraintError) Is(target error) bool {

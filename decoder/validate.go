@@ -3,122 +3,62 @@ package decoder
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	jschema "github.com/specplan/specplan/schema"
 )
 
 // ValidateArgs checks a tool call's concrete arguments against the tool's
-// JSON schema (the "parameters" object of a catalog entry) with a full
-// JSON Schema validator (github.com/santhosh-tekuri/jsonschema/v6, format
-// asserted, remote references refused): what generation writes and what
-// validation accepts are both standard JSON Schema, generation writing a
-// subset (see package schema). A nil or empty schema (no bytes, null,
-// true or {}) accepts any object; nil args is the empty object.
+// JSON schema (the "parameters" object of a catalog entry) with the
+// project's one validator, package schema (standard JSON Schema, formats
+// asserted, numbers exact, remote references refused): what generation
+// writes and what the guard accepts are judged by the same code, generation
+// writing a subset. A nil or empty schema (no bytes, null) accepts any
+// object; nil args is the empty object.
 //
 // The result is nil when the arguments are valid, else one *ConstraintError
-// with Code CodeSchema whose message lists every violation, each led by its
-// JSON pointer and keyword ("/order_id: type: got number, want string").
-// A schema the validator cannot compile is a CodeSchema error too.
-func ValidateArgs(schema json.RawMessage, args map[string]any) error {
-	if t := strings.TrimSpace(string(schema)); t == "" || t == "null" {
+// with Code CodeSchema whose Cause is the *schema.ValidationError (each
+// problem with its JSON pointer and keyword). A schema the validator cannot
+// compile is a CodeSchema error too. Compiled schemas are cached by content.
+func ValidateArgs(raw json.RawMessage, args map[string]any) error {
+	if t := strings.TrimSpace(string(raw)); t == "" || t == "null" {
 		return nil
 	}
-	sch, err := compiledValidator(schema)
+	sch, err := compiledValidator(raw)
 	if err != nil {
-		return err
+		return &ConstraintError{Code: CodeSchema, Msg: err.Error(), Cause: err}
 	}
 	if args == nil {
 		args = map[string]any{}
 	}
-	b, err := json.Marshal(args)
-	if err != nil {
-		return newErr(CodeSchema, "args: not JSON: %v", err)
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		return newErr(CodeSchema, "args: not JSON: %v", err)
-	}
-	if err := sch.Validate(v); err != nil {
-		return newErr(CodeSchema, "%s", describeValidation(err))
+	if err := sch.ValidateArgs(args); err != nil {
+		return &ConstraintError{Code: CodeSchema, Msg: err.Error(), Cause: err}
 	}
 	return nil
 }
 
-func describeValidation(err error) string {
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
-		return err.Error()
-	}
-	var msgs []string
-	var walk func(u *jsonschema.OutputUnit)
-	walk = func(u *jsonschema.OutputUnit) {
-		if len(u.Errors) == 0 && u.Error != nil {
-			kw := u.KeywordLocation
-			if i := strings.LastIndex(kw, "/"); i >= 0 {
-				kw = kw[i+1:]
-			}
-			loc := u.InstanceLocation
-			if loc == "" {
-				loc = "/"
-			}
-			msgs = append(msgs, fmt.Sprintf("%s: %s: %s", loc, kw, u.Error.String()))
-		}
-		for i := range u.Errors {
-			walk(&u.Errors[i])
-		}
-	}
-	walk(ve.BasicOutput())
-	sort.Strings(msgs)
-	if len(msgs) == 0 {
-		return ve.Error()
-	}
-	return strings.Join(msgs, "; ")
-}
-
-// validatorCache holds compiled validators by schema text, so a catalog's
-// schemas are compiled once however many calls are checked.
 var validatorCache = struct {
 	sync.Mutex
-	m map[string]*jsonschema.Schema
-}{m: map[string]*jsonschema.Schema{}}
+	m map[string]*jschema.Schema
+}{m: map[string]*jschema.Schema{}}
 
-// maxCachedValidators bounds validatorCache; past it the cache restarts.
+// maxCachedValidators bounds the cache; past it the cache starts over.
 const maxCachedValidators = 1024
 
-type noFetch struct{}
-
-func (noFetch) Load(u string) (any, error) {
-	return nil, fmt.Errorf("remote $ref %s refused: specplan never fetches schemas", u)
-}
-
-func compiledValidator(raw json.RawMessage) (*jsonschema.Schema, error) {
+func compiledValidator(raw json.RawMessage) (*jschema.Schema, error) {
 	key := string(raw)
 	validatorCache.Lock()
 	defer validatorCache.Unlock()
 	if s, ok := validatorCache.m[key]; ok {
 		return s, nil
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	s, err := jschema.Compile(raw, jschema.CompileOptions{})
 	if err != nil {
-		return nil, newErr(CodeSchema, "schema: not valid JSON: %v", err)
-	}
-	const url = "mem:///parameters.json"
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	c.UseLoader(noFetch{})
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, newErr(CodeSchema, "schema: %v", err)
-	}
-	s, err := c.Compile(url)
-	if err != nil {
-		return nil, newErr(CodeSchema, "schema: %s", strings.ReplaceAll(err.Error(), url, ""))
+		return nil, err
 	}
 	if len(validatorCache.m) >= maxCachedValidators {
-		validatorCache.m = map[string]*jsonschema.Schema{}
+		validatorCache.m = map[string]*jschema.Schema{}
 	}
 	validatorCache.m[key] = s
 	return s, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jschema "github.com/specplan/specplan/schema"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -48,11 +49,11 @@ func TestValidateArgs(t *testing.T) {
 		{"pattern bad", `{"properties":{"id":{"type":"string","pattern":"^[A-Z][0-9]{1,5}$"}}}`, map[string]any{"id": "a17"}, []string{"/id: pattern"}},
 		{"format asserted", `{"properties":{"d":{"type":"string","format":"date"}}}`, map[string]any{"d": "2024-13-01"}, []string{"/d: format"}},
 		{"exclusive draft 4 booleans", `{"$schema":"http://json-schema.org/draft-04/schema#","properties":{"a":{"type":"number","minimum":1,"maximum":2,"exclusiveMaximum":true}}}`, map[string]any{"a": 2.0}, []string{"/a: exclusiveMaximum"}},
-		{"anyOf", `{"properties":{"a":{"anyOf":[{"type":"string"},{"type":"null"}]}}}`, map[string]any{"a": 1.0}, []string{"/a: anyOf", "/a: type", "/a: type"}},
+		{"anyOf", `{"properties":{"a":{"anyOf":[{"type":"string"},{"type":"null"}]}}}`, map[string]any{"a": 1.0}, []string{"/a: anyOf"}},
 		{"$ref", `{"$defs":{"id":{"type":"string"}},"properties":{"a":{"$ref":"#/$defs/id"}}}`, map[string]any{"a": 1.0}, []string{"/a: type"}},
 		{"nested violations all reported", `{"properties":{"c":{"type":"object","properties":{"zip":{"type":"string","pattern":"^[0-9]{5}$"}},"required":["zip","k"]}}}`,
-			map[string]any{"c": map[string]any{"zip": "1234"}}, []string{"/c/zip: pattern", "/c: required"}},
-		{"NaN is not JSON", `{"properties":{"n":{"type":"number"}}}`, map[string]any{"n": math.NaN()}, []string{"args: not JSON"}},
+			map[string]any{"c": map[string]any{"zip": "1234"}}, []string{"/c: required", "/c/zip: pattern"}},
+		{"NaN is not JSON", `{"properties":{"n":{"type":"number"}}}`, map[string]any{"n": math.NaN()}, []string{"/n: NaN is not a JSON number"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,9 +69,21 @@ func TestValidateArgs(t *testing.T) {
 				t.Fatalf("ValidateArgs = %v (%T), want a CodeSchema *ConstraintError", err, err)
 			}
 			var got []string
-			for _, m := range strings.Split(ce.Msg, "; ") {
-				parts := strings.SplitN(m, ": ", 3)
-				got = append(got, strings.Join(parts[:min(2, len(parts))], ": "))
+			var ve *jschema.ValidationError
+			if errors.As(err, &ve) {
+				for _, p := range ve.Problems {
+					ptr := p.Pointer
+					if ptr == "" {
+						ptr = "/"
+					}
+					what := p.Keyword
+					if what == "" {
+						what = p.Msg // not a keyword's failure: a value JSON cannot hold
+					}
+					got = append(got, ptr+": "+what)
+				}
+			} else {
+				got = []string{ce.Msg}
 			}
 			if strings.Join(got, "; ") != strings.Join(tc.want, "; ") {
 				t.Errorf("violations:\n got %s\nwant %s", ce.Msg, strings.Join(tc.want, "; "))
@@ -179,12 +192,12 @@ func TestValidateArgsRefundCatalog(t *testing.T) {
 		args map[string]any
 		want string
 	}{
-		{"get_order", map[string]any{"order_id": 17.0}, "/order_id: type: got number, want string"},
-		{"get_order", map[string]any{"order_id": "A123456"}, `/order_id: pattern: 'A123456' does not match pattern '^[A-Z][0-9]{1,5}$'`},
-		{"check_permission", map[string]any{"role": "root"}, `/role: enum: value must be one of 'agent', 'manager', 'viewer'`},
+		{"get_order", map[string]any{"order_id": 17.0}, "/order_id (type): is a number, must be a string"},
+		{"get_order", map[string]any{"order_id": "A123456"}, `/order_id (pattern): "A123456" does not match the pattern "^[A-Z][0-9]{1,5}$"`},
+		{"check_permission", map[string]any{"role": "root"}, `/role (enum): "root" is not one of "agent", "manager" or "viewer"`},
 		{"refund", map[string]any{"order_id": "A1", "amount": -1.0, "currency": "GBP"},
-			`/amount: minimum: minimum: got -1, want 0; /currency: enum: value must be one of 'EUR', 'USD'`},
-		{"notify_customer", map[string]any{"message": strings.Repeat("x", 201)}, "/message: maxLength: maxLength: got 201, want 200"},
+			`/amount (minimum): -1 is less than the minimum 0; /currency (enum): "GBP" is not one of "EUR" or "USD"`},
+		{"notify_customer", map[string]any{"message": strings.Repeat("x", 201)}, "/message (maxLength): is 201 characters long, longer than the maximum 200"},
 	}
 	for _, b := range bad {
 		err := ValidateArgs(schemas[b.tool], b.args)
@@ -201,7 +214,7 @@ func ExampleValidateArgs() {
 	fmt.Println(ValidateArgs(schema, map[string]any{"order_id": 17.0, "qty": 2.5, "note": "x"}))
 	// Output:
 	// <nil>
-	// decoder: schema: /order_id: type: got number, want string; /qty: type: got number, want integer
+	// decoder: schema: /order_id (type): is a number, must be a string; /qty (type): is a number, must be an integer
 }
 
 // An enum value that breaks another keyword of its schema is never

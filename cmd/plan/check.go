@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
@@ -41,6 +42,9 @@ func (c *CheckCmd) Run(e *env) error {
 			inputErrs++
 			continue
 		}
+		// Tools the decoder cannot generate under (its own limits included):
+		// refused here, never found out at generate.
+		diags = append(diags, spec.CheckGenerable(decoder.CheckSchema)...)
 		var list ltl.ErrorList
 		for _, d := range diags {
 			if d.Severity == specplan.SeverityError {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/internal/graphviz"
 	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/internal/safetext"
@@ -34,7 +35,7 @@ func (c *CompileCmd) Run(e *env) error {
 	}
 	// A tool the decoder cannot generate under is refused here, not found
 	// out at generate (plan check reports the same findings).
-	if diags := spec.CheckGenerable(); len(diags) > 0 {
+	if diags := spec.CheckGenerable(decoder.CheckSchema); len(diags) > 0 {
 		var list ltl.ErrorList
 		for _, d := range diags {
 			list = append(list, &ltl.Error{Pos: d.Pos, Msg: d.Severity.String() + ": " + d.Msg + " [" + d.Code.String() + "]"})
