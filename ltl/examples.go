@@ -13,7 +13,9 @@ import (
 type Example struct {
 	Pos    Pos     // the example's first line
 	Events []Event // one per labelled line
-	Text   string  // the example's lines, as written
+	// EventPos[i] is where Events[i] is written (its label's line).
+	EventPos []Pos
+	Text     string // the example's lines, as written
 }
 
 // exampleLabels maps ReAct labels to the step kinds they produce; "" is a call.
@@ -114,6 +116,7 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 				continue
 			}
 			cur.Events = append(cur.Events, Event{Step: step, Text: rest})
+			cur.EventPos = append(cur.EventPos, pos)
 			continue
 		}
 		ev, ok := o.parseAction(rest, pos, e)
@@ -124,6 +127,7 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 			continue
 		}
 		cur.Events = append(cur.Events, ev)
+		cur.EventPos = append(cur.EventPos, pos)
 	}
 	flush()
 	if err := e.result(); err != nil {

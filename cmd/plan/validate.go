@@ -15,6 +15,9 @@ type ValidateCmd struct {
 	Spec     string   `arg:"" help:"The .ltl spec."`
 	Traces   []string `arg:"" optional:"" help:"JSON Lines trace files, one event per line (- reads standard input)."`
 	Examples []string `name:"examples" placeholder:"FILE.md" help:"Validate the few-shot examples (ReAct text form) inside a prompt file."`
+	OpenAI   []string `name:"openai" placeholder:"LOG.json" help:"Validate an OpenAI chat log: a messages array, a request or response body, or JSON Lines of bodies (tool calls with their tool messages' results). - reads standard input."`
+	TextStep string   `name:"text-step" placeholder:"STEP" help:"With --openai: assistant text content is a step of this kind (e.g. answer); without it, text is not an event."`
+	ToolStep string   `name:"tool-step" placeholder:"STEP" help:"With --openai: each tool message is also a step of this kind (e.g. observation), after its call."`
 	JSON     bool     `name:"json" help:"Print one JSON object per trace."`
 }
 
@@ -26,8 +29,11 @@ type traceReport struct {
 }
 
 func (c *ValidateCmd) Run(e *env) error {
-	if len(c.Traces) == 0 && len(c.Examples) == 0 {
-		return inputErr(fmt.Errorf("nothing to validate: give trace files or --examples FILE.md"))
+	if len(c.Traces) == 0 && len(c.Examples) == 0 && len(c.OpenAI) == 0 {
+		return inputErr(fmt.Errorf("nothing to validate: give trace files, --examples FILE.md or --openai LOG.json"))
+	}
+	if (c.TextStep != "" || c.ToolStep != "") && len(c.OpenAI) == 0 {
+		return inputErr(fmt.Errorf("--text-step and --tool-step apply to --openai logs"))
 	}
 	spec, err := c.compile(c.Spec)
 	if err != nil {
@@ -40,7 +46,8 @@ func (c *ValidateCmd) Run(e *env) error {
 	// Each input is read, judged and reported before the next is read, so a
 	// run over many files holds one file at a time.
 	unreadable, failed, total := 0, 0, 0
-	report := func(name string, events []ltl.Event, err error) error {
+	// at, if set, says where event i was written, for the report.
+	report := func(name string, events []ltl.Event, at func(i int) string, err error) error {
 		total++
 		if err != nil {
 			unreadable++
@@ -62,11 +69,15 @@ func (c *ValidateCmd) Run(e *env) error {
 			return nil
 		}
 		outfile.Fprintf(e.stdout, "FAIL  %s: %s\n", name, v.Violation.Reason)
-		if pos := v.Violation.Position; pos < len(events) && len(v.Violation.Arguments) == 0 { // bad arguments: the reason says it all
+		pos := v.Violation.Position // events are numbered from 1 in what is printed
+		if at != nil && pos < len(events) {
+			outfile.Fprintf(e.stdout, "      event %d is at %s\n", pos+1, at(pos))
+		}
+		if pos < len(events) && len(v.Violation.Arguments) == 0 { // bad arguments: the reason says it all
 			if len(v.Violation.Expected) > 0 {
-				outfile.Fprintf(e.stdout, "      allowed at event %d instead: %s\n", pos, joinMax(v.Violation.Expected, 8))
+				outfile.Fprintf(e.stdout, "      allowed at event %d instead: %s\n", pos+1, joinMax(v.Violation.Expected, 8))
 			} else if pos > 0 {
-				outfile.Fprintf(e.stdout, "      nothing may come after event %d\n", pos-1)
+				outfile.Fprintf(e.stdout, "      nothing may come after event %d\n", pos)
 			}
 		}
 		return nil
@@ -80,7 +91,26 @@ func (c *ValidateCmd) Run(e *env) error {
 		if name == "" {
 			name = path
 		}
-		if err := report(name, events, err); err != nil {
+		if err := report(name, events, nil, err); err != nil {
+			return err
+		}
+		forget(name)
+	}
+	for _, path := range c.OpenAI {
+		src, name, err := readInput("--openai", path, opts)
+		var logged []ltl.LogEvent
+		if err == nil {
+			logged, err = lopts.ReadOpenAILog(name, src, spec.Source, ltl.LogOptions{TextStep: c.TextStep, ToolStep: c.ToolStep})
+		}
+		if name == "" {
+			name = path
+		}
+		events := make([]ltl.Event, len(logged))
+		for i, le := range logged {
+			events[i] = le.Event
+		}
+		at := func(i int) string { return ltl.FormatPos(logged[i].Pos) }
+		if err := report(name, events, at, err); err != nil {
 			return err
 		}
 		forget(name)
@@ -98,12 +128,12 @@ func (c *ValidateCmd) Run(e *env) error {
 			name = path
 		}
 		if err != nil {
-			if err := report(name, nil, err); err != nil {
+			if err := report(name, nil, nil, err); err != nil {
 				return err
 			}
 		}
 		for _, ex := range examples {
-			if err := report(fmt.Sprintf("%s:%d", name, ex.Pos.Line), ex.Events, nil); err != nil {
+			if err := report(fmt.Sprintf("%s:%d", name, ex.Pos.Line), ex.Events, exampleAt(ex), nil); err != nil {
 				return err
 			}
 		}
@@ -136,4 +166,12 @@ func joinMax(xs []string, n int) string {
 		out += x
 	}
 	return out
+}
+
+// exampleAt says where an example's events are written (file:line).
+func exampleAt(ex ltl.Example) func(int) string {
+	if len(ex.EventPos) != len(ex.Events) {
+		return nil
+	}
+	return func(i int) string { return ltl.FormatPos(ex.EventPos[i]) }
 }
