@@ -42,3 +42,24 @@ rule F answer
 		t.Errorf("Monitor.Step reason %q: want it to name event 2", d.Reason)
 	}
 }
+
+// A step kind no rule mentions is free (info: never fails a strict check);
+// an unused tool still warns.
+func TestUnusedStepIsInfo(t *testing.T) {
+	s, err := specplan.Compile("s.ltl", []byte("spec s\nsteps a, b\ntools t\nrule F a\n"), specplan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags, err := s.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[specplan.CheckCode]specplan.Severity{}
+	for _, d := range diags {
+		got[d.Code] = d.Severity
+	}
+	want := map[specplan.CheckCode]specplan.Severity{specplan.CheckUnusedStep: specplan.SeverityInfo, specplan.CheckUnusedTool: specplan.SeverityWarning}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+}

@@ -13,7 +13,7 @@ import (
 type CheckCmd struct {
 	specFlags
 	Specs  []string `arg:"" help:"The .ltl specs."`
-	Strict bool     `name:"strict" help:"Fail (exit 1) on warnings too."`
+	Strict bool     `name:"strict" help:"Fail (exit 1) on warnings too (never on info: a step kind no rule mentions is free)."`
 }
 
 func (c *CheckCmd) Run(e *env) error {
@@ -43,9 +43,10 @@ func (c *CheckCmd) Run(e *env) error {
 		}
 		var list ltl.ErrorList
 		for _, d := range diags {
-			if d.Severity == specplan.SeverityError {
+			switch d.Severity {
+			case specplan.SeverityError:
 				errors++
-			} else {
+			case specplan.SeverityWarning:
 				warnings++
 			}
 			list = append(list, &ltl.Error{Pos: d.Pos, Msg: d.Severity.String() + ": " + d.Msg + " [" + d.Code.String() + "]"})
