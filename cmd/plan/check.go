@@ -31,7 +31,7 @@ func (c *CheckCmd) Run(e *env) error {
 		}
 		spec, err := specplan.Compile(name, src, opts)
 		if err != nil {
-			printError(e.stderr, err)
+			printError(e.stderr, toolsHint(name, err, opts))
 			inputErrs++
 			continue
 		}
