@@ -218,3 +218,34 @@ func FuzzReadOpenAILog(f *testing.F) {
 		}
 	})
 }
+
+// A few-shot example written in another call format is reported where it
+// stands, inside an example or outside one, never absorbed as text.
+func TestParseExamplesReportsOtherFormats(t *testing.T) {
+	s, err := Parse("s.ltl", []byte("spec s\nsteps thought, observation, answer\ntools search\nrule F answer\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		src, format string
+		line        int
+	}{
+		"hermes after a thought": {"Question: q\nThought: I'll search.\n<tool_call>\n{\"name\": \"search\", \"arguments\": {\"q\": \"x\"}}\n</tool_call>\nAnswer: a\n", "hermes", 3},
+		"hermes alone":           {"Question: q\n<tool_call>\n{\"name\": \"search\", \"arguments\": {}}\n</tool_call>\n", "hermes", 2},
+		"json line":              {"Thought: t\n{\"name\": \"search\", \"arguments\": {\"q\": \"x\"}}\nAnswer: a\n", "json", 2},
+		"llama3 line":            {"Thought: t\n{\"name\": \"search\", \"parameters\": {}}\n", "llama3", 2},
+		"pythonic":               {"Thought: t\nsearch(q=\"x\")\nObservation: o\n", "pythonic", 2},
+		"mistral":                {"Thought: t\n[TOOL_CALLS][{\"name\": \"search\", \"arguments\": {}}]\n", "mistral", 2},
+	} {
+		_, err := ParseExamples("p.md", []byte(c.src), s)
+		var list ErrorList
+		if !errors.As(err, &list) || list[0].Code != ErrExampleFormat || list[0].Pos.Line != c.line || !strings.Contains(list[0].Msg, "--examples-format "+c.format) {
+			t.Errorf("%s: %v, want ErrExampleFormat at line %d naming %s", name, err, c.line, c.format)
+		}
+	}
+	// Prose that mentions the syntax mid-line, and a tool name in text, stay prose.
+	ex, err := ParseExamples("p.md", []byte("Wrap calls in <tool_call> tags.\nThought: call search(q) later\nAction: search[x]\nObservation: o\nAnswer: a\n"), s)
+	if err != nil || len(ex) != 1 || len(ex[0].Events) != 4 {
+		t.Errorf("prose: %v, %v", ex, err)
+	}
+}
