@@ -67,6 +67,7 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 	var cur *Example
 	var lines []string
 	blank := false
+	skipTo := "" // the end of a foreign call block being skipped
 	flush := func() {
 		if cur != nil {
 			cur.Text = strings.Join(lines, "\n")
@@ -98,7 +99,16 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 		if s != nil {
 			tools = e.declared(s).tools
 		}
+		if skipTo != "" { // inside a call block of another format, reported at its start
+			if strings.Contains(trimmed, skipTo) {
+				skipTo = ""
+			}
+			continue
+		}
 		if f := foreignCallFormat(trimmed, tools); f != "" {
+			if f == "hermes" && !strings.Contains(trimmed, hermesClose) {
+				skipTo = hermesClose
+			}
 			e.add(pos, ErrExampleFormat, fmt.Sprintf("this line is a tool call in the %s format, not a ReAct `Action: tool[args]` line; read examples written this way with --examples-format %s", f, f))
 			blank = false
 			continue
@@ -212,6 +222,9 @@ func IsExampleBoundary(trimmed string) bool {
 	return strings.HasPrefix(trimmed, "Question:") || strings.HasPrefix(trimmed, "Example") ||
 		strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "```")
 }
+
+// hermesClose ends a hermes call block, whose lines are one report.
+const hermesClose = "</tool_call>"
 
 // foreignCallOpeners are how calls start in the formats other than ReAct,
 // with the name of the format (decoder.FormatNames) that writes them.

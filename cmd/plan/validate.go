@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/ltl"
 )
@@ -14,7 +15,8 @@ type ValidateCmd struct {
 	specFlags
 	Spec     string   `arg:"" help:"The .ltl spec."`
 	Traces   []string `arg:"" optional:"" help:"JSON Lines trace files, one event per line (- reads standard input)."`
-	Examples []string `name:"examples" placeholder:"FILE.md" help:"Validate the few-shot examples (ReAct text form) inside a prompt file."`
+	Examples []string `name:"examples" placeholder:"FILE.md" help:"Validate the few-shot examples inside a prompt file (written in --examples-format)."`
+	ExFormat string   `name:"examples-format" default:"react" placeholder:"FORMAT" help:"The call format the --examples are written in: react (Action: tool[args]), json, hermes, pythonic, or a native format (qwen, llama3, mistral, granite, …). A call in another format is reported, never read as text."`
 	OpenAI   []string `name:"openai" placeholder:"LOG.json" help:"Validate an OpenAI chat log: a messages array, a request or response body, or JSON Lines of bodies (tool calls with their tool messages' results). - reads standard input."`
 	TextStep string   `name:"text-step" placeholder:"STEP" help:"With --openai: assistant text content is a step of this kind (e.g. answer); without it, text is not an event."`
 	ToolStep string   `name:"tool-step" placeholder:"STEP" help:"With --openai: each tool message is also a step of this kind (e.g. observation), after its call."`
@@ -115,13 +117,17 @@ func (c *ValidateCmd) Run(e *env) error {
 		}
 		forget(name)
 	}
+	exFormat, err := decoder.ParseFormat(c.ExFormat)
+	if err != nil {
+		return inputErr(fmt.Errorf("--examples-format: %w", err))
+	}
 	for _, path := range c.Examples {
 		src, name, err := readInput("--examples", path, opts)
 		var examples []ltl.Example
 		if err == nil {
-			examples, err = lopts.ParseExamples(name, src, spec.Source)
+			examples, err = exFormat.ParseExamples(lopts, name, src, spec.Source)
 			if err == nil && len(examples) == 0 {
-				err = fmt.Errorf("%s: no examples found (lines starting Thought:, Action:, Observation:, Answer:)", name)
+				err = fmt.Errorf("%s: no examples found in the %s format (step lines such as Thought:, Observation:, Answer:, and calls)", name, exFormat)
 			}
 		}
 		if name == "" {
