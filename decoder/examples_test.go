@@ -73,3 +73,30 @@ func TestParseExamplesInEveryFormat(t *testing.T) {
 		t.Errorf("limit: %v", err)
 	}
 }
+
+// Examples in any format never panic and read back only declared,
+// well-formed events.
+func FuzzFormatParseExamples(f *testing.F) {
+	f.Add(uint8(1), []byte("Thought: t\n<tool_call>\n{\"name\": \"search\", \"arguments\": {\"q\": \"x\"}}\n</tool_call>\nAnswer: a\n"))
+	f.Add(uint8(0), []byte("Thought: t\n{\"name\": \"search\", \"arguments\": {}}\nObservation: o\n"))
+	f.Add(uint8(2), []byte("search(q=\"x\")\nAnswer: a\n"))
+	f.Fuzz(func(t *testing.T, which uint8, src []byte) {
+		s := examplesSpec(t)
+		fs := Formats()
+		fm := fs[int(which)%len(fs)]
+		ex, err := fm.ParseExamples(ltl.Options{MaxInputBytes: 1 << 16}, "p.md", src, s)
+		if err != nil {
+			if !errors.As(err, new(ltl.ErrorList)) {
+				t.Fatalf("%s: error is not an ErrorList: %v", fm, err)
+			}
+			return
+		}
+		for _, e := range ex {
+			for _, ev := range e.Events {
+				if (ev.Tool == "") == (ev.Step == "") {
+					t.Fatalf("%s: event not exactly one of step/tool: %+v", fm, ev)
+				}
+			}
+		}
+	})
+}

@@ -249,3 +249,23 @@ func TestParseExamplesReportsOtherFormats(t *testing.T) {
 		t.Errorf("prose: %v, %v", ex, err)
 	}
 }
+
+func ExampleReadOpenAILog() {
+	spec, _ := Parse("shop.ltl", []byte("spec shop\nsteps answer\ntools get_order\nrule F answer\n"), Options{})
+	log := `{"messages":[{"role":"user","content":"Where is order 7?"}]}
+{"choices":[{"message":{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"get_order","arguments":"{\"id\": 7}"}}]}}]}
+{"messages":[{"role":"user","content":"Where is order 7?"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"get_order","arguments":"{\"id\": 7}"}}]},{"role":"tool","tool_call_id":"c1","content":"{\"status\": \"shipped\"}"}]}
+{"choices":[{"message":{"role":"assistant","content":"It has shipped."}}]}
+`
+	events, err := ReadOpenAILog("log.jsonl", []byte(log), spec, LogOptions{TextStep: "answer"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range events {
+		fmt.Printf("%d:%d %s %v %v\n", e.Pos.Line, e.Pos.Column, e.Event.Name(), e.Event.Args, e.Event.Result)
+	}
+	// Output:
+	// 2:58 get_order map[id:7] map[status:shipped]
+	// 4:24 answer map[] <nil>
+}
