@@ -16,11 +16,15 @@ type Severity int
 const (
 	SeverityError   Severity = iota + 1 // the spec cannot be used as written
 	SeverityWarning                     // the spec works but probably does not say what was meant
+	SeverityInfo                        // worth knowing, and legitimate: never fails a check, strict or not
 )
 
 func (s Severity) String() string {
-	if s == SeverityError {
+	switch s {
+	case SeverityError:
 		return "error"
+	case SeverityInfo:
+		return "info"
 	}
 	return "warning"
 }
@@ -71,7 +75,9 @@ func (d Diagnostic) Error() string {
 
 // Check runs the static checks on a compiled spec: unsatisfiable spec or
 // rule (errors), rules that are vacuous or redundant given the others, and
-// declarations no rule uses (warnings). Findings come in source order.
+// tools and captures no rule uses (warnings); a step kind no rule mentions
+// is free to occur anywhere, a legitimate choice (info). Findings come in
+// source order.
 //
 // Unsatisfiability is blamed on the first rule at which the conjunction of
 // the rules so far becomes empty, so the author looks at the rule that broke it.
@@ -167,7 +173,9 @@ func (s *Spec) Check() ([]Diagnostic, error) {
 	}
 	for _, d := range s.source.Steps {
 		if !used[d.Name] {
-			add(d.Pos, SeverityWarning, CheckUnusedStep, "step %s is declared but no rule mentions it", d.Name)
+			// A step kind no rule mentions is free: it may occur anywhere,
+			// which is what a spec about tools says of the model's prose.
+			add(d.Pos, SeverityInfo, CheckUnusedStep, "step %s is declared but no rule mentions it: it may occur anywhere", d.Name)
 		}
 	}
 	if !usesCall {

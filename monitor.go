@@ -93,7 +93,7 @@ func (m *Monitor) Step(e ltl.Event) Decision {
 	}
 	if m.pending {
 		last := m.events[len(m.events)-1]
-		r := fmt.Sprintf("event %d (%s) waits for its result: call Monitor.Result with what the call returned or the error it got before the next event", len(m.events)-1, last.Tool)
+		r := fmt.Sprintf("event %d (%s) waits for its result: call Monitor.Result with what the call returned or the error it got before the next event", len(m.events), last.Tool)
 		return Decision{Reason: r, Violation: &Violation{Position: len(m.events), Reason: r}}
 	}
 	if err := s.checkArgs(e); err != nil { // the schema first, as in Validate
@@ -150,7 +150,7 @@ func (m *Monitor) stepCall(e ltl.Event) Decision {
 		v.Reason = "whatever it returns, " + v.Reason
 	} else {
 		v = &Violation{Position: len(m.events), Expected: s.allowedNames(m.state),
-			Reason: fmt.Sprintf("event %d (%s) is not allowed here, whatever it returns", len(m.events), e.Tool)}
+			Reason: fmt.Sprintf("event %d (%s) is not allowed here, whatever it returns", len(m.events)+1, e.Tool)}
 	}
 	return Decision{Reason: v.Reason, Violation: v}
 }
@@ -224,7 +224,9 @@ func (s *Spec) allowReason(sym int, accepting bool) string {
 }
 
 // Allowed lists what may come next, as alphabet symbol names (a tool name,
-// or a tool with the predicate values it needs, or a step kind).
+// or a tool with the predicate values it needs, or a step kind). A tool
+// any call of which may come next is listed once, as its name, not as
+// each combination of its predicates.
 func (m *Monitor) Allowed() []string {
 	if m == nil {
 		return nil

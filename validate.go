@@ -21,7 +21,10 @@ type Verdict struct {
 type Violation struct {
 	// Position is the index of the first event after which no continuation
 	// can satisfy the spec (the event itself is the culprit), or len(trace)
-	// when every event was acceptable but the trace ended too early.
+	// when every event was acceptable but the trace ended too early. It
+	// counts from 0; Reason numbers events from 1 ("event 3" is
+	// Position 2), as trace files number their lines, so that in a
+	// JSON Lines trace without blank lines event N is line N.
 	Position int `json:"position"`
 	// Rule is the source text of the rule that fails there, when one rule
 	// alone explains it; RuleAt is its position. When only the combination
@@ -114,9 +117,9 @@ func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 			rule := s.source.Rules[r]
 			v.Rule, v.RuleAt, v.Meaning = rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)
 			if pos < i { // cannot happen while the whole spec is alive, but say it plainly if it does
-				v.Reason = fmt.Sprintf("event %d (%s): rule %s was already violated at event %d", i, name, rule.Text, pos)
+				v.Reason = fmt.Sprintf("event %d (%s): rule %s was already violated at event %d", i+1, name, rule.Text, pos+1)
 			} else {
-				v.Reason = fmt.Sprintf("event %d (%s) violates rule %s (%s): %s", i, name, rule.Text, v.RuleAt, v.Meaning)
+				v.Reason = fmt.Sprintf("event %d (%s) violates rule %s (%s): %s", i+1, name, rule.Text, v.RuleAt, v.Meaning)
 			}
 			return v
 		}
@@ -128,7 +131,7 @@ func (s *Spec) explainDead(trace []ltl.Event, i, state int) *Violation {
 		v.Rules = append(v.Rules, rule.Text)
 		parts = append(parts, fmt.Sprintf("%s (%s: %s)", rule.Text, posString(rule.Pos), ltl.Describe(rule.Formula)))
 	}
-	v.Reason = fmt.Sprintf("event %d (%s): each rule alone can still be satisfied, but after it these rules cannot all be: %s", i, name, strings.Join(parts, "; "))
+	v.Reason = fmt.Sprintf("event %d (%s): each rule alone can still be satisfied, but after it these rules cannot all be: %s", i+1, name, strings.Join(parts, "; "))
 	return v
 }
 
@@ -242,10 +245,36 @@ func (s *Spec) completion(state int) []int {
 	return word
 }
 
+// allowedNames lists what may come at state: symbol names, except that a
+// tool all of whose symbols (argument and result minterms) are allowed is
+// named once, as the tool, where its first symbol would be: "refund" says
+// more than every combination of its predicates spelled out.
 func (s *Spec) allowedNames(state int) []string {
+	allowed := s.dfa.Allowed(state)
+	total := map[string]int{} // symbols per tool (linear, as Allowed is)
+	for _, x := range s.alphabet.Symbols {
+		if x.Tool != "" {
+			total[x.Tool]++
+		}
+	}
+	count := map[string]int{} // allowed symbols per tool
+	for _, sym := range allowed {
+		if t := s.alphabet.Symbols[sym].Tool; t != "" {
+			count[t]++
+		}
+	}
 	var out []string
-	for _, sym := range s.dfa.Allowed(state) {
-		out = append(out, s.alphabet.Symbols[sym].Name)
+	named := map[string]bool{}
+	for _, sym := range allowed {
+		x := s.alphabet.Symbols[sym]
+		if x.Tool != "" && count[x.Tool] == total[x.Tool] {
+			if !named[x.Tool] {
+				named[x.Tool] = true
+				out = append(out, x.Tool)
+			}
+			continue
+		}
+		out = append(out, x.Name)
 	}
 	return out
 }
@@ -275,7 +304,7 @@ func schemaViolation(i int, ev ltl.Event, err error) *Violation {
 	if errors.As(err, &ve) {
 		v.Arguments = ve.Problems
 	}
-	v.Reason = fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %v", i, safetext.Escape(ev.Tool), err)
+	v.Reason = fmt.Sprintf("event %d (%s): the arguments do not match the tool's schema: %v", i+1, safetext.Escape(ev.Tool), err)
 	return v
 }
 
@@ -296,7 +325,7 @@ func (s *Spec) classifyViolation(i int, ev ltl.Event, state int, err error) *Vio
 			return v
 		}
 	}
-	return &Violation{Position: i, Reason: fmt.Sprintf("event %d: %v", i, err), Expected: s.allowedNames(state)}
+	return &Violation{Position: i, Reason: fmt.Sprintf("event %d: %v", i+1, err), Expected: s.allowedNames(state)}
 }
 
 // argTypeViolation blames the rule that holds the predicate implying the type.
@@ -350,9 +379,9 @@ func (s *Spec) argTypeViolation(i int, te *ltl.ArgTypeError, state int) *Violati
 			te.Tool, te.Arg, actual, te.Pred, posString(te.Pred.Pos), te.Want)
 	}
 	if v.Rule != "" {
-		v.Reason = fmt.Sprintf("event %d (%s) is rejected by rule %s (%s): %s", i, te.Tool, v.Rule, v.RuleAt, what)
+		v.Reason = fmt.Sprintf("event %d (%s) is rejected by rule %s (%s): %s", i+1, te.Tool, v.Rule, v.RuleAt, what)
 	} else {
-		v.Reason = fmt.Sprintf("event %d (%s) is rejected: %s", i, te.Tool, what)
+		v.Reason = fmt.Sprintf("event %d (%s) is rejected: %s", i+1, te.Tool, what)
 	}
 	return v
 }

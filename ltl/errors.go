@@ -40,6 +40,11 @@ const (
 	ErrRegex                           // a `matches` pattern that is not a valid RE2 regular expression
 	ErrCapture                         // a `let` of an undeclared tool, a capture declared twice, or a reference to an undeclared capture
 	ErrTraceOutcome                    // a trace line's result or error that is malformed or attaches to no call
+	ErrLogShape                        // an OpenAI log that is not JSON, not a log's shape, or a message that is malformed
+	ErrLogCall                         // an OpenAI log's tool call without id or name, or whose arguments are not a JSON object
+	ErrLogAnswer                       // a tool message that answers no call, answers one twice, or a call left unanswered
+	ErrLogHistory                      // an OpenAI log whose request bodies disagree on the conversation's history
+	ErrExampleFormat                   // a few-shot example line written in another call format than the one read
 )
 
 var codeNames = [...]string{
@@ -68,6 +73,11 @@ var codeNames = [...]string{
 	ErrRegex:           "regex",
 	ErrCapture:         "capture",
 	ErrTraceOutcome:    "trace-outcome",
+	ErrLogShape:        "log-shape",
+	ErrLogCall:         "log-call",
+	ErrLogAnswer:       "log-answer",
+	ErrLogHistory:      "log-history",
+	ErrExampleFormat:   "example-format",
 }
 
 func (c Code) String() string {

@@ -13,7 +13,9 @@ import (
 type Example struct {
 	Pos    Pos     // the example's first line
 	Events []Event // one per labelled line
-	Text   string  // the example's lines, as written
+	// EventPos[i] is where Events[i] is written (its label's line).
+	EventPos []Pos
+	Text     string // the example's lines, as written
 }
 
 // exampleLabels maps ReAct labels to the step kinds they produce; "" is a call.
@@ -40,6 +42,14 @@ var exampleLabels = []struct{ label, step string }{
 // step the spec does not declare (ErrExampleLabel), an Action that is not
 // tool[args] (ErrExampleAction) and an undeclared tool (ErrTraceUndeclared)
 // are all reported, positioned. The error is an ErrorList.
+//
+// A line written as a call in another format (a `<tool_call>` block, a
+// `{"name": …}` object, `[TOOL_CALLS]`, `<|tool_call|>`,
+// `<|python_tag|>`, a pythonic `tool(…)` of a declared tool, …) is
+// ErrExampleFormat wherever it stands, naming the format it looks like:
+// such an example is never taken as thought text or prose. Examples in
+// other formats are read by the decoder's formats (decoder.ParseExamples,
+// `plan validate --examples-format NAME`).
 func ParseExamples(filename string, src []byte, s *Spec) ([]Example, error) {
 	return Options{}.ParseExamples(filename, src, s)
 }
@@ -57,6 +67,7 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 	var cur *Example
 	var lines []string
 	blank := false
+	skipTo := "" // the end of a foreign call block being skipped
 	flush := func() {
 		if cur != nil {
 			cur.Text = strings.Join(lines, "\n")
@@ -79,9 +90,26 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 		if e.full(pos) {
 			break
 		}
-		if strings.HasPrefix(trimmed, "Question:") || strings.HasPrefix(trimmed, "Example") ||
-			strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "```") {
+		if IsExampleBoundary(trimmed) {
 			flush()
+			blank = false
+			continue
+		}
+		var tools map[string]bool
+		if s != nil {
+			tools = e.declared(s).tools
+		}
+		if skipTo != "" { // inside a call block of another format, reported at its start
+			if strings.Contains(trimmed, skipTo) {
+				skipTo = ""
+			}
+			continue
+		}
+		if f := foreignCallFormat(trimmed, tools); f != "" {
+			if f == "hermes" && !strings.Contains(trimmed, hermesClose) {
+				skipTo = hermesClose
+			}
+			e.add(pos, ErrExampleFormat, fmt.Sprintf("this line is a tool call in the %s format, not a ReAct `Action: tool[args]` line; read examples written this way with --examples-format %s", f, f))
 			blank = false
 			continue
 		}
@@ -114,6 +142,7 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 				continue
 			}
 			cur.Events = append(cur.Events, Event{Step: step, Text: rest})
+			cur.EventPos = append(cur.EventPos, pos)
 			continue
 		}
 		ev, ok := o.parseAction(rest, pos, e)
@@ -124,6 +153,7 @@ func (o Options) ParseExamples(filename string, src []byte, s *Spec) ([]Example,
 			continue
 		}
 		cur.Events = append(cur.Events, ev)
+		cur.EventPos = append(cur.EventPos, pos)
 	}
 	flush()
 	if err := e.result(); err != nil {
@@ -183,4 +213,53 @@ func (o Options) parseAction(rest string, pos Pos, e *errs) (Event, bool) {
 		ev.Args = map[string]any{"input": arg}
 	}
 	return ev, true
+}
+
+// IsExampleBoundary reports whether a (trimmed) prompt line ends the
+// current few-shot example: a `Question:` line, an `Example…` heading, a
+// markdown heading or a code fence.
+func IsExampleBoundary(trimmed string) bool {
+	return strings.HasPrefix(trimmed, "Question:") || strings.HasPrefix(trimmed, "Example") ||
+		strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "```")
+}
+
+// hermesClose ends a hermes call block, whose lines are one report.
+const hermesClose = "</tool_call>"
+
+// foreignCallOpeners are how calls start in the formats other than ReAct,
+// with the name of the format (decoder.FormatNames) that writes them.
+var foreignCallOpeners = []struct{ open, format string }{
+	{"<tool_call>", "hermes"},
+	{"<|tool_call|>", "granite"},
+	{"[TOOL_CALLS]", "mistral"},
+	{"<|python_tag|>", "llama3-python-tag"},
+	{"<｜tool▁calls▁begin｜>", "deepseek"},
+	{"<|start|>assistant to=functions.", "harmony"},
+	{" to=functions.", "harmony"},
+}
+
+// foreignCallFormat names the call format a (trimmed) line is a call in,
+// when that is not ReAct: a known call opener, a JSON object with a "name"
+// key (json, or llama3 with "parameters"), or a call of a declared tool
+// written tool(…) (pythonic). It is "" for anything else.
+func foreignCallFormat(trimmed string, tools map[string]bool) string {
+	for _, o := range foreignCallOpeners {
+		if strings.HasPrefix(trimmed, o.open) {
+			return o.format
+		}
+	}
+	if strings.HasPrefix(trimmed, "{") {
+		v, err := strictjson.ParseString(trimmed, strictjson.Limits{})
+		if err == nil && v.Kind() == strictjson.Object && v.Get("name") != nil {
+			if v.Get("parameters") != nil {
+				return "llama3"
+			}
+			return "json"
+		}
+		return ""
+	}
+	if open := strings.IndexByte(trimmed, '('); open > 0 && strings.HasSuffix(trimmed, ")") && tools[trimmed[:open]] {
+		return "pythonic"
+	}
+	return ""
 }

@@ -14,7 +14,7 @@ import (
 type CheckCmd struct {
 	specFlags
 	Specs  []string `arg:"" help:"The .ltl specs."`
-	Strict bool     `name:"strict" help:"Fail (exit 1) on warnings too."`
+	Strict bool     `name:"strict" help:"Fail (exit 1) on warnings too (never on info: a step kind no rule mentions is free)."`
 }
 
 func (c *CheckCmd) Run(e *env) error {
@@ -32,7 +32,7 @@ func (c *CheckCmd) Run(e *env) error {
 		}
 		spec, err := specplan.Compile(name, src, opts)
 		if err != nil {
-			printError(e.stderr, err)
+			printError(e.stderr, toolsHint(name, err, opts))
 			inputErrs++
 			continue
 		}
@@ -47,9 +47,10 @@ func (c *CheckCmd) Run(e *env) error {
 		diags = append(diags, spec.CheckGenerable(decoder.CheckSchema)...)
 		var list ltl.ErrorList
 		for _, d := range diags {
-			if d.Severity == specplan.SeverityError {
+			switch d.Severity {
+			case specplan.SeverityError:
 				errors++
-			} else {
+			case specplan.SeverityWarning:
 				warnings++
 			}
 			list = append(list, &ltl.Error{Pos: d.Pos, Msg: d.Severity.String() + ": " + d.Msg + " [" + d.Code.String() + "]"})

@@ -37,7 +37,7 @@ type GenerateCmd struct {
 	ShowPrompt       bool    `name:"show-prompt" help:"Print the rendered prompt exactly, as plan prompt does, before generating (with --json: as \"prompt\")."`
 	CtxSize          int     `name:"ctx-size" default:"4096" help:"The model's context in tokens (at most its training context)."`
 	MaxTemplateBytes int     `name:"max-template-bytes" default:"1048576" help:"Limit on the chat template."`
-	MaxTokens        int     `name:"max-tokens" default:"256" help:"Budget of generated tokens over the whole run; the output ends acceptably within it."`
+	MaxTokens        int     `name:"max-tokens" default:"0" help:"Budget of generated tokens over the whole run; the output ends acceptably within it. 0 (the default): 256, or the spec's shortest valid run when that takes more."`
 	Seed             int64   `name:"seed" default:"1" help:"Sampling seed."`
 	Temperature      float64 `name:"temperature" default:"0.8" help:"Sampling temperature (0: greedy)."`
 	TopK             int     `name:"top-k" default:"0" help:"Keep the K most likely tokens (0: all)."`
@@ -81,8 +81,8 @@ func (c *GenerateCmd) Run(e *env) error {
 		return inputErr(fmt.Errorf("--temperature must be a finite number, got %g", c.Temperature))
 	case math.IsNaN(c.TopP) || math.IsInf(c.TopP, 0):
 		return inputErr(fmt.Errorf("--top-p must be a finite number, got %g", c.TopP))
-	case c.MaxTokens < 1:
-		return inputErr(fmt.Errorf("--max-tokens must be at least 1, got %d", c.MaxTokens))
+	case c.MaxTokens < 0:
+		return inputErr(fmt.Errorf("--max-tokens must be at least 1 (or 0 for the default), got %d", c.MaxTokens))
 	case c.Temperature < 0:
 		return inputErr(fmt.Errorf("--temperature must be at least 0, got %g", c.Temperature))
 	case c.TopP <= 0 || c.TopP > 1:
@@ -192,6 +192,9 @@ func (c *GenerateCmd) Run(e *env) error {
 	})
 	if err != nil {
 		return inputErr(err)
+	}
+	if c.MaxTokens, err = ix.FitBudget(c.MaxTokens); err != nil {
+		return inputErr(budgetHint(err))
 	}
 	session, err := ix.Start(decoder.SessionOptions{MaxTokens: c.MaxTokens})
 	if err != nil {

@@ -105,7 +105,8 @@ func TestGenerateBadInput(t *testing.T) {
 		{"missing model", []string{"--model", filepath.Join(dir, "nope.gguf")}, "nope.gguf"},
 		{"corrupt model", []string{"--model", corrupt}, "corrupt.gguf"},
 		{"prompt longer than context", []string{"--model", model, "--prompt-file", long}, "context"},
-		{"budget too small", []string{"--model", model, "--max-tokens", "3"}, "budget"},
+		{"budget too small", []string{"--model", model, "--max-tokens", "3"}, "tokens of the spec's shortest valid run"},
+		{"budget too small names the flag that fits", []string{"--model", model, "--max-tokens", "3"}, "run with --max-tokens "},
 		{"unsupported schema", []string{"--model", model, "--tools", badSchema}, "multipleOf"},
 		{"unknown format", []string{"--model", model, "--format", "xml"}, "format"},
 	}

@@ -261,7 +261,7 @@ func (f specFlags) compile(path string) (*specplan.Spec, error) {
 	}
 	s, err := specplan.Compile(name, src, opts)
 	if err != nil {
-		return nil, inputErr(err)
+		return nil, inputErr(toolsHint(name, err, opts))
 	}
 	return s, nil
 }
