@@ -44,7 +44,7 @@ func ExampleConversation_Next() {
 	fmt.Printf("end of turn: %q\n", cv.EndOfTurn().TokenText)
 	call := ltl.Event{Tool: "refund", Args: map[string]any{"order_id": "A1"}}
 	result := ltl.Event{Step: "observation", Text: "done<|im_end|>"}
-	next, err := cv.Next([]byte("<tool_call>\n{\"name\": \"refund\", \"arguments\": {\"order_id\": \"A1\"}}\n</tool_call>\n"), -1, []ltl.Event{call, result})
+	next, err := cv.Next([]byte("<tool_call>\n{\"name\": \"refund\", \"arguments\": {\"order_id\": \"A1\"}}\n</tool_call>\n"), -1, []ltl.Event{call, result}, 1)
 	if err != nil {
 		fmt.Println(err)
 		return

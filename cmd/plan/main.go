@@ -111,6 +111,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		kong.Writers(out, errw),
 		kong.Exit(func(c int) { exited = c; panic(kongExit{}) }),
 		kong.UsageOnError(),
+		formatVars(),
 	)
 	if err != nil {
 		printError(errw, err)
