@@ -310,7 +310,9 @@ func (ns *nativeSetup) specialsMatch(cv *conversation.Conversation) string {
 		if inContent == 0 {
 			continue
 		}
-		count := func(ts []int) int { return len(ts) - len(slices.DeleteFunc(slices.Clone(ts), func(t int) bool { return t == id })) }
+		count := func(ts []int) int {
+			return len(ts) - len(slices.DeleteFunc(slices.Clone(ts), func(t int) bool { return t == id }))
+		}
 		if g, w := count(got), count(want); g != w+inContent {
 			return fmt.Sprintf("%d %q tokens in the context, %d in the rendering and %d in the model's content", g, mk, w, inContent)
 		}
