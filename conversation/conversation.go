@@ -85,20 +85,21 @@ type EndOfTurn struct {
 // by a chat template turn by turn. It implements decoder.Turns; Run ties
 // it to decoder.Run. Not safe for concurrent use.
 type Conversation struct {
-	b       decoder.Backend
-	tmpl    *chat.Template
-	opts    Options
-	conv    chat.Conversation // messages so far
-	prompt  decoder.Prompt    // the first rendering, with the generation prompt
-	decoded string            // the rendered conversation the context holds, in the template's spelling
-	end     EndOfTurn
-	calls   int      // tool-call ids issued
-	open    []string // ids of calls in the last assistant message not answered yet
-	openFor []string // their tool names
-	trimmed int
-	ended   int  // turns the model ended with the end-of-turn token
-	folded  bool // the system message was folded into the first user message
-	spell   int  // the assistant spelling (candidate) the template printed last
+	b        decoder.Backend
+	tmpl     *chat.Template
+	opts     Options
+	conv     chat.Conversation // messages so far
+	prompt   decoder.Prompt    // the first rendering, with the generation prompt
+	decoded  string            // the rendered conversation the context holds, in the template's spelling
+	end      EndOfTurn
+	calls    int      // tool-call ids issued
+	open     []string // ids of calls in the last assistant message not answered yet
+	openFor  []string // their tool names
+	trimmed  int
+	ended    int  // turns the model ended with the end-of-turn token
+	folded   bool // the system message was folded into the first user message
+	spell    int  // the assistant spelling (candidate) the template printed last
+	untooled int  // messages with calls put back without tool_calls
 }
 
 // New renders c with t (the generation prompt included) for backend b,
@@ -332,14 +333,15 @@ func (c *Conversation) Next(msg []byte, eog int, events []ltl.Event, env int) (d
 	for _, ev := range events[len(events)-env:] {
 		tms = append(tms, c.toolMessage(ev, before))
 	}
-	// The spelling that worked last is tried first: a template prints
-	// every message the same way.
+	// The spelling that worked last is tried first (a template prints
+	// every message the same way), unless it was the one without
+	// tool_calls, which comes last whenever another renders.
 	order := []int{}
-	if c.spell < len(spellings) {
+	if c.spell < len(spellings) && c.spell != untooledSpelling {
 		order = append(order, c.spell)
 	}
 	for k := range spellings {
-		if k != c.spell {
+		if !slices.Contains(order, k) {
 			order = append(order, k)
 		}
 	}
@@ -362,6 +364,9 @@ func (c *Conversation) Next(msg []byte, eog int, events []ltl.Event, env int) (d
 			continue
 		}
 		c.spell = k
+		if k == untooledSpelling {
+			c.untooled++
+		}
 		c.conv = conv
 		if trimmed {
 			c.trimmed++
@@ -372,8 +377,19 @@ func (c *Conversation) Next(msg []byte, eog int, events []ltl.Event, env int) (d
 		c.decoded = full
 		return cut(r.Pieces, at), nil
 	}
+	if e := (*Error)(nil); errors.As(first, &e) && e.Kind == ErrNotPrefix && len(spellings) > 1 {
+		return nil, &Error{Kind: ErrNotPrefix, Msg: e.Msg + "; no way of putting the message back with its tool_calls renders it as the model wrote it (a template that drops the text before a message's calls cannot run a spec that lets the model write steps before its calls; a number is printed back canonically, 12.5 for 12.50)"}
+	}
 	return nil, first
 }
+
+// untooledSpelling is the index of the spelling without tool_calls.
+const untooledSpelling = 3
+
+// Untooled counts the assistant messages with calls put back without
+// tool_calls, as the model's text, because the template would not print
+// the text before the calls (Options.Format).
+func (c *Conversation) Untooled() int { return c.untooled }
 
 // continues checks that full starts with the context's text followed by
 // the model's message (and its end-of-turn token, when the model wrote
@@ -472,10 +488,13 @@ func (c *Conversation) assistant(text string) ([]chat.Value, error) {
 	}
 	// Qwen prints "\n" + content before each call's "\n<tool_call>"; a
 	// template that prints content only (Granite 3.3) needs all of it.
-	// Always the three, so that Conversation.spell names the same
-	// spelling for every message.
+	// Always the four, so that Conversation.spell names the same
+	// spelling for every message. The last, without tool_calls, is for
+	// templates that print only the calls of a message with tool_calls
+	// (Llama 3.1's): a message with text before its calls is then put
+	// back as the model's text (Untooled counts them).
 	content := text[:at]
-	return []chat.Value{with(content), with(strings.TrimSuffix(content, "\n")), with(text)}, nil
+	return []chat.Value{with(content), with(strings.TrimSuffix(content, "\n")), with(text), message("assistant", text)}, nil
 }
 
 // withIDs gives the tool calls of m that have no id one, and notes them.
