@@ -227,6 +227,9 @@ func (c *GenerateCmd) Run(e *env) error {
 	}
 	res, err := conv.Run(ctx, model, session, runOpts)
 	stream.flush()
+	if n := conv.Untooled(); n > 0 {
+		outfile.Fprintf(e.stderr, "plan: %d assistant messages with calls went back as the model's text, without tool_calls: %s prints only the calls of a message with tool_calls, not the text the model wrote before them\n", n, tmpl.Name)
+	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\nplan: interrupted after %d tokens (%d events so far)\n", res.Tokens, len(res.Events))
 		return &exitError{code: exitInterrupted}
