@@ -44,9 +44,22 @@ type Options struct {
 	// enable_thinking. NoGenerationPrompt must be false: every turn ends
 	// where the model's next message begins.
 	Render chat.Options
+	// Format is the call format the model writes. With a format whose
+	// messages end with their calls (the native ones: nothing follows the
+	// calls in a message), a message that holds calls goes back as an
+	// OpenAI assistant message with tool_calls (Format.ParseWritten: the
+	// name, the arguments text as the model wrote it, the model's id where
+	// the format has one, else one the conversation issues) and the text
+	// before the calls as content; each call is answered by its own tool
+	// message, in order. Templates differ in what they print of such a
+	// message (the content before the calls, trimmed, or only the
+	// content), so the first of those spellings whose rendering is what
+	// the model wrote is kept (the prefix check decides). Other formats,
+	// and no format: the model's text as content.
+	Format decoder.Format
 	// Assistant builds the assistant message for the model's text of one
-	// turn; nil gives {"role": "assistant", "content": text}. A message
-	// with tool_calls may leave out their ids: the conversation gives them.
+	// turn, overriding Format; nil gives the above. A message with
+	// tool_calls may leave out their ids: the conversation gives them.
 	Assistant func(text string) (chat.Value, error)
 	// FoldSystem: when the template does not keep the conversation's text
 	// in place once the model answers (Mistral's print the system message
@@ -72,19 +85,21 @@ type EndOfTurn struct {
 // by a chat template turn by turn. It implements decoder.Turns; Run ties
 // it to decoder.Run. Not safe for concurrent use.
 type Conversation struct {
-	b       decoder.Backend
-	tmpl    *chat.Template
-	opts    Options
-	conv    chat.Conversation // messages so far
-	prompt  decoder.Prompt    // the first rendering, with the generation prompt
-	decoded string            // the rendered conversation the context holds, in the template's spelling
-	end     EndOfTurn
-	calls   int      // tool-call ids issued
-	open    []string // ids of calls in the last assistant message not answered yet
-	openFor []string // their tool names
-	trimmed int
-	ended   int  // turns the model ended with the end-of-turn token
-	folded  bool // the system message was folded into the first user message
+	b        decoder.Backend
+	tmpl     *chat.Template
+	opts     Options
+	conv     chat.Conversation // messages so far
+	prompt   decoder.Prompt    // the first rendering, with the generation prompt
+	decoded  string            // the rendered conversation the context holds, in the template's spelling
+	end      EndOfTurn
+	calls    int      // tool-call ids issued
+	open     []string // ids of calls in the last assistant message not answered yet
+	openFor  []string // their tool names
+	trimmed  int
+	ended    int  // turns the model ended with the end-of-turn token
+	folded   bool // the system message was folded into the first user message
+	spell    int  // the assistant spelling (candidate) the template printed last
+	untooled int  // messages with calls put back without tool_calls
 }
 
 // New renders c with t (the generation prompt included) for backend b,
@@ -293,12 +308,13 @@ func (c *Conversation) nextID() string {
 }
 
 // Next implements decoder.Turns: it appends the model's message and a tool
-// message for the environment's event (the last of events), renders the
-// conversation with the next generation prompt, checks that it continues
-// the text in the context, and returns the rest.
-func (c *Conversation) Next(msg []byte, eog int, events []ltl.Event) (decoder.Prompt, error) {
-	if len(events) == 0 {
-		return nil, fmt.Errorf("conversation: Next without the environment's event")
+// message for each of the environment's events at this boundary (the last
+// env of events), renders the conversation with the next generation
+// prompt, checks that it continues the text in the context, and returns
+// the rest.
+func (c *Conversation) Next(msg []byte, eog int, events []ltl.Event, env int) (decoder.Prompt, error) {
+	if len(events) == 0 || env < 1 || env > len(events) {
+		return nil, fmt.Errorf("conversation: Next with %d environment events of %d", env, len(events))
 	}
 	if eog >= 0 && eog != c.end.Token {
 		want := "none: the template's end of turn is not an end-of-generation token of this model"
@@ -307,33 +323,73 @@ func (c *Conversation) Next(msg []byte, eog int, events []ltl.Event) (decoder.Pr
 		}
 		return nil, &Error{Kind: ErrEndOfTurn, Msg: fmt.Sprintf("conversation: %s: the model ended its message with token %d; the template's end of turn is %s (build the session on Conversation.Vocab)", c.tmpl.Name(), eog, want)}
 	}
-	ev := events[len(events)-1]
 	text := string(msg)
-	am, err := c.assistant(text)
+	spellings, err := c.assistant(text)
 	if err != nil {
 		return nil, err
 	}
-	tm := c.toolMessage(ev, events[:len(events)-1])
-	conv := chat.Conversation{Messages: append(slices.Clone(c.conv.Messages), am, tm), Tools: c.conv.Tools}
-	r, err := c.tmpl.Render(conv, c.opts.Render)
-	if err != nil {
-		return nil, err
+	before := events[:len(events)-env]
+	var tms []chat.Value
+	for _, ev := range events[len(events)-env:] {
+		tms = append(tms, c.toolMessage(ev, before))
 	}
-	full := r.String()
-	at, trimmed, err := c.continues(full, text, eog >= 0)
-	if err != nil {
-		return nil, err
+	// The spelling that worked last is tried first (a template prints
+	// every message the same way), unless it was the one without
+	// tool_calls, which comes last whenever another renders.
+	order := []int{}
+	if c.spell < len(spellings) && c.spell != untooledSpelling {
+		order = append(order, c.spell)
 	}
-	c.conv = conv
-	if trimmed {
-		c.trimmed++
+	for k := range spellings {
+		if !slices.Contains(order, k) {
+			order = append(order, k)
+		}
 	}
-	if eog >= 0 {
-		c.ended++
+	var first error
+	for _, k := range order {
+		conv := chat.Conversation{Messages: append(append(slices.Clone(c.conv.Messages), spellings[k]), tms...), Tools: c.conv.Tools}
+		r, err := c.tmpl.Render(conv, c.opts.Render)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		full := r.String()
+		at, trimmed, err := c.continues(full, text, eog >= 0)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		c.spell = k
+		if k == untooledSpelling {
+			c.untooled++
+		}
+		c.conv = conv
+		if trimmed {
+			c.trimmed++
+		}
+		if eog >= 0 {
+			c.ended++
+		}
+		c.decoded = full
+		return cut(r.Pieces, at), nil
 	}
-	c.decoded = full
-	return cut(r.Pieces, at), nil
+	if e := (*Error)(nil); errors.As(first, &e) && e.Kind == ErrNotPrefix && len(spellings) > 1 {
+		return nil, &Error{Kind: ErrNotPrefix, Msg: e.Msg + "; no way of putting the message back with its tool_calls renders it as the model wrote it (a template that drops the text before a message's calls cannot run a spec that lets the model write steps before its calls; a number is printed back canonically, 12.5 for 12.50)"}
+	}
+	return nil, first
 }
+
+// untooledSpelling is the index of the spelling without tool_calls.
+const untooledSpelling = 3
+
+// Untooled counts the assistant messages with calls put back without
+// tool_calls, as the model's text, because the template would not print
+// the text before the calls (Options.Format).
+func (c *Conversation) Untooled() int { return c.untooled }
 
 // continues checks that full starts with the context's text followed by
 // the model's message (and its end-of-turn token, when the model wrote
@@ -386,16 +442,63 @@ func (c *Conversation) turns() int {
 	return n
 }
 
-// assistant builds the model's message and notes the ids of its calls.
-func (c *Conversation) assistant(text string) (chat.Value, error) {
+// assistant builds the model's message, in each spelling worth trying
+// (see Options.Format), and notes the ids of its calls.
+func (c *Conversation) assistant(text string) ([]chat.Value, error) {
 	c.open, c.openFor = nil, nil
-	if c.opts.Assistant == nil {
-		return message("assistant", text), nil
+	if c.opts.Assistant != nil {
+		m, err := c.opts.Assistant(text)
+		if err != nil {
+			return nil, err
+		}
+		return []chat.Value{c.withIDs(m)}, nil
 	}
-	m, err := c.opts.Assistant(text)
+	f := c.opts.Format
+	if !f.Valid() || f.Spec().StepsAfterCalls {
+		return []chat.Value{message("assistant", text)}, nil
+	}
+	ws, err := f.ParseWritten([]byte(text))
 	if err != nil {
-		return m, err
+		return nil, fmt.Errorf("conversation: %s: reading the model's message back: %w", f, err)
 	}
+	var calls []chat.Value
+	at := len(text)
+	for _, w := range ws {
+		if !w.Event.IsCall() {
+			continue
+		}
+		if calls == nil {
+			at = w.Offset
+		}
+		id := w.ID
+		if id == "" {
+			id = c.nextID()
+		}
+		calls = append(calls, object("id", chat.Str(id), "type", chat.Str("function"),
+			"function", object("name", chat.Str(w.Event.Tool), "arguments", chat.Str(w.Args))))
+		c.open = append(c.open, id)
+		c.openFor = append(c.openFor, w.Event.Tool)
+	}
+	if calls == nil {
+		return []chat.Value{message("assistant", text)}, nil
+	}
+	tc := chat.Value{Kind: chat.Array, Items: calls}
+	with := func(content string) chat.Value {
+		return object("role", chat.Str("assistant"), "content", chat.Str(content), "tool_calls", tc)
+	}
+	// Qwen prints "\n" + content before each call's "\n<tool_call>"; a
+	// template that prints content only (Granite 3.3) needs all of it.
+	// Always the four, so that Conversation.spell names the same
+	// spelling for every message. The last, without tool_calls, is for
+	// templates that print only the calls of a message with tool_calls
+	// (Llama 3.1's): a message with text before its calls is then put
+	// back as the model's text (Untooled counts them).
+	content := text[:at]
+	return []chat.Value{with(content), with(strings.TrimSuffix(content, "\n")), with(text), message("assistant", text)}, nil
+}
+
+// withIDs gives the tool calls of m that have no id one, and notes them.
+func (c *Conversation) withIDs(m chat.Value) chat.Value {
 	m = members(slices.Clone(m.Members)).obj()
 	for i, mem := range m.Members {
 		if mem.Key != "tool_calls" || mem.Value.Kind != chat.Array {
@@ -416,7 +519,7 @@ func (c *Conversation) assistant(text string) (chat.Value, error) {
 		}
 		m.Members[i].Value = chat.Value{Kind: chat.Array, Items: calls}
 	}
-	return m, nil
+	return m
 }
 
 type members []chat.Member
@@ -478,8 +581,8 @@ func (c *Conversation) Run(ctx context.Context, b decoder.Backend, s *decoder.Se
 	opts.Turns = c
 	res, err := decoder.Run(ctx, b, s, toks, opts)
 	if n := len(res.Segments); n > 0 && res.Segments[n-1].Source == decoder.SourceModel {
-		if m, aerr := c.assistant(string(res.Segments[n-1].Text)); aerr == nil {
-			c.conv.Messages = append(c.conv.Messages, m)
+		if ms, aerr := c.assistant(string(res.Segments[n-1].Text)); aerr == nil {
+			c.conv.Messages = append(c.conv.Messages, ms[min(c.spell, len(ms)-1)])
 		}
 	}
 	return res, err

@@ -205,7 +205,7 @@ func TestEndOfTurn(t *testing.T) {
 		// A message ended with another EOG token is refused.
 		for _, e := range m.Vocab().EOG {
 			if e != end.Token {
-				if _, err := cv.Next([]byte("x"), e, []ltl.Event{{Step: "observation", Text: "ok"}}); !errors.Is(err, conversation.ErrEndOfTurn) {
+				if _, err := cv.Next([]byte("x"), e, []ltl.Event{{Step: "observation", Text: "ok"}}, 1); !errors.Is(err, conversation.ErrEndOfTurn) {
 					t.Errorf("%s: Next with EOG %d: %v; want ErrEndOfTurn", f.Name, e, err)
 				}
 				break

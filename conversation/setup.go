@@ -41,28 +41,43 @@ func ModelTemplate(path string, withTools bool, lim chat.GGUFLimits) (Template, 
 // section needs them in the system message instead.
 func (t Template) RendersTools() bool { return strings.Contains(t.Source, "tools") }
 
-// formatNames are, for each tool-call syntax chat.DetectToolCallFormat
-// names, the decoder formats that write it, most native first.
-var formatNames = map[chat.ToolCallFormat][]string{
-	chat.FormatHermes:  {"qwen", "hermes"},
-	chat.FormatLlama3:  {"llama3"},
-	chat.FormatMistral: {"mistral"},
-	chat.FormatGranite: {"granite"},
-}
-
-// FormatFor is the decoder's format for the tool-call syntax the template
-// renders (chat.DetectToolCallFormat), with native true; when the template
-// shows none, or one the decoder does not write, it is FormatReAct (the
-// default before templates were read) with native false, and detected
-// names what the template shows.
+// FormatFor is the decoder's native format for the template
+// (decoder.FormatForTemplate of the tool-call syntax chat.DetectToolCallFormat
+// finds in it, so Mistral-Small-3.x's [CALL_ID] template gets mistral-v11
+// and Mistral-Nemo's mistral), with native true; when the template shows
+// none, or one the decoder does not write, it is FormatReAct (the default
+// before templates were read) with native false, and detected names what
+// the template shows.
 func FormatFor(src string) (f decoder.Format, native bool, detected chat.ToolCallFormat) {
 	detected = chat.DetectToolCallFormat(src)
-	for _, name := range formatNames[detected] {
-		if f, err := decoder.ParseFormat(name); err == nil {
-			return f, true, detected
-		}
+	if f, ok := decoder.FormatForTemplate(string(detected), src); ok {
+		return f, true, detected
 	}
 	return decoder.FormatReAct, false, detected
+}
+
+// NewIndex compiles the constraint the conversation's model runs under:
+// ea over Vocab(b.Vocab()) (the template's end of turn the only EOG), in
+// o.Format (Options.Format when o leaves it unset), with the format's
+// special markers mapped to the special tokens b's vocabulary has for them
+// (decoder.MarkerTokens) unless o.Markers is given: the model then writes
+// a marker as the token it was trained on, and its text (Index.TokenText)
+// is what the template renders for the call, so the prefix check holds.
+func (c *Conversation) NewIndex(b decoder.Backend, ea decoder.EventAutomaton, o decoder.IndexOptions) (*decoder.Index, error) {
+	if !o.Format.Valid() {
+		o.Format = c.opts.Format
+	}
+	if o.Markers == nil && o.Format.Valid() {
+		m, err := decoder.MarkerTokens(b, o.Format)
+		if err != nil {
+			return nil, err
+		}
+		if len(m) > 0 {
+			o.Markers = m
+		}
+	}
+	v := c.Vocab(b.Vocab())
+	return decoder.NewIndex(ea, v, decoder.NewTrie(v), o)
 }
 
 // Token is one token of a tokenized prompt.

@@ -47,6 +47,36 @@ func (f Format) ParseMessage(text []byte) ([]Call, error) {
 	return calls, err
 }
 
+// Written is an event read back from a message with where and how it was
+// written, for a caller that rebuilds the message (a chat template's
+// assistant message with tool_calls) and must keep its spelling.
+type Written struct {
+	Call
+	// Offset is where the event's text starts in the message, the text
+	// that opens it (a call list's opening, a separator) included.
+	Offset int
+	// Args is a call's arguments object as written, key order and number
+	// spelling kept (JSON and bracket formats; "" for steps and pythonic).
+	Args string
+}
+
+// ParseWritten is ParseMessage with each event's Offset and Args.
+func (f Format) ParseWritten(text []byte) ([]Written, error) {
+	if f.d == nil {
+		return nil, newErr(CodeFormat, "no call format given")
+	}
+	p := &msgParser{f: f, s: string(text), written: &[]Written{}}
+	calls, _, err := p.run(mBegin)
+	if err != nil {
+		return nil, err
+	}
+	out := *p.written
+	for i := range out {
+		out[i].Call = calls[i]
+	}
+	return out, nil
+}
+
 // parseEvent reads exactly one event written in mode m (the text of one
 // symbol's NFA), for Session.Accept's read-back.
 func (f Format) parseEvent(text []byte, m msgMode) ([]Call, msgMode, error) {
@@ -59,6 +89,17 @@ type msgParser struct {
 	s       string
 	i       int
 	partial bool // a prefix of a message: it may end in any mode
+	// written, when set, gets each event's offset and arguments text
+	// (ParseWritten); args is the last call's arguments text.
+	written *[]Written
+	args    string
+}
+
+// note records where the event about to be appended starts.
+func (p *msgParser) note(at int, args string) {
+	if p.written != nil {
+		*p.written = append(*p.written, Written{Offset: at, Args: args})
+	}
 }
 
 func (p *msgParser) line() int { return strings.Count(p.s[:p.i], "\n") + 1 }
@@ -85,21 +126,26 @@ func (p *msgParser) run(m msgMode) ([]Call, msgMode, error) {
 		}
 		if d.Think != nil {
 			if _, next, ok := f.before(evThink, m); ok && (d.Think.InPrompt || strings.HasPrefix(rest, d.Think.Open)) {
+				at := p.i
 				ev, err := p.think()
 				if err != nil {
 					return nil, m, err
 				}
+				p.note(at, "")
 				out = append(out, Call{Event: ev})
 				m = next
 				continue
 			}
 		}
 		if pre, next, ok := f.before(evCall, m); ok && p.callStarts(rest, pre) {
+			at := p.i
 			p.i += len(pre)
+			p.args = ""
 			c, err := p.call()
 			if err != nil {
 				return nil, m, err
 			}
+			p.note(at, p.args)
 			if post := f.after(evCall, next); post != "" {
 				if !strings.HasPrefix(p.s[p.i:], post) {
 					return nil, m, p.errf("want %q after the call", post)
@@ -119,6 +165,7 @@ func (p *msgParser) run(m msgMode) ([]Call, msgMode, error) {
 			if j >= 0 {
 				line := rest[len(pre) : len(pre)+j]
 				if label, txt, isStep := splitStep(line); isStep && !f.isThink(stepName(label)) {
+					p.note(p.i, "")
 					p.i += len(pre) + j + 1
 					out = append(out, Call{Event: ltl.Event{Step: stepName(label), Text: txt}})
 					m = next
@@ -232,9 +279,9 @@ func (p *msgParser) call() (Call, error) {
 	case ArgsBracket:
 		ne, ae := d.bracket()
 		if d.ID.Key != "" {
-			c, n, err = parseBracketIDCall(rest, d.ID, ne, ae)
+			c, p.args, n, err = parseBracketIDCall(rest, d.ID, ne, ae)
 		} else {
-			c.Event, n, err = parseBracketCall(rest, ne, ae)
+			c.Event, p.args, n, err = parseBracketCall(rest, ne, ae)
 		}
 	}
 	if err != nil {
@@ -296,6 +343,7 @@ func (p *msgParser) jsonCall(s string) (Call, int, error) {
 		return Call{}, 0, err
 	}
 	c := Call{Event: ltl.Event{Tool: name.Text(), Args: m.(map[string]any)}}
+	p.args = string(args.Raw([]byte(s[:n])))
 	if d.ID.Key != "" {
 		id := v.Get(d.ID.Key)
 		if id == nil {
@@ -394,29 +442,29 @@ func floats(v any) (any, error) {
 }
 
 // parseBracketIDCall reads `name` id.Key `id` nameEnd `{...}` argsEnd.
-func parseBracketIDCall(s string, id IDRule, nameEnd, argsEnd string) (Call, int, error) {
+func parseBracketIDCall(s string, id IDRule, nameEnd, argsEnd string) (Call, string, int, error) {
 	k := strings.Index(s, id.Key)
 	if nl := strings.IndexByte(s, '\n'); k <= 0 || nl >= 0 && nl < k {
-		return Call{}, 0, newErr(CodeParse, "want tool%q…", id.Key)
+		return Call{}, "", 0, newErr(CodeParse, "want tool%q…", id.Key)
 	}
 	at := k + len(id.Key)
 	j := strings.Index(s[at:], nameEnd)
 	if j < 0 {
-		return Call{}, 0, newErr(CodeParse, "want %q after the call id", nameEnd)
+		return Call{}, "", 0, newErr(CodeParse, "want %q after the call id", nameEnd)
 	}
 	if err := id.check(s[at : at+j]); err != nil {
-		return Call{}, 0, err
+		return Call{}, "", 0, err
 	}
-	ev, n, err := parseBracketCall(s[:k]+s[at+j:], nameEnd, argsEnd)
+	ev, args, n, err := parseBracketCall(s[:k]+s[at+j:], nameEnd, argsEnd)
 	if err != nil {
-		return Call{}, 0, err
+		return Call{}, "", 0, err
 	}
-	return Call{Event: ev, ID: s[at : at+j]}, n + at + j - k, nil
+	return Call{Event: ev, ID: s[at : at+j]}, args, n + at + j - k, nil
 }
 
 // parseBracketCall reads `name` nameEnd `{...}` argsEnd (the react body
 // is `name[{...}]`).
-func parseBracketCall(s, nameEnd, argsEnd string) (ltl.Event, int, error) {
+func parseBracketCall(s, nameEnd, argsEnd string) (ltl.Event, string, int, error) {
 	want := func() error {
 		if nameEnd == "[" {
 			return newErr(CodeParse, "want %s: tool[{...}]", reactAction)
@@ -425,25 +473,25 @@ func parseBracketCall(s, nameEnd, argsEnd string) (ltl.Event, int, error) {
 	}
 	br := strings.Index(s, nameEnd)
 	if nl := strings.IndexByte(s, '\n'); br <= 0 || nl >= 0 && nl < br {
-		return ltl.Event{}, 0, want()
+		return ltl.Event{}, "", 0, want()
 	}
 	at := br + len(nameEnd)
 	n, err := jsonObjectLen(s[at:])
 	if err != nil {
-		return ltl.Event{}, 0, err
+		return ltl.Event{}, "", 0, err
 	}
 	args, err := decodeArgs(s[at : at+n])
 	if err != nil {
-		return ltl.Event{}, 0, err
+		return ltl.Event{}, "", 0, err
 	}
 	end := at + n
 	if !strings.HasPrefix(s[end:], argsEnd) {
 		if rest := strings.TrimLeft(s[end:], " "); strings.HasPrefix(rest, "{") || strings.HasPrefix(rest, "[") {
-			return ltl.Event{}, 0, newErr(CodeParse, "col %d: data after the arguments", end+1)
+			return ltl.Event{}, "", 0, newErr(CodeParse, "col %d: data after the arguments", end+1)
 		}
-		return ltl.Event{}, 0, want()
+		return ltl.Event{}, "", 0, want()
 	}
-	return ltl.Event{Tool: s[:br], Args: args}, end + len(argsEnd), nil
+	return ltl.Event{Tool: s[:br], Args: args}, s[at:end], end + len(argsEnd), nil
 }
 
 // parsePythonCall reads `name(k=v, ...)` with Python literal values.

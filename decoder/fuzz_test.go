@@ -35,6 +35,18 @@ func FuzzFormatParse(f *testing.F) {
 			}
 			return
 		}
+		// ParseWritten reads the same events, each at an offset after
+		// the one before, its arguments text inside the message after it.
+		ws, err := fm.ParseWritten(data)
+		if err != nil || len(ws) != len(calls) {
+			t.Fatalf("%s: ParseWritten: %d events, %v; ParseMessage: %d", fm, len(ws), err, len(calls))
+		}
+		for i, w := range ws {
+			if !reflect.DeepEqual(w.Call, calls[i]) || w.Offset < 0 || w.Offset > len(data) || i > 0 && w.Offset <= ws[i-1].Offset ||
+				w.Args != "" && !strings.Contains(string(data[w.Offset:]), w.Args) {
+				t.Fatalf("%s: written event %d %+v (call %+v) in %q", fm, i, w, calls[i], data)
+			}
+		}
 		var evs []ltl.Event
 		for i, c := range calls {
 			ev := c.Event

@@ -136,20 +136,23 @@ type RunOptions struct {
 }
 
 // Turns renders what a chat template puts between two of the model's
-// messages. Run calls Next once per environment step, after Session.Observe
-// accepted it, and decodes what Next returns: its markup tokenized with
+// messages. Run calls Next once per turn boundary, after Session.Observe
+// accepted the environment's steps (several when the spec needs more than
+// one before the model may write again: parallel calls answered one by
+// one), and decodes what Next returns: its markup tokenized with
 // special tokens, its content without (TokenizePrompt), so the environment's
 // text stays text. Next must not return a prompt that rewrites what was
 // decoded already: it gets only the model's message to append to it.
 type Turns interface {
 	// Next gets the model's message of the turn that just ended (its text,
 	// without the text of the EOG token that ended it), that EOG token (-1
-	// when the turn ended without one: the session was Done), and the run's
-	// events so far, the environment's event last. It returns what follows
-	// in the model's context: the end of the model's message where the
-	// template closes it, the environment's message, the next generation
-	// prompt.
-	Next(message []byte, eog int, events []ltl.Event) (Prompt, error)
+	// when the turn ended without one: the session was Done), the run's
+	// events so far, and env, how many of them (the last ones, at least
+	// one) are the environment's steps at this boundary. It returns what
+	// follows in the model's context: the end of the model's message where
+	// the template closes it, the environment's messages, the next
+	// generation prompt.
+	Next(message []byte, eog int, events []ltl.Event, env int) (Prompt, error)
 }
 
 // RunResult is a whole constrained run: the transcript after the prompt
@@ -291,6 +294,27 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 		if err := s.Observe(ev); err != nil {
 			return res, err
 		}
+		env := 1
+		envEvents := []ltl.Event{ev}
+		// With Turns, steps the environment must take one after another
+		// (answers to parallel calls) go into one boundary: the template
+		// draws them as consecutive tool messages before the next
+		// generation prompt, which must not come in between. Each counts
+		// as a turn for MaxTurns.
+		for opts.Turns != nil && s.AwaitingEnvironment() {
+			if res.Turns == maxTurns {
+				return res, fmt.Errorf("decoder: run did not end within %d model turns (limit MaxTurns)", maxTurns)
+			}
+			res.Turns++
+			if ev, err = opts.Environment(s.Events()); err != nil {
+				return res, err
+			}
+			if err := s.Observe(ev); err != nil {
+				return res, err
+			}
+			env++
+			envEvents = append(envEvents, ev)
+		}
 		var line string
 		if opts.Turns != nil {
 			eog := -1
@@ -298,7 +322,7 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 				eog = g.Tokens[len(g.Tokens)-1]
 			}
 			msg := g.Text[:len(g.Text)-eogPiece(g)]
-			p, err := opts.Turns.Next(slices.Clone(msg), eog, s.Events())
+			p, err := opts.Turns.Next(slices.Clone(msg), eog, s.Events(), env)
 			if err != nil {
 				return res, err
 			}
@@ -333,7 +357,15 @@ func Run(ctx context.Context, b Backend, s *Session, prompt []int, opts RunOptio
 			budget = res.Tokens + room - len(next)
 		}
 		res.Text = append(res.Text, line...)
-		res.Segments = append(res.Segments, Segment{Source: SourceEnvironment, Text: []byte(line), Event: ev})
+		// One segment per environment event (SegmentEvents reads each);
+		// the boundary's rendered text is the first's.
+		for i, e := range envEvents {
+			sg := Segment{Source: SourceEnvironment, Event: e}
+			if i == 0 {
+				sg.Text = []byte(line)
+			}
+			res.Segments = append(res.Segments, sg)
+		}
 		if opts.OnText != nil {
 			opts.OnText([]byte(line), false)
 		}

@@ -23,7 +23,7 @@ type BenchCmd struct {
 	specFlags
 	Model   string `name:"model" placeholder:"M.gguf" xor:"src" help:"A GGUF model. Default: the embedded tiny model (random weights, Llama-3 vocabulary), created once under the user cache dir."`
 	Vocab   string `name:"vocab" placeholder:"tokenizer.json" xor:"src" help:"Measure only the masks, over this tokenizer.json's vocabulary (no model; 'llama3' or 'cohere' name the tokenizers shipped in a Go module)."`
-	Format  string `name:"format" default:"json" enum:"json,hermes,pythonic,react" help:"Call format (json, hermes, pythonic, react)."`
+	Format  string `name:"format" default:"json" placeholder:"NAME" help:"Call format: ${formats}."`
 	Tokens  int    `name:"tokens" default:"64" help:"Model tokens per measurement."`
 	Reps    int    `name:"reps" default:"3" help:"Alternating repetitions of the unconstrained and constrained measurements."`
 	Walks   int    `name:"walks" default:"8" help:"Seeded random walks for the mask measurements."`
@@ -105,6 +105,11 @@ func (c *BenchCmd) Run(e *env) error {
 		}
 		defer model.Close()
 		vocab = model.Vocab()
+		// The format's markers that are special tokens of the model are
+		// written as those tokens, as plan generate writes them.
+		if sopts.Markers, err = decoder.MarkerTokens(model, format); err != nil {
+			return inputErr(err)
+		}
 		p := model.Path()
 		rep.Model = &p
 	}

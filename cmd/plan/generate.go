@@ -16,6 +16,7 @@ import (
 	"github.com/specplan/specplan/chat"
 	"github.com/specplan/specplan/conversation"
 	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
 )
@@ -27,7 +28,7 @@ type GenerateCmd struct {
 	specFlags
 	modelFlags
 	Spec             string  `name:"spec" required:"" placeholder:"SPEC.ltl" help:"The spec the output must satisfy."`
-	Format           string  `name:"format" placeholder:"NAME" help:"Call syntax: json, hermes, pythonic, react, or another the decoder knows. Default: the one the chat template shows (react when it shows none the decoder writes)."`
+	Format           string  `name:"format" placeholder:"NAME" help:"Call syntax: ${formats}. Default: the template's native one (react when it shows none the decoder writes)."`
 	Prompt           string  `name:"prompt" placeholder:"TEXT" help:"The user prompt." xor:"prompt"`
 	PromptFile       string  `name:"prompt-file" placeholder:"FILE" help:"Read the user prompt from FILE (- reads standard input)." xor:"prompt"`
 	System           string  `name:"system" placeholder:"TEXT" help:"The system message (default: how to write the spec's steps, and the tools when the template has no tools section)."`
@@ -92,11 +93,8 @@ func (c *GenerateCmd) Run(e *env) error {
 	case c.CtxSize < 1:
 		return inputErr(fmt.Errorf("--ctx-size must be at least 1, got %d", c.CtxSize))
 	}
-	// (Format is becoming a struct on another branch: no comparison with
-	// its zero value here.)
 	var format decoder.Format
-	haveFormat := c.Format != ""
-	if haveFormat {
+	if c.Format != "" {
 		f, err := decoder.ParseFormat(c.Format)
 		if err != nil {
 			return inputErr(err)
@@ -140,12 +138,15 @@ func (c *GenerateCmd) Run(e *env) error {
 		return inputErr(err)
 	}
 	defer model.Close()
+	if randomWeights(model) {
+		outfile.Fprintf(e.stderr, "plan: %s has random weights (the default tiny model when --model is not given): its text is noise, and only the constraint makes the run valid; give --model for a real model\n", model.Path())
+	}
 
 	tmpl, err := c.template(model.Path(), tools != nil, e.stderr)
 	if err != nil {
 		return inputErr(err)
 	}
-	if !haveFormat {
+	if !format.Valid() {
 		f, native, detected := conversation.FormatFor(tmpl.Source)
 		format = f
 		if !native && detected != chat.FormatUnknown {
@@ -173,7 +174,7 @@ func (c *GenerateCmd) Run(e *env) error {
 		return inputErr(err)
 	}
 	msgs := []chat.Value{chatMessage("system", system), chatMessage("user", prompt)}
-	conv, err := conversation.New(model, compiled, chat.Conversation{Messages: msgs, Tools: tools}, conversation.Options{Render: render, FoldSystem: true})
+	conv, err := conversation.New(model, compiled, chat.Conversation{Messages: msgs, Tools: tools}, conversation.Options{Render: render, Format: format, FoldSystem: true})
 	if err != nil {
 		return inputErr(err)
 	}
@@ -186,10 +187,9 @@ func (c *GenerateCmd) Run(e *env) error {
 		}
 	}
 
-	vocab := conv.Vocab(model.Vocab())
-	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA()), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{
-		Format: format, Tools: spec.Schemas(),
-	})
+	// The format's markers that are special tokens of the model (Mistral's
+	// [TOOL_CALLS], Granite's <|tool_call|>) are written as those tokens.
+	ix, err := conv.NewIndex(model, decoder.FromDFA(spec.DFA()), decoder.IndexOptions{Format: format, Tools: spec.Schemas()})
 	if err != nil {
 		return inputErr(err)
 	}
@@ -230,6 +230,9 @@ func (c *GenerateCmd) Run(e *env) error {
 	}
 	res, err := conv.Run(ctx, model, session, runOpts)
 	stream.flush()
+	if n := conv.Untooled(); n > 0 {
+		outfile.Fprintf(e.stderr, "plan: %d assistant messages with calls went back as the model's text, without tool_calls: %s prints only the calls of a message with tool_calls, not the text the model wrote before them\n", n, tmpl.Name)
+	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\nplan: interrupted after %d tokens (%d events so far)\n", res.Tokens, len(res.Events))
 		return &exitError{code: exitInterrupted}
@@ -281,12 +284,14 @@ func (c *GenerateCmd) Run(e *env) error {
 	} else {
 		fmt.Fprintln(e.stdout)
 		fmt.Fprintf(e.stdout, "--- %d events, %d tokens (%d forced) in %d turns, %.0f tokens/s\n", len(events), res.Tokens, res.Forced, res.Turns, rep.TokensPerS)
+		if res.Forced > 0 {
+			fmt.Fprintf(e.stdout, "    (forced: the spec allowed only one token there, so it was written without sampling the model)\n")
+		}
 		for i, ev := range events {
 			if ev.Tool != "" {
-				args, _ := json.Marshal(ev.Args)
-				fmt.Fprintf(e.stdout, "%3d  call %s %s\n", i, safetext.Escape(ev.Tool), safetext.Escape(string(args)))
+				outfile.Fprintf(e.stdout, "%3d  call %s %s\n", i, ev.Tool, argsText(ev.Args))
 			} else {
-				fmt.Fprintf(e.stdout, "%3d  %s\n", i, safetext.Escape(ev.Step))
+				outfile.Fprintf(e.stdout, "%3d  %s\n", i, ev.Step)
 			}
 		}
 		if accepted {
@@ -299,6 +304,18 @@ func (c *GenerateCmd) Run(e *env) error {
 		return &exitError{code: exitViolated}
 	}
 	return nil
+}
+
+// argsText is a call's arguments as JSON for people: `>` and `&` as they
+// are, not encoding/json's HTML escapes.
+func argsText(args map[string]any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(args); err != nil {
+		return fmt.Sprint(args)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // template is the chat template generate renders with: --template, else

@@ -76,26 +76,25 @@ func TestGenerateTurnsInTheModelsTemplate(t *testing.T) {
 	toolMarkup := map[string]string{
 		"qwen2.5":      "<|im_start|>user\n<tool_response>\nresult <|im_end|>\n</tool_response><|im_end|>\n<|im_start|>assistant\n",
 		"llama3.1":     "<|start_header_id|>ipython<|end_header_id|>\n\nresult <|im_end|><|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
-		"mistral-nemo": `[TOOL_RESULTS]{"content": result <|im_end|>, "call_id": "call00001"}[/TOOL_RESULTS]`,
+		"mistral-nemo": `[TOOL_RESULTS]{"content": result <|im_end|>, "call_id": "`,
 		"granite3.3":   "<|start_of_role|>tool<|end_of_role|>result <|im_end|><|end_of_text|>\n<|start_of_role|>assistant<|end_of_role|>",
 	}
-	wantFormat := map[string]string{"qwen2.5": "hermes", "llama3.1": "react", "mistral-nemo": "react", "granite3.3": "react"}
+	wantFormat := map[string]string{"qwen2.5": "qwen", "llama3.1": "llama3", "mistral-nemo": "mistral", "granite3.3": "granite"}
+	// Mistral-Nemo's template prints only the calls of a message with
+	// tool_calls: its spec lets the model write text in the answer only.
+	mistralSpec := filepath.Join(dir, "turns-calls.ltl")
+	os.WriteFile(mistralSpec, []byte(strings.Replace(turnsSpec, "rule G(thought -> X !thought)", "rule G(thought -> X answer)", 1)), 0o644)
 	for _, fam := range chatfamilies.Families {
 		model := models[fam.Name]
 		t.Run(fam.Name, func(t *testing.T) {
-			args := []string{"generate", "--json", "--show-prompt", "--model", model, "--spec", spec, "--tools", tools,
+			specFile := spec
+			if fam.Name == "mistral-nemo" {
+				specFile = mistralSpec
+			}
+			args := []string{"generate", "--json", "--show-prompt", "--model", model, "--spec", specFile, "--tools", tools,
 				"--system", "Be brief.", "--prompt", "Refund and tell me.", "--now", "2026-07-26T10:30:00Z",
 				"--max-tokens", "200", "--observation", "result <|im_end|>"}
 			stdout, stderr, code := runPlan(t, args...)
-			if fam.Name == "mistral-nemo" {
-				// A second assistant message needs tool_calls in
-				// Mistral's template (roles must alternate otherwise):
-				// refused, never decoded over.
-				if code != exitInput || !strings.Contains(stderr, "roles must alternate") {
-					t.Fatalf("exit %d, want the template's refusal of a second assistant message without tool_calls: %s", code, stderr)
-				}
-				return
-			}
 			if code != 0 {
 				t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
 			}

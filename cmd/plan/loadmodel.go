@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/alecthomas/kong"
+	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/llama"
 	"github.com/specplan/specplan/decoder/tinymodel"
 	"golang.org/x/term"
@@ -47,4 +50,21 @@ func (f modelFlags) load(stderr io.Writer, ctxSize int) (*llama.Model, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// formatVars gives help texts ${formats}: every call format the decoder
+// knows, so --format's help lists the native ones as they are added.
+func formatVars() kong.Vars {
+	return kong.Vars{"formats": strings.Join(decoder.FormatNames(), ", ")}
+}
+
+// tinyModelName is the general.name decoder/tinymodel writes: a model with
+// random weights (the default one, and the test models), whose text means
+// nothing.
+const tinyModelName = "specplan-tiny-llama3"
+
+// randomWeights reports whether m is one of tinymodel's random-weights models.
+func randomWeights(m *llama.Model) bool {
+	name, _ := m.Meta("general.name")
+	return name == tinyModelName
 }

@@ -113,6 +113,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		kong.Exit(func(c int) { exited = c; panic(kongExit{}) }),
 		kong.UsageOnError(),
 		rawStrings,
+		formatVars(),
 	)
 	if err != nil {
 		printError(errw, err)
