@@ -65,11 +65,12 @@ func (d *ActionDecl) Schema() json.RawMessage {
 	return json.RawMessage(b.String())
 }
 
-// Screen is `screen NAME "label"? requires COND? { transitions }`.
+// Screen is `screen NAME "label"? shows(…)? requires COND? { transitions }`.
 type Screen struct {
 	Pos         Pos
 	Name        string
 	Label       string
+	Shows       []Label  // labels declared with shows(…), besides those of its actions and requires
 	Requires    *Formula // nil without a requires clause
 	Transitions []*Transition
 }

@@ -17,8 +17,9 @@ import (
 //     screen reaches;
 //   - ErrUnshownLabel: a label in an ensures, a goal or a rule that no
 //     screen shows. A screen shows the labels of its own actions (tap,
-//     long_press, toggle) and the labels its requires mentions (that is
-//     how it is recognised); an overlay shows its shows(…) labels. An
+//     long_press, toggle), the labels its requires mentions (that is how
+//     it is recognised) and those it declares with shows(…) (labels that
+//     come and go, such as "Sent"); an overlay shows its shows(…) labels. An
 //     ensures must name a label its target screen shows; a goal or rule,
 //     one some screen or overlay shows. Labels in requires are never
 //     reported: they define what the screen shows;
@@ -106,6 +107,9 @@ func shownBy(a *App) map[string]map[string]bool {
 				}
 			}
 		}
+		for _, l := range s.Shows {
+			m[l.Text] = true
+		}
 		if s.Requires != nil {
 			walk(s.Requires.Node, func(n Node) {
 				if p, ok := n.(*PredAtom); ok && (p.Kind == Visible || p.Kind == Checked) {
@@ -149,7 +153,7 @@ func checkLabels(a *App, e *errs, screens map[string]*Screen) {
 				continue
 			}
 			target := t.Target
-			labels(t.Ensures, func(l string) bool { return shows[target][l] }, "action or requires of the target screen "+target)
+			labels(t.Ensures, func(l string) bool { return shows[target][l] }, "action, requires or shows(…) of the target screen "+target)
 		}
 	}
 	for _, f := range append(append([]*Formula{}, a.Goals...), a.Rules...) {

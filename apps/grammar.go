@@ -14,7 +14,8 @@ import (
 //	Decl       = ActionDecl | Screen | Overlay | "goal" Iff | "rule" Iff .
 //	ActionDecl = "action" Ident "(" (Param ("," Param)*)? ")" .
 //	Param      = Ident ":" ("string" | "number" | "integer" | "boolean") .
-//	Screen     = "screen" Ident String? ("requires" Cond)? "{" Transition* "}" .
+//	Screen     = "screen" Ident String? ("shows" "(" String ("," String)* ")")?
+//	             ("requires" Cond)? "{" Transition* "}" .
 //	Transition = Action ("->" Ident)? ("ensures" Cond)? .
 //	Overlay    = "overlay" Ident "shows" "(" String ("," String)* ")" "dismiss" Action .
 //	Action     = Ident ("(" Text ("," Text)* ")")? .
@@ -108,6 +109,7 @@ type gScreen struct {
 	Pos         lexer.Position
 	Name        string         `parser:"@Ident"`
 	Label       *string        `parser:"@String?"`
+	Shows       []*gString     `parser:"(\"shows\" \"(\" @@ (\",\" @@)* \")\")?"`
 	Requires    *gCond         `parser:"(\"requires\" @@)?"`
 	Transitions []*gTransition `parser:"\"{\" @@* \"}\""`
 }

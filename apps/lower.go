@@ -414,7 +414,7 @@ func (l *lowerer) observations(b *strings.Builder) {
 				alts = append(alts, l.observed(t, s.Name, nil))
 			}
 			alts = append(alts, l.popups(t)...)
-			fmt.Fprintf(b, "# observations of %s: a known screen or overlay\nrule G(!(%s fails) -> (%s))\n", t, tool(t), strings.Join(alts, " | "))
+			fmt.Fprintf(b, "# observations of %s: a known screen or overlay\nrule G(%s -> (%s fails | %s))\n", t, tool(t), tool(t), strings.Join(alts, " | "))
 		}
 		return
 	}

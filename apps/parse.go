@@ -220,8 +220,8 @@ func (c *conv) file(g *gFile, filename string, opts Options) (*App, error) {
 		}
 	}
 	for _, o := range a.Overlays {
-		if s, ok := c.names[a.Start]; ok && o.Name == a.Start {
-			c.e.add(s, ErrCondition, fmt.Sprintf("the start must be a screen, not overlay %q", o.Name))
+		if s, ok := c.names[a.Start]; ok && o.Name == a.Start && s == o.Pos {
+			c.e.add(a.StartPos, ErrCondition, fmt.Sprintf("the start must be a screen, not overlay %q", o.Name))
 		}
 	}
 	if err := c.e.result(); err != nil {
@@ -311,6 +311,9 @@ func (c *conv) screen(g *gScreen) *Screen {
 	s := &Screen{Pos: g.Pos, Name: g.Name}
 	if g.Label != nil {
 		s.Label = c.str(g.Pos, *g.Label)
+	}
+	for _, l := range g.Shows {
+		s.Shows = append(s.Shows, Label{Pos: l.Pos, Text: c.label(l.Pos, l.Value)})
 	}
 	if g.Requires != nil {
 		s.Requires = c.cond(g.Requires)
@@ -442,8 +445,12 @@ func (c *conv) checkTyped(t *Text, param, typ string) {
 		case "boolean":
 			ok = t.Value.Kind == ltl.BoolValue
 		}
-		if !ok {
-			c.e.add(t.Pos, ErrAction, fmt.Sprintf("argument %s is a %s, got %s", param, typ, t))
+		if !ok && jsonTypes[typ] {
+			article := "a"
+			if typ == "integer" {
+				article = "an"
+			}
+			c.e.add(t.Pos, ErrAction, fmt.Sprintf("argument %s is %s %s, got %s", param, article, typ, t))
 		}
 	}
 }
