@@ -72,11 +72,11 @@ var appLexer = lexer.MustSimple([]lexer.SimpleRule{
 })
 
 type gFile struct {
-	Pos      lexer.Position
-	Name     string   `parser:"\"app\" @Ident"`
-	Title    *string  `parser:"@String?"`
-	Start    *gStart  `parser:"\"start\" @@"`
-	Decls    []*gDecl `parser:"@@*"`
+	Pos   lexer.Position
+	Name  string   `parser:"\"app\" @Ident"`
+	Title *string  `parser:"@String?"`
+	Start *gStart  `parser:"\"start\" @@"`
+	Decls []*gDecl `parser:"@@*"`
 }
 
 type gStart struct {
@@ -157,8 +157,8 @@ type gText struct {
 type gCond struct {
 	Pos    lexer.Position
 	Tokens []lexer.Token
-	Left *gCondAnd   `parser:"@@"`
-	Rest []*gCondOr1 `parser:"@@*"`
+	Left   *gCondAnd   `parser:"@@"`
+	Rest   []*gCondOr1 `parser:"@@*"`
 }
 
 type gCondOr1 struct {
@@ -180,7 +180,7 @@ type gCondAnd1 struct {
 
 type gCondNot struct {
 	Pos  lexer.Position
-	Nots []string  `parser:"@(\"!\" | \"not\")*"`
+	Nots []string   `parser:"@(\"!\" | \"not\")*"`
 	Prim *gCondPrim `parser:"@@"`
 }
 
