@@ -81,7 +81,7 @@ type gFile struct {
 
 type gStart struct {
 	Pos    lexer.Position
-	Screen string `parser:"@Ident"`
+	Screen string `parser:"@(Ident | Keyword)"`
 }
 
 type gDecl struct {
@@ -107,7 +107,7 @@ type gParam struct {
 
 type gScreen struct {
 	Pos         lexer.Position
-	Name        string         `parser:"@Ident"`
+	Name        string         `parser:"@(Ident | Keyword)"`
 	Label       *string        `parser:"@String?"`
 	Shows       []*gString     `parser:"(\"shows\" \"(\" @@ (\",\" @@)* \")\")?"`
 	Requires    *gCond         `parser:"(\"requires\" @@)?"`
@@ -123,12 +123,12 @@ type gTransition struct {
 
 type gTarget struct {
 	Pos    lexer.Position
-	Screen string `parser:"\"->\" @Ident"`
+	Screen string `parser:"\"->\" @(Ident | Keyword)"`
 }
 
 type gOverlay struct {
 	Pos     lexer.Position
-	Name    string     `parser:"@Ident \"shows\" \"(\""`
+	Name    string     `parser:"@(Ident | Keyword) \"shows\" \"(\""`
 	Shows   []*gString `parser:"@@ (\",\" @@)* \")\""`
 	Dismiss *gAction   `parser:"\"dismiss\" @@"`
 }

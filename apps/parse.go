@@ -193,6 +193,10 @@ func (c *conv) file(g *gFile, filename string, opts Options) (*App, error) {
 			} else {
 				name, p = d.Overlay.Name, d.Overlay.Pos
 			}
+			if reserved[name] {
+				c.e.add(p, ltl.ErrReserved, fmt.Sprintf("%q is a reserved word and cannot name a screen or overlay", name))
+				continue
+			}
 			if count++; count == opts.MaxScreens+1 {
 				c.e.add(p, ErrScreenLimit, fmt.Sprintf("more than MaxScreens = %d screens and overlays (raise it with apps.Options.MaxScreens)", opts.MaxScreens))
 				return nil, c.e.result()
@@ -204,7 +208,7 @@ func (c *conv) file(g *gFile, filename string, opts Options) (*App, error) {
 			c.names[name] = p
 		}
 	}
-	if _, ok := c.names[a.Start]; !ok {
+	if _, ok := c.names[a.Start]; !ok && !reserved[a.Start] {
 		c.e.add(g.Start.Pos, ltl.ErrUndeclared, fmt.Sprintf("start screen %q is not declared%s", a.Start, c.suggest(a.Start)))
 	}
 	for _, d := range g.Decls {
