@@ -46,7 +46,8 @@
 // Limits: Options.MaxBytes (256 KiB, plan --max-spec-bytes), MaxDepth (64
 // levels of parentheses and prefix operators, checked on the tokens before
 // the recursive parser runs, plan --max-depth), MaxScreens (256 screens and
-// overlays), LowerOptions.MaxBytes (4 MiB of lowered text); each error
+// overlays), LowerOptions.MaxBytes (256 KiB of lowered text, ltl's spec
+// limit); each error
 // names its Option.
 //
 // # Checks

@@ -55,8 +55,10 @@ type LowerOptions struct {
 	MaxBytes int
 }
 
-// DefaultMaxLoweredBytes is the default LowerOptions.MaxBytes.
-const DefaultMaxLoweredBytes = 4 << 20
+// DefaultMaxLoweredBytes is the default LowerOptions.MaxBytes: ltl's own
+// spec limit, because ltl.Parse needs kilobytes of memory per byte of
+// formula. The bundled apps lower to 3–24 KB.
+const DefaultMaxLoweredBytes = ltl.DefaultMaxSpecBytes
 
 // Lower is LowerWith with the default options.
 func Lower(a *App) (string, error) { return LowerOptions{}.Lower(a) }
