@@ -30,7 +30,8 @@ import (
 //     anything. A spec no run satisfies is reported at its first goal.
 //
 // The graph checks cost the app's size; the goal check compiles the
-// lowered spec once (opts bound it, as for any spec).
+// lowered spec once (opts bound it, as for any spec) and runs only when the
+// other checks find nothing (a missing target has nothing to lower).
 func Check(a *App, opts specplan.Options) error {
 	e := &errs{}
 	screens := map[string]*Screen{}
