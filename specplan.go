@@ -370,6 +370,12 @@ func writeKey(b *strings.Builder, f ltl.Formula) {
 		for _, p := range f.Preds {
 			b.WriteString(strconv.Quote(p.String()))
 		}
+		// The outcome is part of the atom: `t returns (…)`, `t fails` and
+		// `t` are different atoms.
+		fmt.Fprintf(b, "r%t%t%d", f.Returns, f.Fails, len(f.Result))
+		for _, p := range f.Result {
+			b.WriteString(strconv.Quote(p.String()))
+		}
 	case *ltl.Unary:
 		fmt.Fprintf(b, "u%d ", f.Op)
 		writeKey(b, f.X)

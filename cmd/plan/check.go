@@ -24,6 +24,10 @@ func (c *CheckCmd) Run(e *env) error {
 	}
 	var inputErrs, errors, warnings int
 	for _, path := range c.Specs {
+		if isApp(path) {
+			c.checkApp(e, path, &inputErrs, &errors)
+			continue
+		}
 		src, name, opts, err := readSpec(path, opts)
 		if err != nil {
 			printError(e.stderr, err)

@@ -29,6 +29,9 @@ type CompileCmd struct {
 }
 
 func (c *CompileCmd) Run(e *env) error {
+	if isApp(c.Spec) {
+		return c.runApp(e)
+	}
 	spec, err := c.compile(c.Spec)
 	if err != nil {
 		return err

@@ -22,6 +22,9 @@ func (c *WitnessCmd) Run(e *env) error {
 	if c.N < 1 || c.N > maxWitnesses {
 		return inputErr(fmt.Errorf("-n must be between 1 and %d (limit on witnesses), got %d", maxWitnesses, c.N))
 	}
+	if isApp(c.Spec) {
+		return c.runApp(e)
+	}
 	spec, err := c.compile(c.Spec)
 	if err != nil {
 		return err

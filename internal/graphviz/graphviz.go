@@ -59,18 +59,30 @@ func Render(ctx context.Context, d *automata.DFA, format string, opts Options) (
 	if e := Edges(d); e > opts.MaxEdges {
 		return nil, fmt.Errorf("%w: %d states and %d edges, over the limit of %d edges (graphviz.Options.MaxEdges)", ErrTooLarge, d.NumStates(), e, opts.MaxEdges)
 	}
-	path, err := exec.LookPath("dot")
-	if err != nil {
-		return nil, fmt.Errorf("%w: --format %s needs Graphviz's `dot`: apt-get install graphviz (or brew install graphviz), or use --format dot", ErrNoGraphviz, format)
-	}
 	var dot bytes.Buffer
 	if err := automata.WriteDOT(&dot, d); err != nil {
 		return nil, err
 	}
+	return RenderDOT(ctx, dot.Bytes(), 0, format, opts)
+}
+
+// RenderDOT draws a graph already written in dot's language (an app's
+// screens, say) with edges edges, under the same limits as Render.
+func RenderDOT(ctx context.Context, dot []byte, edges int, format string, opts Options) ([]byte, error) {
+	if format != "svg" && format != "png" {
+		return nil, fmt.Errorf("graphviz: unknown format %q (svg, png)", format)
+	}
+	if edges > opts.MaxEdges {
+		return nil, fmt.Errorf("%w: %d edges, over the limit of %d edges (graphviz.Options.MaxEdges)", ErrTooLarge, edges, opts.MaxEdges)
+	}
+	path, err := exec.LookPath("dot")
+	if err != nil {
+		return nil, fmt.Errorf("%w: --format %s needs Graphviz's `dot`: apt-get install graphviz (or brew install graphviz), or use --format dot", ErrNoGraphviz, format)
+	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, "-T"+format)
-	cmd.Stdin = bytes.NewReader(outfile.EscapeDOT(dot.Bytes()))
+	cmd.Stdin = bytes.NewReader(outfile.EscapeDOT(dot))
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	err = cmd.Run()

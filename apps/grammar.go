@@ -1,0 +1,282 @@
+package apps
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The concrete syntax, one struct per precedence level (loose to tight) as
+// in package ltl, so that binary chains are repetitions: only parentheses
+// make the parser recurse, and their nesting is bounded on the token stream
+// before participle runs (preflight).
+//
+//	File       = "app" Ident String? "start" Ident Decl* .
+//	Decl       = ActionDecl | Screen | Overlay | "goal" Iff | "rule" Iff .
+//	ActionDecl = "action" Ident "(" (Param ("," Param)*)? ")" .
+//	Param      = Ident ":" ("string" | "number" | "integer" | "boolean") .
+//	Screen     = "screen" Ident String? ("shows" "(" String ("," String)* ")")?
+//	             ("requires" Cond)? "{" Transition* "}" .
+//	Transition = Action ("->" Ident)? ("ensures" Cond)? .
+//	Overlay    = "overlay" Ident "shows" "(" String ("," String)* ")" "dismiss" Action .
+//	Action     = Ident ("(" Text ("," Text)* ")")? .
+//	Text       = "any" | String | Number | "true" | "false" | Ref | Ident .
+//	Cond       = CondAnd ("|" CondAnd)* .
+//	CondAnd    = CondNot ("&" CondNot)* .
+//	CondNot    = "!"* CondPrim .
+//	CondPrim   = "(" Cond ")" | Atom .
+//	Iff .. Unary: as in ltl (<->, ->, |, &, U R W S, prefix ! X N F G Y O H).
+//	Primary    = "(" Iff ")" | "true" | "false" | "last" | Atom .
+//	Atom       = Ident ("(" Text ("," Text)* ")")? (CmpOp Text)? .
+//
+// An Atom is resolved after parsing: a screen or overlay name, an action
+// (tap("Wi-Fi"), back, a declared custom action), or a condition predicate
+// (visible, checked, text(field) OP v, count(list) OP n).
+
+var reservedWords = []string{
+	"app", "start", "screen", "overlay", "action", "goal", "rule", "requires", "ensures",
+	"shows", "dismiss", "any", "true", "false", "last",
+	"not", "and", "or", "implies", "iff",
+	"next", "weak_next", "eventually", "always", "until", "release", "weak_until",
+	"yesterday", "once", "historically", "since",
+	"X", "N", "F", "G", "U", "R", "W", "Y", "O", "H", "S",
+}
+
+var reserved = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range reservedWords {
+		m[w] = true
+	}
+	return m
+}()
+
+func keywordPattern() string {
+	p := `(?:`
+	for i, w := range reservedWords {
+		if i > 0 {
+			p += "|"
+		}
+		p += w
+	}
+	return p + `)\b`
+}
+
+var appLexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "comment", Pattern: `(?:#|//)[^\n]*`},
+	{Name: "whitespace", Pattern: `\s+`},
+	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
+	{Name: "Ref", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`},
+	{Name: "Keyword", Pattern: keywordPattern()},
+	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
+	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),{}:]`},
+})
+
+type gFile struct {
+	Pos   lexer.Position
+	Name  string   `parser:"\"app\" @Ident"`
+	Title *string  `parser:"@String?"`
+	Start *gStart  `parser:"\"start\" @@"`
+	Decls []*gDecl `parser:"@@*"`
+}
+
+type gStart struct {
+	Pos    lexer.Position
+	Screen string `parser:"@(Ident | Keyword)"`
+}
+
+type gDecl struct {
+	Pos     lexer.Position
+	Action  *gActionDecl `parser:"  \"action\" @@"`
+	Screen  *gScreen     `parser:"| \"screen\" @@"`
+	Overlay *gOverlay    `parser:"| \"overlay\" @@"`
+	Goal    *gIff        `parser:"| \"goal\" @@"`
+	Rule    *gIff        `parser:"| \"rule\" @@"`
+}
+
+type gActionDecl struct {
+	Pos    lexer.Position
+	Name   string    `parser:"@Ident \"(\""`
+	Params []*gParam `parser:"(@@ (\",\" @@)*)? \")\""`
+}
+
+type gParam struct {
+	Pos  lexer.Position
+	Name string `parser:"@Ident \":\""`
+	Type string `parser:"@Ident"`
+}
+
+type gScreen struct {
+	Pos         lexer.Position
+	Name        string         `parser:"@(Ident | Keyword)"`
+	Label       *string        `parser:"@String?"`
+	Shows       []*gString     `parser:"(\"shows\" \"(\" @@ (\",\" @@)* \")\")?"`
+	Requires    *gCond         `parser:"(\"requires\" @@)?"`
+	Transitions []*gTransition `parser:"\"{\" @@* \"}\""`
+}
+
+type gTransition struct {
+	Pos     lexer.Position
+	Action  *gAction `parser:"@@"`
+	Arrow   *gTarget `parser:"@@?"`
+	Ensures *gCond   `parser:"(\"ensures\" @@)?"`
+}
+
+type gTarget struct {
+	Pos    lexer.Position
+	Screen string `parser:"\"->\" @(Ident | Keyword)"`
+}
+
+type gOverlay struct {
+	Pos     lexer.Position
+	Name    string     `parser:"@(Ident | Keyword) \"shows\" \"(\""`
+	Shows   []*gString `parser:"@@ (\",\" @@)* \")\""`
+	Dismiss *gAction   `parser:"\"dismiss\" @@"`
+}
+
+type gString struct {
+	Pos   lexer.Position
+	Value string `parser:"@String"`
+}
+
+type gAction struct {
+	Pos  lexer.Position
+	Name string   `parser:"@Ident"`
+	Args []*gText `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
+}
+
+type gText struct {
+	Pos    lexer.Position
+	Any    bool    `parser:"  @\"any\""`
+	String *string `parser:"| @String"`
+	Number *string `parser:"| @Number"`
+	Bool   *string `parser:"| @(\"true\" | \"false\")"`
+	Ref    *string `parser:"| @Ref"`
+	Ident  *string `parser:"| @Ident"`
+}
+
+type gCond struct {
+	Pos    lexer.Position
+	Tokens []lexer.Token
+	Left   *gCondAnd   `parser:"@@"`
+	Rest   []*gCondOr1 `parser:"@@*"`
+}
+
+type gCondOr1 struct {
+	Pos   lexer.Position
+	Op    string    `parser:"@(\"|\" | \"||\" | \"or\")"`
+	Right *gCondAnd `parser:"@@"`
+}
+
+type gCondAnd struct {
+	Left *gCondNot    `parser:"@@"`
+	Rest []*gCondAnd1 `parser:"@@*"`
+}
+
+type gCondAnd1 struct {
+	Pos   lexer.Position
+	Op    string    `parser:"@(\"&\" | \"&&\" | \"and\")"`
+	Right *gCondNot `parser:"@@"`
+}
+
+type gCondNot struct {
+	Pos  lexer.Position
+	Nots []string   `parser:"@(\"!\" | \"not\")*"`
+	Prim *gCondPrim `parser:"@@"`
+}
+
+type gCondPrim struct {
+	Pos   lexer.Position
+	Paren *gCond `parser:"  \"(\" @@ \")\""`
+	Atom  *gAtom `parser:"| @@"`
+}
+
+type gIff struct {
+	Pos    lexer.Position
+	Tokens []lexer.Token
+	Left   *gImplies  `parser:"@@"`
+	Rest   []*gIffOpd `parser:"@@*"`
+}
+
+type gIffOpd struct {
+	Pos   lexer.Position
+	Op    string    `parser:"@(\"<->\" | \"iff\")"`
+	Right *gImplies `parser:"@@"`
+}
+
+type gImplies struct {
+	Left *gOr      `parser:"@@"`
+	Rest []*gOrOpd `parser:"@@*"`
+}
+
+type gOrOpd struct {
+	Pos   lexer.Position
+	Op    string `parser:"@(\"->\" | \"implies\")"`
+	Right *gOr   `parser:"@@"`
+}
+
+type gOr struct {
+	Left *gAnd      `parser:"@@"`
+	Rest []*gAndOpd `parser:"@@*"`
+}
+
+type gAndOpd struct {
+	Pos   lexer.Position
+	Op    string `parser:"@(\"|\" | \"||\" | \"or\")"`
+	Right *gAnd  `parser:"@@"`
+}
+
+type gAnd struct {
+	Left *gTemporal      `parser:"@@"`
+	Rest []*gTemporalOpd `parser:"@@*"`
+}
+
+type gTemporalOpd struct {
+	Pos   lexer.Position
+	Op    string     `parser:"@(\"&\" | \"&&\" | \"and\")"`
+	Right *gTemporal `parser:"@@"`
+}
+
+type gTemporal struct {
+	Left *gUnary      `parser:"@@"`
+	Rest []*gUnaryOpd `parser:"@@*"`
+}
+
+type gUnaryOpd struct {
+	Pos   lexer.Position
+	Op    string  `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
+	Right *gUnary `parser:"@@"`
+}
+
+type gUnary struct {
+	Ops     []*gPrefix `parser:"@@*"`
+	Primary *gPrimary  `parser:"@@"`
+}
+
+type gPrefix struct {
+	Pos lexer.Position
+	Op  string `parser:"@(\"!\" | \"not\" | \"X\" | \"next\" | \"N\" | \"weak_next\" | \"F\" | \"eventually\" | \"G\" | \"always\" | \"Y\" | \"yesterday\" | \"O\" | \"once\" | \"H\" | \"historically\")"`
+}
+
+type gPrimary struct {
+	Pos   lexer.Position
+	Paren *gIff   `parser:"  \"(\" @@ \")\""`
+	Const *string `parser:"| @(\"true\" | \"false\" | \"last\")"`
+	Atom  *gAtom  `parser:"| @@"`
+}
+
+// gAtom is a screen name, an action or a condition predicate; which one is
+// decided by name after parsing.
+type gAtom struct {
+	Pos  lexer.Position
+	Name string   `parser:"@Ident"`
+	Args []*gText `parser:"(\"(\" @@ (\",\" @@)* \")\")?"`
+	Cmp  *gCmp    `parser:"@@?"`
+}
+
+type gCmp struct {
+	Pos   lexer.Position
+	Op    string `parser:"@(\"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\")"`
+	Value *gText `parser:"@@"`
+}
+
+var fileParser = participle.MustBuild[gFile](participle.Lexer(appLexer), participle.UseLookahead(2))
