@@ -21,11 +21,11 @@ rule G(back -> (back fails | back returns (screen == "E")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	trace, err := ltl.ReadTrace("t.jsonl", strings.NewReader(`{"tool":"back","result":{"screen":"D"}}`+"\n"), s.Source)
+	trace, err := ltl.ReadTrace("t.jsonl", strings.NewReader(`{"tool":"back","result":{"screen":"D"}}`+"\n"), s.source)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev := ltl.Eval(s.Source.Formula(), trace); ev {
+	if ev := ltl.Eval(s.source.Formula(), trace); ev {
 		t.Fatalf("Eval accepts a trace the second rule rejects")
 	}
 	if v := s.Validate(trace); v.Accepted {

@@ -172,7 +172,7 @@ func checkGoal(a *App, e *errs, reached map[string]bool, opts specplan.Options) 
 	if err != nil {
 		return err
 	}
-	d := spec.DFA
+	d := spec.DFA()
 	if d.IsEmpty() {
 		p := a.Pos
 		if len(a.Goals) > 0 {

@@ -44,7 +44,7 @@ func TestLowerParsesAndCompiles(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %+v: %v", f, lo, err)
 			}
-			if spec.DFA.IsEmpty() {
+			if spec.DFA().IsEmpty() {
 				t.Errorf("%s %+v: the lowered spec accepts nothing", f, lo)
 			}
 		}
@@ -170,7 +170,7 @@ func TestLoweredSemantics(t *testing.T) {
 			t.Errorf("%s: ObserveAnyScreen accepted = %v, want %v", c.name, got, c.any)
 		}
 		// The automaton and the reference evaluator agree.
-		if got := ltl.Eval(expected.Source.Formula(), c.trace); got != c.want {
+		if got := ltl.Eval(expected.Source().Formula(), c.trace); got != c.want {
 			t.Errorf("%s: ltl.Eval = %v, want %v", c.name, got, c.want)
 		}
 	}

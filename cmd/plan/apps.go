@@ -98,12 +98,12 @@ func (c *CompileCmd) runApp(e *env) error {
 			return inputErr(err)
 		}
 		var path []ltl.Event
-		if !spec.DFA.IsEmpty() {
+		if !spec.DFA().IsEmpty() {
 			if w, err := apps.Witnesses(a, 1, opts); err == nil && len(w) > 0 {
 				path = w[0]
 			}
 		}
-		g := apps.NewGraph(a, spec.DFA, path)
+		g := apps.NewGraph(a, spec.DFA(), path)
 		switch c.Format {
 		case "dot":
 			g.WriteDOT(&buf)
