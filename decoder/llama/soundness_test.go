@@ -242,6 +242,10 @@ func checkRun(f decoder.Format, formula ltl.Formula, schemas map[string]map[stri
 			if err := checkSchema(sch, e.Args, e.Tool); err != nil {
 				return fmt.Sprintf("event %d: %v", i, err)
 			}
+			raw, _ := json.Marshal(sch)
+			if err := decoder.ValidateArgs(raw, e.Args); err != nil {
+				return fmt.Sprintf("event %d: the full validator rejects the arguments: %v", i, err)
+			}
 		}
 	}
 	return ""
@@ -266,8 +270,10 @@ func eventsEqual(a, b []ltl.Event) bool {
 }
 
 // checkSchema is a small, independent JSON-schema check of the keywords the
-// specs' catalogs use: type, enum, const, required, properties (no extra
-// keys), items, minLength/maxLength, minimum/maximum and pattern.
+// specs' catalogs use: type, enum, const, required, properties
+// (additionalProperties false closes the object), items,
+// minLength/maxLength, minimum/maximum and pattern. checkRun also runs the
+// full validator (package schema) on every call.
 func checkSchema(s map[string]any, v any, path string) error {
 	if typ, ok := s["type"]; ok {
 		var types []string
@@ -302,8 +308,10 @@ func checkSchema(s map[string]any, v any, path string) error {
 		for k, val := range x {
 			ps, ok := props[k].(map[string]any)
 			if !ok {
-				if props != nil {
-					return fmt.Errorf("%s: key %q is not a property", path, k)
+				// JSON Schema allows keys beyond properties unless the
+				// schema closes the object.
+				if ap, set := s["additionalProperties"].(bool); set && !ap {
+					return fmt.Errorf("%s: key %q is not a property and additionalProperties is false", path, k)
 				}
 				continue
 			}
