@@ -287,11 +287,12 @@ func (c *GenerateCmd) Run(e *env) error {
 		if res.Forced > 0 {
 			fmt.Fprintf(e.stdout, "    (forced: the spec allowed only one token there, so it was written without sampling the model)\n")
 		}
+		// Events count from 1, as in violation messages and trace lines.
 		for i, ev := range events {
 			if ev.Tool != "" {
-				outfile.Fprintf(e.stdout, "%3d  call %s %s\n", i, ev.Tool, argsText(ev.Args))
+				outfile.Fprintf(e.stdout, "%3d  call %s %s\n", i+1, ev.Tool, argsText(ev.Args))
 			} else {
-				outfile.Fprintf(e.stdout, "%3d  %s\n", i, ev.Step)
+				outfile.Fprintf(e.stdout, "%3d  %s\n", i+1, ev.Step)
 			}
 		}
 		if accepted {
