@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -291,7 +292,7 @@ func refusalReason(err error) string {
 	}
 	var de *decoder.ConstraintError
 	if errors.As(err, &de) {
-		return de.Code.String()
+		msg = de.Code.String() + ": " + strings.TrimPrefix(strings.TrimPrefix(de.Msg, "tool "+benchTool+": "), "tool "+strconv.Quote(benchTool)+": ")
 	}
 	if len(msg) > 60 {
 		msg = msg[:60]

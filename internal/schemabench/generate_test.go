@@ -73,7 +73,8 @@ func TestRefusalReason(t *testing.T) {
 	}{
 		{&decoder.ConstraintError{Code: decoder.CodeSchema, Msg: `tool "f": schema /properties/n: multipleOf: only 1/n`}, "multipleOf"},
 		{&decoder.ConstraintError{Code: decoder.CodeLimit, Msg: `tool "f": the automaton has more than 200000 nodes (limit maxProgNodes)`}, "limit:maxProgNodes"},
-		{&decoder.ConstraintError{Code: decoder.CodeVocab, Msg: "cannot spell it"}, "vocabulary"},
+		{&decoder.ConstraintError{Code: decoder.CodeVocab, Msg: "cannot spell it"}, "vocabulary: cannot spell it"},
+		{&decoder.ConstraintError{Code: decoder.CodeSchema, Msg: `tool f: parameters must be of type object`}, "schema: parameters must be of type object"},
 	} {
 		if got := refusalReason(c.err); got != c.want {
 			t.Errorf("refusalReason(%v) = %q, want %q", c.err, got, c.want)
