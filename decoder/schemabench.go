@@ -102,34 +102,11 @@ func BenchSchemas(dir string, opts SchemaBenchOptions) (*SchemaBenchReport, erro
 	if opts.MaxFileBytes <= 0 {
 		opts.MaxFileBytes = 8 << 20
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	// The walks draw from the stream after the sample's shuffles.
+	r := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
+	sample, err := sampleCorpus(dir, opts, r)
 	if err != nil {
 		return nil, err
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no *.json files (want the data directory of guidance-ai/jsonschemabench's maskbench)", dir)
-	}
-	sort.Strings(files)
-	r := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
-	bySubset := map[string][]string{}
-	var subsets []string
-	for _, f := range files {
-		s := corpusSubset(filepath.Base(f))
-		if _, ok := bySubset[s]; !ok {
-			subsets = append(subsets, s)
-		}
-		bySubset[s] = append(bySubset[s], f)
-	}
-	var sample []string
-	for _, s := range subsets {
-		fs := bySubset[s]
-		r.Shuffle(len(fs), func(i, j int) { fs[i], fs[j] = fs[j], fs[i] })
-		k := len(fs)
-		if opts.Sample > 0 && opts.Sample < len(files) {
-			k = max(opts.MinPerSubset, (opts.Sample*len(fs)+len(files)-1)/len(files))
-			k = min(k, len(fs))
-		}
-		sample = append(sample, fs[:k]...)
 	}
 	rep := &SchemaBenchReport{Dir: dir, Seed: opts.Seed, Subsets: map[string]*SchemaBenchCounts{}, Refusals: map[string]int{}}
 	var times []float64
@@ -236,6 +213,49 @@ func BenchSchemas(dir string, opts SchemaBenchOptions) (*SchemaBenchReport, erro
 		rep.CompileP99 = times[min(len(times)-1, len(times)*99/100)]
 	}
 	return rep, nil
+}
+
+// SchemaBenchSample is the sample BenchSchemas measures (the same files
+// in the same order for the same directory and options), for a caller
+// that measures more on it (internal/schemabench's generation with a
+// model).
+func SchemaBenchSample(dir string, opts SchemaBenchOptions) ([]string, error) {
+	if opts.MinPerSubset <= 0 {
+		opts.MinPerSubset = 45
+	}
+	return sampleCorpus(dir, opts, rand.New(rand.NewPCG(opts.Seed, 0x5eed)))
+}
+
+func sampleCorpus(dir string, opts SchemaBenchOptions, r *rand.Rand) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no *.json files (want the data directory of guidance-ai/jsonschemabench's maskbench)", dir)
+	}
+	sort.Strings(files)
+	bySubset := map[string][]string{}
+	var subsets []string
+	for _, f := range files {
+		s := corpusSubset(filepath.Base(f))
+		if _, ok := bySubset[s]; !ok {
+			subsets = append(subsets, s)
+		}
+		bySubset[s] = append(bySubset[s], f)
+	}
+	var sample []string
+	for _, s := range subsets {
+		fs := bySubset[s]
+		r.Shuffle(len(fs), func(i, j int) { fs[i], fs[j] = fs[j], fs[i] })
+		k := len(fs)
+		if opts.Sample > 0 && opts.Sample < len(files) {
+			k = max(opts.MinPerSubset, (opts.Sample*len(fs)+len(files)-1)/len(files))
+			k = min(k, len(fs))
+		}
+		sample = append(sample, fs[:k]...)
+	}
+	return sample, nil
 }
 
 // compileForBench is the project's one validator (package schema), the
