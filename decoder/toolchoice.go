@@ -280,7 +280,7 @@ func (s *Session) SetToolChoice(c ToolChoice) error {
 	if s.gen != ix.gen.Load() {
 		s.gen = ix.gen.Load()
 	}
-	s.cur = ix.boundary(st.q, mBegin, tk)
+	s.cur = ix.boundary(st.q, mBegin, tk, st.bind)
 	s.curSt = ix.states[s.cur]
 	s.mask = nil
 	return nil
