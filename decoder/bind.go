@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specplan/specplan/automata"
+	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -215,19 +216,61 @@ func ResultEvent(tool string, result any, err error) ltl.Event {
 	return ltl.Event{Tool: tool, Outcome: ltl.Returned, Result: result}
 }
 
-// ParseResult reads a tool's answer as text: a JSON value (strictly: one
-// value, duplicate keys an error, numbers kept exact) when text is JSON,
-// else the text itself as a string. It is how `plan generate
-// --observation` reads the canned answer.
-func ParseResult(text string) any {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
-		return text
+// MaxResultBytes bounds a tool answer ParseResult reads as JSON (a longer
+// text is an error: see ParseResult).
+const MaxResultBytes = 1 << 20
+
+// ParseResult reads a tool's answer given as text: a JSON value when text
+// is JSON (strictly: one value, duplicate keys an error, numbers kept
+// exact as json.Number, nesting at most MaxSchemaDepth*4 deep), else the
+// text itself as a string. Text that is JSON but breaks a strict rule (a
+// duplicate key) is an error, not a string: it was meant as JSON. It is
+// how `plan generate --observation` reads the canned answer.
+func ParseResult(text string) (any, error) {
+	if len(text) > MaxResultBytes {
+		return nil, limitErr("tool answer of %d bytes is over %d bytes (limit MaxResultBytes)", len(text), MaxResultBytes)
 	}
-	if _, err := dec.Token(); err == nil {
-		return text
+	var probe any
+	if json.Unmarshal([]byte(text), &probe) != nil {
+		return text, nil // not JSON: a string result
 	}
-	return v
+	v, err := strictjson.ParseString(text, strictjson.Limits{MaxDepth: MaxSchemaDepth * 4})
+	if err != nil {
+		return nil, newErr(CodeParse, "tool answer: %v", err)
+	}
+	return v.Any(), nil
+}
+
+// CannedEnvironment answers every awaited step with the same text: after
+// a call without an outcome the call returned ParseResult(answer) (on the
+// first of envSteps when the spec has one, as ltl.ReadTrace's observation
+// rule reads it; else as a ResultEvent), otherwise a plain step of the
+// first of envSteps. The event's Text is answer as given.
+func CannedEnvironment(answer string, envSteps []string) (Environment, error) {
+	res, err := ParseResult(answer)
+	if err != nil {
+		return nil, err
+	}
+	step := ""
+	if len(envSteps) > 0 {
+		step = envSteps[0]
+	}
+	return func(events []ltl.Event) (ltl.Event, error) {
+		var last ltl.Event
+		if len(events) > 0 {
+			last = events[len(events)-1]
+		}
+		if last.Tool != "" && last.Outcome == ltl.Pending {
+			ev := ResultEvent(last.Tool, res, nil)
+			ev.Text = answer
+			if step != "" {
+				ev.Tool, ev.Step = "", step
+			}
+			return ev, nil
+		}
+		if step == "" {
+			return ltl.Event{}, newErr(CodeOrder, "the run awaits an environment step and the spec has none")
+		}
+		return ltl.Event{Step: step, Text: answer}, nil
+	}, nil
 }
