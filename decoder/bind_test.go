@@ -94,7 +94,7 @@ func randomResult(r *rand.Rand, tool string) (any, error) {
 // steerTools are the tools a steered run tries to call, most wanted first:
 // those whose arguments are bound to captured values, then the calls
 // that capture them, so that random runs reach the bound calls.
-var steerTools = []string{"pay", "create_account", "notify", "cancel_hold", "hold_seat", "get_budget", "get_employee",
+var steerTools = []string{"pay", "run", "note", "create_account", "notify", "cancel_hold", "hold_seat", "get_budget", "get_employee",
 	"check_permission", "search_flights", "ask_user", "delete_file", "run_shell"}
 
 // steerByte is the byte (a token of testVocab) that moves the current
@@ -402,5 +402,71 @@ func TestBindingEnforcedExactly(t *testing.T) {
 	s = ix.NewSession()
 	if err := feedText(s, `{"name": "pay"`); err == nil {
 		t.Error("pay allowed before any budget")
+	}
+}
+
+// TestArgumentPredicatesEnforced: nested paths, string predicates (both
+// truth values) and `in` on arguments, in generation: random runs in
+// three formats, each call checked by ltl.Eval on the events parsed back.
+func TestArgumentPredicatesEnforced(t *testing.T) {
+	src := `spec p "argument predicates"
+steps answer
+tools pay, run, note
+rule never(pay(card.kind in ["amex", "diners"]))
+rule G(pay -> pay(card.num starts_with "4", card.holder.name ends_with "son"))
+rule never(run(cmd matches "^rm( |$)"))
+rule never(run(cmd contains ".."))
+rule G(note -> note(tag in ["a", "b"], level in [1, 2]))
+rule never(note(text contains "x"))
+rule F(pay | run | note)
+rule F answer
+rule G(answer -> last)
+`
+	s, err := ltl.Parse("p.ltl", []byte(src), ltl.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s.Formula()
+	a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := automata.Compile(f, a, automata.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := resultSpec{name: "p", f: f, dfa: d}
+	vocab := testVocab(boundaryPieces...)
+	trie := NewTrie(vocab)
+	seen := map[string]int{}
+	for _, format := range []Format{FormatJSON, FormatPythonic, FormatHermes} {
+		// (Schemaless tools repeat free keys, which the strict parser
+		// refuses: a separate, older problem, so the tools get schemas.)
+		ix, err := NewIndex(FromDFA(d), vocab, trie, IndexOptions{Format: format, Tools: schemas(
+			"pay", `{"type": "object", "properties": {"card": {"type": "object", "properties": {"kind": {"type": "string"}, "num": {"type": "string"},
+				"holder": {"type": "object", "properties": {"name": {"type": "string"}}}}}}, "required": ["card"]}`,
+			"run", `{"type": "object", "properties": {"cmd": {"type": "string"}}, "required": ["cmd"]}`,
+			"note", `{"type": "object", "properties": {"tag": {"type": "string"}, "level": {"type": "integer"}, "text": {"type": "string"}}, "required": ["text"]}`)})
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		for i := range 12 {
+			r := rand.New(rand.NewPCG(uint64(i), 7))
+			s := ix.NewSession()
+			budget := s.MinTokens() + r.IntN(200)
+			s.SetBudget(budget)
+			evs := resultRun(t, sp, s, r, budget)
+			if !ltl.Eval(f, evs) {
+				t.Fatalf("%s: ltl.Eval rejects %v", format, evs)
+			}
+			for _, e := range evs {
+				seen[e.Tool]++
+			}
+		}
+	}
+	for _, tool := range []string{"pay", "run", "note"} {
+		if seen[tool] == 0 {
+			t.Errorf("no run called %s: %v", tool, seen)
+		}
 	}
 }

@@ -900,7 +900,7 @@ func (s *Session) Accept(tok int) error {
 	}
 	type done struct {
 		end int
-		pid int32
+		pi  progInfo // read under the lock: bindings append progs
 	}
 	var completed []done
 	cur := s.cur
@@ -912,14 +912,14 @@ func (s *Session) Accept(tok int) error {
 		}
 		s.text = append(s.text, ix.byteText(b)...)
 		if pid := ix.states[cur].completes[b]; pid >= 0 {
-			completed = append(completed, done{end: len(s.text), pid: pid})
+			completed = append(completed, done{end: len(s.text), pi: ix.pinfo[pid]})
 		}
 		cur = uint32(t)
 	}
 	s.cur, s.curSt = cur, ix.states[cur]
 	ix.mu.Unlock()
 	for _, d := range completed {
-		pi := ix.pinfo[d.pid]
+		pi := d.pi
 		calls, _, err := ix.format.parseEvent(s.text[s.evStart:d.end], pi.in)
 		want := 1
 		if pi.sym < 0 {
