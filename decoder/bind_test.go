@@ -470,3 +470,46 @@ rule G(answer -> last)
 		}
 	}
 }
+
+// FuzzParseResult: a tool answer is a string (not JSON), a JSON value that
+// re-encodes to itself, or an error; never a panic.
+func FuzzParseResult(f *testing.F) {
+	for _, s := range []string{`{"limit": 480, "currency": "EUR"}`, `"x"`, `[1, {"b": null}]`, `{"a": 1, "a": 2}`, "plain\ntext", "", `1e400`, `{"a":`, `0.10`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseResult(s)
+		if err != nil {
+			return
+		}
+		if str, ok := v.(string); ok && str == s {
+			return
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("%q: %#v does not encode: %v", s, v, err)
+		}
+		v2, err := ParseResult(string(data))
+		if err != nil || !reflect.DeepEqual(v, v2) {
+			t.Fatalf("%q: %#v re-encodes as %s, which reads %#v (%v)", s, v, data, v2, err)
+		}
+	})
+}
+
+// TestParseResult: JSON is read exactly (numbers as written), duplicate
+// keys are an error, anything else is a string.
+func TestParseResult(t *testing.T) {
+	v, err := ParseResult(`{"limit": 480.50, "ok": true}`)
+	if err != nil || !reflect.DeepEqual(v, map[string]any{"limit": json.Number("480.50"), "ok": true}) {
+		t.Errorf("object: %#v, %v", v, err)
+	}
+	if v, err := ParseResult("seat held"); err != nil || v != "seat held" {
+		t.Errorf("text: %#v, %v", v, err)
+	}
+	if _, err := ParseResult(`{"a": 1, "a": 2}`); !errors.Is(err, ErrParse) {
+		t.Errorf("duplicate key: %v", err)
+	}
+	if _, err := ParseResult(strings.Repeat(" ", MaxResultBytes+1)); !errors.Is(err, ErrLimit) {
+		t.Errorf("size: %v", err)
+	}
+}
