@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,4 +228,95 @@ func TestResultSpecsOnLlama(t *testing.T) {
 		}
 	}
 	t.Logf("%d runs, %d tokens, %d bound calls, wall %v", runs, tokens, bound, time.Since(start).Round(time.Millisecond))
+}
+
+// steerText accepts, token by token, the allowed token that writes the
+// longest prefix of text (the real vocabulary's multi-byte tokens), and
+// reports whether all of text could be written.
+func steerText(s *decoder.Session, vocab *decoder.Vocab, text string) bool {
+	for text != "" {
+		m := s.Mask()
+		best, n := -1, 0
+		for _, tok := range m.Tokens() {
+			p := string(vocab.Pieces[tok])
+			if len(p) > n && len(p) <= len(text) && text[:len(p)] == p {
+				best, n = tok, len(p)
+			}
+		}
+		if best < 0 || s.Accept(best) != nil {
+			return false
+		}
+		text = text[n:]
+	}
+	return true
+}
+
+// TestBindingOnLlamaVocab: the bound limit of travel_booking under the
+// real vocabulary, whose tokens spell several digits at once: after
+// get_budget returned limit 480, every token the mask allows where the
+// amount starts is a number prefix some value <= 480 completes, the
+// tokens "481", "500" and "4800" are refused, and 480 itself is written.
+func TestBindingOnLlamaVocab(t *testing.T) {
+	var sp soundSpec
+	for _, s := range loadSpecs(t, true) {
+		if s.name == "travel_booking" {
+			sp = s
+		}
+	}
+	m := load(t, llama.Options{ContextSize: 256, Threads: 1})
+	vocab := m.Vocab()
+	ix, err := decoder.NewIndex(decoder.FromDFA(sp.spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: sp.tools})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ix.NewSession()
+	obs := func(res any) {
+		ev := decoder.ResultEvent("", res, nil)
+		ev.Step = "observation"
+		if err := s.Observe(ev); err != nil {
+			t.Fatalf("Observe: %v", err)
+		}
+	}
+	call := func(tool, args string) {
+		if !steerText(s, vocab, `{"name": "`+tool+`", "arguments": `+args+"}\n") {
+			t.Fatalf("cannot write %s%s after %q", tool, args, s.Text())
+		}
+	}
+	call("get_budget", `{"trip_id": "T1"}`)
+	obs(map[string]any{"limit": json.Number("480"), "currency": "EUR"})
+	call("search_flights", `{"from": "A", "to": "B", "date": "D"}`)
+	if err := s.Observe(ltl.Event{Step: "observation", Text: "F1"}); err != nil {
+		t.Fatal(err)
+	}
+	call("hold_seat", `{"flight": "F1"}`)
+	obs(map[string]any{"id": "H1"})
+	if !steerText(s, vocab, `{"name": "pay", "arguments": {"hold_id": "H1", "amount": `) {
+		t.Fatalf("cannot start pay after %q", s.Text())
+	}
+	digits := 0
+	for _, tok := range s.Mask().Tokens() {
+		p := string(vocab.Pieces[tok])
+		if strings.Trim(p, "0123456789") != "" || p == "" {
+			continue
+		}
+		digits++
+		n, _ := strconv.Atoi(p)
+		if n > 480 || len(p) > 1 && p[0] == '0' {
+			t.Errorf("token %q allowed where the amount must be <= 480", p)
+		}
+	}
+	for _, p := range []string{"481", "500", "4800"} {
+		if toks, err := m.Tokenize(p, false, false); err == nil && len(toks) == 1 && s.Mask().Has(toks[0]) {
+			t.Errorf("token %q allowed", p)
+		}
+	}
+	if digits == 0 {
+		t.Fatal("no number token allowed for the amount")
+	}
+	if !steerText(s, vocab, `480, "currency": "EUR"}}`+"\n") {
+		t.Fatalf("cannot pay 480 EUR after %q", s.Text())
+	}
+	if evs := s.Events(); evs[len(evs)-1].Tool != "pay" {
+		t.Fatalf("last event %v", evs[len(evs)-1])
+	}
 }
