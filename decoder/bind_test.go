@@ -513,3 +513,22 @@ func TestParseResult(t *testing.T) {
 		t.Errorf("size: %v", err)
 	}
 }
+
+// TestEnvStepsOfResultSpecs: the result parts the environment chooses are
+// not step kinds: EnvSteps lists the spec's observation step only, or none.
+func TestEnvStepsOfResultSpecs(t *testing.T) {
+	vocab := testVocab()
+	for _, c := range []struct {
+		name string
+		want []string
+	}{{"travel_booking", []string{"observation"}}, {"coding_agent", nil}, {"hr_accounts", nil}} {
+		sp := loadResultSpec(t, c.name)
+		ix, err := NewIndex(FromDFA(sp.dfa), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON, Tools: sp.tools})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ix.EnvSteps(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: EnvSteps %q, want %q", c.name, got, c.want)
+		}
+	}
+}

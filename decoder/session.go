@@ -240,7 +240,7 @@ func (ix *Index) Vocab() *Vocab { return ix.vocab }
 func (ix *Index) EnvSteps() []string {
 	var out []string
 	for i, sym := range ix.syms {
-		if ix.env[i] {
+		if ix.env[i] && sym.Tool == "" { // (a call's result part is the environment's too, not a step)
 			out = append(out, sym.Step)
 		}
 	}
