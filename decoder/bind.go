@@ -150,14 +150,19 @@ func (ix *Index) bindingFor(caps ltl.Captures) (uint32, error) {
 // ix.mu held.
 func (ix *Index) boundStarts(st *bstate, start []config) []config {
 	m := msgMode(st.kind & 7)
+	tk := turnKey(st.kind >> 3)
+	end := st.cost // where the model cannot write (done), the cost of ending here
 	added := false
 	for _, pid := range ix.binds[st.bind].progs {
 		p := ix.progs[pid]
 		if ix.pinfo[pid].in != m || p == nil || ix.pweight[pid] < 0 {
 			continue
 		}
+		if tk != 0 && !ix.choices[tk.choice()-1].callable(ix.syms[ix.pinfo[pid].sym].Tool) {
+			continue
+		}
 		q, m2 := ix.after(int(st.q), pid)
-		in := ix.infoAt(q, m2, 0)
+		in := ix.infoAt(q, m2, ix.afterTurn(tk, pid))
 		if in == nil || in.cost < 0 {
 			continue
 		}
@@ -171,7 +176,7 @@ func (ix *Index) boundStarts(st *bstate, start []config) []config {
 		// The model may now write; ending its turn instead costs an EOG.
 		st.done = false
 		st.eog = true
-		st.eogCost = st.cost + 1
+		st.eogCost = end + 1
 	}
 	return start
 }

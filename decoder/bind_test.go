@@ -532,3 +532,44 @@ func TestEnvStepsOfResultSpecs(t *testing.T) {
 		}
 	}
 }
+
+// TestBindingUnderToolChoice: a tool_choice restricts bound calls too:
+// allowing pay offers pay (bound to the budget) after the hold, allowing
+// only cancel_hold offers no pay and only the held seat's cancel, and
+// requiring pay in every turn is unsatisfiable (pay happens at most once).
+func TestBindingUnderToolChoice(t *testing.T) {
+	sp := loadResultSpec(t, "travel_booking")
+	vocab := testVocab()
+	ix, err := NewIndex(FromDFA(sp.dfa), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON, Tools: sp.tools})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := map[string]any{"limit": json.Number("480"), "currency": "EUR"}
+	pay := jsonCall("pay", `{"hold_id": "H1", "amount": 480, "currency": "EUR"}`)
+	for _, c := range []struct {
+		tools []string
+		ok    bool
+	}{{[]string{"pay"}, true}, {[]string{"cancel_hold"}, false}} {
+		s := travelTo(t, ix, budget, nil)
+		if err := s.SetToolChoice(ToolChoice{Mode: ChoiceAuto, Tools: c.tools}); err != nil {
+			t.Fatal(err)
+		}
+		if err := feedText(s, pay); (err == nil) != c.ok {
+			t.Errorf("choice %v: pay allowed %v, want %v (%v)", c.tools, err == nil, c.ok, err)
+		}
+		if s.MinTokens() < 0 {
+			t.Errorf("choice %v: no way to finish", c.tools)
+		}
+	}
+	// Every turn must call pay, and pay may happen once: no run finishes.
+	if err := travelTo(t, ix, budget, nil).SetToolChoice(ToolChoice{Mode: ChoiceRequired, Tools: []string{"pay"}}); !errors.Is(err, ErrUnsat) {
+		t.Errorf("required pay: %v, want ErrUnsat", err)
+	}
+	s := travelTo(t, ix, budget, nil)
+	if err := s.SetToolChoice(ToolChoice{Mode: ChoiceAuto, Tools: []string{"cancel_hold"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := feedText(s, jsonCall("cancel_hold", `{"hold_id": "H2"}`)); err == nil {
+		t.Error("cancel_hold of another hold allowed")
+	}
+}

@@ -454,8 +454,15 @@ func (ix *Index) boundary(q int32, m msgMode, tk turnKey, bind uint32) uint32 {
 		start = append(start, enter(p, s, p.start))
 	}
 	st := &bstate{q: q, kind: uint8(m) | uint8(tk)<<3, bound: true, bind: bind, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
-	if bind != 0 && tk == 0 {
+	if bind != 0 {
+		const inf = 1 << 30
+		if st.cost < 0 {
+			st.cost = inf // no way to finish but, perhaps, a bound call
+		}
 		start = ix.boundStarts(st, start)
+		if st.cost >= inf {
+			st.cost = -1
+		}
 	}
 	if len(start) > 0 {
 		st.cfgs = closure(ix.progs, start)
