@@ -162,9 +162,8 @@
 //     a state that can still finish; so every state has a way to finish
 //     without them, and the budget bound stays an upper bound. A run whose
 //     only way to acceptance passes such a call is ErrUnsat before
-//     decoding. Under a SessionOptions.ToolChoice other than auto, bound
-//     symbols are not offered (the restriction's analysis does not know
-//     them).
+//     decoding. A SessionOptions.ToolChoice filters bound symbols by their
+//     tool like the others.
 //
 // Argument predicates beyond comparisons: a nested path (`card.kind`)
 // makes the value an object that has the path, down to the predicate; a
