@@ -573,3 +573,43 @@ func TestBindingUnderToolChoice(t *testing.T) {
 		t.Error("cancel_hold of another hold allowed")
 	}
 }
+
+// TestAdversarialResults: a call some answer would strand is never
+// written: when an answer approved == false violates the spec, the model
+// may not ask at all; when both answers leave a way on, it may.
+func TestAdversarialResults(t *testing.T) {
+	vocab := testVocab()
+	for _, c := range []struct {
+		rule string
+		ask  bool
+	}{
+		{"never(ask_user returns (approved == false))", false},
+		{"never(ask_user fails)", false},
+		{"G(ask_user returns (approved == false) -> G !read)", true},
+	} {
+		src := "spec a\nsteps answer\ntools ask_user, read\nrule " + c.rule + "\nrule F answer\nrule G(answer -> last)\n"
+		s, err := ltl.Parse("a.ltl", []byte(src), ltl.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := s.Formula()
+		a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := automata.Compile(f, a, automata.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix, err := NewIndex(FromDFA(d), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := feedText(ix.NewSession(), `{"name": "ask_user"`); (err == nil) != c.ask {
+			t.Errorf("%s: ask_user allowed %v, want %v", c.rule, err == nil, c.ask)
+		}
+		if err := feedText(ix.NewSession(), `{"name": "read"`); err != nil {
+			t.Errorf("%s: read refused: %v", c.rule, err)
+		}
+	}
+}
