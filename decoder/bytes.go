@@ -282,6 +282,7 @@ type bstate struct {
 	q     int32 // event state
 	kind  uint8
 	bound bool     // at an event boundary: no byte of the next event yet
+	bind  uint32   // the binding of captured values this turn writes under (0: none; see Index.bindings)
 	cfgs  []config // threads of the current event (at a boundary: the start threads)
 	trans []int32  // per byte: 0 unknown, -1 dead, else id+1 (allocated lazily)
 	cost  int32    // upper bound on the model tokens needed to finish the run acceptably
@@ -295,10 +296,11 @@ type bstate struct {
 	completes []int32
 }
 
-func stateKey(q int32, kind uint8, bound bool, cfgs []config) string {
+func stateKey(q int32, kind uint8, bound bool, bind uint32, cfgs []config) string {
 	var sb strings.Builder
 	var buf [binary.MaxVarintLen64]byte
 	sb.Write(buf[:binary.PutVarint(buf[:], int64(q))])
+	sb.Write(buf[:binary.PutUvarint(buf[:], uint64(bind))])
 	sb.WriteByte(kind)
 	if bound {
 		sb.WriteByte(1)

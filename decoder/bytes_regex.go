@@ -383,23 +383,36 @@ func classMeets(in *syntax.Inst, lo, hi rune) bool {
 }
 
 func (l *regexLeaf) step(ls string, b byte) (string, bool) {
-	st := decRegex(ls)
+	st, match, ok := l.advance(decRegex(ls), b)
+	if !ok || st.phase == 2 && !match {
+		return "", false
+	}
+	if st.phase == 2 {
+		return st.enc(), true
+	}
+	return l.check(st)
+}
+
+// advance steps a decoded state by b without the liveness check. At the
+// closing quote the state is closed and match says whether the pattern
+// matched the value.
+func (l *regexLeaf) advance(st regexState, b byte) (next regexState, match, ok bool) {
 	switch st.phase {
 	case 2:
-		return "", false
+		return st, false, false
 	case 0:
 		if b != '"' {
-			return "", false
+			return st, false, false
 		}
 		st.phase = 1
-		return l.check(st)
+		return st, false, true
 	}
 	var r rune = -1
 	switch {
 	case st.esc:
 		c, ok := unescapeLetter(b)
 		if !ok {
-			return "", false
+			return st, false, false
 		}
 		st.esc, r = false, rune(c)
 	case len(st.pend) > 0:
@@ -408,27 +421,24 @@ func (l *regexLeaf) step(ls string, b byte) (string, bool) {
 			lo, hi = 0x80, 0xBF
 		}
 		if b < lo || b > hi {
-			return "", false
+			return st, false, false
 		}
-		st.pend = append(st.pend, b)
+		st.pend = append(slices.Clone(st.pend), b)
 		if len(st.pend) == int(rem)+1 {
 			r, _ = utf8.DecodeRune(st.pend)
 			st.pend = nil
 		}
 	case b == '"':
-		if !st.matched && !l.matchesAtEnd(st.pcs) {
-			return "", false
-		}
-		return regexState{phase: 2}.enc(), true
+		return regexState{phase: 2}, st.matched || l.matchesAtEnd(st.pcs), true
 	case b == '\\':
 		st.esc = true
 	case b < 0x20:
-		return "", false
+		return st, false, false
 	case b < 0x80:
 		r = rune(b)
 	default:
 		if _, _, _, ok := utf8Lead(b); !ok {
-			return "", false
+			return st, false, false
 		}
 		st.pend = []byte{b}
 	}
@@ -451,7 +461,7 @@ func (l *regexLeaf) step(ls string, b byte) (string, bool) {
 	if r >= 0 {
 		st.start = false
 	}
-	return l.check(st)
+	return st, false, true
 }
 
 func (l *regexLeaf) check(st regexState) (string, bool) {
@@ -584,6 +594,98 @@ func (l *regexNotLeaf) minRem(ls string) int {
 }
 
 func (l *regexNotLeaf) resetMemo() {
+	l.memo = map[string]int{}
+	l.re.resetMemo()
+}
+
+// regexAvoidLeaf is a JSON string whose decoded value does NOT match a
+// pattern (the false minterm of contains, starts_with, ends_with or
+// matches). It runs the pattern's unanchored search like regexLeaf and
+// dies as soon as the search matches; the string may close only where the
+// pattern does not match the whole value. Its minRem is a breadth-first
+// search over bytes (states are few for the affix patterns predicates
+// spell); past maxAvoidSearch states a state counts as unable to finish,
+// which keeps the leaf sound (it never allows a value it cannot close).
+type regexAvoidLeaf struct {
+	re   *regexLeaf
+	memo map[string]int // guarded by the Index lock
+}
+
+// maxAvoidSearch bounds the states one regexAvoidLeaf.minRem search visits.
+const maxAvoidSearch = 1 << 12
+
+func newRegexAvoidLeaf(re *regexLeaf) *regexAvoidLeaf {
+	return &regexAvoidLeaf{re: re, memo: map[string]int{}}
+}
+
+func (l *regexAvoidLeaf) init() string {
+	st := decRegex(l.re.init())
+	if st.matched {
+		return "\xff" // the empty prefix matches already: nothing qualifies
+	}
+	return st.enc()
+}
+
+func (l *regexAvoidLeaf) final(ls string) bool { return ls != "\xff" && decRegex(ls).phase == 2 }
+
+func (l *regexAvoidLeaf) advance(ls string, b byte) (string, bool) {
+	if ls == "\xff" {
+		return "", false
+	}
+	st, match, ok := l.re.advance(decRegex(ls), b)
+	if !ok || st.phase == 2 && match || st.phase != 2 && st.matched {
+		return "", false
+	}
+	return st.enc(), true
+}
+
+func (l *regexAvoidLeaf) step(ls string, b byte) (string, bool) {
+	s, ok := l.advance(ls, b)
+	if !ok || l.minRem(s) < 0 {
+		return "", false
+	}
+	return s, true
+}
+
+func (l *regexAvoidLeaf) minRem(ls string) int {
+	if ls == "\xff" {
+		return -1
+	}
+	if l.final(ls) {
+		return 0
+	}
+	if r, ok := l.memo[ls]; ok {
+		return r
+	}
+	seen := map[string]bool{ls: true}
+	level := []string{ls}
+	best := -1
+	for d := 1; len(level) > 0 && best < 0 && len(seen) < maxAvoidSearch; d++ {
+		var next []string
+		for _, s := range level {
+			for b := 0; b < 256 && best < 0; b++ {
+				t, ok := l.advance(s, byte(b))
+				if !ok || seen[t] {
+					continue
+				}
+				if l.final(t) {
+					best = d
+					break
+				}
+				seen[t] = true
+				next = append(next, t)
+			}
+			if best >= 0 {
+				break
+			}
+		}
+		level = next
+	}
+	l.memo[ls] = best
+	return best
+}
+
+func (l *regexAvoidLeaf) resetMemo() {
 	l.memo = map[string]int{}
 	l.re.resetMemo()
 }

@@ -37,6 +37,8 @@
 //	}
 //	// Done: EOG accepted, or the environment moves next:
 //	err = s.Observe(ltl.Event{Step: "observation", Text: result})  // then generate again
+//	// a call whose outcome the spec reads (s.PendingCall()) gets it on that event
+//	// (Outcome, Result, Error), or as ResultEvent(tool, result, err) without one
 //
 // Session implements TokenConstraint. Events returns the events so far
 // (Calls: with the ids the model wrote),
@@ -117,6 +119,59 @@
 // MaxSchemaDepth (recursive schemas are unrolled that deep); open values
 // (no schema, or no type) nest objects and
 // arrays two levels deep.
+//
+// # Results and bindings
+//
+// A spec may read what tools answer (`T returns (…)`, `T fails`, `let NAME
+// = T` captures; see package ltl). The event alphabet splits such a call's
+// symbol into a CALL part (the arguments' minterm, written by the model)
+// and a RESULT part (the outcome's minterm). The decoder walks an
+// automaton (resultAutomaton) in which the model writes the call part and
+// the environment then picks the result part:
+//   - The environment is ADVERSARIAL. A call is allowed only where every
+//     result minterm it could answer (each truth of the result
+//     predicates, a failure, "without result") leaves a way to acceptance,
+//     and the whole-run budget counts the worst answer.
+//   - After such a call the model's turn is over (Done; PendingCall says
+//     which call waits). The environment answers through Observe: an
+//     environment step carrying Outcome, Result and Error (the trace
+//     rule: an observation right after a call holds the call's outcome),
+//     or ResultEvent for a spec without such a step. The outcome goes onto
+//     the call; the session advances on the actual result minterm
+//     (Alphabet.ClassifyAt with the values captured before the call). A
+//     result the spec's fail-closed type rule rejects (a path a result
+//     predicate reads missing or mistyped) is refused (CodeNotAllowed):
+//     no run with it can be accepted. Results are data: never parsed for
+//     events, never tokenized with special tokens (Run's tool messages).
+//   - Binding: when a turn starts, predicates that compare with captured
+//     values become literals (`amount <= $budget.limit` is `amount <= 480`
+//     when get_budget last returned {"limit": 480}) and the byte automaton
+//     enforces them exactly, as it does literals. Only the value automata
+//     of the symbols concerned are compiled (never the spec), and
+//     bindings are interned by content: a turn that starts with the same
+//     values reuses their progs, byte states and cached masks. A reference
+//     to a value not captured (no successful call yet, the last call
+//     failed, the path missing, a value of another type: ordering needs a
+//     number, == and != a string, number or boolean) makes the call
+//     impossible: fail-closed, never free.
+//   - The analyses cover bindings: in the event-level analysis (no dead
+//     ends, budget) a symbol that compares with captured values counts as
+//     unwritable, since the environment may answer values that make it so
+//     (an adversarial limit below what any number can be written as). The
+//     turn that holds a binding adds its bound symbols where they lead to
+//     a state that can still finish; so every state has a way to finish
+//     without them, and the budget bound stays an upper bound. A run whose
+//     only way to acceptance passes such a call is ErrUnsat before
+//     decoding. A SessionOptions.ToolChoice filters bound symbols by their
+//     tool like the others.
+//
+// Argument predicates beyond comparisons: a nested path (`card.kind`)
+// makes the value an object that has the path, down to the predicate; a
+// string predicate (contains, starts_with, ends_with, matches with an RE2
+// pattern, unanchored) that holds is a pattern leaf, one that must not
+// hold is a leaf that runs the same search and dies when it matches
+// (regexAvoidLeaf; patterns with word boundaries are refused, ErrSchema);
+// `in` is an enum of its values (or their exclusion).
 //
 // Environment steps (IndexOptions.EnvSteps, default "observation") are
 // never written by the model, and they are all Observe accepts: a tool

@@ -2,6 +2,8 @@ package decoder
 
 import (
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
@@ -43,6 +45,11 @@ type progEdge struct {
 	call    bool    // the event is a tool call
 	in, out msgMode // message mode before and after
 	weight  int     // fewest bytes of the text (-1: cannot be written)
+	// explore: a symbol written only under a binding of captured values
+	// (weight -1 here). Its edges are explored, so the event states after
+	// it are analysed, but never count as a way to finish: the environment
+	// may answer values that make it unwritable.
+	explore bool
 }
 
 // analyze explores the product of the event automaton and the message
@@ -66,7 +73,7 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 	}
 	byMode := make([][]int, nmodes) // prog ids by their input mode
 	for pid, p := range progs {
-		if p.weight >= 0 && int(p.in) < nmodes && (r.allowed == nil || r.allowed[pid]) {
+		if (p.weight >= 0 || p.explore) && int(p.in) < nmodes && (r.allowed == nil || r.allowed[pid]) {
 			byMode[p.in] = append(byMode[p.in], pid)
 		}
 	}
@@ -191,7 +198,7 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 				c = t
 			}
 			for _, e := range model[i] {
-				if cost[e.to] < inf {
+				if cost[e.to] < inf && progs[e.pid].weight >= 0 {
 					if v := int32(progs[e.pid].weight) + cost[e.to]; v < c {
 						c = v
 					}
@@ -218,7 +225,7 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 			continue
 		}
 		for _, e := range model[i] {
-			if cost[e.to] < inf {
+			if cost[e.to] < inf && progs[e.pid].weight >= 0 {
 				in.model = append(in.model, e.pid)
 			}
 		}
@@ -288,4 +295,164 @@ func (a dfaAutomaton) Distance(state int) int {
 		return -1
 	}
 	return a.dist[state]
+}
+
+// alphabeted is an EventAutomaton that knows its alphabet (FromDFA's does):
+// the decoder needs it to classify the environment's results and to
+// follow captures.
+type alphabeted interface{ Alphabet() *automata.Alphabet }
+
+func (a dfaAutomaton) Alphabet() *automata.Alphabet { return a.d.Alphabet }
+
+// pendingBase numbers the states of a resultAutomaton that wait for a
+// call's result: pendingBase + k for the k-th (state, call part) pair.
+const pendingBase = 1 << 28
+
+// resultAutomaton splits every call whose outcome the spec reads into the
+// model's part and the environment's part. Its symbols are the base
+// automaton's, then one per call part of such a tool: the model writes the
+// call part (a symbol of its own, with the call's literals), which leads to
+// a pending state; from there only the base symbols that share that call
+// part (one per result minterm: returns with each truth of the result
+// predicates, fails, "without result") lead on, as environment moves. The
+// base's symbols of such tools are environment-only. A call part is
+// allowed only where EVERY result the environment could answer leaves a
+// state that can still reach acceptance (the base is trimmed): the
+// environment's answer is adversarial, so a call that some answer would
+// strand is never written. The analysis then takes the worst answer for
+// the budget (its environment edges).
+type resultAutomaton struct {
+	base   EventAutomaton
+	alpha  *automata.Alphabet
+	nbase  int
+	syms   []automata.Symbol
+	partOf []int  // by symbol: the call part a model call-part symbol writes, -1 otherwise
+	result []bool // by symbol: a base symbol the environment chooses (a pending tool's)
+
+	mu      sync.Mutex
+	pending map[[2]int]int // (base state, call part) -> index
+	keys    [][2]int
+}
+
+// newResultAutomaton wraps ea when its alphabet reads outcomes; it returns
+// ea itself when nothing needs splitting.
+func newResultAutomaton(ea EventAutomaton) (EventAutomaton, *automata.Alphabet, error) {
+	al, ok := ea.(alphabeted)
+	syms := ea.Symbols()
+	needs := false
+	for _, s := range syms {
+		if s.Tool != "" && (s.Outcome != ltl.Pending || len(s.Result) > 0) {
+			needs = true
+		}
+	}
+	if !ok {
+		if needs {
+			return nil, nil, &ResultsError{Symbol: "", What: "reads results, and the event automaton does not give its alphabet (use FromDFA)"}
+		}
+		return ea, nil, nil
+	}
+	alpha := al.Alphabet()
+	if !needs && len(alpha.Lets) == 0 {
+		return ea, alpha, nil
+	}
+	r := &resultAutomaton{base: ea, alpha: alpha, nbase: len(syms), syms: slices.Clone(syms), pending: map[[2]int]int{}}
+	r.partOf = make([]int, len(syms))
+	r.result = make([]bool, len(syms))
+	for i := range r.partOf {
+		r.partOf[i] = -1
+	}
+	for c, cp := range alpha.Calls {
+		if !alpha.NeedsOutcome(cp.Tool) {
+			continue
+		}
+		for _, s := range cp.Symbols {
+			r.result[s] = true
+		}
+		r.syms = append(r.syms, automata.Symbol{Tool: cp.Tool, Lits: cp.Lits, Outcome: ltl.Pending, Call: c, Name: callPartName(cp)})
+		r.partOf = append(r.partOf, c)
+		r.result = append(r.result, false)
+	}
+	return r, alpha, nil
+}
+
+func callPartName(cp automata.CallPart) string {
+	if len(cp.Lits) == 0 {
+		return cp.Tool
+	}
+	parts := make([]string, len(cp.Lits))
+	for i, l := range cp.Lits {
+		parts[i] = l.Pred.String()
+		if !l.Holds {
+			parts[i] = "!(" + parts[i] + ")"
+		}
+	}
+	return cp.Tool + "(" + strings.Join(parts, " & ") + ")"
+}
+
+func (r *resultAutomaton) Initial() int               { return r.base.Initial() }
+func (r *resultAutomaton) Symbols() []automata.Symbol { return r.syms }
+
+// pendingOf is the (base state, call part) of a pending state.
+func (r *resultAutomaton) pendingOf(q int) (int, int, bool) {
+	if q < pendingBase {
+		return 0, 0, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := r.keys[q-pendingBase]
+	return k[0], k[1], true
+}
+
+func (r *resultAutomaton) Step(q, sym int) int {
+	if q < 0 || sym < 0 || sym >= len(r.syms) {
+		return -1
+	}
+	if bq, c, ok := r.pendingOf(q); ok {
+		if r.result[sym] && r.syms[sym].Call == c {
+			return r.base.Step(bq, sym)
+		}
+		return -1
+	}
+	if sym < r.nbase {
+		if r.result[sym] {
+			return -1 // only the environment answers, from a pending state
+		}
+		return r.base.Step(q, sym)
+	}
+	c := r.partOf[sym]
+	for _, s := range r.alpha.Calls[c].Symbols {
+		if r.base.Step(q, s) < 0 {
+			return -1 // some answer would leave no way to acceptance
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := [2]int{q, c}
+	i, ok := r.pending[k]
+	if !ok {
+		i = len(r.keys)
+		r.pending[k] = i
+		r.keys = append(r.keys, k)
+	}
+	return pendingBase + i
+}
+
+func (r *resultAutomaton) Accepting(q int) bool {
+	return q >= 0 && q < pendingBase && r.base.Accepting(q)
+}
+
+func (r *resultAutomaton) Distance(q int) int {
+	bq, c, ok := r.pendingOf(q)
+	if !ok {
+		return r.base.Distance(q)
+	}
+	worst := -1
+	for _, s := range r.alpha.Calls[c].Symbols {
+		d := r.base.Distance(r.base.Step(bq, s))
+		if d < 0 {
+			return -1
+		}
+		worst = max(worst, d)
+	}
+	return worst
 }

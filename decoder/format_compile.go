@@ -142,57 +142,24 @@ func (ix *Index) compileProgs(schemas map[string]*schema) error {
 	ix.progs = make([]*prog, nsym)
 	ix.pinfo = make([]progInfo, nsym)
 	ix.pweight = make([]int, nsym)
-	type variant struct {
-		pre, post string
-		in, out   msgMode
-	}
-	kindOf := func(sym automata.Symbol) eventKind {
-		switch {
-		case sym.Tool != "":
-			return evCall
-		case f.isThink(sym.Step):
-			return evThink
-		}
-		return evStep
-	}
 	for i, sym := range ix.syms {
 		ix.pweight[i] = -1
-		ix.pinfo[i] = progInfo{sym: int32(i), kind: kindOf(sym)}
+		ix.pinfo[i] = progInfo{sym: int32(i), kind: ix.kindOf(sym)}
 		if ix.env[i] {
 			continue
 		}
-		k := kindOf(sym)
-		var vs []variant
-		for m := msgMode(0); int(m) < f.modes(); m++ {
-			pre, out, ok := f.before(k, m)
-			if ok {
-				vs = append(vs, variant{pre: pre, post: f.after(k, out), in: m, out: f.norm(out)})
+		if hasRef(sym.Lits) {
+			// Written only under a binding of the captured values it
+			// compares with (bind.go); unwritable in the analysis, which
+			// takes the environment's values as adversarial.
+			ix.refSyms = append(ix.refSyms, i)
+			if _, err := ix.compileVariants(i, sym, nil, true); err != nil {
+				return err
 			}
+			continue
 		}
-		// Variants with the same texts share one prog.
-		built := map[[2]string]*prog{}
-		for j, v := range vs {
-			key := [2]string{v.pre, v.post}
-			p, ok := built[key]
-			if !ok {
-				var err error
-				if p, err = ix.compileEvent(sym, k, schemas[sym.Tool], v.pre, v.post); err != nil {
-					return err
-				}
-				built[key] = p
-			}
-			pid := i // the first variant is the one that starts a message (mBegin)
-			if j > 0 {
-				pid = len(ix.progs)
-				ix.progs = append(ix.progs, nil)
-				ix.pinfo = append(ix.pinfo, progInfo{})
-				ix.pweight = append(ix.pweight, -1)
-			}
-			ix.pinfo[pid] = progInfo{sym: int32(i), kind: k, in: v.in, out: v.out, pre: v.pre, post: v.post}
-			if p != nil && p.start >= 0 && p.minDist[p.start] >= 0 {
-				ix.progs[pid] = p
-				ix.pweight[pid] = int(p.minDist[p.start])
-			}
+		if _, err := ix.compileVariants(i, sym, schemas, true); err != nil {
+			return err
 		}
 	}
 	if f.d.ListOpen != "" && !f.flat() {
@@ -207,6 +174,66 @@ func (ix *Index) compileProgs(schemas map[string]*schema) error {
 		ix.pweight = append(ix.pweight, int(p.minDist[p.start]))
 	}
 	return nil
+}
+
+func (ix *Index) kindOf(sym automata.Symbol) eventKind {
+	switch {
+	case sym.Tool != "":
+		return evCall
+	case ix.format.isThink(sym.Step):
+		return evThink
+	}
+	return evStep
+}
+
+// compileVariants builds the progs of symbol i (written with sym's
+// literals) in every message mode the format has and returns their ids.
+// With base set, the first variant is prog i (the symbol's own); otherwise
+// (a bound symbol) every variant is a new prog. With schemas nil (a symbol
+// that compares with captured values, before binding) only the variants'
+// modes are recorded and no prog is built.
+func (ix *Index) compileVariants(i int, sym automata.Symbol, schemas map[string]*schema, base bool) ([]int32, error) {
+	f := ix.format
+	type variant struct {
+		pre, post string
+		in, out   msgMode
+	}
+	k := ix.kindOf(sym)
+	var vs []variant
+	for m := msgMode(0); int(m) < f.modes(); m++ {
+		pre, out, ok := f.before(k, m)
+		if ok {
+			vs = append(vs, variant{pre: pre, post: f.after(k, out), in: m, out: f.norm(out)})
+		}
+	}
+	var pids []int32
+	// Variants with the same texts share one prog.
+	built := map[[2]string]*prog{}
+	for j, v := range vs {
+		key := [2]string{v.pre, v.post}
+		p, ok := built[key]
+		if !ok && schemas != nil {
+			var err error
+			if p, err = ix.compileEvent(sym, k, schemas[sym.Tool], v.pre, v.post); err != nil {
+				return nil, err
+			}
+			built[key] = p
+		}
+		pid := i // the first variant is the one that starts a message (mBegin)
+		if j > 0 || !base {
+			pid = len(ix.progs)
+			ix.progs = append(ix.progs, nil)
+			ix.pinfo = append(ix.pinfo, progInfo{})
+			ix.pweight = append(ix.pweight, -1)
+		}
+		ix.pinfo[pid] = progInfo{sym: int32(i), kind: k, in: v.in, out: v.out, pre: v.pre, post: v.post}
+		if p != nil && p.start >= 0 && p.minDist[p.start] >= 0 {
+			ix.progs[pid] = p
+			ix.pweight[pid] = int(p.minDist[p.start])
+		}
+		pids = append(pids, int32(pid))
+	}
+	return pids, nil
 }
 
 // compileEvent builds the NFA of one symbol's event text written after pre

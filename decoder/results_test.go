@@ -2,29 +2,35 @@ package decoder
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
 
-// TestNewIndexRefusesResults: a spec that reads results, compares with
-// captured values, or uses predicates the value automata do not spell is
-// refused with a *ResultsError naming the symbol and what it needs; the
-// same tools without them build an index.
-func TestNewIndexRefusesResults(t *testing.T) {
+// hiddenAlphabet is an event automaton that does not give its alphabet.
+type hiddenAlphabet struct{ EventAutomaton }
+
+// TestNewIndexResults: specs that read results, compare with captured
+// values, use nested paths, string predicates or `in` build an index; a
+// spec reading results through an automaton that does not give its
+// alphabet is refused with a *ResultsError (the results could not be
+// classified).
+func TestNewIndexResults(t *testing.T) {
 	vocab := testVocab()
 	trie := NewTrie(vocab)
 	head := "spec r\nsteps answer\ntools ask_user, delete_file, get_budget, pay\nlet budget = get_budget\n"
-	cases := []struct{ rule, want string }{
-		{"G(delete_file -> Y ask_user returns (approved == true))", "returns"},
-		{"G(delete_file -> Y ask_user fails)", "ask_user fails reads"},
-		{"G(pay -> pay(amount <= $budget.limit))", "$budget.limit"},
-		{`never(pay(card.kind == "amex"))`, "card.kind"},
-		{`never(pay(note contains "x"))`, "contains"},
-		{`never(pay(kind in ["a", "b"]))`, "in"},
-		{`G(pay -> pay(amount <= 100)) & F answer`, ""},
+	cases := []struct {
+		rule    string
+		outcome bool // the alphabet reads outcomes
+	}{
+		{"G(delete_file -> Y ask_user returns (approved == true)) & F answer", true},
+		{"G(delete_file -> Y ask_user fails) & F answer", true},
+		{"G(pay -> pay(amount <= $budget.limit)) & F answer", true},
+		{`never(pay(card.kind == "amex")) & F answer`, false},
+		{`never(pay(note contains "x")) & F answer`, false},
+		{`never(pay(kind in ["a", "b"])) & F answer`, false},
+		{`G(pay -> pay(amount <= 100)) & F answer`, false},
 	}
 	for _, c := range cases {
 		s, err := ltl.Parse("r.ltl", []byte(head+"rule "+c.rule+"\n"), ltl.Options{})
@@ -40,16 +46,13 @@ func TestNewIndexRefusesResults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = NewIndex(FromDFA(d), vocab, trie, IndexOptions{Format: FormatJSON})
-		var re *ResultsError
-		if c.want == "" {
-			if err != nil {
-				t.Errorf("%s: %v", c.rule, err)
-			}
-			continue
+		if _, err = NewIndex(FromDFA(d), vocab, trie, IndexOptions{Format: FormatJSON}); err != nil {
+			t.Errorf("%s: %v", c.rule, err)
 		}
-		if !errors.As(err, &re) || !errors.Is(err, ErrResults) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: got %v, want a ResultsError mentioning %q", c.rule, err, c.want)
+		_, err = NewIndex(hiddenAlphabet{FromDFA(d)}, vocab, trie, IndexOptions{Format: FormatJSON})
+		var re *ResultsError
+		if c.outcome != (errors.As(err, &re) && errors.Is(err, ErrResults)) {
+			t.Errorf("%s without its alphabet: %v", c.rule, err)
 		}
 	}
 }

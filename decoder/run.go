@@ -72,7 +72,10 @@ func SegmentEvents(f Format, segs []Segment) ([]ltl.Event, error) {
 			}
 			out = append(out, evs...)
 		case SourceEnvironment:
-			out = append(out, sg.Event)
+			var err error
+			if out, err = attachOutcome(out, sg.Event); err != nil {
+				return out, err
+			}
 		default:
 			return out, newErr(CodeParse, "segment %d: unknown source %d", i, sg.Source)
 		}

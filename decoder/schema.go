@@ -3,6 +3,7 @@ package decoder
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math/big"
 	"regexp"
 	"slices"
@@ -89,6 +90,66 @@ func predIntervals(p ltl.Pred, holds bool) []interval {
 	return no
 }
 
+// setIntervals is the set of numbers on which an `in` predicate over
+// numbers has truth value holds: its points, or everything else.
+func setIntervals(p ltl.Pred, holds bool) []interval {
+	if holds {
+		var out []interval
+		for _, v := range p.Set {
+			c := v.Num.Rat()
+			out = append(out, interval{lo: c, hi: c})
+		}
+		return out
+	}
+	out := []interval{{}}
+	for _, v := range p.Set {
+		c := v.Num.Rat()
+		out = intersect(out, []interval{{hi: c, hiOpen: true}, {lo: c, loOpen: true}})
+	}
+	return out
+}
+
+// ownAndDeeper splits the lits on one value (each names the value by its
+// first path segment) into those on the value itself and those on a
+// property below it, the latter grouped by that property with the first
+// segment dropped (the form object takes).
+func ownAndDeeper(lits []automata.Lit) (own []automata.Lit, deeper map[string][]automata.Lit) {
+	for _, l := range lits {
+		segs := l.Pred.Segments()
+		if len(segs) <= 1 {
+			own = append(own, l)
+			continue
+		}
+		rest := segs[1:]
+		p := l.Pred
+		p.Arg = strings.Join(rest, ".")
+		p.Path = nil
+		if len(rest) > 1 {
+			p.Path = slices.Clone(rest)
+		}
+		if deeper == nil {
+			deeper = map[string][]automata.Lit{}
+		}
+		deeper[rest[0]] = append(deeper[rest[0]], automata.Lit{Pred: p, Holds: l.Holds})
+	}
+	return own, deeper
+}
+
+// stringPattern is the RE2 pattern (Go syntax, unanchored) that matches
+// exactly the strings on which the string predicate p holds.
+func stringPattern(p ltl.Pred) string {
+	v := regexp.QuoteMeta(p.Value.Str)
+	switch p.Cmp {
+	case ltl.CmpStartsWith:
+		return `^` + v
+	case ltl.CmpEndsWith:
+		return v + `$`
+	case ltl.CmpMatches:
+		return p.Value.Str
+	}
+	return v
+}
+
 // compiler builds the NFA of one symbol's arguments.
 type compiler struct {
 	b   *builder
@@ -168,6 +229,10 @@ func (c *compiler) litFree(lits []automata.Lit, d int, next int32) int32 {
 	if len(lits) == 0 {
 		return c.freeValue(d, next)
 	}
+	if _, deeper := ownAndDeeper(lits); deeper != nil {
+		pc, _ := c.node(schemalessFor(deeper), lits, MaxSchemaDepth-1, next)
+		return pc
+	}
 	nd := &jschema.Node{Types: jschema.TNull | jschema.TBool | jschema.TNumber | jschema.TString, MaxLength: -1, MaxItems: -1, MaxProps: -1}
 	pc, _ := c.node(nd, lits, MaxSchemaDepth, next)
 	return pc
@@ -194,6 +259,7 @@ func toIntervals(iv jschema.Interval) []interval {
 }
 
 func (c *compiler) node(nd *jschema.Node, lits []automata.Lit, depth int, next int32) (int32, error) {
+	own, deeper := ownAndDeeper(lits)
 	if nd.HasEnum {
 		var outs []int32
 		for _, v := range nd.Enum {
@@ -206,6 +272,18 @@ func (c *compiler) node(nd *jschema.Node, lits []automata.Lit, depth int, next i
 	var outs []int32
 	t := nd.Types
 	add := func(pc int32) { outs = append(outs, pc) }
+	if deeper != nil {
+		// A predicate below this value makes it an object that has the
+		// property (fail-closed): no scalar, no array qualifies.
+		if t&jschema.TObject == 0 || len(own) > 0 {
+			return -1, nil
+		}
+		if depth >= MaxSchemaDepth {
+			c.cut = true
+			return -1, nil
+		}
+		return c.object(nd, jsonFrame, deeper, depth+1, next)
+	}
 	if t&jschema.TString != 0 {
 		pc, err := c.stringValue(nd, lits, modeJSON, nil, next)
 		if err != nil {
@@ -216,7 +294,11 @@ func (c *compiler) node(nd *jschema.Node, lits []automata.Lit, depth int, next i
 	if t&jschema.TNumber != 0 && typeAllowed(lits, ltl.NumberValue) {
 		ivs := toIntervals(nd.Bounds)
 		for _, l := range lits {
-			if l.Pred.Value.Kind == ltl.NumberValue {
+			switch {
+			case l.Pred.Value.Kind != ltl.NumberValue:
+			case l.Pred.Cmp == ltl.CmpIn:
+				ivs = intersect(ivs, setIntervals(l.Pred, l.Holds))
+			default:
 				ivs = intersect(ivs, predIntervals(l.Pred, l.Holds))
 			}
 		}
@@ -284,8 +366,34 @@ func (c *compiler) stringLeaf(nd *jschema.Node, lits []automata.Lit, mode strMod
 			l.notIn = append(l.notIn, s)
 		}
 	}
+	patterns := slices.Clone(nd.Patterns)
+	var avoid []string // patterns the value must not match
 	for _, lt := range lits {
 		if lt.Pred.Value.Kind != ltl.StringValue {
+			continue
+		}
+		switch {
+		case lt.Pred.Cmp.IsString() && lt.Holds:
+			patterns = append(patterns, stringPattern(lt.Pred))
+			continue
+		case lt.Pred.Cmp.IsString():
+			avoid = append(avoid, stringPattern(lt.Pred))
+			continue
+		case lt.Pred.Cmp == ltl.CmpIn && lt.Holds:
+			var set []string
+			for _, v := range lt.Pred.Set {
+				if l.in == nil || slices.Contains(l.in, v.Str) {
+					set = append(set, v.Str)
+				}
+			}
+			l.in = append([]string{}, set...)
+			continue
+		case lt.Pred.Cmp == ltl.CmpIn:
+			for _, v := range lt.Pred.Set {
+				if !slices.Contains(l.notIn, v.Str) {
+					l.notIn = append(l.notIn, v.Str)
+				}
+			}
 			continue
 		}
 		v := lt.Pred.Value.Str
@@ -300,7 +408,6 @@ func (c *compiler) stringLeaf(nd *jschema.Node, lits []automata.Lit, mode strMod
 			l.notIn = append(l.notIn, v)
 		}
 	}
-	patterns := slices.Clone(nd.Patterns)
 	for _, f := range nd.Formats {
 		p, ok := jschema.FormatPattern(f)
 		if !ok {
@@ -319,6 +426,11 @@ func (c *compiler) stringLeaf(nd *jschema.Node, lits []automata.Lit, mode strMod
 					return true
 				}
 			}
+			for _, p := range avoid {
+				if re, err := regexp.Compile(p); err != nil || re.MatchString(v) {
+					return true
+				}
+			}
 			return false
 		})
 		l.notIn = nil
@@ -330,7 +442,7 @@ func (c *compiler) stringLeaf(nd *jschema.Node, lits []automata.Lit, mode strMod
 	if len(l.notIn) > maxExcluded {
 		return nil, newErr(CodeLimit, "more than %d excluded string values for one argument (limit maxExcluded)", maxExcluded)
 	}
-	if len(patterns) == 0 {
+	if len(patterns) == 0 && len(avoid) == 0 {
 		if l.minRem(l.init()) < 0 {
 			return nil, nil
 		}
@@ -347,8 +459,24 @@ func (c *compiler) stringLeaf(nd *jschema.Node, lits []automata.Lit, mode strMod
 		}
 		parts = append(parts, rl)
 	}
+	for _, p := range avoid {
+		rl, err := newRegexLeaf(p)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, newRegexAvoidLeaf(rl))
+	}
 	var lf leaf
 	switch {
+	case len(avoid) > 0:
+		if l.minLen > 0 || l.maxLen >= 0 || len(l.notIn) > 0 {
+			parts = append(parts, l)
+		}
+		if len(parts) == 1 {
+			lf = parts[0]
+		} else {
+			lf = newAndLeaf(parts...)
+		}
 	case len(parts) == 1 && l.minLen == 0 && l.maxLen < 0 && len(l.notIn) == 0:
 		lf = parts[0]
 	case len(parts) == 1 && l.minLen == 0 && l.maxLen < 0:
@@ -755,6 +883,19 @@ func (c *compiler) uniqueArray(nd *jschema.Node, maxItems int, next int32) (int3
 // schemaless is the generation form of a tool without a schema: its
 // predicated arguments as optional scalars (in predicate order), then any
 // other keys with free values.
+// schemalessFor is schemaless over the predicated keys of byArg, where a
+// key with predicates below it holds an object of those keys in turn.
+func schemalessFor(byArg map[string][]automata.Lit) *jschema.Node {
+	keys := slices.Sorted(maps.Keys(byArg))
+	nd := schemaless(keys)
+	for i, k := range keys {
+		if _, deeper := ownAndDeeper(byArg[k]); deeper != nil {
+			nd.Props[i].Value = &jschema.Gen{Alts: []*jschema.Node{schemalessFor(deeper)}}
+		}
+	}
+	return nd
+}
+
 func schemaless(order []string) *jschema.Node {
 	nd := &jschema.Node{Types: jschema.TObject, MaxLength: -1, MaxItems: -1, MaxProps: -1}
 	for _, a := range order {
@@ -772,10 +913,11 @@ func (c *compiler) args(s *schema, lits []automata.Lit, next int32) (int32, erro
 	byArg := map[string][]automata.Lit{}
 	var order []string
 	for _, l := range lits {
-		if _, ok := byArg[l.Pred.Arg]; !ok {
-			order = append(order, l.Pred.Arg)
+		name := l.Pred.Segments()[0]
+		if _, ok := byArg[name]; !ok {
+			order = append(order, name)
 		}
-		byArg[l.Pred.Arg] = append(byArg[l.Pred.Arg], l)
+		byArg[name] = append(byArg[name], l)
 	}
 	fr := c.f.argFrame()
 	if s == nil {
@@ -785,7 +927,13 @@ func (c *compiler) args(s *schema, lits []automata.Lit, next int32) (int32, erro
 		if len(order) > maxExcluded {
 			return -1, newErr(CodeLimit, "more than %d predicated arguments on one schemaless tool (limit maxExcluded)", maxExcluded)
 		}
-		return c.object(schemaless(order), fr, byArg, 1, next)
+		nd := schemaless(order)
+		for i, k := range order {
+			if _, deeper := ownAndDeeper(byArg[k]); deeper != nil {
+				nd.Props[i].Value = &jschema.Gen{Alts: []*jschema.Node{schemalessFor(deeper)}}
+			}
+		}
+		return c.object(nd, fr, byArg, 1, next)
 	}
 	var outs []int32
 	for _, nd := range s.g.Alts {

@@ -183,6 +183,17 @@ type Index struct {
 	initial      uint32
 
 	computations atomic.Int64
+
+	// Results and bindings (bind.go). alpha is the spec's alphabet (nil
+	// when the event automaton does not give it); results is ea when it
+	// splits calls into the model's and the environment's part.
+	alpha    *automata.Alphabet
+	results  *resultAutomaton
+	schemas  map[string]*schema
+	refSyms  []int              // model symbols whose literals compare with captured values
+	binds    []*binding         // by binding id; 0 is the empty binding; guarded by mu
+	bindIDs  map[string]uint32  // binding content -> id; guarded by mu
+	symProgs map[string][]int32 // (symbol, bound literals) -> its progs; guarded by mu
 }
 
 // Stats are counters of an Index, for tests and benchmarks.
@@ -235,7 +246,7 @@ func (ix *Index) Vocab() *Vocab { return ix.vocab }
 func (ix *Index) EnvSteps() []string {
 	var out []string
 	for i, sym := range ix.syms {
-		if ix.env[i] {
+		if ix.env[i] && sym.Tool == "" { // (a call's result part is the environment's too, not a step)
 			out = append(out, sym.Step)
 		}
 	}
@@ -262,7 +273,8 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	if maxStates <= 0 {
 		maxStates = DefaultMaxStates
 	}
-	if err := refuseResults(ea.Symbols()); err != nil {
+	ea, alpha, err := newResultAutomaton(ea)
+	if err != nil {
 		return nil, err
 	}
 	if trie.VocabSize() != vocab.Size() {
@@ -277,6 +289,16 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 		}
 	}
 	ix.env = envSet(ix.syms, env)
+	ix.alpha = alpha
+	if ra, ok := ea.(*resultAutomaton); ok {
+		ix.results = ra
+		for i, r := range ra.result {
+			ix.env[i] = ix.env[i] || r
+		}
+	}
+	ix.binds = []*binding{{}}
+	ix.bindIDs = map[string]uint32{}
+	ix.symProgs = map[string][]int32{}
 	for _, e := range opts.EnvSteps {
 		if !slices.ContainsFunc(ix.syms, func(s automata.Symbol) bool { return s.Tool == "" && s.Step == e }) {
 			return nil, newErr(CodeFormat, "environment step %q is not a step kind of the alphabet", e)
@@ -296,12 +318,14 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	if err := ix.setMarkers(opts.Markers); err != nil {
 		return nil, err
 	}
+	ix.schemas = schemas
 	if err := ix.compileProgs(schemas); err != nil {
 		return nil, err
 	}
 	edges := make([]progEdge, len(ix.progs))
 	for pid, pi := range ix.pinfo {
 		edges[pid] = progEdge{sym: pi.sym, call: pi.kind == evCall, in: pi.in, out: pi.out, weight: ix.pweight[pid]}
+		edges[pid].explore = pi.sym >= 0 && slices.Contains(ix.refSyms, int(pi.sym))
 		if ix.progs[pid] == nil {
 			edges[pid].weight = -1
 		}
@@ -318,7 +342,7 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	if err := ix.checkVocab(); err != nil {
 		return nil, err
 	}
-	ix.initial = ix.boundary(int32(ea.Initial()), mBegin, 0)
+	ix.initial = ix.boundary(int32(ea.Initial()), mBegin, 0, 0)
 	return ix, nil
 }
 
@@ -416,7 +440,7 @@ func spellableBy(v *Vocab, lit string) bool {
 
 // intern returns the id of st, adding it if new. Called with ix.mu held.
 func (ix *Index) intern(st *bstate) uint32 {
-	key := stateKey(st.q, st.kind, st.bound, st.cfgs)
+	key := stateKey(st.q, st.kind, st.bound, st.bind, st.cfgs)
 	if id, ok := ix.ids[key]; ok {
 		return id
 	}
@@ -428,14 +452,24 @@ func (ix *Index) intern(st *bstate) uint32 {
 
 // boundary is the state at the start of an event in event state q and
 // message mode m (kept in the state's kind).
-func (ix *Index) boundary(q int32, m msgMode, tk turnKey) uint32 {
+func (ix *Index) boundary(q int32, m msgMode, tk turnKey, bind uint32) uint32 {
 	in := ix.infoAt(int(q), m, tk)
 	var start []config
 	for _, s := range in.model {
 		p := ix.progs[s]
 		start = append(start, enter(p, s, p.start))
 	}
-	st := &bstate{q: q, kind: uint8(m) | uint8(tk)<<3, bound: true, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
+	st := &bstate{q: q, kind: uint8(m) | uint8(tk)<<3, bound: true, bind: bind, cost: in.cost, eog: in.eog, eogCost: in.eogCost, done: in.done}
+	if bind != 0 {
+		const inf = 1 << 30
+		if st.cost < 0 {
+			st.cost = inf // no way to finish but, perhaps, a bound call
+		}
+		start = ix.boundStarts(st, start)
+		if st.cost >= inf {
+			st.cost = -1
+		}
+	}
 	if len(start) > 0 {
 		st.cfgs = closure(ix.progs, start)
 	}
@@ -478,7 +512,7 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 		if in := ix.infoAt(q, m, tk2); in == nil || in.cost < 0 {
 			return -1, -1
 		}
-		return int32(ix.boundary(int32(q), m, tk2)), acc
+		return int32(ix.boundary(int32(q), m, tk2, st.bind)), acc
 	}
 	if len(cfgs) == 0 {
 		return -1, -1
@@ -498,7 +532,7 @@ func (ix *Index) compute(st *bstate, b byte) (int32, int32) {
 	if best < 0 {
 		return -1, -1
 	}
-	return int32(ix.intern(&bstate{q: st.q, kind: uint8(tk) << 3, cfgs: cfgs, cost: best})), -1
+	return int32(ix.intern(&bstate{q: st.q, kind: uint8(tk) << 3, bind: st.bind, cfgs: cfgs, cost: best})), -1
 }
 
 // after is the event state and message mode once prog pid's text is
@@ -544,7 +578,7 @@ func (ix *Index) newGeneration() {
 		}
 	}
 	ix.cache.clear(g)
-	ix.initial = ix.boundary(int32(ix.ea.Initial()), mBegin, 0)
+	ix.initial = ix.boundary(int32(ix.ea.Initial()), mBegin, 0, 0)
 }
 
 // reintern returns the id in the current generation of a state with st's
@@ -718,7 +752,8 @@ type Session struct {
 	midTurn bool     // a token of the current model turn was accepted
 	budget  int
 	mask    *Mask
-	gen     uint64 // the byte automaton's generation that cur belongs to
+	gen     uint64       // the byte automaton's generation that cur belongs to
+	caps    ltl.Captures // values captured by the events so far (their outcomes given)
 }
 
 // NewSession starts a session at the event automaton's initial state,
@@ -878,7 +913,7 @@ func (s *Session) Accept(tok int) error {
 	}
 	type done struct {
 		end int
-		pid int32
+		pi  progInfo // read under the lock: bindings append progs
 	}
 	var completed []done
 	cur := s.cur
@@ -890,14 +925,14 @@ func (s *Session) Accept(tok int) error {
 		}
 		s.text = append(s.text, ix.byteText(b)...)
 		if pid := ix.states[cur].completes[b]; pid >= 0 {
-			completed = append(completed, done{end: len(s.text), pid: pid})
+			completed = append(completed, done{end: len(s.text), pi: ix.pinfo[pid]})
 		}
 		cur = uint32(t)
 	}
 	s.cur, s.curSt = cur, ix.states[cur]
 	ix.mu.Unlock()
 	for _, d := range completed {
-		pi := ix.pinfo[d.pid]
+		pi := d.pi
 		calls, _, err := ix.format.parseEvent(s.text[s.evStart:d.end], pi.in)
 		want := 1
 		if pi.sym < 0 {
@@ -922,32 +957,44 @@ func (s *Session) piece(tok int) string {
 	return string(s.ix.vocab.Pieces[tok])
 }
 
-// Observe records a step written by the environment and moves the event
-// automaton past it, so that generation can resume. It accepts exactly:
-// an event whose step kind is an environment step (IndexOptions.EnvSteps;
-// never a tool call or a step the model writes, which must go through the
-// mask so that the schema and the budget hold), given while the session
-// AwaitingEnvironment (the model's turn is over: Done, and the run is not
-// Complete), that leaves the spec satisfiable. Otherwise it fails, changing
-// nothing: CodeNotAllowed for a step that is not an environment step or
-// that leaves the spec unsatisfiable, CodeOrder when the model's turn is not
-// over or the run is already complete.
+// Observe records what the environment wrote and moves the event
+// automaton past it, so that generation can resume. It accepts exactly,
+// while the session AwaitingEnvironment (the model's turn is over: Done,
+// and the run is not Complete):
+//   - an environment step (IndexOptions.EnvSteps; never a tool call or a
+//     step the model writes, which must go through the mask so that the
+//     schema and the budget hold) that leaves the spec satisfiable;
+//   - where the last call's outcome matters to the spec (PendingCall), its
+//     outcome: an environment step carrying Outcome, Result and Error (the
+//     trace form: an observation after the call carries the call's
+//     outcome), or, for a spec without such a step, ResultEvent(tool, …).
+//     The outcome goes onto the call; the call's symbol is then the one
+//     ltl.Eval reads (ClassifyAt with the values captured before it), and
+//     the values the spec captures change for the next turn (bindings).
+//     A result the spec's type rule rejects (a result path a predicate
+//     reads missing or of another type) is CodeNotAllowed: no run with it
+//     is accepted.
+//
+// Otherwise it fails, changing nothing: CodeNotAllowed for an event that
+// is not an environment step or that leaves the spec unsatisfiable,
+// CodeOrder when the model's turn is not over, the run is already
+// complete, or an outcome is missing or has no call to answer.
 func (s *Session) Observe(ev ltl.Event) error {
 	st := s.st()
-	sym := symbolOf(s.ix.syms, ev)
-	if sym < 0 {
-		return newErr(CodeNotAllowed, "event %q is not in the alphabet", ev.Name())
-	}
-	if !s.ix.env[sym] {
-		return newErr(CodeNotAllowed, "event %s is not an environment step (IndexOptions.EnvSteps): the model writes it", s.ix.syms[sym].Name)
-	}
-	q := s.ix.ea.Step(int(st.q), sym)
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	tk := turnKey(st.kind>>3) &^ 1 // a new turn: nothing called in it yet
-	in := s.ix.infoAt(q, mBegin, tk)
-	if in == nil || in.cost < 0 {
-		return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", s.ix.syms[sym].Name)
+	ix := s.ix
+	if ev.Outcome == ltl.Pending {
+		// The checks of the event itself come first, so that a model
+		// event is refused as such whenever it is given.
+		sym := symbolOf(ix.syms, ev)
+		if sym < 0 {
+			return newErr(CodeNotAllowed, "event %q is not in the alphabet", ev.Name())
+		}
+		if !ix.env[sym] || ev.Tool != "" {
+			return newErr(CodeNotAllowed, "event %s is not an environment step (IndexOptions.EnvSteps): the model writes it", ix.syms[sym].Name)
+		}
+		if q := ix.ea.Step(int(st.q), sym); q < 0 && !s.pending() {
+			return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", ix.syms[sym].Name)
+		}
 	}
 	if !st.bound {
 		return newErr(CodeOrder, "Observe inside an event (after %q)", s.text[s.evStart:])
@@ -955,21 +1002,95 @@ func (s *Session) Observe(ev ltl.Event) error {
 	if !s.Done() {
 		return newErr(CodeOrder, "Observe before the model's turn is over (no EOG accepted, and the model may still write)")
 	}
-	if s.ix.ea.Accepting(int(st.q)) {
+	if ix.ea.Accepting(int(st.q)) {
 		return newErr(CodeOrder, "Observe after the run is complete (the spec accepts here; the budget covered no more)")
 	}
-	s.ix.room(1)
-	s.cur = s.ix.boundary(int32(q), mBegin, tk)
-	s.curSt = s.ix.states[s.cur]
-	s.gen = s.ix.gen.Load()
-	s.events = append(s.events, ev)
-	s.ids = append(s.ids, "")
+	q := int(st.q)
+	caps := s.caps
+	pendingCall := s.pending()
+	if pendingCall && ev.Outcome == ltl.Pending {
+		return newErr(CodeOrder, "the call of %s awaits its outcome: give it on the event (Outcome, Result, Error) or as ResultEvent", s.events[len(s.events)-1].Tool)
+	}
+	events, err := attachOutcome(s.events, ev)
+	if err != nil {
+		return err
+	}
+	if pendingCall {
+		call := events[len(s.events)-1]
+		r, err := ix.alpha.ClassifyAt(call, caps)
+		if err != nil {
+			return newErr(CodeNotAllowed, "the outcome of %s is rejected by the spec: %v", call.Tool, err)
+		}
+		if q = ix.ea.Step(q, r); q < 0 {
+			return newErr(CodeInternal, "the outcome %s of a call the analysis allowed leaves no way to acceptance", ix.syms[r].Name)
+		}
+		caps = caps.After(ix.alpha.Lets, call)
+	}
+	if ev.Tool == "" {
+		step := ev
+		step.Outcome, step.Result, step.Error = ltl.Pending, nil, ""
+		sym := symbolOf(ix.syms, step)
+		if sym < 0 {
+			return newErr(CodeNotAllowed, "event %q is not in the alphabet", ev.Name())
+		}
+		if !ix.env[sym] {
+			return newErr(CodeNotAllowed, "event %s is not an environment step (IndexOptions.EnvSteps): the model writes it", ix.syms[sym].Name)
+		}
+		if q = ix.ea.Step(q, sym); q < 0 {
+			return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", ix.syms[sym].Name)
+		}
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	tk := turnKey(st.kind>>3) &^ 1 // a new turn: nothing called in it yet
+	in := ix.infoAt(q, mBegin, tk)
+	if in == nil || in.cost < 0 {
+		return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", ev.Name())
+	}
+	bind, err := ix.bindingFor(caps)
+	if err != nil {
+		return err
+	}
+	ix.room(1)
+	s.cur = ix.boundary(int32(q), mBegin, tk, bind)
+	s.curSt = ix.states[s.cur]
+	s.gen = ix.gen.Load()
+	if ev.Tool == "" {
+		s.ids = append(s.ids, "")
+	}
+	s.events = events
+	s.caps = caps
 	s.midTurn = false
 	s.evStart = len(s.text)
 	s.ended = false
 	s.mask = nil
 	return nil
 }
+
+func (s *Session) pending() bool {
+	if s.ix.results == nil {
+		return false
+	}
+	_, _, ok := s.ix.results.pendingOf(int(s.st().q))
+	return ok
+}
+
+// PendingCall is the call whose outcome the session waits for (the spec
+// reads it, or captures its result): Observe must give it next. False
+// when no call waits.
+func (s *Session) PendingCall() (ltl.Event, bool) {
+	if s.ix.results == nil || len(s.events) == 0 {
+		return ltl.Event{}, false
+	}
+	if _, _, ok := s.ix.results.pendingOf(int(s.st().q)); !ok {
+		return ltl.Event{}, false
+	}
+	return s.events[len(s.events)-1], true
+}
+
+// Captures are the values captured so far (`let` declarations): what the
+// current turn's bound constraints compare with.
+func (s *Session) Captures() ltl.Captures { return s.caps }
 
 // Events are the events completed so far: parsed from the accepted text
 // (by Format.Parse) and those given to Observe, in order.

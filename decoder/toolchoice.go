@@ -175,6 +175,9 @@ type choiceInfo struct {
 	key      string
 	required bool
 	info     map[int]*evInfo
+	// callable says whether the choice lets a turn call tool (bound
+	// symbols, compiled after the analysis, are filtered by it).
+	callable func(tool string) bool
 }
 
 // turnKey is the turn restriction part of a byte state's kind: the
@@ -250,7 +253,10 @@ func (ix *Index) choiceKey(c ToolChoice) (turnKey, error) {
 	if err != nil {
 		return 0, err
 	}
-	ix.choices = append(ix.choices, &choiceInfo{key: key, required: r.required, info: info})
+	callable := func(tool string) bool {
+		return c.Mode != ChoiceNone && (c.Tools == nil || slices.Contains(tools, tool))
+	}
+	ix.choices = append(ix.choices, &choiceInfo{key: key, required: r.required, info: info, callable: callable})
 	return turnKey(len(ix.choices)) << 1, nil
 }
 
@@ -273,14 +279,19 @@ func (s *Session) SetToolChoice(c ToolChoice) error {
 		return err
 	}
 	st := s.curSt
-	if in := ix.infoAt(int(st.q), mBegin, tk); in == nil || in.cost < 0 {
-		return newErr(CodeUnsat, "tool_choice %s leaves no output that satisfies the spec from here", c)
+	unsat := newErr(CodeUnsat, "tool_choice %s leaves no output that satisfies the spec from here", c)
+	if in := ix.infoAt(int(st.q), mBegin, tk); in == nil || in.cost < 0 && st.bind == 0 {
+		return unsat
 	}
 	ix.room(1)
 	if s.gen != ix.gen.Load() {
 		s.gen = ix.gen.Load()
 	}
-	s.cur = ix.boundary(st.q, mBegin, tk)
+	id := ix.boundary(st.q, mBegin, tk, st.bind)
+	if ix.states[id].cost < 0 {
+		return unsat // only a bound call could have finished, and the choice has none
+	}
+	s.cur = id
 	s.curSt = ix.states[s.cur]
 	s.mask = nil
 	return nil

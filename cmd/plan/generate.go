@@ -43,7 +43,7 @@ type GenerateCmd struct {
 	Temperature      float64 `name:"temperature" default:"0.8" help:"Sampling temperature (0: greedy)."`
 	TopK             int     `name:"top-k" default:"0" help:"Keep the K most likely tokens (0: all)."`
 	TopP             float64 `name:"top-p" default:"1" help:"Nucleus sampling mass."`
-	Observation      string  `name:"observation" default:"(no tool ran: plan generate has no tools to call)" help:"Text of the observation given after each tool call, as a tool message."`
+	Observation      string  `name:"observation" default:"(no tool ran: plan generate has no tools to call)" help:"Text of the observation given after each tool call, as a tool message; it is also the call's result: parsed as JSON when it is JSON, else a string."`
 	JSON             bool    `name:"json" help:"Print one JSON object instead of streaming text."`
 }
 
@@ -204,9 +204,14 @@ func (c *GenerateCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var last ltl.Event
-	env := func([]ltl.Event) (ltl.Event, error) {
-		last = ltl.Event{Step: "observation", Text: c.Observation}
-		return last, nil
+	canned, err := decoder.CannedEnvironment(c.Observation, ix.EnvSteps())
+	if err != nil {
+		return inputErr(err)
+	}
+	env := func(evs []ltl.Event) (ltl.Event, error) {
+		var err error
+		last, err = canned(evs)
+		return last, err
 	}
 	runOpts := decoder.RunOptions{
 		MaxTokens:   c.MaxTokens,

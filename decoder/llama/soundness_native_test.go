@@ -89,7 +89,7 @@ func TestNativeSoundnessOnLlama(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many generations on the real backend")
 	}
-	specs := loadSpecs(t)
+	specs := loadSpecs(t, false)
 	m, _ := loadMarkerModel(t, llama.Options{ContextSize: 2048, Threads: 1})
 	vocab := m.Vocab()
 	trie := decoder.NewTrie(vocab)
