@@ -166,13 +166,13 @@ func TestResultSpecsOnLlama(t *testing.T) {
 	runs, tokens, bound := 0, 0, 0
 	start := time.Now()
 	for _, s := range specs {
-		formula := s.spec.Source.Formula()
+		formula := s.spec.Source().Formula()
 		withObs := false
-		for _, d := range s.spec.Source.Steps {
+		for _, d := range s.spec.Source().Steps {
 			withObs = withObs || d.Name == "observation"
 		}
 		for _, f := range formats {
-			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA), vocab, trie, decoder.IndexOptions{Format: f, Tools: s.tools})
+			ix, err := decoder.NewIndex(decoder.FromDFA(s.spec.DFA()), vocab, trie, decoder.IndexOptions{Format: f, Tools: s.tools})
 			if err != nil {
 				t.Fatalf("%s/%s: NewIndex: %v", s.name, f, err)
 			}
@@ -265,7 +265,7 @@ func TestBindingOnLlamaVocab(t *testing.T) {
 	}
 	m := load(t, llama.Options{ContextSize: 256, Threads: 1})
 	vocab := m.Vocab()
-	ix, err := decoder.NewIndex(decoder.FromDFA(sp.spec.DFA), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: sp.tools})
+	ix, err := decoder.NewIndex(decoder.FromDFA(sp.spec.DFA()), vocab, decoder.NewTrie(vocab), decoder.IndexOptions{Format: decoder.FormatJSON, Tools: sp.tools})
 	if err != nil {
 		t.Fatal(err)
 	}
