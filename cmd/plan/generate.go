@@ -44,6 +44,7 @@ type GenerateCmd struct {
 	TopK             int     `name:"top-k" default:"0" help:"Keep the K most likely tokens (0: all)."`
 	TopP             float64 `name:"top-p" default:"1" help:"Nucleus sampling mass."`
 	Observation      string  `name:"observation" default:"(no tool ran: plan generate has no tools to call)" help:"Text of the observation given after each tool call, as a tool message; it is also the call's result: parsed as JSON when it is JSON, else a string."`
+	ToolChoice       string  `name:"tool-choice" placeholder:"JSON" help:"OpenAI's tool_choice, enforced on every model turn: \"auto\", \"required\", \"none\", {\"type\":\"function\",\"function\":{\"name\":\"T\"}} or {\"type\":\"allowed_tools\",…}; a bare word is read as a JSON string."`
 	JSON             bool    `name:"json" help:"Print one JSON object instead of streaming text."`
 }
 
@@ -196,7 +197,17 @@ func (c *GenerateCmd) Run(e *env) error {
 	if c.MaxTokens, err = ix.FitBudget(c.MaxTokens); err != nil {
 		return inputErr(budgetHint(err))
 	}
-	session, err := ix.Start(decoder.SessionOptions{MaxTokens: c.MaxTokens})
+	var choice decoder.ToolChoice
+	if c.ToolChoice != "" {
+		raw := []byte(c.ToolChoice)
+		if t := strings.TrimSpace(c.ToolChoice); t != "" && t[0] != '{' && t[0] != '"' {
+			raw, _ = json.Marshal(t) // --tool-choice required
+		}
+		if choice, err = decoder.ParseToolChoice(raw); err != nil {
+			return inputErr(err)
+		}
+	}
+	session, err := ix.Start(decoder.SessionOptions{MaxTokens: c.MaxTokens, ToolChoice: choice})
 	if err != nil {
 		return inputErr(err)
 	}
