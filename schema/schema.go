@@ -139,7 +139,11 @@ func Compile(src []byte, opts CompileOptions) (*Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(opts.DefaultDraft.lib())
 	c.AssertFormat()
-	registerFormats(c, declaredDraft(doc, opts.DefaultDraft))
+	draft := declaredDraft(doc, opts.DefaultDraft)
+	registerFormats(c, draft)
+	if draft == Draft4 {
+		c.RegisterVocabulary(draft4Integer)
+	}
 	c.UseRegexpEngine(regexEngine)
 	c.UseLoader(refusingLoader{})
 	if err := c.AddResource(baseURL, doc); err != nil {
@@ -157,6 +161,9 @@ func Compile(src []byte, opts CompileOptions) (*Schema, error) {
 	}
 	s := &Schema{source: src, lib: lib, opts: opts, draft: Draft(lib.DraftVersion)}
 	s.fast = buildFast(lib)
+	if s.draft == Draft4 && mentionsInteger(doc) {
+		s.fast = nil // the fast path reads values, not their text: see draft4Integer
+	}
 	return s, nil
 }
 
