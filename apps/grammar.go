@@ -3,12 +3,14 @@ package apps
 import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/specplan/specplan/ltl"
 )
 
 // The concrete syntax, one struct per precedence level (loose to tight) as
 // in package ltl, so that binary chains are repetitions: only parentheses
 // make the parser recurse, and their nesting is bounded on the token stream
-// before participle runs (preflight).
+// before participle runs (appFront.Preflight).
 //
 //	File       = "app" Ident String? "start" Ident Decl* .
 //	Decl       = ActionDecl | Screen | Overlay | "goal" Iff | "rule" Iff .
@@ -41,35 +43,27 @@ var reservedWords = []string{
 	"X", "N", "F", "G", "U", "R", "W", "Y", "O", "H", "S",
 }
 
-var reserved = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range reservedWords {
-		m[w] = true
-	}
-	return m
-}()
+var reserved = ltl.WordSet(reservedWords...)
 
-func keywordPattern() string {
-	p := `(?:`
-	for i, w := range reservedWords {
-		if i > 0 {
-			p += "|"
-		}
-		p += w
-	}
-	return p + `)\b`
-}
-
-var appLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "comment", Pattern: `(?:#|//)[^\n]*`},
-	{Name: "whitespace", Pattern: `\s+`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+var appLexer = ltl.NewLexer(reservedWords, []lexer.SimpleRule{
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
 	{Name: "Ref", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`},
-	{Name: "Keyword", Pattern: keywordPattern()},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),{}:]`},
-})
+}, `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),{}:]`)
+
+// appFront bounds an app's size and nesting: parentheses plus the run of
+// prefix operators on the current operand; each declaration, condition and
+// screen body starts afresh.
+var appFront = &ltl.Frontend{
+	Lexer: appLexer, Noun: "app", SizeLimit: "MaxBytes", SizeRaise: " (raise it with --max-spec-bytes or apps.Options.MaxBytes)",
+	Depth: ltl.DepthRule{
+		Open: ltl.WordSet("("), Close: ltl.WordSet(")"),
+		Prefix:  ltl.WordSet("!", "not", "X", "next", "N", "weak_next", "F", "eventually", "G", "always", "Y", "yesterday", "O", "once", "H", "historically"),
+		Reset:   ltl.WordSet("screen", "overlay", "action", "goal", "rule", "requires", "ensures", "{", "}"),
+		TooDeep: "nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators (raise it with --max-depth or apps.Options.MaxDepth)",
+	},
+	ChainLimit: "a list of more than %d items in one place (a fixed limit): split it",
+	Names:      grammarNames,
+}
 
 type gFile struct {
 	Pos   lexer.Position

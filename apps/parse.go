@@ -1,15 +1,10 @@
 package apps
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/alecthomas/participle/v2"
-	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
@@ -50,79 +45,28 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-var utf8BOM = []byte("\xef\xbb\xbf")
-
 // Parse parses and resolves one .app file. On failure the error is an
 // ltl.ErrorList: a syntax or limit error alone, or every resolution error
 // found (undeclared screens, unknown actions, wrong arguments, misplaced
 // atoms), each with file:line:col. The graph checks are Check's.
 func Parse(filename string, src []byte, opts Options) (*App, error) {
 	opts = opts.withDefaults()
-	if len(src) > opts.MaxBytes {
-		head := src[:opts.MaxBytes]
-		line := bytes.Count(head, []byte("\n")) + 1
-		ls := bytes.LastIndexByte(head, '\n') + 1
-		p := Pos{Filename: filename, Offset: opts.MaxBytes, Line: line, Column: utf8.RuneCount(head[ls:]) + 1}
-		return nil, ltl.ErrorList{{Pos: p, Code: ltl.ErrSpecSize,
-			Msg: fmt.Sprintf("app is %d bytes, over MaxBytes = %d (raise it with --max-spec-bytes or apps.Options.MaxBytes)", len(src), opts.MaxBytes)}}
+	if err := appFront.CheckSize(filename, src, opts.MaxBytes); err != nil {
+		return nil, err
 	}
 	if !utf8.Valid(src) {
 		return nil, ltl.ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Code: ltl.ErrSyntax, Msg: "the app is not valid UTF-8"}}
 	}
-	if bytes.HasPrefix(src, utf8BOM) {
-		src = append([]byte("   "), src[len(utf8BOM):]...)
-	}
-	if err := preflight(filename, src, opts.MaxDepth); err != nil {
+	src = ltl.BlankBOM(src)
+	if err := appFront.Preflight(filename, src, opts.MaxDepth); err != nil {
 		return nil, err
 	}
 	g, err := fileParser.ParseBytes(filename, src)
 	if err != nil {
-		return nil, syntaxError(filename, err)
+		return nil, appFront.SyntaxError(filename, err)
 	}
 	c := &conv{e: &errs{}, src: src, names: map[string]Pos{}, actions: map[string]*ActionDecl{}}
 	return c.file(g, filename, opts)
-}
-
-// preflight lexes src and bounds the nesting of parentheses and prefix
-// operators before participle's recursive descent sees it.
-func preflight(filename string, src []byte, maxDepth int) error {
-	lx, err := appLexer.Lex(filename, bytes.NewReader(src))
-	if err != nil {
-		return syntaxError(filename, err)
-	}
-	depth, run := 0, 0
-	var stack []int
-	for {
-		tok, err := lx.Next()
-		if err != nil {
-			return syntaxError(filename, err)
-		}
-		if tok.EOF() {
-			return nil
-		}
-		switch tok.Value {
-		case "(":
-			stack = append(stack, depth)
-			depth += run + 1
-			run = 0
-		case ")":
-			if n := len(stack); n > 0 {
-				depth, stack = stack[n-1], stack[:n-1]
-			}
-			run = 0
-		case "!", "not", "X", "next", "N", "weak_next", "F", "eventually", "G", "always",
-			"Y", "yesterday", "O", "once", "H", "historically":
-			run++
-		case "screen", "overlay", "action", "goal", "rule", "requires", "ensures", "{", "}":
-			depth, run, stack = 0, 0, stack[:0]
-		default:
-			run = 0
-		}
-		if depth+run > maxDepth {
-			return ltl.ErrorList{{Pos: tok.Pos, Code: ltl.ErrDepthLimit,
-				Msg: fmt.Sprintf("nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators (raise it with --max-depth or apps.Options.MaxDepth)", maxDepth)}}
-		}
-	}
 }
 
 // grammarNames turns participle's "expected <struct>" into words.
@@ -138,29 +82,6 @@ var grammarNames = [][2]string{
 	{"GScreen", "a screen NAME"}, {"GOverlay", "an overlay NAME shows(…)"}, {"GActionDecl", "an action NAME(params)"},
 	{"GCmp", "a comparison"},
 	{`token "<EOF>"`, "end of input"},
-}
-
-func syntaxError(filename string, err error) error {
-	var pe participle.Error
-	if errors.As(err, &pe) {
-		pos := pe.Position()
-		if pos.Filename == "" {
-			pos.Filename = filename
-		}
-		msg := pe.Message()
-		if strings.HasPrefix(msg, "too many iterations") {
-			return ltl.ErrorList{{Pos: pos, Code: ltl.ErrSizeLimit, Msg: fmt.Sprintf("a list of more than %d items in one place (a fixed limit): split it", participle.MaxIterations)}}
-		}
-		msg = strings.TrimPrefix(msg, "lexer: ")
-		if strings.HasPrefix(msg, "invalid input text") {
-			msg = "invalid character at " + strings.TrimPrefix(msg, "invalid input text ")
-		}
-		for _, r := range grammarNames {
-			msg = strings.ReplaceAll(msg, r[0], r[1])
-		}
-		return ltl.ErrorList{{Pos: pos, Code: ltl.ErrSyntax, Msg: "syntax error: " + msg}}
-	}
-	return ltl.ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Code: ltl.ErrSyntax, Msg: "syntax error: " + err.Error()}}
 }
 
 // conv turns the parse tree into an App, resolving names as it goes.
@@ -475,21 +396,9 @@ func plural(n int) string {
 	return "s"
 }
 
-func tokenText(src []byte, toks []lexer.Token) string {
-	if len(toks) == 0 {
-		return ""
-	}
-	start, last := toks[0].Pos.Offset, toks[len(toks)-1]
-	end := last.Pos.Offset + len(last.Value)
-	if start < 0 || end > len(src) || start > end {
-		return ""
-	}
-	return string(src[start:end])
-}
-
 // cond converts a requires/ensures condition: predicates under ! & |.
 func (c *conv) cond(g *gCond) *Formula {
-	return &Formula{Pos: g.Pos, Text: tokenText(c.src, g.Tokens), Node: c.condOr(g)}
+	return &Formula{Pos: g.Pos, Text: ltl.SourceText(c.src, g.Tokens), Node: c.condOr(g)}
 }
 
 func (c *conv) condOr(g *gCond) Node {
@@ -541,7 +450,7 @@ var prefixOps = map[string]ltl.Op{
 var cmps = map[string]ltl.Cmp{"==": ltl.CmpEq, "!=": ltl.CmpNe, "<": ltl.CmpLt, "<=": ltl.CmpLe, ">": ltl.CmpGt, ">=": ltl.CmpGe}
 
 func (c *conv) formula(g *gIff) *Formula {
-	return &Formula{Pos: g.Pos, Text: tokenText(c.src, g.Tokens), Node: c.iff(g)}
+	return &Formula{Pos: g.Pos, Text: ltl.SourceText(c.src, g.Tokens), Node: c.iff(g)}
 }
 
 func (c *conv) iff(g *gIff) Node {

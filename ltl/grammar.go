@@ -16,7 +16,7 @@ import (
 // the grammar has no left recursion and binary chains are repetitions rather
 // than recursion: only parentheses and pattern calls make the parser recurse,
 // and their nesting is bounded on the token stream before participle runs
-// (see checkDepth).
+// (ltlFront.Preflight).
 //
 //	File     = "spec" Ident String? Decl* .
 //	Decl     = ("steps" | "tools") Name ("," Name)* | "tools" "from" String
@@ -67,39 +67,42 @@ var reservedWords = []string{
 	"never", "before", "responds", "precedes", "at_most", "at_least", "exactly",
 }
 
-var reserved = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range reservedWords {
-		m[w] = true
-	}
-	return m
-}()
+var reserved = WordSet(reservedWords...)
 
-func keywordPattern() string {
-	p := `(?:`
-	for i, w := range reservedWords {
-		if i > 0 {
-			p += "|"
-		}
-		p += w
-	}
-	return p + `)\b`
-}
-
-var ltlLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "comment", Pattern: `(?:#|//)[^\n]*`},
-	{Name: "whitespace", Pattern: `\s+`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+var ltlLexer = NewLexer(reservedWords, []lexer.SimpleRule{
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
 	{Name: "Quoted", Pattern: "`[^`\n]*`"},
 	{Name: "Ref", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`},
 	// Before Keyword, so that a dotted name starting with a reserved word
 	// (next.page) is one name.
 	{Name: "Dotted", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+`},
-	{Name: "Keyword", Pattern: keywordPattern()},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),=\[\]]`},
-})
+}, `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),=\[\]]`)
+
+// ltlFront bounds a spec's size and nesting. Depth counts open
+// parentheses plus the run of prefix operators applied to the current
+// operand; a binary operator or a comma ends the run, and a declaration
+// starts afresh.
+var ltlFront = &Frontend{
+	Lexer: ltlLexer, Noun: "spec", SizeLimit: "MaxSpecBytes", SizeRaise: raiseSpecBytes,
+	Depth: DepthRule{
+		Open: WordSet("("), Close: WordSet(")"), Prefix: keySet(prefixOps),
+		Reset:   WordSet("rule", "steps", "tools", "spec"),
+		RunEnd:  keySet(binaryOps, ","),
+		TooDeep: "formula nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators" + raiseDepth,
+	},
+	ChainLimit: "a chain of more than %d operands or declarations in one rule or line" + fixedLimit + ": split it",
+	Names:      grammarNames,
+	LexHint:    quotingHint,
+}
+
+// keySet is WordSet of m's keys and the extra words.
+func keySet[V any](m map[string]V, extra ...string) map[string]bool {
+	s := WordSet(extra...)
+	for k := range m {
+		s[k] = true
+	}
+	return s
+}
 
 type gFile struct {
 	Pos   lexer.Position
