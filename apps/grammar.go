@@ -1,6 +1,8 @@
 package apps
 
 import (
+	"reflect"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -26,8 +28,8 @@ import (
 //	CondAnd    = CondNot ("&" CondNot)* .
 //	CondNot    = "!"* CondPrim .
 //	CondPrim   = "(" Cond ")" | Atom .
-//	Iff .. Unary: as in ltl (<->, ->, |, &, U R W S, prefix ! X N F G Y O H).
-//	Primary    = "(" Iff ")" | "true" | "false" | "last" | Atom .
+//	Iff .. Primary: ltl.FormulaSyntax[Atom] (<->, ->, |, &, U R W S, prefix ! X N F G Y O H;
+//	             parentheses, true, false, last).
 //	Atom       = Ident ("(" Text ("," Text)* ")")? (CmpOp Text)? .
 //
 // An Atom is resolved after parsing: a screen or overlay name, an action
@@ -63,6 +65,7 @@ var appFront = &ltl.Frontend{
 	},
 	ChainLimit: "a list of more than %d items in one place (a fixed limit): split it",
 	Names:      grammarNames,
+	Atom:       reflect.TypeFor[gAtom](),
 }
 
 type gFile struct {
@@ -83,8 +86,8 @@ type gDecl struct {
 	Action  *gActionDecl `parser:"  \"action\" @@"`
 	Screen  *gScreen     `parser:"| \"screen\" @@"`
 	Overlay *gOverlay    `parser:"| \"overlay\" @@"`
-	Goal    *gIff        `parser:"| \"goal\" @@"`
-	Rule    *gIff        `parser:"| \"rule\" @@"`
+	Goal    *gFormula    `parser:"| \"goal\" @@"`
+	Rule    *gFormula    `parser:"| \"rule\" @@"`
 }
 
 type gActionDecl struct {
@@ -184,79 +187,9 @@ type gCondPrim struct {
 	Atom  *gAtom `parser:"| @@"`
 }
 
-type gIff struct {
-	Pos    lexer.Position
-	Tokens []lexer.Token
-	Left   *gImplies  `parser:"@@"`
-	Rest   []*gIffOpd `parser:"@@*"`
-}
-
-type gIffOpd struct {
-	Pos   lexer.Position
-	Op    string    `parser:"@(\"<->\" | \"iff\")"`
-	Right *gImplies `parser:"@@"`
-}
-
-type gImplies struct {
-	Left *gOr      `parser:"@@"`
-	Rest []*gOrOpd `parser:"@@*"`
-}
-
-type gOrOpd struct {
-	Pos   lexer.Position
-	Op    string `parser:"@(\"->\" | \"implies\")"`
-	Right *gOr   `parser:"@@"`
-}
-
-type gOr struct {
-	Left *gAnd      `parser:"@@"`
-	Rest []*gAndOpd `parser:"@@*"`
-}
-
-type gAndOpd struct {
-	Pos   lexer.Position
-	Op    string `parser:"@(\"|\" | \"||\" | \"or\")"`
-	Right *gAnd  `parser:"@@"`
-}
-
-type gAnd struct {
-	Left *gTemporal      `parser:"@@"`
-	Rest []*gTemporalOpd `parser:"@@*"`
-}
-
-type gTemporalOpd struct {
-	Pos   lexer.Position
-	Op    string     `parser:"@(\"&\" | \"&&\" | \"and\")"`
-	Right *gTemporal `parser:"@@"`
-}
-
-type gTemporal struct {
-	Left *gUnary      `parser:"@@"`
-	Rest []*gUnaryOpd `parser:"@@*"`
-}
-
-type gUnaryOpd struct {
-	Pos   lexer.Position
-	Op    string  `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
-	Right *gUnary `parser:"@@"`
-}
-
-type gUnary struct {
-	Ops     []*gPrefix `parser:"@@*"`
-	Primary *gPrimary  `parser:"@@"`
-}
-
-type gPrefix struct {
-	Pos lexer.Position
-	Op  string `parser:"@(\"!\" | \"not\" | \"X\" | \"next\" | \"N\" | \"weak_next\" | \"F\" | \"eventually\" | \"G\" | \"always\" | \"Y\" | \"yesterday\" | \"O\" | \"once\" | \"H\" | \"historically\")"`
-}
-
-type gPrimary struct {
-	Pos   lexer.Position
-	Paren *gIff   `parser:"  \"(\" @@ \")\""`
-	Const *string `parser:"| @(\"true\" | \"false\" | \"last\")"`
-	Atom  *gAtom  `parser:"| @@"`
-}
+// gFormula is a goal or rule: ltl's formula levels over this language's
+// atoms.
+type gFormula = ltl.FormulaSyntax[gAtom]
 
 // gAtom is a screen name, an action or a condition predicate; which one is
 // decided by name after parsing.

@@ -2,6 +2,7 @@ package apps
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -70,19 +71,19 @@ func Parse(filename string, src []byte, opts Options) (*App, error) {
 }
 
 // grammarNames turns participle's "expected <struct>" into words.
-var grammarNames = [][2]string{
+var grammarNames = slices.Concat([][2]string{
 	{"GDecl", "a declaration: screen, overlay, action, goal or rule"},
 	{"GTransition", "a transition: ACTION -> SCREEN"}, {"GAction", "an action such as tap(\"OK\") or back"},
 	{"GTarget", "-> SCREEN"}, {"GText", "an argument: any, a string, a number, true, false, $name or a field name"},
 	{"GCondPrim", "a condition such as visible(\"OK\")"}, {"GCondNot", "a condition"}, {"GCondAnd", "a condition"}, {"GCond", "a condition"},
 	{"GPrimary", "an operand: a screen, an action, a condition, true, false, last or a parenthesised formula"},
-	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
-	{"GTemporal", "a formula"}, {"GUnary", "a formula"}, {"GAtom", "a screen, an action or a condition"},
+}, ltl.FormulaNames, [][2]string{
+	{"GAtom", "a screen, an action or a condition"},
 	{"GParam", "a parameter NAME: TYPE"}, {"GString", "a string"}, {"GStart", "the start screen"},
 	{"GScreen", "a screen NAME"}, {"GOverlay", "an overlay NAME shows(…)"}, {"GActionDecl", "an action NAME(params)"},
 	{"GCmp", "a comparison"},
 	{`token "<EOF>"`, "end of input"},
-}
+})
 
 // conv turns the parse tree into an App, resolving names as it goes.
 type conv struct {
@@ -433,92 +434,17 @@ func (c *conv) condNot(g *gCondNot) Node {
 	return n
 }
 
-var binaryOps = map[string]ltl.Op{
-	"<->": ltl.OpIff, "iff": ltl.OpIff, "->": ltl.OpImplies, "implies": ltl.OpImplies,
-	"|": ltl.OpOr, "||": ltl.OpOr, "or": ltl.OpOr, "&": ltl.OpAnd, "&&": ltl.OpAnd, "and": ltl.OpAnd,
-	"U": ltl.OpUntil, "until": ltl.OpUntil, "R": ltl.OpRelease, "release": ltl.OpRelease,
-	"W": ltl.OpWeakUntil, "weak_until": ltl.OpWeakUntil, "S": ltl.OpSince, "since": ltl.OpSince,
-}
-
-var prefixOps = map[string]ltl.Op{
-	"!": ltl.OpNot, "not": ltl.OpNot, "X": ltl.OpNext, "next": ltl.OpNext, "N": ltl.OpWeakNext, "weak_next": ltl.OpWeakNext,
-	"F": ltl.OpEventually, "eventually": ltl.OpEventually, "G": ltl.OpAlways, "always": ltl.OpAlways,
-	"Y": ltl.OpYesterday, "yesterday": ltl.OpYesterday, "O": ltl.OpOnce, "once": ltl.OpOnce,
-	"H": ltl.OpHistorically, "historically": ltl.OpHistorically,
-}
-
 var cmps = map[string]ltl.Cmp{"==": ltl.CmpEq, "!=": ltl.CmpNe, "<": ltl.CmpLt, "<=": ltl.CmpLe, ">": ltl.CmpGt, ">=": ltl.CmpGe}
 
-func (c *conv) formula(g *gIff) *Formula {
-	return &Formula{Pos: g.Pos, Text: ltl.SourceText(c.src, g.Tokens), Node: c.iff(g)}
-}
-
-func (c *conv) iff(g *gIff) Node {
-	n := c.implies(g.Left)
-	for _, r := range g.Rest {
-		n = &Binary{Pos: r.Pos, Op: ltl.OpIff, L: n, R: c.implies(r.Right)}
+func (c *conv) formula(g *gFormula) *Formula {
+	b := ltl.FormulaBuilder[gAtom, Node]{
+		Atom:   c.atom,
+		Const:  func(p Pos, v bool) Node { return &Const{Pos: p, Value: v} },
+		Last:   func(p Pos) Node { return &Last{Pos: p} },
+		Unary:  func(p Pos, op ltl.Op, x Node) Node { return &Unary{Pos: p, Op: op, X: x} },
+		Binary: func(p Pos, op ltl.Op, l, r Node) Node { return &Binary{Pos: p, Op: op, L: l, R: r} },
 	}
-	return n
-}
-
-func (c *conv) implies(g *gImplies) Node {
-	// Right-nested: a -> b -> c is a -> (b -> c).
-	ops := []Node{c.or(g.Left)}
-	for _, r := range g.Rest {
-		ops = append(ops, c.or(r.Right))
-	}
-	n := ops[len(ops)-1]
-	for i := len(ops) - 2; i >= 0; i-- {
-		n = &Binary{Pos: g.Rest[i].Pos, Op: ltl.OpImplies, L: ops[i], R: n}
-	}
-	return n
-}
-
-func (c *conv) or(g *gOr) Node {
-	n := c.and(g.Left)
-	for _, r := range g.Rest {
-		n = &Binary{Pos: r.Pos, Op: ltl.OpOr, L: n, R: c.and(r.Right)}
-	}
-	return n
-}
-
-func (c *conv) and(g *gAnd) Node {
-	n := c.temporal(g.Left)
-	for _, r := range g.Rest {
-		n = &Binary{Pos: r.Pos, Op: ltl.OpAnd, L: n, R: c.temporal(r.Right)}
-	}
-	return n
-}
-
-func (c *conv) temporal(g *gTemporal) Node {
-	ops := []Node{c.unary(g.Left)}
-	for _, r := range g.Rest {
-		ops = append(ops, c.unary(r.Right))
-	}
-	n := ops[len(ops)-1]
-	for i := len(ops) - 2; i >= 0; i-- {
-		n = &Binary{Pos: g.Rest[i].Pos, Op: binaryOps[g.Rest[i].Op], L: ops[i], R: n}
-	}
-	return n
-}
-
-func (c *conv) unary(g *gUnary) Node {
-	var n Node
-	p := g.Primary
-	switch {
-	case p.Paren != nil:
-		n = c.iff(p.Paren)
-	case p.Const != nil && *p.Const == "last":
-		n = &Last{Pos: p.Pos}
-	case p.Const != nil:
-		n = &Const{Pos: p.Pos, Value: *p.Const == "true"}
-	default:
-		n = c.atom(p.Atom)
-	}
-	for i := len(g.Ops) - 1; i >= 0; i-- {
-		n = &Unary{Pos: g.Ops[i].Pos, Op: prefixOps[g.Ops[i].Op], X: n}
-	}
-	return n
+	return &Formula{Pos: g.Pos, Text: ltl.SourceText(c.src, g.Tokens), Node: b.Build(g)}
 }
 
 // atom resolves a formula atom: a predicate, an action or a screen.

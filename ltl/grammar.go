@@ -2,6 +2,7 @@ package ltl
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ import (
 //	Unary    = PrefixOp* Primary .
 //	PrefixOp = "!" | "not" | "X" | "next" | "N" | "weak_next" | "F" | "eventually"
 //	         | "G" | "always" | "Y" | "yesterday" | "O" | "once" | "H" | "historically" .
-//	Primary  = "(" Iff ")" | Pattern | Const | Atom .
+//	Primary  = "(" Iff ")" | Const | Pattern | Atom .
 //	Pattern  = PatternName "(" Arg ("," Arg)* ")" .
 //	Arg      = Number | Iff .
 //	Const    = "true" | "false" | "last" .
@@ -92,6 +93,7 @@ var ltlFront = &Frontend{
 	},
 	ChainLimit: "a chain of more than %d operands or declarations in one rule or line" + fixedLimit + ": split it",
 	Names:      grammarNames,
+	Atom:       reflect.TypeFor[gTerm](),
 	LexHint:    quotingHint,
 }
 
@@ -117,7 +119,7 @@ type gDecl struct {
 	Catalog *gCatalog `parser:"| \"tools\" (@@"`
 	Tools   []*gName  `parser:"  | @@ (\",\" @@)*)"`
 	Let     *gLet     `parser:"| \"let\" @@"`
-	Rule    *gIff     `parser:"| \"rule\" @@"`
+	Rule    *gFormula `parser:"| \"rule\" @@"`
 }
 
 // gLet is `let NAME = TOOL`: NAME is the result of the most recent call of TOOL.
@@ -140,66 +142,82 @@ type gName struct {
 	Quoted string `parser:"| @Quoted"`
 }
 
-type gIff struct {
+// FormulaSyntax is the concrete syntax of one formula whose atoms are the
+// production A: the levels Iff to Unary of the grammar above, and
+//
+//	Primary = "(" Iff ")" | Const | A .
+//
+// Package ltl's own formulas are FormulaSyntax[gTerm] (a pattern or an
+// atom). A language built on these formulas (package apps: screens,
+// actions and conditions as atoms) puts FormulaSyntax[its atom] in its own
+// grammar, declares a Frontend with Atom set to that type and the words of
+// FormulaNames, and converts what participle parsed with a
+// FormulaBuilder. The production's Tokens are the formula's text
+// (SourceText).
+type FormulaSyntax[A any] = gIff[A]
+
+// The levels, loose to tight. Their names are the grammar's: participle's
+// messages spell them (GIff, GPrimary) and FormulaNames puts them in words.
+type gIff[A any] struct {
 	Pos    lexer.Position
 	Tokens []lexer.Token
-	Left   *gImplies  `parser:"@@"`
-	Rest   []*gIffOpd `parser:"@@*"`
+	Left   *gImplies[A]  `parser:"@@"`
+	Rest   []*gIffOpd[A] `parser:"@@*"`
 }
 
-type gIffOpd struct {
+type gIffOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string    `parser:"@(\"<->\" | \"iff\")"`
-	Right *gImplies `parser:"@@"`
+	Op    string       `parser:"@(\"<->\" | \"iff\")"`
+	Right *gImplies[A] `parser:"@@"`
 }
 
-type gImplies struct {
-	Left *gOr      `parser:"@@"`
-	Rest []*gOrOpd `parser:"@@*"`
+type gImplies[A any] struct {
+	Left *gOr[A]      `parser:"@@"`
+	Rest []*gOrOpd[A] `parser:"@@*"`
 }
 
-type gOrOpd struct {
+type gOrOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string `parser:"@(\"->\" | \"implies\")"`
-	Right *gOr   `parser:"@@"`
+	Op    string  `parser:"@(\"->\" | \"implies\")"`
+	Right *gOr[A] `parser:"@@"`
 }
 
-type gOr struct {
-	Left *gAnd      `parser:"@@"`
-	Rest []*gAndOpd `parser:"@@*"`
+type gOr[A any] struct {
+	Left *gAnd[A]      `parser:"@@"`
+	Rest []*gAndOpd[A] `parser:"@@*"`
 }
 
-type gAndOpd struct {
+type gAndOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string `parser:"@(\"|\" | \"||\" | \"or\")"`
-	Right *gAnd  `parser:"@@"`
+	Op    string   `parser:"@(\"|\" | \"||\" | \"or\")"`
+	Right *gAnd[A] `parser:"@@"`
 }
 
-type gAnd struct {
-	Left *gTemporal      `parser:"@@"`
-	Rest []*gTemporalOpd `parser:"@@*"`
+type gAnd[A any] struct {
+	Left *gTemporal[A]      `parser:"@@"`
+	Rest []*gTemporalOpd[A] `parser:"@@*"`
 }
 
-type gTemporalOpd struct {
+type gTemporalOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string     `parser:"@(\"&\" | \"&&\" | \"and\")"`
-	Right *gTemporal `parser:"@@"`
+	Op    string        `parser:"@(\"&\" | \"&&\" | \"and\")"`
+	Right *gTemporal[A] `parser:"@@"`
 }
 
-type gTemporal struct {
-	Left *gUnary      `parser:"@@"`
-	Rest []*gUnaryOpd `parser:"@@*"`
+type gTemporal[A any] struct {
+	Left *gUnary[A]      `parser:"@@"`
+	Rest []*gUnaryOpd[A] `parser:"@@*"`
 }
 
-type gUnaryOpd struct {
+type gUnaryOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string  `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
-	Right *gUnary `parser:"@@"`
+	Op    string     `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
+	Right *gUnary[A] `parser:"@@"`
 }
 
-type gUnary struct {
-	Ops     []*gPrefix `parser:"@@*"`
-	Primary *gPrimary  `parser:"@@"`
+type gUnary[A any] struct {
+	Ops     []*gPrefix   `parser:"@@*"`
+	Primary *gPrimary[A] `parser:"@@"`
 }
 
 type gPrefix struct {
@@ -207,13 +225,31 @@ type gPrefix struct {
 	Op  string `parser:"@(\"!\" | \"not\" | \"X\" | \"next\" | \"N\" | \"weak_next\" | \"F\" | \"eventually\" | \"G\" | \"always\" | \"Y\" | \"yesterday\" | \"O\" | \"once\" | \"H\" | \"historically\")"`
 }
 
-type gPrimary struct {
-	Pos     lexer.Position
-	Paren   *gIff     `parser:"\"(\" @@ \")\""`
-	Pattern *gPattern `parser:"| @@"`
-	Const   *string   `parser:"| @(\"true\" | \"false\" | \"last\")"`
-	Atom    *gAtom    `parser:"| @@"`
+type gPrimary[A any] struct {
+	Pos   lexer.Position
+	Paren *gIff[A] `parser:"\"(\" @@ \")\""`
+	Const *string  `parser:"| @(\"true\" | \"false\" | \"last\")"`
+	Atom  *A       `parser:"| @@"`
 }
+
+// FormulaNames are the words for the formula levels in participle's
+// messages, for a Frontend's Names (after the language's own words for
+// GPrimary, which name its atoms).
+var FormulaNames = [][2]string{
+	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
+	{"GTemporal", "a formula"}, {"GUnary", "a formula"},
+}
+
+// gFormula is a formula of a spec; gTerm is its atom production. Pattern
+// names are reserved words and atom names never are, so which one a token
+// starts is plain.
+type (
+	gFormula = FormulaSyntax[gTerm]
+	gTerm    struct {
+		Pattern *gPattern `parser:"  @@"`
+		Atom    *gAtom    `parser:"| @@"`
+	}
+)
 
 type gPattern struct {
 	Pos  lexer.Position
@@ -223,8 +259,8 @@ type gPattern struct {
 
 type gArg struct {
 	Pos     lexer.Position
-	Number  *string `parser:"@Number"`
-	Formula *gIff   `parser:"| @@"`
+	Number  *string   `parser:"@Number"`
+	Formula *gFormula `parser:"| @@"`
 }
 
 type gAtom struct {
@@ -270,7 +306,7 @@ type gValue struct {
 
 var (
 	fileParser    = participle.MustBuild[gFile](participle.Lexer(ltlLexer), participle.UseLookahead(2))
-	formulaParser = participle.MustBuild[gIff](participle.Lexer(ltlLexer), participle.UseLookahead(2))
+	formulaParser = participle.MustBuild[gFormula](participle.Lexer(ltlLexer), participle.UseLookahead(2))
 )
 
 var (
@@ -303,4 +339,89 @@ func quotedName(tok string) (string, string) {
 		return "", fmt.Sprintf("quoted name %s holds a control or bidirectional character", safetext.Escape(tok))
 	}
 	return name, ""
+}
+
+// FormulaBuilder turns a FormulaSyntax[A] into a language's formula nodes
+// N, with the operator levels' associativity (-> and the temporal binary
+// operators nest to the right, the others to the left) and positions (a
+// binary node at its operator, a prefix one at its operator, a constant at
+// its token). Atom converts one atom; it may report errors and return a
+// placeholder. Chains are loops: Build recurses only into parentheses,
+// whose nesting the Frontend's Preflight bounds.
+type FormulaBuilder[A, N any] struct {
+	Atom   func(a *A) N
+	Const  func(pos Pos, value bool) N
+	Last   func(pos Pos) N
+	Unary  func(pos Pos, op Op, x N) N
+	Binary func(pos Pos, op Op, l, r N) N
+}
+
+// Build converts one formula.
+func (b *FormulaBuilder[A, N]) Build(g *FormulaSyntax[A]) N {
+	n := b.implies(g.Left)
+	for _, r := range g.Rest {
+		n = b.Binary(r.Pos, OpIff, n, b.implies(r.Right))
+	}
+	return n
+}
+
+func (b *FormulaBuilder[A, N]) implies(g *gImplies[A]) N {
+	// right-nested: a -> b -> c is a -> (b -> c)
+	ns := []N{b.or(g.Left)}
+	for _, r := range g.Rest {
+		ns = append(ns, b.or(r.Right))
+	}
+	n := ns[len(ns)-1]
+	for i := len(g.Rest) - 1; i >= 0; i-- {
+		n = b.Binary(g.Rest[i].Pos, OpImplies, ns[i], n)
+	}
+	return n
+}
+
+func (b *FormulaBuilder[A, N]) or(g *gOr[A]) N {
+	n := b.and(g.Left)
+	for _, r := range g.Rest {
+		n = b.Binary(r.Pos, OpOr, n, b.and(r.Right))
+	}
+	return n
+}
+
+func (b *FormulaBuilder[A, N]) and(g *gAnd[A]) N {
+	n := b.temporal(g.Left)
+	for _, r := range g.Rest {
+		n = b.Binary(r.Pos, OpAnd, n, b.temporal(r.Right))
+	}
+	return n
+}
+
+func (b *FormulaBuilder[A, N]) temporal(g *gTemporal[A]) N {
+	ns := []N{b.unary(g.Left)}
+	for _, r := range g.Rest {
+		ns = append(ns, b.unary(r.Right))
+	}
+	n := ns[len(ns)-1]
+	for i := len(g.Rest) - 1; i >= 0; i-- {
+		n = b.Binary(g.Rest[i].Pos, binaryOps[g.Rest[i].Op], ns[i], n)
+	}
+	return n
+}
+
+func (b *FormulaBuilder[A, N]) unary(g *gUnary[A]) N {
+	n := b.primary(g.Primary)
+	for i := len(g.Ops) - 1; i >= 0; i-- {
+		n = b.Unary(g.Ops[i].Pos, prefixOps[g.Ops[i].Op], n)
+	}
+	return n
+}
+
+func (b *FormulaBuilder[A, N]) primary(g *gPrimary[A]) N {
+	switch {
+	case g.Paren != nil:
+		return b.Build(g.Paren)
+	case g.Const == nil:
+		return b.Atom(g.Atom)
+	case *g.Const == "last":
+		return b.Last(g.Pos)
+	}
+	return b.Const(g.Pos, *g.Const == "true")
 }

@@ -3,6 +3,7 @@ package ltl
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -277,14 +278,14 @@ func isNameByte(c byte) bool {
 }
 
 // grammarNames turns participle's "expected <struct>" into words.
-var grammarNames = [][2]string{
+var grammarNames = slices.Concat([][2]string{
 	{"GPrimary", "an operand: a name, true, false, last, a pattern or a parenthesised formula"},
-	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
-	{"GTemporal", "a formula"}, {"GUnary", "a formula"}, {"GArg", "a formula or a count"},
+}, FormulaNames, [][2]string{
+	{"GArg", "a formula or a count"},
 	{"GPred", "a predicate such as amount <= 100"}, {"GValue", "a number, string, true or false"},
 	{"GName", "a name"}, {"GDecl", "steps, tools, let or rule"}, {"GLet", "a capture: let NAME = TOOL"}, {"GRef", "a captured value $NAME.path"}, {"GOperand", "a value: a number, string, true or false, a list [v, …] or a captured $NAME.path"}, {"GPattern", "a pattern"}, {"GAtom", "a name"},
 	{`token "<EOF>"`, "end of input"},
-}
+})
 
 var binaryOps = map[string]Op{
 	"<->": OpIff, "iff": OpIff,
@@ -314,6 +315,7 @@ type conv struct {
 	lets         map[string]Let
 	budget       int // nodes left under MaxFormulaSize
 	sizeReported bool
+	build        FormulaBuilder[gTerm, Formula]
 }
 
 func newConv(e *errs, steps, tools []string) *conv {
@@ -325,13 +327,20 @@ func newConv(e *errs, steps, tools []string) *conv {
 		c.tools[t] = true
 	}
 	c.sugg.names = append(append([]string(nil), steps...), tools...)
+	c.build = FormulaBuilder[gTerm, Formula]{
+		Atom:   c.term,
+		Const:  func(pos Pos, v bool) Formula { return &Const{Pos: pos, Value: v} },
+		Last:   func(pos Pos) Formula { return &Last{Pos: pos} },
+		Unary:  un,
+		Binary: bin,
+	}
 	return c
 }
 
 // errTooBig aborts the conversion of one rule when expansion exceeds MaxFormulaSize.
 type errTooBig struct{}
 
-func (c *conv) rule(g *gIff) (f Formula) {
+func (c *conv) rule(g *gFormula) (f Formula) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(errTooBig); !ok {
@@ -354,77 +363,12 @@ func (c *conv) rule(g *gIff) (f Formula) {
 	return f
 }
 
-func (c *conv) iff(g *gIff) Formula {
-	f := c.implies(g.Left)
-	for _, r := range g.Rest {
-		f = &Binary{Pos: r.Pos, Op: OpIff, L: f, R: c.implies(r.Right)}
-	}
-	return f
-}
+func (c *conv) iff(g *gFormula) Formula { return c.build.Build(g) }
 
-func (c *conv) implies(g *gImplies) Formula {
-	// right-nested: a -> b -> c is a -> (b -> c)
-	fs := []Formula{c.or(g.Left)}
-	for _, r := range g.Rest {
-		fs = append(fs, c.or(r.Right))
-	}
-	f := fs[len(fs)-1]
-	for i := len(g.Rest) - 1; i >= 0; i-- {
-		f = &Binary{Pos: g.Rest[i].Pos, Op: OpImplies, L: fs[i], R: f}
-	}
-	return f
-}
-
-func (c *conv) or(g *gOr) Formula {
-	f := c.and(g.Left)
-	for _, r := range g.Rest {
-		f = &Binary{Pos: r.Pos, Op: OpOr, L: f, R: c.and(r.Right)}
-	}
-	return f
-}
-
-func (c *conv) and(g *gAnd) Formula {
-	f := c.temporal(g.Left)
-	for _, r := range g.Rest {
-		f = &Binary{Pos: r.Pos, Op: OpAnd, L: f, R: c.temporal(r.Right)}
-	}
-	return f
-}
-
-func (c *conv) temporal(g *gTemporal) Formula {
-	fs := []Formula{c.unary(g.Left)}
-	for _, r := range g.Rest {
-		fs = append(fs, c.unary(r.Right))
-	}
-	f := fs[len(fs)-1]
-	for i := len(g.Rest) - 1; i >= 0; i-- {
-		f = &Binary{Pos: g.Rest[i].Pos, Op: binaryOps[g.Rest[i].Op], L: fs[i], R: f}
-	}
-	return f
-}
-
-func (c *conv) unary(g *gUnary) Formula {
-	f := c.primary(g.Primary)
-	for i := len(g.Ops) - 1; i >= 0; i-- {
-		f = &Unary{Pos: g.Ops[i].Pos, Op: prefixOps[g.Ops[i].Op], X: f}
-	}
-	return f
-}
-
-func (c *conv) primary(g *gPrimary) Formula {
-	switch {
-	case g.Paren != nil:
-		return c.iff(g.Paren)
-	case g.Pattern != nil:
+// term converts a pattern or an atom.
+func (c *conv) term(g *gTerm) Formula {
+	if g.Pattern != nil {
 		return c.pattern(g.Pattern)
-	case g.Const != nil:
-		switch *g.Const {
-		case "true":
-			return &Const{Pos: g.Pos, Value: true}
-		case "false":
-			return &Const{Pos: g.Pos, Value: false}
-		}
-		return &Last{Pos: g.Pos}
 	}
 	return c.atom(g.Atom)
 }
