@@ -358,52 +358,54 @@ type FormulaBuilder[A, N any] struct {
 
 // Build converts one formula.
 func (b *FormulaBuilder[A, N]) Build(g *FormulaSyntax[A]) N {
-	n := b.implies(g.Left)
-	for _, r := range g.Rest {
-		n = b.Binary(r.Pos, OpIff, n, b.implies(r.Right))
-	}
-	return n
+	return chain(b.Binary, false, b.implies(g.Left), g.Rest, func(r *gIffOpd[A]) (Pos, Op, N) { return r.Pos, OpIff, b.implies(r.Right) })
 }
 
 func (b *FormulaBuilder[A, N]) implies(g *gImplies[A]) N {
-	// right-nested: a -> b -> c is a -> (b -> c)
-	ns := []N{b.or(g.Left)}
-	for _, r := range g.Rest {
-		ns = append(ns, b.or(r.Right))
-	}
-	n := ns[len(ns)-1]
-	for i := len(g.Rest) - 1; i >= 0; i-- {
-		n = b.Binary(g.Rest[i].Pos, OpImplies, ns[i], n)
-	}
-	return n
+	return chain(b.Binary, true, b.or(g.Left), g.Rest, func(r *gOrOpd[A]) (Pos, Op, N) { return r.Pos, OpImplies, b.or(r.Right) })
 }
 
 func (b *FormulaBuilder[A, N]) or(g *gOr[A]) N {
-	n := b.and(g.Left)
-	for _, r := range g.Rest {
-		n = b.Binary(r.Pos, OpOr, n, b.and(r.Right))
-	}
-	return n
+	return chain(b.Binary, false, b.and(g.Left), g.Rest, func(r *gAndOpd[A]) (Pos, Op, N) { return r.Pos, OpOr, b.and(r.Right) })
 }
 
 func (b *FormulaBuilder[A, N]) and(g *gAnd[A]) N {
-	n := b.temporal(g.Left)
-	for _, r := range g.Rest {
-		n = b.Binary(r.Pos, OpAnd, n, b.temporal(r.Right))
-	}
-	return n
+	return chain(b.Binary, false, b.temporal(g.Left), g.Rest, func(r *gTemporalOpd[A]) (Pos, Op, N) { return r.Pos, OpAnd, b.temporal(r.Right) })
 }
 
 func (b *FormulaBuilder[A, N]) temporal(g *gTemporal[A]) N {
-	ns := []N{b.unary(g.Left)}
-	for _, r := range g.Rest {
-		ns = append(ns, b.unary(r.Right))
+	return chain(b.Binary, true, b.unary(g.Left), g.Rest, func(r *gUnaryOpd[A]) (Pos, Op, N) { return r.Pos, binaryOps[r.Op], b.unary(r.Right) })
+}
+
+// chain folds one level's operands, converted left to right, into binary
+// nodes: left-nested (a | b | c is (a | b) | c), or right-nested when right
+// (a -> b -> c is a -> (b -> c)).
+func chain[O, N any](bin func(Pos, Op, N, N) N, right bool, first N, rest []O, operand func(O) (Pos, Op, N)) N {
+	if !right {
+		n := first
+		for _, r := range rest {
+			pos, op, x := operand(r)
+			n = bin(pos, op, n, x)
+		}
+		return n
 	}
-	n := ns[len(ns)-1]
-	for i := len(g.Rest) - 1; i >= 0; i-- {
-		n = b.Binary(g.Rest[i].Pos, binaryOps[g.Rest[i].Op], ns[i], n)
+	type link struct {
+		pos Pos
+		op  Op
+		x   N
 	}
-	return n
+	links := make([]link, len(rest))
+	for i, r := range rest {
+		links[i].pos, links[i].op, links[i].x = operand(r)
+	}
+	if len(links) == 0 {
+		return first
+	}
+	n := links[len(links)-1].x
+	for i := len(links) - 1; i > 0; i-- {
+		n = bin(links[i].pos, links[i].op, links[i-1].x, n)
+	}
+	return bin(links[0].pos, links[0].op, first, n)
 }
 
 func (b *FormulaBuilder[A, N]) unary(g *gUnary[A]) N {

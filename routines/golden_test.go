@@ -39,6 +39,19 @@ func options(t testing.TB, a *txtar.Archive) Options {
 	return o
 }
 
+// parseArchive parses the archive's routine: its in.routine section, or
+// else its in.txt section in the paper's text form.
+func parseArchive(t testing.TB, o Options, a *txtar.Archive) (*Routine, error) {
+	if src, ok := goldentest.Section(a, "in.routine"); ok {
+		return o.Parse("in.routine", []byte(src))
+	}
+	if src, ok := goldentest.Section(a, "in.txt"); ok {
+		return o.ParseText("in.txt", []byte(src))
+	}
+	t.Fatal("no in.routine or in.txt section")
+	return nil, nil
+}
+
 // runGolden renders what the archive's stage does: parse/ and text/
 // print the canonical form; check/ checks against catalog.json (when
 // present); lower/ lowers. Errors are printed formatted, with their codes.
@@ -49,15 +62,7 @@ func runGolden(t testing.TB, stage string, a *txtar.Archive) string {
 		out.WriteString(goldentest.Errors[ltl.Code, ltl.ErrorList](what, err, srcs, CodeName))
 	}
 	o := options(t, a)
-	var r *Routine
-	var err error
-	if src, ok := goldentest.Section(a, "in.routine"); ok {
-		r, err = o.Parse("in.routine", []byte(src))
-	} else if src, ok := goldentest.Section(a, "in.txt"); ok {
-		r, err = o.ParseText("in.txt", []byte(src))
-	} else {
-		t.Fatal("no in.routine or in.txt section")
-	}
+	r, err := parseArchive(t, o, a)
 	if err != nil {
 		fail("parse", err)
 		return out.String()
@@ -119,13 +124,7 @@ func TestRoundTrip(t *testing.T) {
 		data, _ := os.ReadFile(file)
 		a := txtar.Parse(data)
 		o := options(t, a)
-		var r *Routine
-		var err error
-		if src, ok := goldentest.Section(a, "in.routine"); ok {
-			r, err = o.Parse("in.routine", []byte(src))
-		} else if src, ok := goldentest.Section(a, "in.txt"); ok {
-			r, err = o.ParseText("in.txt", []byte(src))
-		}
+		r, err := parseArchive(t, o, a)
 		if err != nil || r == nil {
 			continue
 		}
