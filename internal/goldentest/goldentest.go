@@ -150,3 +150,29 @@ func CodesShown(t testing.TB, glob string) map[string]bool {
 	}
 	return seen
 }
+
+// Archive pins files, in order, in the txtar archive at path: it compares
+// each with the archive's file of the same place and name, or with
+// -update writes the archive anew (comment, then files). It returns the
+// archive as read, for tests that check the pinned files further.
+func Archive(t *testing.T, path, comment string, files []txtar.File) *txtar.Archive {
+	t.Helper()
+	if *Update {
+		if err := os.WriteFile(path, txtar.Format(&txtar.Archive{Comment: []byte(comment), Files: files}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if len(a.Files) != len(files) {
+		t.Fatalf("%s has %d files, want %d (run with -update if intended)", path, len(a.Files), len(files))
+	}
+	for i, f := range files {
+		if w := a.Files[i]; w.Name != f.Name || string(w.Data) != string(f.Data) {
+			t.Errorf("%s differs from %s's %s (run with -update if intended):\n%s\nwant:\n%s", f.Name, path, w.Name, f.Data, w.Data)
+		}
+	}
+	return a
+}
