@@ -1,43 +1,26 @@
 package apps
 
 import (
-	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/internal/goldentest"
 	"github.com/specplan/specplan/ltl"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden `out` sections of testdata/golden/*.txtar")
-
 // formatErrors renders an error list with its codes and carets.
 func formatErrors(stage string, err error, name string, src []byte) string {
-	var l ltl.ErrorList
-	if !errors.As(err, &l) {
-		return fmt.Sprintf("%s: non-ErrorList error %T: %v\n", stage, err, err)
-	}
-	names := make([]string, len(l))
-	for i, e := range l {
-		names[i] = CodeName(e.Code)
-	}
-	return fmt.Sprintf("%s errors: %s\n", stage, strings.Join(names, ", ")) + l.FormatFiles(map[string][]byte{name: src})
+	return goldentest.Errors[ltl.Code, ltl.ErrorList](stage, err, map[string][]byte{name: src}, CodeName)
 }
 
 // runGolden parses the archive's app.app, then checks it.
 func runGolden(a *txtar.Archive) string {
-	var src []byte
-	for _, f := range a.Files {
-		if f.Name == "app.app" {
-			src = f.Data
-		}
-	}
+	s, _ := goldentest.Section(a, "app.app")
+	src := []byte(s)
 	app, err := Parse("app.app", src, Options{})
 	if err != nil {
 		return formatErrors("parse", err, "app.app", src)
@@ -60,37 +43,5 @@ func runGolden(a *txtar.Archive) string {
 }
 
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/golden/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			a, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := runGolden(a)
-			i := len(a.Files) - 1
-			for ; i >= 0 && a.Files[i].Name != "out"; i-- {
-			}
-			if *update {
-				if i < 0 {
-					a.Files = append(a.Files, txtar.File{Name: "out"})
-					i = len(a.Files) - 1
-				}
-				a.Files[i].Data = []byte(got)
-				if err := os.WriteFile(file, txtar.Format(a), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if i < 0 {
-				t.Fatalf("no out section (run with -update)")
-			}
-			if want := string(a.Files[i].Data); got != want {
-				t.Errorf("output differs (-update rewrites):\n--- got\n%s--- want\n%s", got, want)
-			}
-		})
-	}
+	goldentest.Run(t, "testdata/golden/*.txtar", func(_ *testing.T, _ string, a *txtar.Archive) string { return runGolden(a) })
 }

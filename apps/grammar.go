@@ -1,14 +1,18 @@
 package apps
 
 import (
+	"reflect"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/specplan/specplan/ltl"
 )
 
 // The concrete syntax, one struct per precedence level (loose to tight) as
 // in package ltl, so that binary chains are repetitions: only parentheses
 // make the parser recurse, and their nesting is bounded on the token stream
-// before participle runs (preflight).
+// before participle runs (appFront.Preflight).
 //
 //	File       = "app" Ident String? "start" Ident Decl* .
 //	Decl       = ActionDecl | Screen | Overlay | "goal" Iff | "rule" Iff .
@@ -24,8 +28,8 @@ import (
 //	CondAnd    = CondNot ("&" CondNot)* .
 //	CondNot    = "!"* CondPrim .
 //	CondPrim   = "(" Cond ")" | Atom .
-//	Iff .. Unary: as in ltl (<->, ->, |, &, U R W S, prefix ! X N F G Y O H).
-//	Primary    = "(" Iff ")" | "true" | "false" | "last" | Atom .
+//	Iff .. Primary: ltl.FormulaSyntax[Atom] (<->, ->, |, &, U R W S, prefix ! X N F G Y O H;
+//	             parentheses, true, false, last).
 //	Atom       = Ident ("(" Text ("," Text)* ")")? (CmpOp Text)? .
 //
 // An Atom is resolved after parsing: a screen or overlay name, an action
@@ -41,35 +45,28 @@ var reservedWords = []string{
 	"X", "N", "F", "G", "U", "R", "W", "Y", "O", "H", "S",
 }
 
-var reserved = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range reservedWords {
-		m[w] = true
-	}
-	return m
-}()
+var reserved = ltl.WordSet(reservedWords...)
 
-func keywordPattern() string {
-	p := `(?:`
-	for i, w := range reservedWords {
-		if i > 0 {
-			p += "|"
-		}
-		p += w
-	}
-	return p + `)\b`
-}
-
-var appLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "comment", Pattern: `(?:#|//)[^\n]*`},
-	{Name: "whitespace", Pattern: `\s+`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+var appLexer = ltl.NewLexer(reservedWords, []lexer.SimpleRule{
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
 	{Name: "Ref", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`},
-	{Name: "Keyword", Pattern: keywordPattern()},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),{}:]`},
-})
+}, `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),{}:]`)
+
+// appFront bounds an app's size and nesting: parentheses plus the run of
+// prefix operators on the current operand; each declaration, condition and
+// screen body starts afresh.
+var appFront = &ltl.Frontend{
+	Lexer: appLexer, Noun: "app", SizeLimit: "MaxBytes", SizeRaise: " (raise it with --max-spec-bytes or apps.Options.MaxBytes)",
+	Depth: ltl.DepthRule{
+		Open: ltl.WordSet("("), Close: ltl.WordSet(")"),
+		Prefix:  ltl.WordSet("!", "not", "X", "next", "N", "weak_next", "F", "eventually", "G", "always", "Y", "yesterday", "O", "once", "H", "historically"),
+		Reset:   ltl.WordSet("screen", "overlay", "action", "goal", "rule", "requires", "ensures", "{", "}"),
+		TooDeep: "nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators (raise it with --max-depth or apps.Options.MaxDepth)",
+	},
+	ChainLimit: "a list of more than %d items in one place (a fixed limit): split it",
+	Names:      grammarNames,
+	Atom:       reflect.TypeFor[gAtom](),
+}
 
 type gFile struct {
 	Pos   lexer.Position
@@ -89,8 +86,8 @@ type gDecl struct {
 	Action  *gActionDecl `parser:"  \"action\" @@"`
 	Screen  *gScreen     `parser:"| \"screen\" @@"`
 	Overlay *gOverlay    `parser:"| \"overlay\" @@"`
-	Goal    *gIff        `parser:"| \"goal\" @@"`
-	Rule    *gIff        `parser:"| \"rule\" @@"`
+	Goal    *gFormula    `parser:"| \"goal\" @@"`
+	Rule    *gFormula    `parser:"| \"rule\" @@"`
 }
 
 type gActionDecl struct {
@@ -190,79 +187,9 @@ type gCondPrim struct {
 	Atom  *gAtom `parser:"| @@"`
 }
 
-type gIff struct {
-	Pos    lexer.Position
-	Tokens []lexer.Token
-	Left   *gImplies  `parser:"@@"`
-	Rest   []*gIffOpd `parser:"@@*"`
-}
-
-type gIffOpd struct {
-	Pos   lexer.Position
-	Op    string    `parser:"@(\"<->\" | \"iff\")"`
-	Right *gImplies `parser:"@@"`
-}
-
-type gImplies struct {
-	Left *gOr      `parser:"@@"`
-	Rest []*gOrOpd `parser:"@@*"`
-}
-
-type gOrOpd struct {
-	Pos   lexer.Position
-	Op    string `parser:"@(\"->\" | \"implies\")"`
-	Right *gOr   `parser:"@@"`
-}
-
-type gOr struct {
-	Left *gAnd      `parser:"@@"`
-	Rest []*gAndOpd `parser:"@@*"`
-}
-
-type gAndOpd struct {
-	Pos   lexer.Position
-	Op    string `parser:"@(\"|\" | \"||\" | \"or\")"`
-	Right *gAnd  `parser:"@@"`
-}
-
-type gAnd struct {
-	Left *gTemporal      `parser:"@@"`
-	Rest []*gTemporalOpd `parser:"@@*"`
-}
-
-type gTemporalOpd struct {
-	Pos   lexer.Position
-	Op    string     `parser:"@(\"&\" | \"&&\" | \"and\")"`
-	Right *gTemporal `parser:"@@"`
-}
-
-type gTemporal struct {
-	Left *gUnary      `parser:"@@"`
-	Rest []*gUnaryOpd `parser:"@@*"`
-}
-
-type gUnaryOpd struct {
-	Pos   lexer.Position
-	Op    string  `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
-	Right *gUnary `parser:"@@"`
-}
-
-type gUnary struct {
-	Ops     []*gPrefix `parser:"@@*"`
-	Primary *gPrimary  `parser:"@@"`
-}
-
-type gPrefix struct {
-	Pos lexer.Position
-	Op  string `parser:"@(\"!\" | \"not\" | \"X\" | \"next\" | \"N\" | \"weak_next\" | \"F\" | \"eventually\" | \"G\" | \"always\" | \"Y\" | \"yesterday\" | \"O\" | \"once\" | \"H\" | \"historically\")"`
-}
-
-type gPrimary struct {
-	Pos   lexer.Position
-	Paren *gIff   `parser:"  \"(\" @@ \")\""`
-	Const *string `parser:"| @(\"true\" | \"false\" | \"last\")"`
-	Atom  *gAtom  `parser:"| @@"`
-}
+// gFormula is a goal or rule: ltl's formula levels over this language's
+// atoms.
+type gFormula = ltl.FormulaSyntax[gAtom]
 
 // gAtom is a screen name, an action or a condition predicate; which one is
 // decided by name after parsing.

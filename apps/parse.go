@@ -1,15 +1,11 @@
 package apps
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/alecthomas/participle/v2"
-	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
@@ -50,118 +46,44 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-var utf8BOM = []byte("\xef\xbb\xbf")
-
 // Parse parses and resolves one .app file. On failure the error is an
 // ltl.ErrorList: a syntax or limit error alone, or every resolution error
 // found (undeclared screens, unknown actions, wrong arguments, misplaced
 // atoms), each with file:line:col. The graph checks are Check's.
 func Parse(filename string, src []byte, opts Options) (*App, error) {
 	opts = opts.withDefaults()
-	if len(src) > opts.MaxBytes {
-		head := src[:opts.MaxBytes]
-		line := bytes.Count(head, []byte("\n")) + 1
-		ls := bytes.LastIndexByte(head, '\n') + 1
-		p := Pos{Filename: filename, Offset: opts.MaxBytes, Line: line, Column: utf8.RuneCount(head[ls:]) + 1}
-		return nil, ltl.ErrorList{{Pos: p, Code: ltl.ErrSpecSize,
-			Msg: fmt.Sprintf("app is %d bytes, over MaxBytes = %d (raise it with --max-spec-bytes or apps.Options.MaxBytes)", len(src), opts.MaxBytes)}}
+	if err := appFront.CheckSize(filename, src, opts.MaxBytes); err != nil {
+		return nil, err
 	}
 	if !utf8.Valid(src) {
 		return nil, ltl.ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Code: ltl.ErrSyntax, Msg: "the app is not valid UTF-8"}}
 	}
-	if bytes.HasPrefix(src, utf8BOM) {
-		src = append([]byte("   "), src[len(utf8BOM):]...)
-	}
-	if err := preflight(filename, src, opts.MaxDepth); err != nil {
+	src = ltl.BlankBOM(src)
+	if err := appFront.Preflight(filename, src, opts.MaxDepth); err != nil {
 		return nil, err
 	}
 	g, err := fileParser.ParseBytes(filename, src)
 	if err != nil {
-		return nil, syntaxError(filename, err)
+		return nil, appFront.SyntaxError(filename, err)
 	}
 	c := &conv{e: &errs{}, src: src, names: map[string]Pos{}, actions: map[string]*ActionDecl{}}
 	return c.file(g, filename, opts)
 }
 
-// preflight lexes src and bounds the nesting of parentheses and prefix
-// operators before participle's recursive descent sees it.
-func preflight(filename string, src []byte, maxDepth int) error {
-	lx, err := appLexer.Lex(filename, bytes.NewReader(src))
-	if err != nil {
-		return syntaxError(filename, err)
-	}
-	depth, run := 0, 0
-	var stack []int
-	for {
-		tok, err := lx.Next()
-		if err != nil {
-			return syntaxError(filename, err)
-		}
-		if tok.EOF() {
-			return nil
-		}
-		switch tok.Value {
-		case "(":
-			stack = append(stack, depth)
-			depth += run + 1
-			run = 0
-		case ")":
-			if n := len(stack); n > 0 {
-				depth, stack = stack[n-1], stack[:n-1]
-			}
-			run = 0
-		case "!", "not", "X", "next", "N", "weak_next", "F", "eventually", "G", "always",
-			"Y", "yesterday", "O", "once", "H", "historically":
-			run++
-		case "screen", "overlay", "action", "goal", "rule", "requires", "ensures", "{", "}":
-			depth, run, stack = 0, 0, stack[:0]
-		default:
-			run = 0
-		}
-		if depth+run > maxDepth {
-			return ltl.ErrorList{{Pos: tok.Pos, Code: ltl.ErrDepthLimit,
-				Msg: fmt.Sprintf("nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators (raise it with --max-depth or apps.Options.MaxDepth)", maxDepth)}}
-		}
-	}
-}
-
 // grammarNames turns participle's "expected <struct>" into words.
-var grammarNames = [][2]string{
+var grammarNames = slices.Concat([][2]string{
 	{"GDecl", "a declaration: screen, overlay, action, goal or rule"},
 	{"GTransition", "a transition: ACTION -> SCREEN"}, {"GAction", "an action such as tap(\"OK\") or back"},
 	{"GTarget", "-> SCREEN"}, {"GText", "an argument: any, a string, a number, true, false, $name or a field name"},
 	{"GCondPrim", "a condition such as visible(\"OK\")"}, {"GCondNot", "a condition"}, {"GCondAnd", "a condition"}, {"GCond", "a condition"},
 	{"GPrimary", "an operand: a screen, an action, a condition, true, false, last or a parenthesised formula"},
-	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
-	{"GTemporal", "a formula"}, {"GUnary", "a formula"}, {"GAtom", "a screen, an action or a condition"},
+}, ltl.FormulaNames, [][2]string{
+	{"GAtom", "a screen, an action or a condition"},
 	{"GParam", "a parameter NAME: TYPE"}, {"GString", "a string"}, {"GStart", "the start screen"},
 	{"GScreen", "a screen NAME"}, {"GOverlay", "an overlay NAME shows(…)"}, {"GActionDecl", "an action NAME(params)"},
 	{"GCmp", "a comparison"},
 	{`token "<EOF>"`, "end of input"},
-}
-
-func syntaxError(filename string, err error) error {
-	var pe participle.Error
-	if errors.As(err, &pe) {
-		pos := pe.Position()
-		if pos.Filename == "" {
-			pos.Filename = filename
-		}
-		msg := pe.Message()
-		if strings.HasPrefix(msg, "too many iterations") {
-			return ltl.ErrorList{{Pos: pos, Code: ltl.ErrSizeLimit, Msg: fmt.Sprintf("a list of more than %d items in one place (a fixed limit): split it", participle.MaxIterations)}}
-		}
-		msg = strings.TrimPrefix(msg, "lexer: ")
-		if strings.HasPrefix(msg, "invalid input text") {
-			msg = "invalid character at " + strings.TrimPrefix(msg, "invalid input text ")
-		}
-		for _, r := range grammarNames {
-			msg = strings.ReplaceAll(msg, r[0], r[1])
-		}
-		return ltl.ErrorList{{Pos: pos, Code: ltl.ErrSyntax, Msg: "syntax error: " + msg}}
-	}
-	return ltl.ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Code: ltl.ErrSyntax, Msg: "syntax error: " + err.Error()}}
-}
+})
 
 // conv turns the parse tree into an App, resolving names as it goes.
 type conv struct {
@@ -475,21 +397,9 @@ func plural(n int) string {
 	return "s"
 }
 
-func tokenText(src []byte, toks []lexer.Token) string {
-	if len(toks) == 0 {
-		return ""
-	}
-	start, last := toks[0].Pos.Offset, toks[len(toks)-1]
-	end := last.Pos.Offset + len(last.Value)
-	if start < 0 || end > len(src) || start > end {
-		return ""
-	}
-	return string(src[start:end])
-}
-
 // cond converts a requires/ensures condition: predicates under ! & |.
 func (c *conv) cond(g *gCond) *Formula {
-	return &Formula{Pos: g.Pos, Text: tokenText(c.src, g.Tokens), Node: c.condOr(g)}
+	return &Formula{Pos: g.Pos, Text: ltl.SourceText(c.src, g.Tokens), Node: c.condOr(g)}
 }
 
 func (c *conv) condOr(g *gCond) Node {
@@ -524,92 +434,17 @@ func (c *conv) condNot(g *gCondNot) Node {
 	return n
 }
 
-var binaryOps = map[string]ltl.Op{
-	"<->": ltl.OpIff, "iff": ltl.OpIff, "->": ltl.OpImplies, "implies": ltl.OpImplies,
-	"|": ltl.OpOr, "||": ltl.OpOr, "or": ltl.OpOr, "&": ltl.OpAnd, "&&": ltl.OpAnd, "and": ltl.OpAnd,
-	"U": ltl.OpUntil, "until": ltl.OpUntil, "R": ltl.OpRelease, "release": ltl.OpRelease,
-	"W": ltl.OpWeakUntil, "weak_until": ltl.OpWeakUntil, "S": ltl.OpSince, "since": ltl.OpSince,
-}
-
-var prefixOps = map[string]ltl.Op{
-	"!": ltl.OpNot, "not": ltl.OpNot, "X": ltl.OpNext, "next": ltl.OpNext, "N": ltl.OpWeakNext, "weak_next": ltl.OpWeakNext,
-	"F": ltl.OpEventually, "eventually": ltl.OpEventually, "G": ltl.OpAlways, "always": ltl.OpAlways,
-	"Y": ltl.OpYesterday, "yesterday": ltl.OpYesterday, "O": ltl.OpOnce, "once": ltl.OpOnce,
-	"H": ltl.OpHistorically, "historically": ltl.OpHistorically,
-}
-
 var cmps = map[string]ltl.Cmp{"==": ltl.CmpEq, "!=": ltl.CmpNe, "<": ltl.CmpLt, "<=": ltl.CmpLe, ">": ltl.CmpGt, ">=": ltl.CmpGe}
 
-func (c *conv) formula(g *gIff) *Formula {
-	return &Formula{Pos: g.Pos, Text: tokenText(c.src, g.Tokens), Node: c.iff(g)}
-}
-
-func (c *conv) iff(g *gIff) Node {
-	n := c.implies(g.Left)
-	for _, r := range g.Rest {
-		n = &Binary{Pos: r.Pos, Op: ltl.OpIff, L: n, R: c.implies(r.Right)}
+func (c *conv) formula(g *gFormula) *Formula {
+	b := ltl.FormulaBuilder[gAtom, Node]{
+		Atom:   c.atom,
+		Const:  func(p Pos, v bool) Node { return &Const{Pos: p, Value: v} },
+		Last:   func(p Pos) Node { return &Last{Pos: p} },
+		Unary:  func(p Pos, op ltl.Op, x Node) Node { return &Unary{Pos: p, Op: op, X: x} },
+		Binary: func(p Pos, op ltl.Op, l, r Node) Node { return &Binary{Pos: p, Op: op, L: l, R: r} },
 	}
-	return n
-}
-
-func (c *conv) implies(g *gImplies) Node {
-	// Right-nested: a -> b -> c is a -> (b -> c).
-	ops := []Node{c.or(g.Left)}
-	for _, r := range g.Rest {
-		ops = append(ops, c.or(r.Right))
-	}
-	n := ops[len(ops)-1]
-	for i := len(ops) - 2; i >= 0; i-- {
-		n = &Binary{Pos: g.Rest[i].Pos, Op: ltl.OpImplies, L: ops[i], R: n}
-	}
-	return n
-}
-
-func (c *conv) or(g *gOr) Node {
-	n := c.and(g.Left)
-	for _, r := range g.Rest {
-		n = &Binary{Pos: r.Pos, Op: ltl.OpOr, L: n, R: c.and(r.Right)}
-	}
-	return n
-}
-
-func (c *conv) and(g *gAnd) Node {
-	n := c.temporal(g.Left)
-	for _, r := range g.Rest {
-		n = &Binary{Pos: r.Pos, Op: ltl.OpAnd, L: n, R: c.temporal(r.Right)}
-	}
-	return n
-}
-
-func (c *conv) temporal(g *gTemporal) Node {
-	ops := []Node{c.unary(g.Left)}
-	for _, r := range g.Rest {
-		ops = append(ops, c.unary(r.Right))
-	}
-	n := ops[len(ops)-1]
-	for i := len(ops) - 2; i >= 0; i-- {
-		n = &Binary{Pos: g.Rest[i].Pos, Op: binaryOps[g.Rest[i].Op], L: ops[i], R: n}
-	}
-	return n
-}
-
-func (c *conv) unary(g *gUnary) Node {
-	var n Node
-	p := g.Primary
-	switch {
-	case p.Paren != nil:
-		n = c.iff(p.Paren)
-	case p.Const != nil && *p.Const == "last":
-		n = &Last{Pos: p.Pos}
-	case p.Const != nil:
-		n = &Const{Pos: p.Pos, Value: *p.Const == "true"}
-	default:
-		n = c.atom(p.Atom)
-	}
-	for i := len(g.Ops) - 1; i >= 0; i-- {
-		n = &Unary{Pos: g.Ops[i].Pos, Op: prefixOps[g.Ops[i].Op], X: n}
-	}
-	return n
+	return &Formula{Pos: g.Pos, Text: ltl.SourceText(c.src, g.Tokens), Node: b.Build(g)}
 }
 
 // atom resolves a formula atom: a predicate, an action or a screen.

@@ -3,59 +3,14 @@ package automata
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"golang.org/x/tools/txtar"
+
+	"github.com/specplan/specplan/internal/goldentest"
 	"github.com/specplan/specplan/ltl"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
-
-// txtar: a minimal reader/writer for the archive format (comment, then
-// "-- name --" lines each followed by a file body).
-type txtarFile struct {
-	name string
-	data string
-}
-
-func parseTxtar(s string) (comment string, files []txtarFile) {
-	lines := strings.SplitAfter(s, "\n")
-	cur := -1
-	var b strings.Builder
-	flush := func() {
-		if cur < 0 {
-			comment = b.String()
-		} else {
-			files[cur].data = b.String()
-		}
-		b.Reset()
-	}
-	for _, l := range lines {
-		t := strings.TrimSuffix(l, "\n")
-		if strings.HasPrefix(t, "-- ") && strings.HasSuffix(t, " --") && len(t) > 6 {
-			flush()
-			files = append(files, txtarFile{name: strings.TrimSpace(t[3 : len(t)-3])})
-			cur = len(files) - 1
-			continue
-		}
-		b.WriteString(l)
-	}
-	flush()
-	return comment, files
-}
-
-func formatTxtar(comment string, files []txtarFile) string {
-	var b strings.Builder
-	b.WriteString(comment)
-	for _, f := range files {
-		b.WriteString("-- " + f.name + " --\n")
-		b.WriteString(f.data)
-	}
-	return b.String()
-}
 
 func exportDFA(t *testing.T) *DFA {
 	f := and(G(implies(tool("delete"), Y(O(tool("confirm"))))), F(tool("refund", num("amount", ltl.CmpLe, 100))))
@@ -75,27 +30,9 @@ func TestExportGolden(t *testing.T) {
 	if err := WriteMermaid(&mm, d); err != nil {
 		t.Fatal(err)
 	}
-	got := []txtarFile{{"dfa.dot", dot.String()}, {"dfa.json", js.String()}, {"dfa.mmd", mm.String()}}
-	path := filepath.Join("testdata", "export.txtar")
+	got := []txtar.File{{Name: "dfa.dot", Data: dot.Bytes()}, {Name: "dfa.json", Data: js.Bytes()}, {Name: "dfa.mmd", Data: mm.Bytes()}}
 	comment := "G(delete -> Y O confirm) & F refund(amount <= 100), steps [answer], tools [confirm delete refund].\n"
-	if *update {
-		if err := os.WriteFile(path, []byte(formatTxtar(comment, got)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	_, want := parseTxtar(string(raw))
-	if len(want) != len(got) {
-		t.Fatalf("golden has %d files, want %d", len(want), len(got))
-	}
-	for i := range got {
-		if want[i].name != got[i].name || want[i].data != got[i].data {
-			t.Errorf("%s differs from golden:\n%s\nwant:\n%s", got[i].name, got[i].data, want[i].data)
-		}
-	}
+	goldentest.Archive(t, filepath.Join("testdata", "export.txtar"), comment, got)
 }
 
 // TestJSONShape decodes WriteJSON's output and rebuilds the DFA from it.

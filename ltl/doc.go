@@ -27,6 +27,15 @@
 // saying that it is fixed. Parsing, and printing errors with Format, take
 // time linear in the input.
 //
+// The same front end serves the other languages that compile to specs
+// (.app in package apps, .routine in package routines): Frontend (size
+// before lexing, nesting bounded on the token stream by a DepthRule,
+// participle's errors as an ErrorList with productions in words),
+// NewLexer, and the formula grammar with a language's own atoms,
+// FormulaSyntax[A], converted to its nodes by FormulaBuilder. A language
+// written on them has ltl's operators, precedence, positions and limits by
+// construction.
+//
 // # Output
 //
 // Error and FormatPos escape file names and messages, and Format escapes

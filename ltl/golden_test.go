@@ -1,69 +1,26 @@
 package ltl
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/specplan/specplan/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden `out` sections of testdata/*/*.txtar")
-
-// section returns the content of the archive's file called name. A name
-// repeated in one archive means its last section, so that -update's
-// replacement of `out` is the one compared.
-func section(a *txtar.Archive, name string) (string, bool) {
-	for i := len(a.Files) - 1; i >= 0; i-- {
-		if a.Files[i].Name == name {
-			return string(a.Files[i].Data), true
-		}
-	}
-	return "", false
-}
-
-// setSection replaces the content of the file called name (its last
-// section, as section reads it), appending the file if the archive lacks it.
-func setSection(a *txtar.Archive, name, content string) {
-	for i := len(a.Files) - 1; i >= 0; i-- {
-		if a.Files[i].Name == name {
-			a.Files[i].Data = []byte(content)
-			return
-		}
-	}
-	a.Files = append(a.Files, txtar.File{Name: name, Data: []byte(content)})
-}
 
 // runGolden runs every stage whose input section is present and renders the
 // results (or formatted errors plus their codes) as text.
 func runGolden(a *txtar.Archive) string {
 	var out strings.Builder
-	srcs := map[string][]byte{}
-	for _, f := range a.Files {
-		srcs[f.Name] = f.Data
-	}
+	srcs := goldentest.Sources(a)
 	fail := func(stage string, err error) {
-		var l ErrorList
-		if !errors.As(err, &l) {
-			fmt.Fprintf(&out, "%s: non-ErrorList error %T: %v\n", stage, err, err)
-			return
-		}
-		names := make([]string, len(l))
-		for i, c := range l.Codes() {
-			names[i] = c.String()
-		}
-		fmt.Fprintf(&out, "%s errors: %s\n", stage, strings.Join(names, ", "))
-		out.WriteString(l.FormatFiles(srcs))
+		out.WriteString(goldentest.Errors[Code, ErrorList](stage, err, srcs, Code.String))
 	}
 	var opts Options
-	if c, ok := section(a, "catalog.json"); ok {
+	if c, ok := goldentest.Section(a, "catalog.json"); ok {
 		tools, err := ParseCatalog("catalog.json", []byte(c))
 		if err != nil {
 			fail("catalog", err)
@@ -74,7 +31,7 @@ func runGolden(a *txtar.Archive) string {
 			opts.Tools = ToolDecls(tools)
 		}
 	}
-	src, ok := section(a, "spec.ltl")
+	src, ok := goldentest.Section(a, "spec.ltl")
 	if !ok {
 		return out.String()
 	}
@@ -94,7 +51,7 @@ func runGolden(a *txtar.Archive) string {
 		}
 		return strings.Join(parts, " ")
 	}
-	if t, ok := section(a, "trace.jsonl"); ok {
+	if t, ok := goldentest.Section(a, "trace.jsonl"); ok {
 		events, err := ReadTrace("trace.jsonl", strings.NewReader(t), s)
 		if err != nil {
 			fail("trace", err)
@@ -102,7 +59,7 @@ func runGolden(a *txtar.Archive) string {
 			fmt.Fprintf(&out, "trace: %s\n  verdicts: %s\n", eventsString(events), verdicts(events))
 		}
 	}
-	if p, ok := section(a, "prompt.md"); ok {
+	if p, ok := goldentest.Section(a, "prompt.md"); ok {
 		exs, err := ParseExamples("prompt.md", []byte(p), s)
 		if err != nil {
 			fail("examples", err)
@@ -141,55 +98,16 @@ func eventsString(events []Event) string {
 	return strings.Join(parts, " ")
 }
 
-func goldenFiles(t *testing.T) []string {
-	files, err := filepath.Glob("testdata/*/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
-	sort.Strings(files)
-	return files
-}
+const goldenGlob = "testdata/*/*.txtar"
 
 func TestGolden(t *testing.T) {
-	for _, file := range goldenFiles(t) {
-		t.Run(strings.TrimSuffix(file, ".txtar"), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := txtar.Parse(data)
-			got := runGolden(a)
-			if *update {
-				setSection(a, "out", got)
-				if err := os.WriteFile(file, txtar.Format(a), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if want, _ := section(a, "out"); got != want {
-				t.Errorf("output differs (run with -update to accept)\n--- got\n%s--- want\n%s", got, want)
-			}
-		})
-	}
+	goldentest.Run(t, goldenGlob, func(_ *testing.T, _ string, a *txtar.Archive) string { return runGolden(a) })
 }
 
 // TestEveryCodeHasGolden keeps the promise that each error code has at least
 // one golden case showing its message, position and caret.
 func TestEveryCodeHasGolden(t *testing.T) {
-	var all bytes.Buffer
-	for _, file := range goldenFiles(t) {
-		data, _ := os.ReadFile(file)
-		out, _ := section(txtar.Parse(data), "out")
-		all.WriteString(out)
-	}
-	seen := map[string]bool{}
-	for _, line := range strings.Split(all.String(), "\n") {
-		if i := strings.Index(line, " errors: "); i >= 0 && !strings.Contains(line[:i], ":") {
-			for _, c := range strings.Split(line[i+len(" errors: "):], ", ") {
-				seen[c] = true
-			}
-		}
-	}
+	seen := goldentest.CodesShown(t, goldenGlob)
 	for c := ErrSyntax; c <= ErrCatalogTool; c++ {
 		if !seen[c.String()] {
 			t.Errorf("no golden case produces error code %s", c)

@@ -2,6 +2,7 @@ package ltl
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ import (
 // the grammar has no left recursion and binary chains are repetitions rather
 // than recursion: only parentheses and pattern calls make the parser recurse,
 // and their nesting is bounded on the token stream before participle runs
-// (see checkDepth).
+// (ltlFront.Preflight).
 //
 //	File     = "spec" Ident String? Decl* .
 //	Decl     = ("steps" | "tools") Name ("," Name)* | "tools" "from" String
@@ -30,7 +31,7 @@ import (
 //	Unary    = PrefixOp* Primary .
 //	PrefixOp = "!" | "not" | "X" | "next" | "N" | "weak_next" | "F" | "eventually"
 //	         | "G" | "always" | "Y" | "yesterday" | "O" | "once" | "H" | "historically" .
-//	Primary  = "(" Iff ")" | Pattern | Const | Atom .
+//	Primary  = "(" Iff ")" | Const | Pattern | Atom .
 //	Pattern  = PatternName "(" Arg ("," Arg)* ")" .
 //	Arg      = Number | Iff .
 //	Const    = "true" | "false" | "last" .
@@ -67,39 +68,43 @@ var reservedWords = []string{
 	"never", "before", "responds", "precedes", "at_most", "at_least", "exactly",
 }
 
-var reserved = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range reservedWords {
-		m[w] = true
-	}
-	return m
-}()
+var reserved = WordSet(reservedWords...)
 
-func keywordPattern() string {
-	p := `(?:`
-	for i, w := range reservedWords {
-		if i > 0 {
-			p += "|"
-		}
-		p += w
-	}
-	return p + `)\b`
-}
-
-var ltlLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "comment", Pattern: `(?:#|//)[^\n]*`},
-	{Name: "whitespace", Pattern: `\s+`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+var ltlLexer = NewLexer(reservedWords, []lexer.SimpleRule{
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`},
 	{Name: "Quoted", Pattern: "`[^`\n]*`"},
 	{Name: "Ref", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*`},
 	// Before Keyword, so that a dotted name starting with a reserved word
 	// (next.page) is one name.
 	{Name: "Dotted", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+`},
-	{Name: "Keyword", Pattern: keywordPattern()},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Punct", Pattern: `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),=\[\]]`},
-})
+}, `<->|->|&&|\|\||==|!=|<=|>=|[<>!&|(),=\[\]]`)
+
+// ltlFront bounds a spec's size and nesting. Depth counts open
+// parentheses plus the run of prefix operators applied to the current
+// operand; a binary operator or a comma ends the run, and a declaration
+// starts afresh.
+var ltlFront = &Frontend{
+	Lexer: ltlLexer, Noun: "spec", SizeLimit: "MaxSpecBytes", SizeRaise: raiseSpecBytes,
+	Depth: DepthRule{
+		Open: WordSet("("), Close: WordSet(")"), Prefix: keySet(prefixOps),
+		Reset:   WordSet("rule", "steps", "tools", "spec"),
+		RunEnd:  keySet(binaryOps, ","),
+		TooDeep: "formula nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators" + raiseDepth,
+	},
+	ChainLimit: "a chain of more than %d operands or declarations in one rule or line" + fixedLimit + ": split it",
+	Names:      grammarNames,
+	Atom:       reflect.TypeFor[gTerm](),
+	LexHint:    quotingHint,
+}
+
+// keySet is WordSet of m's keys and the extra words.
+func keySet[V any](m map[string]V, extra ...string) map[string]bool {
+	s := WordSet(extra...)
+	for k := range m {
+		s[k] = true
+	}
+	return s
+}
 
 type gFile struct {
 	Pos   lexer.Position
@@ -114,7 +119,7 @@ type gDecl struct {
 	Catalog *gCatalog `parser:"| \"tools\" (@@"`
 	Tools   []*gName  `parser:"  | @@ (\",\" @@)*)"`
 	Let     *gLet     `parser:"| \"let\" @@"`
-	Rule    *gIff     `parser:"| \"rule\" @@"`
+	Rule    *gFormula `parser:"| \"rule\" @@"`
 }
 
 // gLet is `let NAME = TOOL`: NAME is the result of the most recent call of TOOL.
@@ -137,66 +142,82 @@ type gName struct {
 	Quoted string `parser:"| @Quoted"`
 }
 
-type gIff struct {
+// FormulaSyntax is the concrete syntax of one formula whose atoms are the
+// production A: the levels Iff to Unary of the grammar above, and
+//
+//	Primary = "(" Iff ")" | Const | A .
+//
+// Package ltl's own formulas are FormulaSyntax[gTerm] (a pattern or an
+// atom). A language built on these formulas (package apps: screens,
+// actions and conditions as atoms) puts FormulaSyntax[its atom] in its own
+// grammar, declares a Frontend with Atom set to that type and the words of
+// FormulaNames, and converts what participle parsed with a
+// FormulaBuilder. The production's Tokens are the formula's text
+// (SourceText).
+type FormulaSyntax[A any] = gIff[A]
+
+// The levels, loose to tight. Their names are the grammar's: participle's
+// messages spell them (GIff, GPrimary) and FormulaNames puts them in words.
+type gIff[A any] struct {
 	Pos    lexer.Position
 	Tokens []lexer.Token
-	Left   *gImplies  `parser:"@@"`
-	Rest   []*gIffOpd `parser:"@@*"`
+	Left   *gImplies[A]  `parser:"@@"`
+	Rest   []*gIffOpd[A] `parser:"@@*"`
 }
 
-type gIffOpd struct {
+type gIffOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string    `parser:"@(\"<->\" | \"iff\")"`
-	Right *gImplies `parser:"@@"`
+	Op    string       `parser:"@(\"<->\" | \"iff\")"`
+	Right *gImplies[A] `parser:"@@"`
 }
 
-type gImplies struct {
-	Left *gOr      `parser:"@@"`
-	Rest []*gOrOpd `parser:"@@*"`
+type gImplies[A any] struct {
+	Left *gOr[A]      `parser:"@@"`
+	Rest []*gOrOpd[A] `parser:"@@*"`
 }
 
-type gOrOpd struct {
+type gOrOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string `parser:"@(\"->\" | \"implies\")"`
-	Right *gOr   `parser:"@@"`
+	Op    string  `parser:"@(\"->\" | \"implies\")"`
+	Right *gOr[A] `parser:"@@"`
 }
 
-type gOr struct {
-	Left *gAnd      `parser:"@@"`
-	Rest []*gAndOpd `parser:"@@*"`
+type gOr[A any] struct {
+	Left *gAnd[A]      `parser:"@@"`
+	Rest []*gAndOpd[A] `parser:"@@*"`
 }
 
-type gAndOpd struct {
+type gAndOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string `parser:"@(\"|\" | \"||\" | \"or\")"`
-	Right *gAnd  `parser:"@@"`
+	Op    string   `parser:"@(\"|\" | \"||\" | \"or\")"`
+	Right *gAnd[A] `parser:"@@"`
 }
 
-type gAnd struct {
-	Left *gTemporal      `parser:"@@"`
-	Rest []*gTemporalOpd `parser:"@@*"`
+type gAnd[A any] struct {
+	Left *gTemporal[A]      `parser:"@@"`
+	Rest []*gTemporalOpd[A] `parser:"@@*"`
 }
 
-type gTemporalOpd struct {
+type gTemporalOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string     `parser:"@(\"&\" | \"&&\" | \"and\")"`
-	Right *gTemporal `parser:"@@"`
+	Op    string        `parser:"@(\"&\" | \"&&\" | \"and\")"`
+	Right *gTemporal[A] `parser:"@@"`
 }
 
-type gTemporal struct {
-	Left *gUnary      `parser:"@@"`
-	Rest []*gUnaryOpd `parser:"@@*"`
+type gTemporal[A any] struct {
+	Left *gUnary[A]      `parser:"@@"`
+	Rest []*gUnaryOpd[A] `parser:"@@*"`
 }
 
-type gUnaryOpd struct {
+type gUnaryOpd[A any] struct {
 	Pos   lexer.Position
-	Op    string  `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
-	Right *gUnary `parser:"@@"`
+	Op    string     `parser:"@(\"U\" | \"until\" | \"R\" | \"release\" | \"W\" | \"weak_until\" | \"S\" | \"since\")"`
+	Right *gUnary[A] `parser:"@@"`
 }
 
-type gUnary struct {
-	Ops     []*gPrefix `parser:"@@*"`
-	Primary *gPrimary  `parser:"@@"`
+type gUnary[A any] struct {
+	Ops     []*gPrefix   `parser:"@@*"`
+	Primary *gPrimary[A] `parser:"@@"`
 }
 
 type gPrefix struct {
@@ -204,13 +225,31 @@ type gPrefix struct {
 	Op  string `parser:"@(\"!\" | \"not\" | \"X\" | \"next\" | \"N\" | \"weak_next\" | \"F\" | \"eventually\" | \"G\" | \"always\" | \"Y\" | \"yesterday\" | \"O\" | \"once\" | \"H\" | \"historically\")"`
 }
 
-type gPrimary struct {
-	Pos     lexer.Position
-	Paren   *gIff     `parser:"\"(\" @@ \")\""`
-	Pattern *gPattern `parser:"| @@"`
-	Const   *string   `parser:"| @(\"true\" | \"false\" | \"last\")"`
-	Atom    *gAtom    `parser:"| @@"`
+type gPrimary[A any] struct {
+	Pos   lexer.Position
+	Paren *gIff[A] `parser:"\"(\" @@ \")\""`
+	Const *string  `parser:"| @(\"true\" | \"false\" | \"last\")"`
+	Atom  *A       `parser:"| @@"`
 }
+
+// FormulaNames are the words for the formula levels in participle's
+// messages, for a Frontend's Names (after the language's own words for
+// GPrimary, which name its atoms).
+var FormulaNames = [][2]string{
+	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
+	{"GTemporal", "a formula"}, {"GUnary", "a formula"},
+}
+
+// gFormula is a formula of a spec; gTerm is its atom production. Pattern
+// names are reserved words and atom names never are, so which one a token
+// starts is plain.
+type (
+	gFormula = FormulaSyntax[gTerm]
+	gTerm    struct {
+		Pattern *gPattern `parser:"  @@"`
+		Atom    *gAtom    `parser:"| @@"`
+	}
+)
 
 type gPattern struct {
 	Pos  lexer.Position
@@ -220,8 +259,8 @@ type gPattern struct {
 
 type gArg struct {
 	Pos     lexer.Position
-	Number  *string `parser:"@Number"`
-	Formula *gIff   `parser:"| @@"`
+	Number  *string   `parser:"@Number"`
+	Formula *gFormula `parser:"| @@"`
 }
 
 type gAtom struct {
@@ -267,7 +306,7 @@ type gValue struct {
 
 var (
 	fileParser    = participle.MustBuild[gFile](participle.Lexer(ltlLexer), participle.UseLookahead(2))
-	formulaParser = participle.MustBuild[gIff](participle.Lexer(ltlLexer), participle.UseLookahead(2))
+	formulaParser = participle.MustBuild[gFormula](participle.Lexer(ltlLexer), participle.UseLookahead(2))
 )
 
 var (
@@ -300,4 +339,91 @@ func quotedName(tok string) (string, string) {
 		return "", fmt.Sprintf("quoted name %s holds a control or bidirectional character", safetext.Escape(tok))
 	}
 	return name, ""
+}
+
+// FormulaBuilder turns a FormulaSyntax[A] into a language's formula nodes
+// N, with the operator levels' associativity (-> and the temporal binary
+// operators nest to the right, the others to the left) and positions (a
+// binary node at its operator, a prefix one at its operator, a constant at
+// its token). Atom converts one atom; it may report errors and return a
+// placeholder. Chains are loops: Build recurses only into parentheses,
+// whose nesting the Frontend's Preflight bounds.
+type FormulaBuilder[A, N any] struct {
+	Atom   func(a *A) N
+	Const  func(pos Pos, value bool) N
+	Last   func(pos Pos) N
+	Unary  func(pos Pos, op Op, x N) N
+	Binary func(pos Pos, op Op, l, r N) N
+}
+
+// Build converts one formula.
+func (b *FormulaBuilder[A, N]) Build(g *FormulaSyntax[A]) N {
+	return chain(b.Binary, false, b.implies(g.Left), g.Rest, func(r *gIffOpd[A]) (Pos, Op, N) { return r.Pos, OpIff, b.implies(r.Right) })
+}
+
+func (b *FormulaBuilder[A, N]) implies(g *gImplies[A]) N {
+	return chain(b.Binary, true, b.or(g.Left), g.Rest, func(r *gOrOpd[A]) (Pos, Op, N) { return r.Pos, OpImplies, b.or(r.Right) })
+}
+
+func (b *FormulaBuilder[A, N]) or(g *gOr[A]) N {
+	return chain(b.Binary, false, b.and(g.Left), g.Rest, func(r *gAndOpd[A]) (Pos, Op, N) { return r.Pos, OpOr, b.and(r.Right) })
+}
+
+func (b *FormulaBuilder[A, N]) and(g *gAnd[A]) N {
+	return chain(b.Binary, false, b.temporal(g.Left), g.Rest, func(r *gTemporalOpd[A]) (Pos, Op, N) { return r.Pos, OpAnd, b.temporal(r.Right) })
+}
+
+func (b *FormulaBuilder[A, N]) temporal(g *gTemporal[A]) N {
+	return chain(b.Binary, true, b.unary(g.Left), g.Rest, func(r *gUnaryOpd[A]) (Pos, Op, N) { return r.Pos, binaryOps[r.Op], b.unary(r.Right) })
+}
+
+// chain folds one level's operands, converted left to right, into binary
+// nodes: left-nested (a | b | c is (a | b) | c), or right-nested when right
+// (a -> b -> c is a -> (b -> c)).
+func chain[O, N any](bin func(Pos, Op, N, N) N, right bool, first N, rest []O, operand func(O) (Pos, Op, N)) N {
+	if !right {
+		n := first
+		for _, r := range rest {
+			pos, op, x := operand(r)
+			n = bin(pos, op, n, x)
+		}
+		return n
+	}
+	type link struct {
+		pos Pos
+		op  Op
+		x   N
+	}
+	links := make([]link, len(rest))
+	for i, r := range rest {
+		links[i].pos, links[i].op, links[i].x = operand(r)
+	}
+	if len(links) == 0 {
+		return first
+	}
+	n := links[len(links)-1].x
+	for i := len(links) - 1; i > 0; i-- {
+		n = bin(links[i].pos, links[i].op, links[i-1].x, n)
+	}
+	return bin(links[0].pos, links[0].op, first, n)
+}
+
+func (b *FormulaBuilder[A, N]) unary(g *gUnary[A]) N {
+	n := b.primary(g.Primary)
+	for i := len(g.Ops) - 1; i >= 0; i-- {
+		n = b.Unary(g.Ops[i].Pos, prefixOps[g.Ops[i].Op], n)
+	}
+	return n
+}
+
+func (b *FormulaBuilder[A, N]) primary(g *gPrimary[A]) N {
+	switch {
+	case g.Paren != nil:
+		return b.Build(g.Paren)
+	case g.Const == nil:
+		return b.Atom(g.Atom)
+	case *g.Const == "last":
+		return b.Last(g.Pos)
+	}
+	return b.Const(g.Pos, *g.Const == "true")
 }

@@ -1,16 +1,11 @@
 package ltl
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/alecthomas/participle/v2"
-	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // Limits. Each is reported as an error that names the limit and what
@@ -87,17 +82,13 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	// A byte-order mark is blanked rather than cut, so offsets and columns
-	// still index the file as the user has it.
-	if bytes.HasPrefix(src, utf8BOM) {
-		src = append([]byte("   "), src[len(utf8BOM):]...)
-	}
-	if err := preflight(filename, src, maxDepth); err != nil {
+	src = BlankBOM(src)
+	if err := ltlFront.Preflight(filename, src, maxDepth); err != nil {
 		return nil, err
 	}
 	g, err := fileParser.ParseBytes(filename, src)
 	if err != nil {
-		return nil, syntaxError(filename, err)
+		return nil, ltlFront.SyntaxError(filename, err)
 	}
 	e := &errs{}
 	s := &Spec{Pos: g.Pos, Name: g.Name, File: filename, Source: src}
@@ -182,7 +173,7 @@ func Parse(filename string, src []byte, opts Options) (*Spec, error) {
 			continue
 		}
 		f := c.rule(d.Rule)
-		s.Rules = append(s.Rules, &Rule{Pos: d.Rule.Pos, Text: tokenText(src, d.Rule.Tokens), Formula: f})
+		s.Rules = append(s.Rules, &Rule{Pos: d.Rule.Pos, Text: SourceText(src, d.Rule.Tokens), Formula: f})
 	}
 	if err := e.result(); err != nil {
 		return nil, err
@@ -201,12 +192,12 @@ func ParseFormula(filename string, src []byte, steps, tools []string) (Formula, 
 }
 
 func parseFormula(filename string, src []byte, steps, tools []string, maxDepth int, lets ...Let) (Formula, error) {
-	if err := preflight(filename, src, maxDepth); err != nil {
+	if err := ltlFront.Preflight(filename, src, maxDepth); err != nil {
 		return nil, err
 	}
 	g, err := formulaParser.ParseBytes(filename, src)
 	if err != nil {
-		return nil, syntaxError(filename, err)
+		return nil, ltlFront.SyntaxError(filename, err)
 	}
 	e := &errs{}
 	c := newConv(e, steps, tools)
@@ -246,87 +237,13 @@ func declNames(ds []Decl) []string {
 	return out
 }
 
-func tokenText(src []byte, toks []lexer.Token) string {
-	if len(toks) == 0 {
-		return ""
-	}
-	start := toks[0].Pos.Offset
-	last := toks[len(toks)-1]
-	end := last.Pos.Offset + len(last.Value)
-	if start < 0 || end > len(src) || start > end {
-		return ""
-	}
-	return string(src[start:end])
-}
-
 // checkSize refuses a spec text over maxBytes (0: DefaultMaxSpecBytes),
 // positioned at the first byte past the limit.
 func checkSize(filename string, src []byte, maxBytes int) error {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxSpecBytes
 	}
-	if len(src) <= maxBytes {
-		return nil
-	}
-	head := src[:maxBytes]
-	line := bytes.Count(head, []byte("\n")) + 1
-	lineStart := bytes.LastIndexByte(head, '\n') + 1
-	p := Pos{Filename: filename, Offset: maxBytes, Line: line, Column: utf8.RuneCount(head[lineStart:]) + 1}
-	return ErrorList{{Pos: p, Code: ErrSpecSize,
-		Msg: fmt.Sprintf("spec is %d bytes, over MaxSpecBytes = %d%s", len(src), maxBytes, raiseSpecBytes)}}
-}
-
-// preflight lexes src and bounds the nesting depth before participle sees
-// it, because participle's recursive descent would otherwise overflow the
-// stack on deeply parenthesised input. Depth counts open parentheses plus
-// the run of prefix operators applied to the current operand.
-func preflight(filename string, src []byte, maxDepth int) error {
-	lx, err := ltlLexer.Lex(filename, bytes.NewReader(src))
-	if err != nil {
-		return syntaxError(filename, err)
-	}
-	var stack []int
-	run := 0
-	for {
-		tok, err := lx.Next()
-		if err != nil {
-			return quotingHint(src, syntaxError(filename, err))
-		}
-		if tok.EOF() {
-			return nil
-		}
-		base := 0
-		if len(stack) > 0 {
-			base = stack[len(stack)-1]
-		}
-		switch tok.Value {
-		case "(":
-			stack = append(stack, base+run+1)
-			run = 0
-		case ")":
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-			run = 0
-		case "!", "not", "X", "next", "N", "weak_next", "F", "eventually", "G", "always",
-			"Y", "yesterday", "O", "once", "H", "historically":
-			run++
-		case "rule", "steps", "tools", "spec":
-			stack, run = stack[:0], 0
-		default:
-			if _, ok := binaryOps[tok.Value]; ok || tok.Value == "," {
-				run = 0
-			}
-		}
-		d := run
-		if len(stack) > 0 {
-			d += stack[len(stack)-1]
-		}
-		if d > maxDepth {
-			return ErrorList{{Pos: tok.Pos, Code: ErrDepthLimit,
-				Msg: fmt.Sprintf("formula nested too deeply: over MaxDepth = %d levels of parentheses and prefix operators%s", maxDepth, raiseDepth)}}
-		}
-	}
+	return ltlFront.CheckSize(filename, src, maxBytes)
 }
 
 // quotingHint adds to a lexical error inside a name such as read-file or
@@ -360,41 +277,15 @@ func isNameByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// syntaxError turns a lexer or participle error into an ErrorList.
-func syntaxError(filename string, err error) error {
-	var pe participle.Error
-	if errors.As(err, &pe) {
-		pos := pe.Position()
-		if pos.Filename == "" {
-			pos.Filename = filename
-		}
-		msg := pe.Message()
-		if strings.HasPrefix(msg, "too many iterations") {
-			// participle's own bound on one repetition, reachable only
-			// with a raised MaxSpecBytes.
-			return ErrorList{{Pos: pos, Code: ErrSizeLimit, Msg: fmt.Sprintf("a chain of more than %d operands or declarations in one rule or line%s: split it", participle.MaxIterations, fixedLimit)}}
-		}
-		msg = strings.TrimPrefix(msg, "lexer: ")
-		if strings.HasPrefix(msg, "invalid input text") {
-			msg = "invalid character at " + strings.TrimPrefix(msg, "invalid input text ")
-		}
-		for _, r := range grammarNames {
-			msg = strings.ReplaceAll(msg, r[0], r[1])
-		}
-		return ErrorList{{Pos: pos, Code: ErrSyntax, Msg: "syntax error: " + msg}}
-	}
-	return ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Code: ErrSyntax, Msg: "syntax error: " + err.Error()}}
-}
-
 // grammarNames turns participle's "expected <struct>" into words.
-var grammarNames = [][2]string{
+var grammarNames = slices.Concat([][2]string{
 	{"GPrimary", "an operand: a name, true, false, last, a pattern or a parenthesised formula"},
-	{"GIff", "a formula"}, {"GImplies", "a formula"}, {"GOr", "a formula"}, {"GAnd", "a formula"},
-	{"GTemporal", "a formula"}, {"GUnary", "a formula"}, {"GArg", "a formula or a count"},
+}, FormulaNames, [][2]string{
+	{"GArg", "a formula or a count"},
 	{"GPred", "a predicate such as amount <= 100"}, {"GValue", "a number, string, true or false"},
 	{"GName", "a name"}, {"GDecl", "steps, tools, let or rule"}, {"GLet", "a capture: let NAME = TOOL"}, {"GRef", "a captured value $NAME.path"}, {"GOperand", "a value: a number, string, true or false, a list [v, …] or a captured $NAME.path"}, {"GPattern", "a pattern"}, {"GAtom", "a name"},
 	{`token "<EOF>"`, "end of input"},
-}
+})
 
 var binaryOps = map[string]Op{
 	"<->": OpIff, "iff": OpIff,
@@ -424,6 +315,7 @@ type conv struct {
 	lets         map[string]Let
 	budget       int // nodes left under MaxFormulaSize
 	sizeReported bool
+	build        FormulaBuilder[gTerm, Formula]
 }
 
 func newConv(e *errs, steps, tools []string) *conv {
@@ -435,13 +327,20 @@ func newConv(e *errs, steps, tools []string) *conv {
 		c.tools[t] = true
 	}
 	c.sugg.names = append(append([]string(nil), steps...), tools...)
+	c.build = FormulaBuilder[gTerm, Formula]{
+		Atom:   c.term,
+		Const:  func(pos Pos, v bool) Formula { return &Const{Pos: pos, Value: v} },
+		Last:   func(pos Pos) Formula { return &Last{Pos: pos} },
+		Unary:  un,
+		Binary: bin,
+	}
 	return c
 }
 
 // errTooBig aborts the conversion of one rule when expansion exceeds MaxFormulaSize.
 type errTooBig struct{}
 
-func (c *conv) rule(g *gIff) (f Formula) {
+func (c *conv) rule(g *gFormula) (f Formula) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(errTooBig); !ok {
@@ -464,77 +363,12 @@ func (c *conv) rule(g *gIff) (f Formula) {
 	return f
 }
 
-func (c *conv) iff(g *gIff) Formula {
-	f := c.implies(g.Left)
-	for _, r := range g.Rest {
-		f = &Binary{Pos: r.Pos, Op: OpIff, L: f, R: c.implies(r.Right)}
-	}
-	return f
-}
+func (c *conv) iff(g *gFormula) Formula { return c.build.Build(g) }
 
-func (c *conv) implies(g *gImplies) Formula {
-	// right-nested: a -> b -> c is a -> (b -> c)
-	fs := []Formula{c.or(g.Left)}
-	for _, r := range g.Rest {
-		fs = append(fs, c.or(r.Right))
-	}
-	f := fs[len(fs)-1]
-	for i := len(g.Rest) - 1; i >= 0; i-- {
-		f = &Binary{Pos: g.Rest[i].Pos, Op: OpImplies, L: fs[i], R: f}
-	}
-	return f
-}
-
-func (c *conv) or(g *gOr) Formula {
-	f := c.and(g.Left)
-	for _, r := range g.Rest {
-		f = &Binary{Pos: r.Pos, Op: OpOr, L: f, R: c.and(r.Right)}
-	}
-	return f
-}
-
-func (c *conv) and(g *gAnd) Formula {
-	f := c.temporal(g.Left)
-	for _, r := range g.Rest {
-		f = &Binary{Pos: r.Pos, Op: OpAnd, L: f, R: c.temporal(r.Right)}
-	}
-	return f
-}
-
-func (c *conv) temporal(g *gTemporal) Formula {
-	fs := []Formula{c.unary(g.Left)}
-	for _, r := range g.Rest {
-		fs = append(fs, c.unary(r.Right))
-	}
-	f := fs[len(fs)-1]
-	for i := len(g.Rest) - 1; i >= 0; i-- {
-		f = &Binary{Pos: g.Rest[i].Pos, Op: binaryOps[g.Rest[i].Op], L: fs[i], R: f}
-	}
-	return f
-}
-
-func (c *conv) unary(g *gUnary) Formula {
-	f := c.primary(g.Primary)
-	for i := len(g.Ops) - 1; i >= 0; i-- {
-		f = &Unary{Pos: g.Ops[i].Pos, Op: prefixOps[g.Ops[i].Op], X: f}
-	}
-	return f
-}
-
-func (c *conv) primary(g *gPrimary) Formula {
-	switch {
-	case g.Paren != nil:
-		return c.iff(g.Paren)
-	case g.Pattern != nil:
+// term converts a pattern or an atom.
+func (c *conv) term(g *gTerm) Formula {
+	if g.Pattern != nil {
 		return c.pattern(g.Pattern)
-	case g.Const != nil:
-		switch *g.Const {
-		case "true":
-			return &Const{Pos: g.Pos, Value: true}
-		case "false":
-			return &Const{Pos: g.Pos, Value: false}
-		}
-		return &Last{Pos: g.Pos}
 	}
 	return c.atom(g.Atom)
 }

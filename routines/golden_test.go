@@ -1,47 +1,23 @@
 package routines
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/specplan/specplan/internal/goldentest"
 	"github.com/specplan/specplan/ltl"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden `out` sections of testdata/*/*.txtar")
-
-func section(a *txtar.Archive, name string) (string, bool) {
-	for i := len(a.Files) - 1; i >= 0; i-- {
-		if a.Files[i].Name == name {
-			return string(a.Files[i].Data), true
-		}
-	}
-	return "", false
-}
-
-func setSection(a *txtar.Archive, name, content string) {
-	for i := len(a.Files) - 1; i >= 0; i-- {
-		if a.Files[i].Name == name {
-			a.Files[i].Data = []byte(content)
-			return
-		}
-	}
-	a.Files = append(a.Files, txtar.File{Name: name, Data: []byte(content)})
-}
 
 // options reads an `options` section: lines NAME=N.
 func options(t testing.TB, a *txtar.Archive) Options {
 	var o Options
-	text, _ := section(a, "options")
+	text, _ := goldentest.Section(a, "options")
 	for _, line := range strings.Fields(text) {
 		k, v, _ := strings.Cut(line, "=")
 		n, err := strconv.Atoi(v)
@@ -63,38 +39,30 @@ func options(t testing.TB, a *txtar.Archive) Options {
 	return o
 }
 
+// parseArchive parses the archive's routine: its in.routine section, or
+// else its in.txt section in the paper's text form.
+func parseArchive(t testing.TB, o Options, a *txtar.Archive) (*Routine, error) {
+	if src, ok := goldentest.Section(a, "in.routine"); ok {
+		return o.Parse("in.routine", []byte(src))
+	}
+	if src, ok := goldentest.Section(a, "in.txt"); ok {
+		return o.ParseText("in.txt", []byte(src))
+	}
+	t.Fatal("no in.routine or in.txt section")
+	return nil, nil
+}
+
 // runGolden renders what the archive's stage does: parse/ and text/
 // print the canonical form; check/ checks against catalog.json (when
 // present); lower/ lowers. Errors are printed formatted, with their codes.
 func runGolden(t testing.TB, stage string, a *txtar.Archive) string {
 	var out strings.Builder
-	srcs := map[string][]byte{}
-	for _, f := range a.Files {
-		srcs[f.Name] = f.Data
-	}
+	srcs := goldentest.Sources(a)
 	fail := func(what string, err error) {
-		var l ltl.ErrorList
-		if !errors.As(err, &l) {
-			fmt.Fprintf(&out, "%s: non-ErrorList error %T: %v\n", what, err, err)
-			return
-		}
-		names := make([]string, len(l))
-		for i, c := range l.Codes() {
-			names[i] = CodeName(c)
-		}
-		fmt.Fprintf(&out, "%s errors: %s\n", what, strings.Join(names, ", "))
-		out.WriteString(l.FormatFiles(srcs))
+		out.WriteString(goldentest.Errors[ltl.Code, ltl.ErrorList](what, err, srcs, CodeName))
 	}
 	o := options(t, a)
-	var r *Routine
-	var err error
-	if src, ok := section(a, "in.routine"); ok {
-		r, err = o.Parse("in.routine", []byte(src))
-	} else if src, ok := section(a, "in.txt"); ok {
-		r, err = o.ParseText("in.txt", []byte(src))
-	} else {
-		t.Fatal("no in.routine or in.txt section")
-	}
+	r, err := parseArchive(t, o, a)
 	if err != nil {
 		fail("parse", err)
 		return out.String()
@@ -104,7 +72,7 @@ func runGolden(t testing.TB, stage string, a *txtar.Archive) string {
 		out.WriteString(Format(r))
 	case "check":
 		var catalog []ltl.CatalogTool
-		if c, ok := section(a, "catalog.json"); ok {
+		if c, ok := goldentest.Section(a, "catalog.json"); ok {
 			if catalog, err = ltl.ParseCatalog("catalog.json", []byte(c)); err != nil {
 				fail("catalog", err)
 				return out.String()
@@ -117,11 +85,11 @@ func runGolden(t testing.TB, stage string, a *txtar.Archive) string {
 		}
 	case "lower":
 		lo := LowerOptions{}
-		if text, _ := section(a, "options"); strings.Contains(text, "LowerMaxBytes=") {
+		if text, _ := goldentest.Section(a, "options"); strings.Contains(text, "LowerMaxBytes=") {
 			_, v, _ := strings.Cut(text, "LowerMaxBytes=")
 			lo.MaxBytes, _ = strconv.Atoi(strings.Fields(v)[0])
 		}
-		if in, ok := section(a, "inputs.json"); ok {
+		if in, ok := goldentest.Section(a, "inputs.json"); ok {
 			if err := jsonUnmarshal([]byte(in), &lo.Inputs); err != nil {
 				t.Fatal(err)
 			}
@@ -135,36 +103,15 @@ func runGolden(t testing.TB, stage string, a *txtar.Archive) string {
 	return out.String()
 }
 
-func goldenFiles(t *testing.T) []string {
-	files, err := filepath.Glob("testdata/*/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
-	sort.Strings(files)
-	return files
-}
+const goldenGlob = "testdata/*/*.txtar"
+
+// update is the binary's -update flag, which specs_test.go reads too.
+var update = goldentest.Update
 
 func TestGolden(t *testing.T) {
-	for _, file := range goldenFiles(t) {
-		t.Run(strings.TrimSuffix(file, ".txtar"), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := txtar.Parse(data)
-			got := runGolden(t, filepath.Base(filepath.Dir(file)), a)
-			if *update {
-				setSection(a, "out", got)
-				if err := os.WriteFile(file, txtar.Format(a), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if want, _ := section(a, "out"); got != want {
-				t.Errorf("output differs (run with -update to accept)\n--- got\n%s--- want\n%s", got, want)
-			}
-		})
-	}
+	goldentest.Run(t, goldenGlob, func(t *testing.T, file string, a *txtar.Archive) string {
+		return runGolden(t, filepath.Base(filepath.Dir(file)), a)
+	})
 }
 
 // TestRoundTrip: on every golden input that parses, Format prints a
@@ -173,17 +120,11 @@ func TestGolden(t *testing.T) {
 // that the import lands in the language's AST.
 func TestRoundTrip(t *testing.T) {
 	n := 0
-	for _, file := range goldenFiles(t) {
+	for _, file := range goldentest.Files(t, goldenGlob) {
 		data, _ := os.ReadFile(file)
 		a := txtar.Parse(data)
 		o := options(t, a)
-		var r *Routine
-		var err error
-		if src, ok := section(a, "in.routine"); ok {
-			r, err = o.Parse("in.routine", []byte(src))
-		} else if src, ok := section(a, "in.txt"); ok {
-			r, err = o.ParseText("in.txt", []byte(src))
-		}
+		r, err := parseArchive(t, o, a)
 		if err != nil || r == nil {
 			continue
 		}
@@ -256,18 +197,7 @@ func stripPos(v reflect.Value) reflect.Value {
 // has a golden case showing its message, position and caret, and so do
 // the ltl codes Parse and Check report.
 func TestEveryCodeHasGolden(t *testing.T) {
-	seen := map[string]bool{}
-	for _, file := range goldenFiles(t) {
-		data, _ := os.ReadFile(file)
-		out, _ := section(txtar.Parse(data), "out")
-		for _, line := range strings.Split(out, "\n") {
-			if i := strings.Index(line, " errors: "); i >= 0 && !strings.Contains(line[:i], ":") {
-				for _, c := range strings.Split(line[i+len(" errors: "):], ", ") {
-					seen[c] = true
-				}
-			}
-		}
-	}
+	seen := goldentest.CodesShown(t, goldenGlob)
 	want := []ltl.Code{ltl.ErrSyntax, ltl.ErrSpecSize, ltl.ErrDepthLimit, ltl.ErrDuplicate, ltl.ErrUndeclared}
 	for c := ErrStepNumber; c < errLast; c++ {
 		want = append(want, c)

@@ -3,12 +3,14 @@ package routines
 import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/specplan/specplan/ltl"
 )
 
 // The concrete syntax, one struct per level, so that chains are
 // repetitions: only blocks, parentheses, and JSON arrays and objects make
 // the parser recurse, and their nesting is bounded on the token stream
-// before participle runs (preflight).
+// before participle runs (routineFront.Preflight).
 //
 //	File    = "routine" Ident String? Item* .
 //	Item    = "input" Input ("," Input)* | "tools" "from" String | "allow" "thought"
@@ -37,37 +39,37 @@ var reservedWords = []string{
 }
 
 var reserved = func() map[string]bool {
-	m := map[string]bool{"rule": true}
-	for _, w := range reservedWords {
-		m[w] = true
-	}
+	m := ltl.WordSet(reservedWords...)
+	m["rule"] = true // lexed as a RuleLine, never an Ident
 	return m
 }()
 
-func keywordPattern() string {
-	p := `(?:`
-	for i, w := range reservedWords {
-		if i > 0 {
-			p += "|"
-		}
-		p += w
-	}
-	return p + `)\b`
-}
-
-var routineLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "comment", Pattern: `(?:#|//)[^\n]*`},
-	{Name: "whitespace", Pattern: `\s+`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+var routineLexer = ltl.NewLexer(reservedWords, []lexer.SimpleRule{
 	{Name: "Num", Pattern: `-?\d+(?:\.\d+)*\.?(?:[eE][+-]?\d+)?`},
 	{Name: "Quoted", Pattern: "`[^`\n]*`"},
 	{Name: "Ref", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|\d+))*`},
 	{Name: "Dotted", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+`},
 	{Name: "RuleLine", Pattern: `rule\b[^\n]*`},
-	{Name: "Keyword", Pattern: keywordPattern()},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Punct", Pattern: `->|==|!=|<=|>=|\.\.\.|[<>(){}\[\],:]`},
-})
+}, `->|==|!=|<=|>=|\.\.\.|[<>(){}\[\],:]`)
+
+// routineFront bounds a routine's size and the nesting of blocks,
+// parentheses and brackets together.
+var routineFront = &ltl.Frontend{
+	Lexer: routineLexer, Noun: "routine", SizeLimit: "MaxBytes", SizeRaise: raiseBytes,
+	Depth: ltl.DepthRule{
+		Open: ltl.WordSet("{", "(", "["), Close: ltl.WordSet("}", ")", "]"),
+		TooDeep: "nested too deeply: over MaxDepth = %d levels of blocks, parentheses and brackets" + raiseDepth,
+	},
+	ChainLimit: "a list of more than %d items in one place (a fixed limit): split it",
+	Names:      grammarNames,
+}
+
+var grammarNames = [][2]string{
+	{"GItem", "a step, `end` or a declaration"}, {"GStep", "a step"}, {"GAction", "a tool or step name"},
+	{"GArg", "an argument"}, {"GJSON", "a JSON value"}, {"GOr", "a condition"}, {"GAnd", "a condition"},
+	{"GNot", "a condition"}, {"GPrim", "a condition"}, {"GBlock", "a block { … }"}, {"GName", "a name"},
+	{"GWord", "a name"}, {"GIf", "an if"}, {"GChoice", "a choice"}, {"GRepeat", "a repeat"}, {"GInput", "an input NAME: TYPE"}, {"GMember", "an object member"},
+}
 
 var routineSymbols = routineLexer.Symbols()
 

@@ -3,14 +3,11 @@ package routines
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/alecthomas/participle/v2"
 
 	"github.com/specplan/specplan/internal/safetext"
 	"github.com/specplan/specplan/ltl"
@@ -57,15 +54,13 @@ func (o Options) Parse(filename string, src []byte) (*Routine, error) {
 	if err := checkSize(filename, src, o.maxBytes()); err != nil {
 		return nil, err
 	}
-	if bytes.HasPrefix(src, utf8BOM) {
-		src = append([]byte("   "), src[len(utf8BOM):]...)
-	}
-	if err := preflight(filename, src, o.maxDepth()); err != nil {
+	src = ltl.BlankBOM(src)
+	if err := routineFront.Preflight(filename, src, o.maxDepth()); err != nil {
 		return nil, err
 	}
 	g, err := fileParser.ParseBytes(filename, src)
 	if err != nil {
-		return nil, syntaxError(filename, err)
+		return nil, routineFront.SyntaxError(filename, err)
 	}
 	c := &conv{o: o, e: &errs{}}
 	r := c.file(g, filename)
@@ -84,76 +79,7 @@ const (
 )
 
 func checkSize(filename string, src []byte, max int) error {
-	if len(src) <= max {
-		return nil
-	}
-	head := src[:max]
-	line := bytes.Count(head, []byte("\n")) + 1
-	start := bytes.LastIndexByte(head, '\n') + 1
-	p := Pos{Filename: filename, Offset: max, Line: line, Column: utf8.RuneCount(head[start:]) + 1}
-	return ltl.ErrorList{{Pos: p, Code: ltl.ErrSpecSize,
-		Msg: fmt.Sprintf("routine is %d bytes, over MaxBytes = %d%s", len(src), max, raiseBytes)}}
-}
-
-// preflight lexes src and bounds the nesting of {, ( and [ before
-// participle's recursive descent sees it.
-func preflight(filename string, src []byte, maxDepth int) error {
-	lx, err := routineLexer.Lex(filename, bytes.NewReader(src))
-	if err != nil {
-		return syntaxError(filename, err)
-	}
-	depth := 0
-	for {
-		tok, err := lx.Next()
-		if err != nil {
-			return syntaxError(filename, err)
-		}
-		if tok.EOF() {
-			return nil
-		}
-		switch tok.Value {
-		case "{", "(", "[":
-			depth++
-			if depth > maxDepth {
-				return ltl.ErrorList{{Pos: tok.Pos, Code: ltl.ErrDepthLimit,
-					Msg: fmt.Sprintf("nested too deeply: over MaxDepth = %d levels of blocks, parentheses and brackets%s", maxDepth, raiseDepth)}}
-			}
-		case "}", ")", "]":
-			if depth > 0 {
-				depth--
-			}
-		}
-	}
-}
-
-var grammarNames = [][2]string{
-	{"GItem", "a step, `end` or a declaration"}, {"GStep", "a step"}, {"GAction", "a tool or step name"},
-	{"GArg", "an argument"}, {"GJSON", "a JSON value"}, {"GOr", "a condition"}, {"GAnd", "a condition"},
-	{"GNot", "a condition"}, {"GPrim", "a condition"}, {"GBlock", "a block { … }"}, {"GName", "a name"},
-	{"GWord", "a name"}, {"GIf", "an if"}, {"GChoice", "a choice"}, {"GRepeat", "a repeat"}, {"GInput", "an input NAME: TYPE"}, {"GMember", "an object member"},
-}
-
-func syntaxError(filename string, err error) error {
-	var pe participle.Error
-	if errors.As(err, &pe) {
-		pos := pe.Position()
-		if pos.Filename == "" {
-			pos.Filename = filename
-		}
-		msg := pe.Message()
-		if strings.HasPrefix(msg, "too many iterations") {
-			return ltl.ErrorList{{Pos: pos, Code: ltl.ErrSizeLimit, Msg: fmt.Sprintf("a list of more than %d items in one place (a fixed limit): split it", participle.MaxIterations)}}
-		}
-		msg = strings.TrimPrefix(msg, "lexer: ")
-		if strings.HasPrefix(msg, "invalid input text") {
-			msg = "invalid character at " + strings.TrimPrefix(msg, "invalid input text ")
-		}
-		for _, r := range grammarNames {
-			msg = strings.ReplaceAll(msg, r[0], r[1])
-		}
-		return ltl.ErrorList{{Pos: pos, Code: ltl.ErrSyntax, Msg: "syntax error: " + msg}}
-	}
-	return ltl.ErrorList{{Pos: Pos{Filename: filename, Line: 1, Column: 1}, Code: ltl.ErrSyntax, Msg: "syntax error: " + err.Error()}}
+	return routineFront.CheckSize(filename, src, max)
 }
 
 // conv turns the concrete syntax into the AST.

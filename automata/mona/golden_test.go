@@ -2,17 +2,14 @@ package mona
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"golang.org/x/tools/txtar"
+
+	"github.com/specplan/specplan/internal/goldentest"
 	"github.com/specplan/specplan/ltl"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/encode.txtar from the current encoder")
 
 // goldenCases are programs whose text is pinned in testdata/encode.txtar:
 // one per operator family, over testAlphabet (4 letters: no WF axiom needed)
@@ -49,57 +46,22 @@ func goldenCases() []struct {
 // The encoder's output is pinned, and every pinned program is one MONA
 // accepts (when mona is installed).
 func TestGoldenEncode(t *testing.T) {
-	path := filepath.Join("testdata", "encode.txtar")
-	var b strings.Builder
-	b.WriteString("Programs Encode and the Accepts/Equivalent encoders write; regenerate with go test ./automata/mona -run TestGoldenEncode -update.\n")
-	got := map[string]string{}
+	var got []txtar.File
 	for _, c := range goldenCases() {
 		p, err := c.prog()
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		got[c.name] = p
-		fmt.Fprintf(&b, "-- %s.mona --\n%s", c.name, p)
+		got = append(got, txtar.File{Name: c.name + ".mona", Data: []byte(p)})
 	}
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := readArchive(string(data))
-	for _, c := range goldenCases() {
-		if want[c.name+".mona"] != got[c.name] {
-			t.Errorf("%s: program differs from %s (run with -update if intended):\n%s", c.name, path, got[c.name])
-		}
-	}
+	want := goldentest.Archive(t, filepath.Join("testdata", "encode.txtar"),
+		"Programs Encode and the Accepts/Equivalent encoders write; regenerate with go test ./automata/mona -run TestGoldenEncode -update.\n", got)
 	if !Installed() {
 		return
 	}
-	for name, p := range want {
-		if _, err := Check(context.Background(), p); err != nil {
-			t.Errorf("%s: MONA rejects the golden program: %v", name, err)
+	for _, f := range want.Files {
+		if _, err := Check(context.Background(), string(f.Data)); err != nil {
+			t.Errorf("%s: MONA rejects the golden program: %v", f.Name, err)
 		}
 	}
-}
-
-// readArchive splits a txtar text into its `-- name --` sections.
-func readArchive(s string) map[string]string {
-	files := map[string]string{}
-	cur := ""
-	for _, line := range strings.SplitAfter(s, "\n") {
-		t := strings.TrimRight(line, "\n")
-		if strings.HasPrefix(t, "-- ") && strings.HasSuffix(t, " --") && len(t) > 6 {
-			cur = t[3 : len(t)-3]
-			files[cur] = ""
-			continue
-		}
-		if cur != "" {
-			files[cur] += line
-		}
-	}
-	return files
 }
