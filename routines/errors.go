@@ -29,6 +29,8 @@ const (
 	ErrLowerSize                              // a lowered spec over LowerOptions.MaxBytes
 	ErrTextForm                               // a line of the Routine paper's text form that is not a step
 	ErrForcedElsewhere                        // an argument one step forces and another step of the tool may omit
+	ErrMissingInput                           // Compile: an input declared without a value
+	ErrInputValue                             // Compile: an input value not of its declared type, or one not declared
 	errLast
 )
 
@@ -48,6 +50,8 @@ var codeNames = map[ltl.Code]string{
 	ErrLowerSize:       "lower-size-limit",
 	ErrTextForm:        "text-form",
 	ErrForcedElsewhere: "forced-elsewhere",
+	ErrMissingInput:    "missing-input",
+	ErrInputValue:      "input-value",
 }
 
 // CodeName is the name of a code of this package or of package ltl.
