@@ -96,7 +96,7 @@ func checkInputs(r *Routine, inputs map[string]any, e *errs) {
 		declared[in.Name] = true
 		v, ok := inputs[in.Name]
 		if !ok {
-			e.add(in.Pos, ErrMissingInput, fmt.Sprintf("input %s (%s) has no value (plan run --input %s=VALUE, or %s:=JSON)", in.Name, in.Type, in.Name, in.Name))
+			e.add(in.Pos, ErrMissingInput, fmt.Sprintf("input %s (%s) has no value (give it with --input %s=VALUE, or %s:=JSON)", in.Name, in.Type, in.Name, in.Name))
 			continue
 		}
 		if got := valueType(v); !fitsType(in.Type, v, got) {

@@ -186,3 +186,32 @@ func TestResolveCatalog(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestCheckLowering: a routine Check accepts but Lower cannot express
+// (a result of a tool two steps call, referenced later) is reported by
+// CheckLowering, positioned at the argument, whatever the inputs.
+func TestCheckLowering(t *testing.T) {
+	src := "routine r\ninput n: integer\n1. -> a() as x\n2. -> a()\n3. if $n > 3 {\n  3.1 -> b(v: $x.v)\n}\n"
+	r, err := routines.Parse("r.routine", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := routines.Check(r, nil); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if got := codesOf(routines.CheckLowering(r, 0)); got != "lower@6:12" {
+		t.Errorf("CheckLowering: %s (%v)", got, routines.CheckLowering(r, 0))
+	}
+	if err := routines.CheckLowering(mustParse(t, "routine r\ninput n: integer\n1. -> a(v: $n) as x\n2. -> b(v: $x.v)\n"), 0); err != nil {
+		t.Errorf("clean routine: %v", err)
+	}
+}
+
+func mustParse(t *testing.T, src string) *routines.Routine {
+	t.Helper()
+	r, err := routines.Parse("r.routine", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

@@ -331,6 +331,12 @@ func (l *lowerer) oneCaller(s *Step, ref *Ref) {
 	if callers := l.toolSteps[s.Name]; len(callers) > 1 {
 		var nums []string
 		for _, c := range callers {
+			if len(nums) == 4 {
+				// Every reference names the callers: a long list each time
+				// would make the messages quadratic in the routine.
+				nums = append(nums, fmt.Sprintf("and %d more", len(callers)-4))
+				break
+			}
 			nums = append(nums, c.Number)
 		}
 		l.e.add(ref.Pos, ErrLower, fmt.Sprintf("$%s: tool %s is called by steps %s, and issue 9's `let` and `returns` name the most recent call of a tool, so the lowered spec could not tell them apart", ref.Name, s.Name, strings.Join(nums, ", ")))
