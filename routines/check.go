@@ -29,6 +29,10 @@ import (
 //     condition comparing with a literal of another type, or ordering
 //     (<, >) a non-number, or a string predicate on a non-string;
 //     `failed` on an input; an invalid `matches` pattern (ErrLiteral);
+//   - a value of the right type the parameter's schema still rejects
+//     (ErrSchemaValue): a literal against its enum, pattern, bounds and
+//     the rest, a result field whose outputSchema enum or const has no
+//     value the parameter accepts;
 //   - a step no run reaches (ErrUnreachable): after `end` on every path, or
 //     an arm whose condition contradicts what the path to it has decided
 //     (equalities, sets, numeric bounds, failed/succeeded, the same check
@@ -355,6 +359,8 @@ func (c *checker) action(s *Step, env map[string]*Step) string {
 		}
 		if want := schemaTypes(prop); !typeFits(have, want) {
 			c.e.add(a.Pos, ErrTypeMismatch, fmt.Sprintf("parameter %q of %s is %s, but %s is %s", a.Name, s.Name, typeList(want), haveWhat, article(have)))
+		} else {
+			c.checkValue(s, a, info, env)
 		}
 	}
 	if info != nil && info.params != nil && !s.Rest {

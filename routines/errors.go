@@ -31,6 +31,7 @@ const (
 	ErrForcedElsewhere                        // an argument one step forces and another step of the tool may omit
 	ErrMissingInput                           // Compile: an input declared without a value
 	ErrInputValue                             // Compile: an input value not of its declared type, or one not declared
+	ErrSchemaValue                            // a value of the right type that the parameter's schema rejects
 	errLast
 )
 
@@ -52,6 +53,7 @@ var codeNames = map[ltl.Code]string{
 	ErrForcedElsewhere: "forced-elsewhere",
 	ErrMissingInput:    "missing-input",
 	ErrInputValue:      "input-value",
+	ErrSchemaValue:     "schema-value",
 }
 
 // CodeName is the name of a code of this package or of package ltl.
