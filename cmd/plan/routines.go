@@ -154,8 +154,8 @@ func (c *CheckCmd) checkRoutine(e *env, path string, inputErrs, findings *int) {
 		*inputErrs++
 	default:
 		steps, tools := 0, map[string]bool{}
-		var count func([]*routines.Step)
-		count = func(ss []*routines.Step) {
+		var walk func([]*routines.Step)
+		walk = func(ss []*routines.Step) {
 			for _, s := range ss {
 				switch s.Kind {
 				case routines.StepCall:
@@ -165,20 +165,20 @@ func (c *CheckCmd) checkRoutine(e *env, path string, inputErrs, findings *int) {
 					steps++
 				}
 				for _, a := range s.Arms {
-					count(a.Body)
+					walk(a.Body)
 				}
 				if s.Else != nil {
-					count(s.Else.Body)
+					walk(s.Else.Body)
 				}
-				count(s.Body)
+				walk(s.Body)
 			}
 		}
-		count(r.Steps)
+		walk(r.Steps)
 		what := "no catalog: tools and arguments not checked"
 		if cat != nil {
-			what = fmt.Sprintf("checked against %d catalog tools", len(cat))
+			what = "checked against " + routinePlural(len(cat), "catalog tool")
 		}
-		outfile.Fprintf(e.stdout, "%s: ok (%d steps, %d tools, %d inputs; %s)\n", r.File, steps, len(tools), len(r.Inputs), what)
+		outfile.Fprintf(e.stdout, "%s: ok (%s, %s, %s; %s)\n", r.File, routinePlural(steps, "step"), routinePlural(len(tools), "tool"), routinePlural(len(r.Inputs), "input"), what)
 	}
 }
 
@@ -211,4 +211,11 @@ func (c *CompileCmd) routineText(e *env) error {
 		return inputErr(err)
 	}
 	return nil
+}
+
+func routinePlural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
