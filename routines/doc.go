@@ -71,9 +71,12 @@
 //   - Check(r, catalog) reports unknown tools and arguments, missing
 //     required arguments, references not defined on every path, type
 //     mismatches (literal, input and MCP outputSchema types against
-//     parameter schemas and conditions), unreachable steps and arms, an
-//     argument forced at one step of a tool and omissible at another, and
-//     rules package ltl rejects. Check is linear in the routine. ltl.ParseCatalog keeps only parameters;
+//     parameter schemas and conditions), values of the right type the
+//     parameter's schema still rejects (ErrSchemaValue), unreachable
+//     steps and arms, an argument forced at one step of a tool and
+//     omissible at another, and rules package ltl rejects. Check is
+//     linear in the routine; CheckLowering adds what Lower refuses, at
+//     Lower's cost (`plan check` runs both). ltl.ParseCatalog keeps only parameters;
 //     Check reads a tool's "outputSchema" from its catalog entry (on the
 //     entry or its "function" object).
 //   - Lower(r) writes the equivalent `.ltl` spec in issue 9's syntax (`let
