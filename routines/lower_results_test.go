@@ -26,7 +26,7 @@ import (
 func TestLowerResultsMatchRuns(t *testing.T) {
 	rng := rand.New(rand.NewSource(9))
 	tested, accepted := 0, 0
-	for iter := 0; iter < 300; iter++ {
+	for iter := 0; iter < 160; iter++ {
 		g := &resultGen{rng: rng}
 		src := g.routine()
 		r, err := Parse("gen.routine", []byte(src))
