@@ -600,8 +600,10 @@ func (c *checker) cond(x *Cond, env map[string]*Step) {
 }
 
 // rules parses each `rule` with package ltl against the routine's
-// alphabet: its steps (and thought when allowed) and the tools it calls
-// or its catalog has.
+// alphabet: its steps (and thought when allowed), the tools it calls or
+// its catalog has, and a capture `let NAME = TOOL` for each result the
+// routine names (as Lower declares the ones a rule reads), so that a
+// rule may compare with `$order.total`.
 func (c *checker) rules() {
 	if len(c.r.Rules) == 0 {
 		return
@@ -611,13 +613,46 @@ func (c *checker) rules() {
 	for _, t := range tools {
 		have[t] = true
 	}
+	var extra []string
 	for t := range c.tools {
 		if !have[t] {
-			tools = append(tools, t)
+			extra = append(extra, t)
 		}
 	}
+	sort.Strings(extra)
+	tools = append(tools, extra...)
+	var head strings.Builder
+	head.WriteString("spec rule_check\n")
+	quoted := func(xs []string) string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i], _ = ltl.QuoteName(x)
+		}
+		return strings.Join(out, ", ")
+	}
+	if len(steps) > 0 {
+		head.WriteString("steps " + quoted(steps) + "\n")
+	}
+	if len(tools) > 0 {
+		head.WriteString("tools " + quoted(tools) + "\n")
+	}
+	var names []string
+	for name, st := range c.all {
+		if st.Kind == StepCall {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := ltl.QuoteName(name); ok && ltlArgRE.MatchString(name) {
+			q, _ := ltl.QuoteName(c.all[name].Name)
+			head.WriteString("let " + name + " = " + q + "\n")
+		}
+	}
+	line := strings.Count(head.String(), "\n") + 1
 	for _, ru := range c.r.Rules {
-		_, err := ltl.ParseFormula(c.r.File, []byte(ru.Text), steps, tools)
+		src := head.String() + "rule " + ru.Text + "\n"
+		_, err := ltl.Parse(c.r.File, []byte(src), ltl.Options{})
 		if err == nil {
 			continue
 		}
@@ -628,8 +663,10 @@ func (c *checker) rules() {
 		}
 		for _, x := range l {
 			p := ru.Pos
-			p.Offset += x.Pos.Offset
-			p.Column += x.Pos.Column - 1
+			if at := x.Pos.Offset - head.Len() - len("rule "); x.Pos.Line == line && at >= 0 {
+				p.Offset += at
+				p.Column += x.Pos.Column - len("rule ") - 1
+			}
 			c.e.add(p, x.Code, x.Msg)
 		}
 	}

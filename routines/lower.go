@@ -270,6 +270,9 @@ func (l *lowerer) newNode(s *Step, in []edge) int {
 
 var ltlArgRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// ruleRefRE finds the captures a rule's text reads.
+var ruleRefRE = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)`)
+
 func (l *lowerer) ltlName(name string, p Pos) string {
 	q, ok := ltl.QuoteName(name)
 	if !ok {
@@ -645,6 +648,20 @@ func (l *lowerer) lower() string {
 	}
 	if r.Catalog != nil {
 		b.WriteString("tools from " + strconv.Quote(r.Catalog.Path) + "\n")
+	}
+	// A `rule` line may compare with a result, `$order.total`: its
+	// capture is declared as for an argument.
+	for _, ru := range r.Rules {
+		for _, m := range ruleRefRE.FindAllStringSubmatch(ru.Text, -1) {
+			if s, ok := l.results[m[1]]; ok && !l.letSet[m[1]] {
+				l.oneCaller(s, &Ref{Pos: ru.Pos, Name: m[1]})
+				if l.letSet == nil {
+					l.letSet = map[string]bool{}
+				}
+				l.letSet[m[1]] = true
+				l.lets = append(l.lets, m[1])
+			}
+		}
 	}
 	for _, name := range l.lets {
 		fmt.Fprintf(&b, "let %s = %s\n", name, l.ltlName(l.results[name].Name, r.Pos))
