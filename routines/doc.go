@@ -40,7 +40,7 @@
 // starts_with, ends_with, matches), `$ref in [literals]`, `$ref failed`,
 // `$ref succeeded`, combined with not, and, or and parentheses. `end` ends
 // the run on its path. `rule` lines (the rest of the line is an LTL
-// formula) are conjoined. Tool names are identifiers, dotted (a.b) or
+// formula, which may compare with a result: `$order.total`) are conjoined. Tool names are identifiers, dotted (a.b) or
 // between backticks (`read-file`, and words this language reserves, such
 // as `end`); argument names may be any JSON string. Steps are numbered 1,
 // 2, … and the steps in step N's blocks N.1, N.2, … in order across all
