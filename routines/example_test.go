@@ -131,3 +131,39 @@ func ExampleCompile() {
 	// false
 	// refund.routine:2:7: input order_id is declared a string, but its value is an integer
 }
+
+func ExampleLoadFile() {
+	// The catalog named by `tools from` is read relative to the routine.
+	r, _, catalog, err := routines.LoadFile("../specs/routines/refund.routine", routines.Options{}, specplan.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.Name, len(catalog), "tools")
+	spec, err := routines.Compile(r, map[string]any{"order_id": "A17"}, catalog, specplan.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ws, _ := spec.Witnesses(1)
+	fmt.Println(len(ws[0]), "events in the shortest run")
+	// Output:
+	// refund 4 tools
+	// 4 events in the shortest run
+}
+
+func ExampleCheckLowering() {
+	src := []byte(`routine r
+1. -> lookup() as x
+2. -> lookup()
+3. -> report(v: $x.v)
+`)
+	r, _ := routines.Parse("r.routine", src)
+	fmt.Println(routines.Check(r, nil)) // nothing wrong with the routine itself
+	fmt.Print(routines.CheckLowering(r, 0).(ltl.ErrorList).Format(src))
+	// Output:
+	// <nil>
+	// r.routine:4:14: $x: tool lookup is called by steps 1, 2, and issue 9's `let` and `returns` name the most recent call of a tool, so the lowered spec could not tell them apart
+	// 3. -> report(v: $x.v)
+	//              ^
+}
