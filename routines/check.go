@@ -29,6 +29,10 @@ import (
 //     condition comparing with a literal of another type, or ordering
 //     (<, >) a non-number, or a string predicate on a non-string;
 //     `failed` on an input; an invalid `matches` pattern (ErrLiteral);
+//   - a value of the right type the parameter's schema still rejects
+//     (ErrSchemaValue): a literal against its enum, pattern, bounds and
+//     the rest, a result field whose outputSchema enum or const has no
+//     value the parameter accepts;
 //   - a step no run reaches (ErrUnreachable): after `end` on every path, or
 //     an arm whose condition contradicts what the path to it has decided
 //     (equalities, sets, numeric bounds, failed/succeeded, the same check
@@ -37,10 +41,33 @@ import (
 //     same tool may omit, the schema not requiring it (ErrForcedElsewhere:
 //     the lowered spec's fail-closed predicate would reject that run);
 //   - a `rule` ltl.ParseFormula rejects (its codes, placed in the routine).
+//
+// What Lower refuses is CheckLowering's; `plan check` runs both.
 func Check(r *Routine, catalog []ltl.CatalogTool) error {
 	c := newChecker(r, catalog)
 	c.run()
 	return c.e.result()
+}
+
+// CheckLowering reports what Lower refuses (ErrLower, ErrLowerSize under
+// maxBytes, 0 for ltl.DefaultMaxSpecBytes) whatever the inputs' values:
+// it lowers with a value of its declared type for each input. A routine
+// that passes Check and CheckLowering is one Compile accepts with any
+// well-typed inputs, limits of the automaton (states, symbols) aside.
+// Unlike Check it costs what Lower costs (see LowerOptions.MaxBytes).
+func CheckLowering(r *Routine, maxBytes int) error {
+	_, _, err := LowerOptions{Inputs: placeholderInputs(r), MaxBytes: maxBytes}.lower(r)
+	return err
+}
+
+// placeholderInputs gives each input a value of its declared type.
+func placeholderInputs(r *Routine) map[string]any {
+	vals := map[string]any{"string": "", "number": 0, "integer": 0, "boolean": false, "object": map[string]any{}, "array": []any{}, "null": nil, "any": ""}
+	out := map[string]any{}
+	for _, in := range r.Inputs {
+		out[in.Name] = vals[in.Type]
+	}
+	return out
 }
 
 type checker struct {
@@ -332,6 +359,8 @@ func (c *checker) action(s *Step, env map[string]*Step) string {
 		}
 		if want := schemaTypes(prop); !typeFits(have, want) {
 			c.e.add(a.Pos, ErrTypeMismatch, fmt.Sprintf("parameter %q of %s is %s, but %s is %s", a.Name, s.Name, typeList(want), haveWhat, article(have)))
+		} else {
+			c.checkValue(s, a, info, env)
 		}
 	}
 	if info != nil && info.params != nil && !s.Rest {
@@ -571,8 +600,10 @@ func (c *checker) cond(x *Cond, env map[string]*Step) {
 }
 
 // rules parses each `rule` with package ltl against the routine's
-// alphabet: its steps (and thought when allowed) and the tools it calls
-// or its catalog has.
+// alphabet: its steps (and thought when allowed), the tools it calls or
+// its catalog has, and a capture `let NAME = TOOL` for each result the
+// routine names (as Lower declares the ones a rule reads), so that a
+// rule may compare with `$order.total`.
 func (c *checker) rules() {
 	if len(c.r.Rules) == 0 {
 		return
@@ -582,13 +613,46 @@ func (c *checker) rules() {
 	for _, t := range tools {
 		have[t] = true
 	}
+	var extra []string
 	for t := range c.tools {
 		if !have[t] {
-			tools = append(tools, t)
+			extra = append(extra, t)
 		}
 	}
+	sort.Strings(extra)
+	tools = append(tools, extra...)
+	var head strings.Builder
+	head.WriteString("spec rule_check\n")
+	quoted := func(xs []string) string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i], _ = ltl.QuoteName(x)
+		}
+		return strings.Join(out, ", ")
+	}
+	if len(steps) > 0 {
+		head.WriteString("steps " + quoted(steps) + "\n")
+	}
+	if len(tools) > 0 {
+		head.WriteString("tools " + quoted(tools) + "\n")
+	}
+	var names []string
+	for name, st := range c.all {
+		if st.Kind == StepCall {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := ltl.QuoteName(name); ok && ltlArgRE.MatchString(name) {
+			q, _ := ltl.QuoteName(c.all[name].Name)
+			head.WriteString("let " + name + " = " + q + "\n")
+		}
+	}
+	line := strings.Count(head.String(), "\n") + 1
 	for _, ru := range c.r.Rules {
-		_, err := ltl.ParseFormula(c.r.File, []byte(ru.Text), steps, tools)
+		src := head.String() + "rule " + ru.Text + "\n"
+		_, err := ltl.Parse(c.r.File, []byte(src), ltl.Options{})
 		if err == nil {
 			continue
 		}
@@ -599,8 +663,10 @@ func (c *checker) rules() {
 		}
 		for _, x := range l {
 			p := ru.Pos
-			p.Offset += x.Pos.Offset
-			p.Column += x.Pos.Column - 1
+			if at := x.Pos.Offset - head.Len() - len("rule "); x.Pos.Line == line && at >= 0 {
+				p.Offset += at
+				p.Column += x.Pos.Column - len("rule ") - 1
+			}
 			c.e.add(p, x.Code, x.Msg)
 		}
 	}

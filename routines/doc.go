@@ -40,7 +40,7 @@
 // starts_with, ends_with, matches), `$ref in [literals]`, `$ref failed`,
 // `$ref succeeded`, combined with not, and, or and parentheses. `end` ends
 // the run on its path. `rule` lines (the rest of the line is an LTL
-// formula) are conjoined. Tool names are identifiers, dotted (a.b) or
+// formula, which may compare with a result: `$order.total`) are conjoined. Tool names are identifiers, dotted (a.b) or
 // between backticks (`read-file`, and words this language reserves, such
 // as `end`); argument names may be any JSON string. Steps are numbered 1,
 // 2, … and the steps in step N's blocks N.1, N.2, … in order across all
@@ -71,9 +71,12 @@
 //   - Check(r, catalog) reports unknown tools and arguments, missing
 //     required arguments, references not defined on every path, type
 //     mismatches (literal, input and MCP outputSchema types against
-//     parameter schemas and conditions), unreachable steps and arms, an
-//     argument forced at one step of a tool and omissible at another, and
-//     rules package ltl rejects. Check is linear in the routine. ltl.ParseCatalog keeps only parameters;
+//     parameter schemas and conditions), values of the right type the
+//     parameter's schema still rejects (ErrSchemaValue), unreachable
+//     steps and arms, an argument forced at one step of a tool and
+//     omissible at another, and rules package ltl rejects. Check is
+//     linear in the routine; CheckLowering adds what Lower refuses, at
+//     Lower's cost (`plan check` runs both). ltl.ParseCatalog keeps only parameters;
 //     Check reads a tool's "outputSchema" from its catalog entry (on the
 //     entry or its "function" object).
 //   - Lower(r) writes the equivalent `.ltl` spec in issue 9's syntax (`let
@@ -95,9 +98,18 @@
 // holds or after max runs. An optional step may be skipped; its result is
 // then undefined, so a later reference to it is an error.
 //
-// # Not here yet
+//   - Compile(r, inputs, catalog, opts) is the one call from a parsed
+//     routine to a specplan.Spec: inputs checked against their `input`
+//     declarations (ErrMissingInput, ErrInputValue), Check, Lower with the
+//     inputs, specplan.Compile; every error positioned in the routine's
+//     file. Inputs become literals (one Spec per input set; see Compile
+//     for why), results stay captures bound during the run.
+//     ResolveCatalog finds the catalog a routine's `tools from` names,
+//     relative to the routine's file, as specplan.ResolveCatalog does for
+//     a .ltl spec; LoadFile reads, parses and resolves in one call.
 //
-// Compile (a routine to an automata.DFA, through Lower and package ltl
-// once ltl reads issue 9's syntax), the runtime agent and `plan run` are
-// the next parts of issue 9; app state machines come after.
+// # Not here
+//
+// The runtime agent and `plan run` are package agent's; app state
+// machines are package apps'.
 package routines

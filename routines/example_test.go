@@ -3,6 +3,7 @@ package routines_test
 import (
 	"fmt"
 
+	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/ltl"
 	"github.com/specplan/specplan/routines"
 )
@@ -100,4 +101,69 @@ func ExampleLower() {
 	//
 	// # the run ends where the routine may end
 	// rule G(last -> issue_refund | answer)
+}
+
+func ExampleCompile() {
+	r, _ := routines.Parse("refund.routine", []byte(refund))
+	catalog, _ := ltl.ParseCatalog("shop.tools.json", []byte(`[
+	  {"name": "get_order", "inputSchema": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]},
+	   "outputSchema": {"type": "object", "properties": {"status": {"type": "string"}, "total": {"type": "number"}}}},
+	  {"name": "issue_refund", "inputSchema": {"type": "object", "properties": {"order_id": {"type": "string"}, "amount": {"type": "number"}}}}
+	]`))
+	// Inputs are literals in the compiled spec: one Compile per input set.
+	spec, err := routines.Compile(r, map[string]any{"order_id": "A17"}, catalog, specplan.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	order := ltl.Event{Tool: "get_order", Args: map[string]any{"order_id": "A17"},
+		Outcome: ltl.Returned, Result: map[string]any{"status": "delivered", "total": 40}}
+	refundOf := func(amount int) ltl.Event {
+		return ltl.Event{Tool: "issue_refund", Args: map[string]any{"order_id": "A17", "amount": amount}, Outcome: ltl.Returned, Result: map[string]any{}}
+	}
+	fmt.Println(spec.Validate([]ltl.Event{order, refundOf(40)}).Accepted)
+	fmt.Println(spec.Validate([]ltl.Event{order, refundOf(400)}).Accepted)
+
+	_, err = routines.Compile(r, map[string]any{"order_id": 17}, catalog, specplan.Options{})
+	fmt.Println(err)
+	// Output:
+	// true
+	// false
+	// refund.routine:2:7: input order_id is declared a string, but its value is an integer
+}
+
+func ExampleLoadFile() {
+	// The catalog named by `tools from` is read relative to the routine.
+	r, _, catalog, err := routines.LoadFile("../specs/routines/refund.routine", routines.Options{}, specplan.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.Name, len(catalog), "tools")
+	spec, err := routines.Compile(r, map[string]any{"order_id": "A17"}, catalog, specplan.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ws, _ := spec.Witnesses(1)
+	fmt.Println(len(ws[0]), "events in the shortest run")
+	// Output:
+	// refund 4 tools
+	// 4 events in the shortest run
+}
+
+func ExampleCheckLowering() {
+	src := []byte(`routine r
+1. -> lookup() as x
+2. -> lookup()
+3. -> report(v: $x.v)
+`)
+	r, _ := routines.Parse("r.routine", src)
+	fmt.Println(routines.Check(r, nil)) // nothing wrong with the routine itself
+	fmt.Print(routines.CheckLowering(r, 0).(ltl.ErrorList).Format(src))
+	// Output:
+	// <nil>
+	// r.routine:4:14: $x: tool lookup is called by steps 1, 2, and issue 9's `let` and `returns` name the most recent call of a tool, so the lowered spec could not tell them apart
+	// 3. -> report(v: $x.v)
+	//              ^
 }
