@@ -165,9 +165,13 @@ func (c *conv) str(p Pos, lit string) string {
 }
 
 func (c *conv) suggest(name string) string {
+	// The nearest name within distance 2; among equally near ones the
+	// least, so that the message does not depend on map order. distance
+	// is asked up to bd+1 so that a real tie is told from "too far".
 	best, bd := "", 3
 	for n := range c.names {
-		if d := distance(name, n, bd); d < bd || d == bd && best != "" && n < best && d < 3 {
+		d := distance(name, n, bd+1)
+		if d < bd || d == bd && best != "" && n < best {
 			best, bd = n, d
 		}
 	}
