@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -408,5 +409,55 @@ func TestTurnsInjectionPerFamily(t *testing.T) {
 				t.Errorf("the conversation does not carry the result verbatim")
 			}
 		})
+	}
+}
+
+// TestQwenFamilyRealVocabulary: the Qwen family's model carries Qwen's own
+// vocabulary (scripts/setup.sh fetches Qwen3's tokenizer.json; Qwen2.5 has
+// the same ids), not Llama-3's with renamed tokens: llama.cpp tokenizes
+// text as the reference tokenizer does (ids from transformers.js 3.7.2,
+// @lenml/tokenizers, on the same tokenizer.json), its control tokens are
+// Qwen's ids, and its end of turn is `<|im_end|>` 151645. `<tool_call>`
+// is a user-defined token, as in Qwen's published GGUFs: llama.cpp (like
+// transformers) matches it even with special-token parsing off, so a tool
+// result holding the text reaches the model as that token; it is not a
+// control token, and no event comes from it (the injection tests).
+func TestQwenFamilyRealVocabulary(t *testing.T) {
+	fam := chatfamilies.Families[0]
+	if fam.Name != "qwen2.5" || fam.Vocab != "qwen3" {
+		t.Fatalf("family 0 is %s with vocabulary %q", fam.Name, fam.Vocab)
+	}
+	m := familyModel(t, fam, 1024)
+	if n := m.Vocab().Size(); n != 151669 {
+		t.Errorf("vocabulary of %d tokens, want Qwen3's 151669", n)
+	}
+	for _, c := range []struct {
+		text    string
+		special bool
+		want    []int
+	}{
+		{"Hello world, <tool_call> ünïcödé 12.50", false, []int{9707, 1879, 11, 220, 151657, 10489, 77, 37572, 66, 2956, 128505, 220, 16, 17, 13, 20, 15}},
+		{"<|im_start|>user\nHi<|im_end|>\n", true, []int{151644, 872, 198, 13048, 151645, 198}},
+	} {
+		got, err := m.Tokenize(c.text, false, c.special)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("Tokenize(%q, special %v) = %v %v, want %v", c.text, c.special, got, err, c.want)
+		}
+	}
+	plain, err := m.Tokenize("<|im_end|>", false, false)
+	if err != nil || slices.Contains(plain, 151645) {
+		t.Errorf("<|im_end|> as text became %v %v", plain, err)
+	}
+	v := m.Vocab()
+	if !v.Special[151645] || !v.IsEOG(151645) || v.Special[151657] || string(v.Pieces[151657]) != "<tool_call>" || v.BOS != -1 {
+		t.Errorf("<|im_end|> special %v EOG %v; <tool_call> special %v piece %q; BOS %d", v.Special[151645], v.IsEOG(151645), v.Special[151657], v.Pieces[151657], v.BOS)
+	}
+	fc := loadFamilyChat(t, m.Path(), true)
+	cv, err := conversation.New(m, fc.tmpl, chat.Conversation{Messages: []chat.Value{userMessage("hi")}}, conversation.Options{Render: fc.render})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end := cv.EndOfTurn(); end.Token != 151645 {
+		t.Errorf("end of turn %+v, want <|im_end|> 151645", end)
 	}
 }
