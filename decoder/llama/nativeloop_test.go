@@ -23,8 +23,9 @@ import (
 )
 
 // nativeLoopRuns is how many seeded runs TestNativeLoopOnLlama makes per
-// family: SPECPLAN_NATIVELOOP_RUNS raises it. A run costs about 0.6 s of
-// CPU here, so the default of 8 keeps the four families near 20 s.
+// family: SPECPLAN_NATIVELOOP_RUNS raises it. A run costs about 1.3 s of
+// CPU here; the default of 40, with TestTurnsOnLlama's 60, makes 100
+// seeded multi-turn runs per family.
 func nativeLoopRuns(t *testing.T) int {
 	if s := os.Getenv("SPECPLAN_NATIVELOOP_RUNS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -33,7 +34,7 @@ func nativeLoopRuns(t *testing.T) int {
 		}
 		return n
 	}
-	return 8
+	return 40
 }
 
 // nativeLoopSpec is the spec every family runs: a thought may come before
@@ -348,6 +349,7 @@ func TestNativeLoopOnLlama(t *testing.T) {
 	runs := nativeLoopRuns(t)
 	for _, fam := range chatfamilies.Families {
 		t.Run(fam.Name, func(t *testing.T) {
+			t.Parallel() // one model per family, one thread each
 			start := time.Now()
 			ns := newNativeSetup(t, fam, nativeLoopSpec)
 			schemas := map[string]map[string]any{}

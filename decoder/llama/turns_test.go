@@ -104,10 +104,11 @@ func catalogTools(t testing.TB) []chat.Value {
 
 // turnRuns is how many seeded runs TestTurnsOnLlama makes per family:
 // SPECPLAN_TURN_RUNS raises it (thousands for a long soak). A run costs
-// about 0.75 s of CPU here (random weights write long free text, and each
-// new byte state walks the 128k-token trie), so the default of 25 per
-// family keeps the test near 75 s of CPU; 100 per family would take five
-// minutes.
+// about 1.3 s of CPU here: nearly all of it llama_decode, ~4.4 ms a token
+// whatever the model's width (the output projection's per-row cost over a
+// 128k-152k vocabulary), and a run writes ~MinTokens (318) tokens. The
+// default of 60, with TestNativeLoopOnLlama's 40, makes the 100 seeded
+// multi-turn runs per family CI asks for; the families run in parallel.
 func turnRuns(t *testing.T, def int) int {
 	if s := os.Getenv("SPECPLAN_TURN_RUNS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -132,10 +133,11 @@ func TestTurnsOnLlama(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many generations on the real backend")
 	}
-	runs := turnRuns(t, 25)
+	runs := turnRuns(t, 60)
 	tools := catalogTools(t)
 	for _, fam := range chatfamilies.Families {
 		t.Run(fam.Name, func(t *testing.T) {
+			t.Parallel() // one model per family, one thread each
 			// Mistral's templates refuse a second assistant message
 			// without tool_calls (roles must alternate), so with the
 			// model's text as content its runs have one tool message;

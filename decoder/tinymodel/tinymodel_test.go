@@ -197,3 +197,26 @@ func TestNPMVocabMissingOrChanged(t *testing.T) {
 		t.Errorf("changed vocabulary: %v", err)
 	}
 }
+
+// Gemma 3's vocabulary, as setup fetched it, reads strictly: 262,145 ids in
+// SentencePiece spelling, its turn markers special added tokens.
+func TestGemma3VocabReads(t *testing.T) {
+	tj, err := Gemma3Vocab.Read()
+	if err != nil {
+		t.Fatal(err) // says to run scripts/setup.sh when the file is missing
+	}
+	if len(tj.Tokens) != 262145 || tj.ModelType != "BPE" || tj.ByteLevel {
+		t.Errorf("%d tokens, %s, byte-level %v", len(tj.Tokens), tj.ModelType, tj.ByteLevel)
+	}
+	for text, id := range map[string]int{"<bos>": 2, "<eos>": 1, "<start_of_turn>": 105, "<end_of_turn>": 106} {
+		if tj.Tokens[id] != text || !tj.Special[id] {
+			t.Errorf("id %d: %q special %v, want %q special", id, tj.Tokens[id], tj.Special[id], text)
+		}
+	}
+	if tj.Tokens[26352] != "▁Hello" {
+		t.Errorf("id 26352 is %q, want ▁Hello", tj.Tokens[26352])
+	}
+	if _, err := FromTokenizerJSON(tj); err == nil {
+		t.Error("a SentencePiece vocabulary converted as byte-level BPE")
+	}
+}
