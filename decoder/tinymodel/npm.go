@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/specplan/specplan/decoder"
 )
@@ -111,5 +112,59 @@ func Qwen3() (*TokenizerSource, error) {
 	}
 	s.Pre = "qwen2"
 	s.NoBOS = true
+	return s, nil
+}
+
+// Gemma3 is Gemma3Vocab as a TokenizerSource for llama.cpp's SentencePiece
+// tokenizer: `<0xNN>` byte tokens typed as bytes, special added tokens as
+// control tokens, other added tokens user-defined, BOS `<bos>`, EOS
+// `<end_of_turn>` (the instruct models' end of turn). The tokenizer.json
+// has merges, not SentencePiece scores; a token's score is minus the rank
+// of the first merge that makes it, so that SentencePiece's rule (merge
+// the adjacent pair whose result scores highest) applies the merges in
+// BPE's order.
+func Gemma3() (*TokenizerSource, error) {
+	t, err := Gemma3Vocab.Read()
+	if err != nil {
+		return nil, err
+	}
+	if t.ModelType != "BPE" || t.ByteLevel {
+		return nil, fmt.Errorf("tinymodel: %s: want a SentencePiece-spelled BPE vocabulary", t.Path)
+	}
+	n := len(t.Tokens)
+	s := &TokenizerSource{Tokens: t.Tokens, Types: make([]int32, n), Scores: make([]float32, n), SentencePiece: true, BOS: -1, EOS: -1}
+	ids := make(map[string]int, n)
+	for id, tok := range t.Tokens {
+		ids[tok] = id
+		s.Scores[id] = -float32(len(t.Merges)) - 1 // made by no merge
+		switch {
+		case tok == "":
+			s.Tokens[id] = fmt.Sprintf("<unused_id_%d>", id)
+			s.Types[id] = typeControl
+		case t.Special[id]:
+			s.Types[id] = typeControl
+		case t.Added[id]:
+			s.Types[id] = typeUserDefined
+		case len(tok) == 6 && strings.HasPrefix(tok, "<0x") && tok[5] == '>':
+			s.Types[id] = typeByte
+		default:
+			s.Types[id] = typeNormal
+		}
+		switch tok {
+		case "<bos>":
+			s.BOS = id
+		case "<end_of_turn>":
+			s.EOS = id
+		}
+	}
+	for rank := len(t.Merges) - 1; rank >= 0; rank-- {
+		l, r, _ := strings.Cut(t.Merges[rank], " ")
+		if id, ok := ids[l+r]; ok {
+			s.Scores[id] = -float32(rank)
+		}
+	}
+	if s.BOS < 0 || s.EOS < 0 {
+		return nil, fmt.Errorf("tinymodel: %s: no <bos>/<end_of_turn> tokens: not a Gemma vocabulary", t.Path)
+	}
 	return s, nil
 }

@@ -32,6 +32,12 @@ type TokenizerSource struct {
 	// Pre is the pre-tokenizer llama.cpp applies (tokenizer.ggml.pre; "":
 	// llama-bpe, Llama-3's).
 	Pre string
+	// SentencePiece writes the vocabulary as llama.cpp's SPM tokenizer
+	// reads it (tokenizer.ggml.model "llama", no space prefix): Tokens in
+	// SentencePiece spelling (▁ for space, <0xNN> byte tokens) and Scores
+	// instead of Merges (Gemma's).
+	SentencePiece bool
+	Scores        []float32
 	// NoBOS writes tokenizer.ggml.add_bos_token false: llama.cpp then adds
 	// no BOS token (Qwen's vocabulary has none of its own).
 	NoBOS bool
@@ -108,6 +114,7 @@ const (
 	typeNormal      = 1
 	typeControl     = 3
 	typeUserDefined = 4
+	typeByte        = 6
 )
 
 // FromTokenizerJSON converts a byte-level BPE tokenizer.json (Llama-3 style).
@@ -223,8 +230,8 @@ func Write(path string, src *TokenizerSource, opts Options) (err error) {
 }
 
 func (src *TokenizerSource) check() error {
-	if n := len(src.Tokens); n == 0 || len(src.Types) != n {
-		return errors.New("tinymodel: empty tokenizer or Types/Tokens length mismatch")
+	if n := len(src.Tokens); n == 0 || len(src.Types) != n || src.SentencePiece && len(src.Scores) != n {
+		return errors.New("tinymodel: empty tokenizer or Types/Scores/Tokens length mismatch")
 	}
 	return nil
 }
@@ -266,6 +273,13 @@ func Encode(out io.Writer, src *TokenizerSource, opts Options) error {
 		"tokenizer.ggml.eos_token_id":  uint32(src.EOS),
 		"tokenizer.ggml.add_bos_token": !src.NoBOS,
 		"tokenizer.chat_template":      cmp.Or(src.ChatTemplate, ChatTemplate),
+	}
+	if src.SentencePiece {
+		kv["tokenizer.ggml.model"] = "llama"
+		kv["tokenizer.ggml.add_space_prefix"] = false
+		kv["tokenizer.ggml.scores"] = src.Scores
+		delete(kv, "tokenizer.ggml.merges")
+		delete(kv, "tokenizer.ggml.pre")
 	}
 	e, ff := uint64(opts.Embd), uint64(opts.FF)
 	var ts []*ggml.Tensor

@@ -66,6 +66,17 @@ var Families = []Family{
 	},
 }
 
+// Gemma3 is a fifth family, outside Families: Gemma 3's real vocabulary
+// (fetched by scripts/setup.sh; SentencePiece, 262,145 ids) with our
+// Gemma-style template (Gemma's own cannot be shipped). Gemma 3 has no
+// native tool-call format, so it is not among the soundness runs' four;
+// the vocabulary and injection tests use it.
+var Gemma3 = Family{
+	Family: tinymodel.Family{Name: "gemma3", Controls: []string{"<start_of_turn>", "<end_of_turn>"}, BOS: "<bos>", EOS: "<end_of_turn>"},
+	File:   "specplan-gemma-style.jinja", Vocab: "gemma3",
+	Markers: []string{"<start_of_turn>", "<end_of_turn>"},
+}
+
 // TemplateDir is chat/testdata/templates in this source tree.
 func TemplateDir() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -105,6 +116,8 @@ func (f Family) Source() (*tinymodel.TokenizerSource, error) {
 		return tinymodel.Llama3()
 	case "qwen3":
 		return tinymodel.Qwen3()
+	case "gemma3":
+		return tinymodel.Gemma3()
 	}
 	return nil, fmt.Errorf("chatfamilies: %s: unknown vocabulary %q", f.Name, f.Vocab)
 }
