@@ -100,6 +100,7 @@ type Conversation struct {
 	folded   bool // the system message was folded into the first user message
 	spell    int  // the assistant spelling (candidate) the template printed last
 	untooled int  // messages with calls put back without tool_calls
+	drops    bool // the template drops the content of a message with tool_calls
 }
 
 // New renders c with t (the generation prompt included) for backend b,
@@ -130,8 +131,39 @@ func New(b decoder.Backend, t *chat.Template, c chat.Conversation, o Options) (*
 	if cv.end, err = findEndOfTurn(b, t, c.Tools, o.Render); err != nil {
 		return nil, err
 	}
+	cv.drops = cv.dropsTextBeforeCalls()
 	return cv, nil
 }
+
+// dropsTextBeforeCalls renders the conversation with an assistant message
+// that has content and a tool call and reports that the content is not in
+// the rendering (Llama 3.1's and Mistral's templates print only the calls).
+// A template that refuses the probe is taken as keeping the content.
+func (c *Conversation) dropsTextBeforeCalls() bool {
+	name := "probe_tool"
+	if len(c.conv.Tools) > 0 {
+		if fn, ok := c.conv.Tools[0].Get("function"); ok {
+			if n, ok := fn.Get("name"); ok && n.Kind == chat.String {
+				name = n.Str
+			}
+		}
+	}
+	const text = "specplan text before calls"
+	call := object("id", chat.Str("call00000"), "type", chat.Str("function"),
+		"function", object("name", chat.Str(name), "arguments", chat.Str("{}")))
+	msg := object("role", chat.Str("assistant"), "content", chat.Str(text), "tool_calls", chat.Value{Kind: chat.Array, Items: []chat.Value{call}})
+	ro := c.opts.Render
+	ro.NoGenerationPrompt = true
+	r, err := c.tmpl.Render(chat.Conversation{Messages: append(slices.Clone(c.conv.Messages), msg), Tools: c.conv.Tools}, ro)
+	return err == nil && !strings.Contains(r.String(), text)
+}
+
+// DropsTextBeforeCalls reports that the template prints only the calls of
+// an assistant message with tool_calls, dropping its content. NewIndex
+// then compiles the format with decoder.Format.WithCallsOnly, so the
+// model never writes text before a call that the next rendering would
+// not show it.
+func (c *Conversation) DropsTextBeforeCalls() bool { return c.drops }
 
 // stable renders the conversation with the generation prompt and checks
 // that an assistant message after it keeps that text in place, so the

@@ -42,7 +42,13 @@
 //     without its last newline, all of the text as content; last, the
 //     model's text without tool_calls, counted by Untooled, for templates
 //     that print only the calls). Otherwise the model's text as content,
-//     which every template prints as it is.
+//     which every template prints as it is. Native formats write numbers
+//     as tojson prints them (decoder.FormatSpec.TojsonNumbers), so the
+//     rebuilt tool_calls render as written. New renders a probe message
+//     with content and a tool call; where the content is dropped
+//     (DropsTextBeforeCalls: Llama 3.1, Mistral), NewIndex compiles the
+//     format CallsOnly, so the model writes no text before its calls and
+//     Untooled stays 0 on indexes built that way.
 //   - Tool-call ids are the model's where the format writes them
 //     (Mistral's 9 alphanumerics), else issued in order, 9 letters and
 //     digits ("call00001"), which every family's rules allow; each tool

@@ -2,9 +2,11 @@ package conversation_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/chat"
 	"github.com/specplan/specplan/conversation"
 	"github.com/specplan/specplan/decoder"
@@ -157,5 +159,145 @@ func TestNextRefusesWhatTheTemplateCannotPrint(t *testing.T) {
 	}
 	if len(cv.Messages()) != 3 {
 		t.Errorf("the refused turn was added: %d messages", len(cv.Messages()))
+	}
+}
+
+// TestNumbersAsTheTemplatePrintsThem: in each family's native format the
+// decoder writes a number only in the spelling the family's template
+// (real Qwen2.5, Mistral-Nemo and Granite 3.3 templates; our Llama 3.1
+// equivalent) prints back with tojson, so the assistant message rebuilt
+// with tool_calls renders byte for byte as the model wrote it: of the
+// spellings below, those the constraint accepts go back with tool_calls,
+// and those it refuses are exactly those the template respells (which
+// would have gone back as text, Untooled). Granite 3.3's template prints
+// an assistant message's content and not its tool_calls, so there every
+// spelling goes back with tool_calls (the whole text as content).
+func TestNumbersAsTheTemplatePrintsThem(t *testing.T) {
+	spellings := []string{"12.5", "12.50", "-0", "-0.0", "0", "0.0", "7", "-3", "0.0001", "0.00001", "100.0", "1.10", "1.05"}
+	canonical := map[string]bool{"12.5": true, "-0.0": true, "0": true, "0.0": true, "7": true, "-3": true, "0.0001": true, "100.0": true, "1.05": true}
+	for _, c := range []struct {
+		fam    string
+		f      decoder.Format
+		call   string
+		prints bool // the template prints tool_calls (with tojson)
+	}{
+		{"qwen2.5", decoder.FormatQwen, "<tool_call>\n{\"name\": \"refund\", \"arguments\": {\"amount\": %s}}\n</tool_call>", true},
+		{"llama3.1", decoder.FormatLlama3, `{"name": "refund", "parameters": {"amount": %s}}`, true},
+		{"mistral-nemo", decoder.FormatMistral, `[TOOL_CALLS][{"name": "refund", "arguments": {"amount": %s}, "id": "abcDEF123"}]`, true},
+		{"granite3.3", decoder.FormatGranite, `<|tool_call|>[{"name": "refund", "arguments": {"amount": %s}}]`, false},
+	} {
+		t.Run(c.fam, func(t *testing.T) {
+			fm := family(t, c.fam)
+			m := model(t, fm)
+			byteTok := map[byte]int{}
+			for _, sp := range spellings {
+				for _, b := range []byte(fmt.Sprintf(c.call, sp)) {
+					if _, ok := byteTok[b]; !ok {
+						toks, err := m.Tokenize(string(b), false, false)
+						if err != nil || len(toks) != 1 {
+							t.Fatalf("byte %q: %v %v", b, toks, err)
+						}
+						byteTok[b] = toks[0]
+					}
+				}
+			}
+			sp0, err := specplan.Compile("spec.ltl", []byte("spec n \"one refund\"\ntools refund\nrule F refund\nrule at_most(1, refund)\n"), specplan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tm := familyTemplate(t, fm)
+			conv := func() *conversation.Conversation {
+				cv, err := conversation.New(m, tm, chat.Conversation{Messages: []chat.Value{msg("user", "Refund it.")}},
+					conversation.Options{Render: chat.Options{Now: pinned.Now, BOS: fm.BOS, EOS: fm.EOS}, Format: c.f})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return cv
+			}
+			v := conv().Vocab(m.Vocab())
+			ix, err := decoder.NewIndex(decoder.FromDFA(sp0.DFA()), v, decoder.NewTrie(v), decoder.IndexOptions{Format: c.f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sp := range spellings {
+				text := fmt.Sprintf(c.call, sp)
+				cv := conv()
+				s := ix.NewSession()
+				written := true
+				for i, b := range []byte(text) {
+					if (i > 0 && s.Done()) || s.Accept(byteTok[b]) != nil {
+						written = false
+						break
+					}
+				}
+				// The call ends the run (Done) or at least the message.
+				written = written && (s.Done() || s.Mask().Has(cv.EndOfTurn().Token))
+				if written != canonical[sp] {
+					t.Errorf("amount %s: the constraint writes it: %v, want %v", sp, written, canonical[sp])
+				}
+				if _, err := cv.Next([]byte(text), cv.EndOfTurn().Token, []ltl.Event{{Tool: "refund", Args: map[string]any{"amount": sp}}, obs("r")}, 1); err != nil {
+					if written {
+						t.Errorf("amount %s: Next: %v", sp, err)
+					}
+					continue
+				}
+				_, tooled := cv.Messages()[1].Get("tool_calls")
+				if tooled != (written || !c.prints) {
+					t.Errorf("amount %s: written %v, but back with tool_calls %v (untooled %d)", sp, written, tooled, cv.Untooled())
+				}
+			}
+		})
+	}
+}
+
+// TestDropsTextBeforeCalls: New renders a probe and finds the templates
+// that print only the calls of an assistant message with tool_calls
+// (Llama 3.1's, Mistral-Nemo's); for them NewIndex compiles the format
+// CallsOnly, so the constraint refuses a thought before a call, which the
+// same format allows elsewhere.
+func TestDropsTextBeforeCalls(t *testing.T) {
+	sp, err := specplan.Compile("spec.ltl", []byte("spec n \"a call\"\nsteps thought\ntools get_order\nrule F get_order\n"), specplan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		fam   string
+		f     decoder.Format
+		drops bool
+		text  string
+	}{
+		{"qwen2.5", decoder.FormatQwen, false, "Thought: x\n<tool_call>\n{\"name\": \"get_order\", \"arguments\": {}}\n</tool_call>"},
+		{"llama3.1", decoder.FormatLlama3, true, "Thought: x\n{\"name\": \"get_order\", \"parameters\": {}}"},
+		{"mistral-nemo", decoder.FormatMistral, true, "Thought: x\n[TOOL_CALLS][{\"name\": \"get_order\", \"arguments\": {}, \"id\": \"abcDEF123\"}]"},
+		{"granite3.3", decoder.FormatGranite, false, "Thought: x\n<|tool_call|>[{\"name\": \"get_order\", \"arguments\": {}}]"},
+	} {
+		t.Run(c.fam, func(t *testing.T) {
+			fm := family(t, c.fam)
+			m := model(t, fm)
+			cv, err := conversation.New(m, familyTemplate(t, fm), chat.Conversation{Messages: []chat.Value{msg("user", "Look A1 up.")}},
+				conversation.Options{Render: chat.Options{Now: pinned.Now, BOS: fm.BOS, EOS: fm.EOS}, Format: c.f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cv.DropsTextBeforeCalls() != c.drops {
+				t.Fatalf("DropsTextBeforeCalls = %v, want %v", cv.DropsTextBeforeCalls(), c.drops)
+			}
+			ix, err := cv.NewIndex(m, decoder.FromDFA(sp.DFA()), decoder.IndexOptions{Markers: map[string]int{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := ix.NewSession()
+			written := true
+			for _, b := range []byte(c.text) {
+				toks, err := m.Tokenize(string(b), false, false)
+				if err != nil || len(toks) != 1 || s.Done() || s.Accept(toks[0]) != nil {
+					written = false
+					break
+				}
+			}
+			if written == c.drops {
+				t.Errorf("a thought before the call written: %v; the template drops it: %v", written, c.drops)
+			}
+		})
 	}
 }

@@ -63,9 +63,15 @@ func FormatFor(src string) (f decoder.Format, native bool, detected chat.ToolCal
 // (decoder.MarkerTokens) unless o.Markers is given: the model then writes
 // a marker as the token it was trained on, and its text (Index.TokenText)
 // is what the template renders for the call, so the prefix check holds.
+// Where the template drops the text before calls (DropsTextBeforeCalls),
+// the format is o.Format.WithCallsOnly(): a message either has calls and
+// nothing before them, or no calls.
 func (c *Conversation) NewIndex(b decoder.Backend, ea decoder.EventAutomaton, o decoder.IndexOptions) (*decoder.Index, error) {
 	if !o.Format.Valid() {
 		o.Format = c.opts.Format
+	}
+	if c.drops && c.opts.Assistant == nil {
+		o.Format = o.Format.WithCallsOnly()
 	}
 	if o.Markers == nil && o.Format.Valid() {
 		m, err := decoder.MarkerTokens(b, o.Format)

@@ -23,12 +23,30 @@ type interval struct {
 // The leaf state is the text typed so far.
 type numLeaf struct {
 	integer bool
-	ivs     []interval
-	memo    map[string]int // minRem by prefix; guarded by the Index lock
+	// tojson: only the spellings Python's json.dumps prints (pyNumLeaf).
+	tojson bool
+	ivs    []interval
+	memo   map[string]int // minRem by prefix; guarded by the Index lock
 }
 
 func newNumLeaf(integer bool, ivs []interval) *numLeaf {
 	return &numLeaf{integer: integer, ivs: ivs, memo: map[string]int{}}
+}
+
+// newPyNumLeaf is newNumLeaf for formats whose template reprints the
+// arguments with tojson (FormatSpec.TojsonNumbers): within the number
+// language above, json.dumps prints an integer as written except -0 (it
+// prints 0), and a float (at most 15 significant digits, so the shortest
+// repr is the written digits) without trailing fraction zeros except a
+// single ".0", and in exponent form below 1e-4. So the leaf writes no
+// "-0", no fraction ending in 0 other than ".0", and no value with
+// 0 < |v| < 1e-4 (taken out of the intervals; -0.0 stays, as Python
+// prints it). minRem stays exact (see compute), so the leaf has no dead
+// ends.
+func newPyNumLeaf(integer bool, ivs []interval) *numLeaf {
+	tiny := big.NewRat(1, 10000)
+	ivs = intersect(ivs, []interval{{hi: neg(tiny)}, {lo: bigZero, hi: bigZero}, {lo: tiny}})
+	return &numLeaf{integer: integer, tojson: true, ivs: ivs, memo: map[string]int{}}
 }
 
 func (l *numLeaf) init() string { return "" }
@@ -183,8 +201,16 @@ func (l *numLeaf) compute(ls string) int {
 					base = pow10[L-1]
 					count = new(big.Rat).Mul(big.NewRat(9, 1), pow10[L-1])
 				}
-				groups = append(groups, numGroup{neg: neg, base: base, count: count, jmax: maxJ(L),
-					bytes: func(j int) int { return extra + L + fracBytes(j) }})
+				bytes := func(j int) int { return extra + L + fracBytes(j) }
+				if l.tojson && neg && L == 1 {
+					// "-1".."-9" as integers, "-0.…" only with a fraction.
+					groups = append(groups, numGroup{neg: true, base: big.NewRat(1, 1), count: big.NewRat(9, 1), bytes: bytes})
+					if maxJ(L) >= 1 {
+						groups = append(groups, numGroup{neg: true, base: base, count: count, jmin: 1, jmax: maxJ(L), bytes: bytes})
+					}
+					continue
+				}
+				groups = append(groups, numGroup{neg: neg, base: base, count: count, jmax: maxJ(L), bytes: bytes})
 			}
 		}
 	case !p.dot:
@@ -194,12 +220,25 @@ func (l *numLeaf) compute(ls string) int {
 			maxK = 0
 		}
 		for k := 0; k <= maxK; k++ {
-			groups = append(groups, numGroup{neg: p.neg, base: new(big.Rat).Mul(P, pow10[k]), count: pow10[k],
-				jmax: maxJ(len(p.ip) + k), bytes: func(j int) int { return k + fracBytes(j) }})
+			jmin := 0
+			if l.tojson && p.neg && p.ip == "0" {
+				jmin = 1 // "-0" is printed 0; "-0.0" is kept
+			}
+			if jmax := maxJ(len(p.ip) + k); jmax >= jmin {
+				groups = append(groups, numGroup{neg: p.neg, base: new(big.Rat).Mul(P, pow10[k]), count: pow10[k],
+					jmin: jmin, jmax: jmax, bytes: func(j int) int { return k + fracBytes(j) }})
+			}
 		}
 	default:
 		P, _ := new(big.Rat).SetString(p.ip + "." + p.fp + "0")
 		f := len(p.fp)
+		if l.tojson && f >= 2 && p.fp[f-1] == '0' {
+			// The prefix itself is not printed so (12.50): a completion
+			// adds digits, the last not 0, i.e. P + m·10^-j with m ≥ 1.
+			// At the least j where such a value is in the set, one of
+			// them has m not a multiple of 10 (else j-1 had one).
+			return l.trailingZeroRem(p.neg, P, f, maxNumDigits-len(p.ip))
+		}
 		if jmax := maxNumDigits - len(p.ip); jmax >= max(f, 1) {
 			groups = append(groups, numGroup{neg: p.neg, base: P, count: big.NewRat(1, 1), countShift: f,
 				jmin: max(f, 1), jmax: jmax, bytes: func(j int) int { return j - f }})
@@ -225,6 +264,19 @@ func (l *numLeaf) compute(ls string) int {
 		}
 	}
 	return best
+}
+
+// trailingZeroRem is compute's answer for a prefix P with f fraction
+// digits ending in 0 under tojson: the fewest digits j-f (j ≤ jmax) such
+// that some ±(P + m·10^-j), 1 ≤ m < 10^(j-f), lies in the set.
+func (l *numLeaf) trailingZeroRem(neg bool, P *big.Rat, f, jmax int) int {
+	for j := f + 1; j <= jmax; j++ {
+		count := new(big.Rat).Sub(pow10[j-f], big.NewRat(1, 1))
+		if l.meets(numShape{neg: neg, base: new(big.Rat).Add(P, pow10n[j]), step: pow10n[j], count: count, bytes: j - f}) {
+			return j - f
+		}
+	}
+	return -1
 }
 
 // meets reports whether some value ±(base + m·step), 0 <= m < count, lies in

@@ -113,6 +113,19 @@ type FormatSpec struct {
 	// StepsAfterCalls allows a step line after a call in the same message
 	// (always true in effect for the project's own line formats).
 	StepsAfterCalls bool
+	// CallsOnly: a message with calls holds nothing but its calls, no step
+	// line before them. The family's templates print only the calls of an
+	// assistant message with tool_calls and drop its content (Llama 3.1,
+	// Mistral-Nemo, Mistral-Small 3.x), so text written before a call
+	// would not be in the conversation the model sees next. Steps still
+	// make messages of their own (the answer). Not with a think block.
+	CallsOnly bool
+	// TojsonNumbers writes every number of the arguments as Python's
+	// json.dumps prints it (what a template's tojson reprints when the
+	// call goes back as tool_calls): no trailing zeros in a fraction
+	// other than ".0", no "-0", nothing between 0 and 1e-4 in magnitude.
+	// Then the conversation put back is byte for byte what the model wrote.
+	TojsonNumbers bool
 	// ReservedLabel is a step label the calls use ("Action" in react): no
 	// step kind may be written with it.
 	ReservedLabel string
@@ -198,6 +211,9 @@ func NewFormat(s FormatSpec) (Format, error) {
 	}
 	// A call must end in a way the reader sees: a closing text, or (JSON and
 	// pythonic bodies end at their closing bracket) nothing.
+	if s.CallsOnly && (s.Think != nil || s.StepsAfterCalls) {
+		return bad("CallsOnly goes with neither a think block nor StepsAfterCalls")
+	}
 	if s.Think != nil {
 		t := s.Think
 		if t.Open == "" || t.Close == "" || !isIdent(t.Step) || stepName(StepLabel(t.Step)) != t.Step {
@@ -545,4 +561,18 @@ func (f Format) Example(tool string) string {
 		call = d.ListOpen + call + d.ListClose
 	}
 	return call
+}
+
+// WithCallsOnly is f with CallsOnly set, under the same name: the format
+// for a conversation whose template drops an assistant message's content
+// when it has tool_calls (conversation.New finds that by rendering a
+// probe). A format with a think block or StepsAfterCalls (the project's
+// line formats) is returned as it is: CallsOnly excludes both.
+func (f Format) WithCallsOnly() Format {
+	if f.d == nil || f.d.CallsOnly || f.d.Think != nil || f.d.StepsAfterCalls {
+		return f
+	}
+	d := f.Spec()
+	d.CallsOnly = true
+	return Format{d: &d}
 }

@@ -31,7 +31,7 @@ const (
 // flat reports whether the format has a single message mode.
 func (f Format) flat() bool {
 	d := f.d
-	return d.ListOpen == "" && d.CallSep == "" && !d.Single && d.Think == nil && d.StepsAfterCalls
+	return d.ListOpen == "" && d.CallSep == "" && !d.Single && d.Think == nil && d.StepsAfterCalls && !d.CallsOnly
 }
 
 // modes is how many message modes the format's states distinguish.
@@ -72,6 +72,9 @@ func (f Format) before(k eventKind, m msgMode) (pre string, out msgMode, ok bool
 	case evCall:
 		if m == mBegin && d.Think != nil && d.Think.InPrompt {
 			return "", 0, false
+		}
+		if m == mText && d.CallsOnly {
+			return "", 0, false // the template would drop the text before it
 		}
 		switch m {
 		case mBegin, mText:

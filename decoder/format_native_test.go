@@ -238,6 +238,11 @@ func TestNativeFormatsRefuse(t *testing.T) {
 		{FormatMistralV11, "[TOOL_CALLS]search[CALL_ID]abc[ARGS]{}", "9 characters"},
 		{FormatMistralV11, "[TOOL_CALLS]search[ARGS]{}", "want tool"},
 		{FormatHarmony, " to=functions.search<|channel|>commentary json<|message|>{} to=functions.search<|channel|>commentary json<|message|>{}", "after the message's calls"},
+		// CallsOnly (conversation.New finds the templates that drop the
+		// text before calls): no step line before a call.
+		{FormatLlama3.WithCallsOnly(), "Thought: x\n{\"name\": \"search\", \"parameters\": {}}", "not a step or a call"},
+		{FormatMistral.WithCallsOnly(), "Thought: x\n[TOOL_CALLS][{\"name\": \"search\", \"arguments\": {}, \"id\": \"abcdefghi\"}]", "not a step or a call"},
+		{FormatMistralV11.WithCallsOnly(), "Thought: x\n[TOOL_CALLS]search[CALL_ID]abcdefghi[ARGS]{}", "not a step or a call"},
 	}
 	vocab := testVocab()
 	trie := NewTrie(vocab)
@@ -482,5 +487,26 @@ func TestFormatExample(t *testing.T) {
 		if last.Tool != "search" || last.Args["arg"] != "value" {
 			t.Errorf("%s: Example %q reads as %v", f, ex, calls)
 		}
+	}
+}
+
+// WithCallsOnly keeps the name and leaves the line formats and the think
+// formats as they are; the plain native format still writes a step before
+// a call.
+func TestWithCallsOnly(t *testing.T) {
+	co := FormatLlama3.WithCallsOnly()
+	if co.String() != FormatLlama3.String() || !co.Spec().CallsOnly || FormatLlama3.Spec().CallsOnly {
+		t.Errorf("WithCallsOnly: %s %+v", co, co.Spec())
+	}
+	for _, f := range []Format{FormatJSON, FormatHermes, FormatQwen} {
+		if f.WithCallsOnly().Spec().CallsOnly {
+			t.Errorf("%s: CallsOnly set on a format with steps after calls or a think block", f)
+		}
+	}
+	if _, err := FormatLlama3.ParseMessage([]byte("Thought: x\n{\"name\": \"search\", \"parameters\": {}}")); err != nil {
+		t.Errorf("llama3 without CallsOnly: %v", err)
+	}
+	if _, err := NewFormat(FormatSpec{Name: "x-calls-only", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments", CallsOnly: true, StepsAfterCalls: true}); err == nil {
+		t.Error("CallsOnly with StepsAfterCalls accepted")
 	}
 }

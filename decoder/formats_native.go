@@ -25,7 +25,7 @@ var (
 	// FormatQwen is Qwen2.5/Qwen3's and Hermes 2/3's (and Granite 4's):
 	// the templates join calls with "\n" and end the message right after
 	// the last </tool_call>. Qwen3's reasoning is <think>\n…\n</think>\n\n.
-	FormatQwen = mustFormat(FormatSpec{Name: "qwen", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments",
+	FormatQwen = mustFormat(FormatSpec{Name: "qwen", Args: ArgsJSON, TojsonNumbers: true, NameKey: "name", ArgsKey: "arguments",
 		CallOpen: "<tool_call>\n", CallClose: "\n</tool_call>", CallSep: "\n",
 		Think:   &ThinkBlock{Step: "think", Open: "<think>\n", Close: "\n</think>\n\n"},
 		Special: []string{"<tool_call>", "</tool_call>"},
@@ -33,21 +33,21 @@ var (
 		Doc:     "Qwen/Hermes <tool_call> blocks joined by newlines (native)"})
 	// FormatLlama3 is Llama 3.1-3.3's JSON tool call for custom tools, as
 	// the template renders it: no <|python_tag|>, one call per message.
-	FormatLlama3 = mustFormat(FormatSpec{Name: "llama3", Args: ArgsJSON, NameKey: "name", ArgsKey: "parameters",
+	FormatLlama3 = mustFormat(FormatSpec{Name: "llama3", Args: ArgsJSON, TojsonNumbers: true, NameKey: "name", ArgsKey: "parameters",
 		Single: true,
 		Chat:   []string{"llama3"},
 		Doc:    `Llama 3.1+ {"name": …, "parameters": {…}}, one call per message (native)`})
 	// FormatLlama3Tag is FormatLlama3 after <|python_tag|> (token 128010 in
 	// Llama 3's vocabulary), the prefix Llama 3.1 models also write before
 	// a JSON call and inference servers read.
-	FormatLlama3Tag = mustFormat(FormatSpec{Name: "llama3-python-tag", Args: ArgsJSON, NameKey: "name", ArgsKey: "parameters",
+	FormatLlama3Tag = mustFormat(FormatSpec{Name: "llama3-python-tag", Args: ArgsJSON, TojsonNumbers: true, NameKey: "name", ArgsKey: "parameters",
 		CallOpen: "<|python_tag|>", Single: true,
 		Special: []string{"<|python_tag|>"},
 		Doc:     "FormatLlama3 after the <|python_tag|> token (native)"})
 	// FormatMistral is Mistral-Nemo's (v3 tokenizer): all calls of a
 	// message in one [TOOL_CALLS] list, each with a 9-alphanumeric id that
 	// the tool message's tool_call_id repeats (the template refuses others).
-	FormatMistral = mustFormat(FormatSpec{Name: "mistral", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments",
+	FormatMistral = mustFormat(FormatSpec{Name: "mistral", Args: ArgsJSON, TojsonNumbers: true, NameKey: "name", ArgsKey: "arguments",
 		ID:       IDRule{Key: "id", Len: 9, Alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"},
 		ListOpen: "[TOOL_CALLS][", ListSep: ", ", ListClose: "]",
 		Special: []string{"[TOOL_CALLS]"},
@@ -55,7 +55,7 @@ var (
 		Doc:     `Mistral [TOOL_CALLS][{…, "id": "9 alphanumerics"}] (native)`})
 	// FormatGranite is Granite 3.x's: all calls of a message in one list
 	// after <|tool_call|>.
-	FormatGranite = mustFormat(FormatSpec{Name: "granite", Args: ArgsJSON, NameKey: "name", ArgsKey: "arguments",
+	FormatGranite = mustFormat(FormatSpec{Name: "granite", Args: ArgsJSON, TojsonNumbers: true, NameKey: "name", ArgsKey: "arguments",
 		ListOpen: "<|tool_call|>[", ListSep: ", ", ListClose: "]",
 		Special: []string{"<|tool_call|>"},
 		Chat:    []string{"granite"},
@@ -64,7 +64,7 @@ var (
 	// the name, then its arguments in a ```json fence. R1's generation
 	// prompt opens a think block (<think>\n) that the model must close;
 	// this format does not model that (see the package notes).
-	FormatDeepSeek = mustFormat(FormatSpec{Name: "deepseek", Args: ArgsBracket,
+	FormatDeepSeek = mustFormat(FormatSpec{Name: "deepseek", Args: ArgsBracket, TojsonNumbers: true,
 		NameEnd: "\n```json\n", ArgsEnd: "\n```",
 		CallOpen: "<｜tool▁call▁begin｜>function<｜tool▁sep｜>", CallClose: "<｜tool▁call▁end｜>",
 		ListOpen: "<｜tool▁calls▁begin｜>", ListSep: "\n", ListClose: "<｜tool▁calls▁end｜>",
@@ -74,7 +74,7 @@ var (
 	// FormatMistralV11 is Mistral-Small-3.1/3.2's (v11+ tokenizers): each
 	// call `[TOOL_CALLS]name[CALL_ID]id[ARGS]{…}`, one after another. The
 	// template family is "mistral" too; [CALL_ID] in the template selects it.
-	FormatMistralV11 = mustFormat(FormatSpec{Name: "mistral-v11", Args: ArgsBracket,
+	FormatMistralV11 = mustFormat(FormatSpec{Name: "mistral-v11", Args: ArgsBracket, TojsonNumbers: true,
 		NameEnd: "[ARGS]", CallOpen: "[TOOL_CALLS]",
 		ID:      IDRule{Key: "[CALL_ID]", Len: 9, Alphabet: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"},
 		Special: []string{"[TOOL_CALLS]", "[CALL_ID]", "[ARGS]"},
@@ -86,7 +86,7 @@ var (
 	// and the arguments, and ends with <|call|>, an end-of-generation
 	// token. The analysis channel (reasoning) is not modelled: a message
 	// here is steps and one call, or steps.
-	FormatHarmony = mustFormat(FormatSpec{Name: "harmony", Args: ArgsBracket,
+	FormatHarmony = mustFormat(FormatSpec{Name: "harmony", Args: ArgsBracket, TojsonNumbers: true,
 		CallOpen: " to=functions.", NameEnd: "<|channel|>commentary json<|message|>", Single: true,
 		Special: []string{"<|channel|>", "<|message|>"},
 		Chat:    []string{"harmony"},
@@ -95,7 +95,7 @@ var (
 	// prompt opens the reasoning (`<｜Assistant｜><think>\n`): every
 	// message starts with the reasoning text and \n</think>\n\n, the step
 	// kind `think` (which the spec must then declare), never read as calls.
-	FormatDeepSeekR1 = mustFormat(FormatSpec{Name: "deepseek-r1", Args: ArgsBracket,
+	FormatDeepSeekR1 = mustFormat(FormatSpec{Name: "deepseek-r1", Args: ArgsBracket, TojsonNumbers: true,
 		NameEnd: "\n```json\n", ArgsEnd: "\n```",
 		CallOpen: "<｜tool▁call▁begin｜>function<｜tool▁sep｜>", CallClose: "<｜tool▁call▁end｜>",
 		ListOpen: "<｜tool▁calls▁begin｜>", ListSep: "\n", ListClose: "<｜tool▁calls▁end｜>",

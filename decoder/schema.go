@@ -310,7 +310,7 @@ func (c *compiler) node(nd *jschema.Node, lits []automata.Lit, depth int, next i
 			}
 		}
 		if len(ivs) > 0 {
-			add(c.b.leafNode(newNumLeaf(t&jschema.TFrac == 0, ivs), next))
+			add(c.b.leafNode(c.numLeaf(t&jschema.TFrac == 0, ivs), next))
 		}
 	}
 	for _, sc := range []struct {
@@ -704,11 +704,20 @@ func (c *compiler) freeArray(d int, next int32) int32 {
 	return c.b.lit("[", c.b.split(c.b.lit("]", next), item))
 }
 
+// numLeaf is the number leaf of the compiler's format: numbers as tojson
+// prints them where the format asks (FormatSpec.TojsonNumbers).
+func (c *compiler) numLeaf(integer bool, ivs []interval) *numLeaf {
+	if c.f.Valid() && c.f.d.TojsonNumbers {
+		return newPyNumLeaf(integer, ivs)
+	}
+	return newNumLeaf(integer, ivs)
+}
+
 // freeValue is any scalar, or an object or array nested up to d.
 func (c *compiler) freeValue(d int, next int32) int32 {
 	return c.b.split(
 		c.b.leafNode(&strLeaf{mode: modeJSON, maxLen: -1}, next),
-		c.b.leafNode(newNumLeaf(false, fullLine), next),
+		c.b.leafNode(c.numLeaf(false, fullLine), next),
 		c.b.lit(c.syn.trueLit(), next),
 		c.b.lit(c.syn.falseLit(), next),
 		c.b.lit(c.syn.nullLit(), next),

