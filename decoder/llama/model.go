@@ -10,8 +10,11 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	ollama "github.com/ollama/ollama/llama"
 	"github.com/specplan/specplan/decoder"
@@ -102,19 +105,24 @@ type Options struct {
 // Model is a loaded GGUF with one llama.cpp context; it implements
 // decoder.Backend. It is not safe for concurrent use.
 type Model struct {
-	path     string
-	model    *ollama.Model
-	ctx      *ollama.Context
-	batch    *ollama.Batch
-	vocab    *decoder.Vocab
-	template string
-	nctx     int
-	nbatch   int
-	pos      int
-	logits   []float32 // nil until a Decode, then logitBuf
-	logitBuf []float32
-	verbose  bool
-	closed   bool
+	path  string
+	model *ollama.Model
+	ctx   *ollama.Context
+	batch *ollama.Batch
+	vocab *decoder.Vocab
+	// userDefined[id]: an added token shaped like markup (markerShaped)
+	// that llama.cpp matches in any text, even with special-token parsing
+	// off (Qwen's `<tool_call>`, `<think>`); Tokenize without parseSpecial
+	// never returns one.
+	userDefined []bool
+	template    string
+	nctx        int
+	nbatch      int
+	pos         int
+	logits      []float32 // nil until a Decode, then logitBuf
+	logitBuf    []float32
+	verbose     bool
+	closed      bool
 }
 
 var _ decoder.Backend = (*Model)(nil)
@@ -203,7 +211,7 @@ func Load(path string, opts Options) (*Model, error) {
 		m.release()
 		return nil, &Error{Code: ErrLoad, Path: path, Msg: "cannot allocate a batch", Err: err}
 	}
-	m.vocab = readVocab(lm)
+	m.vocab, m.userDefined = readVocab(lm)
 	m.template, _ = metaString(lm, "tokenizer.chat_template")
 	return m, nil
 }
@@ -257,13 +265,21 @@ func checkGGUF(path string) error {
 }
 
 // readVocab reads the vocabulary through llama.cpp so that masks use
-// exactly the bytes llama.cpp's detokenizer produces.
-func readVocab(m *ollama.Model) *decoder.Vocab {
+// exactly the bytes llama.cpp's detokenizer produces, and which tokens are
+// user-defined (see Tokenize).
+func readVocab(m *ollama.Model) (*decoder.Vocab, []bool) {
 	n := m.NumVocab()
 	buf := make([]byte, 256)
 	v := &decoder.Vocab{Pieces: make([][]byte, n), Special: make([]bool, n), BOS: -1}
+	var user []bool
 	for id := range n {
 		attr := tokenAttr(m, id)
+		if attr&attrUserDefined != 0 && markerShaped(tokenPiece(m, id, buf)) {
+			if user == nil {
+				user = make([]bool, n)
+			}
+			user[id] = true
+		}
 		if m.TokenIsEog(id) {
 			v.EOG = append(v.EOG, id)
 		}
@@ -278,7 +294,19 @@ func readVocab(m *ollama.Model) *decoder.Vocab {
 			v.BOS = b
 		}
 	}
-	return v
+	return v, user
+}
+
+// markerShaped: a token text written like chat or call markup, `<…>` or
+// `[…]` without spaces (`<tool_call>`, `</think>`, `[TOOL_CALLS]`). Other
+// user-defined tokens are text the vocabulary's authors added for
+// efficiency (Gemma's runs of spaces and tabs) and stay as they are.
+func markerShaped(piece []byte) bool {
+	n := len(piece)
+	if n < 3 || bytes.ContainsAny(piece, " \t\r\n") {
+		return false
+	}
+	return piece[0] == '<' && piece[n-1] == '>' || piece[0] == '[' && piece[n-1] == ']'
 }
 
 func (m *Model) release() {
@@ -357,7 +385,73 @@ func (m *Model) Tokenize(text string, addBOS, parseSpecial bool) ([]int, error) 
 		}
 		return nil, nil
 	}
-	return m.model.Tokenize(text, addBOS, parseSpecial)
+	toks, err := m.model.Tokenize(text, addBOS, parseSpecial)
+	if err != nil || parseSpecial || m.userDefined == nil {
+		return toks, err
+	}
+	return m.plainTokens(text, addBOS, toks)
+}
+
+// maxUserDefinedPasses bounds plainTokens' re-tokenizations; each pass
+// only adds cuts, and one pass removes every token it found.
+const maxUserDefinedPasses = 8
+
+// plainTokens makes untrusted text tokens of text only. llama.cpp matches
+// a user-defined token (Qwen's `<tool_call>`, `</tool_call>`, `<think>`)
+// wherever its text occurs, even with special-token parsing off, as
+// transformers does: a tool result holding "<tool_call>" would reach the
+// model as the very token the model writes to open a call, indistinguishable
+// from its own. Text is not allowed to become call-format structure, so
+// every occurrence of such a token's text is cut after its first character
+// and the pieces are tokenized apart: the model sees the characters, never
+// the token. toks is text's tokenization; text without such tokens (the
+// usual case) costs one scan of it.
+func (m *Model) plainTokens(text string, addBOS bool, toks []int) ([]int, error) {
+	var cuts []int
+	for pass := 0; ; pass++ {
+		found := map[int]bool{}
+		for _, t := range toks {
+			if t >= 0 && t < len(m.userDefined) && m.userDefined[t] {
+				found[t] = true
+			}
+		}
+		if len(found) == 0 {
+			return toks, nil
+		}
+		if pass == maxUserDefinedPasses {
+			return nil, fmt.Errorf("llama: text still tokenizes to user-defined tokens after %d passes of cutting them apart", pass)
+		}
+		for t := range found {
+			piece := string(m.vocab.Pieces[t])
+			if piece == "" {
+				continue
+			}
+			_, first := utf8.DecodeRuneInString(piece)
+			for at := 0; ; {
+				i := strings.Index(text[at:], piece)
+				if i < 0 {
+					break
+				}
+				cuts = append(cuts, at+i+first)
+				at += i + len(piece)
+			}
+		}
+		slices.Sort(cuts)
+		cuts = slices.Compact(cuts)
+		toks = toks[:0:0]
+		prev := 0
+		for k, c := range append(slices.Clone(cuts), len(text)) {
+			if c <= prev {
+				continue
+			}
+			part, err := m.model.Tokenize(text[prev:c], addBOS && k == 0, false)
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, part...)
+			prev = c
+		}
+	}
 }
 
 // TokenText is tok's text with control tokens spelled out (`<|eot_id|>`),
