@@ -26,7 +26,7 @@ type CompileCmd struct {
 	Format          string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png,gbnf,lark,regex,structural-tag" help:"Output format: ${enum}. gbnf, lark and regex export the language of one generation (call format, argument schemas included)."`
 	CallFormat      string        `name:"call-format" default:"react" placeholder:"NAME" help:"gbnf/lark/regex/structural-tag: the call syntax (${formats}); the default is generate's without a template that shows calls."`
 	FromState       int           `name:"from-state" default:"-1" placeholder:"STATE" help:"gbnf/lark/regex/structural-tag: the DFA state the generation starts in (-1: the initial state), for the grammar of a later turn."`
-	Bind            []string      `name:"bind" placeholder:"NAME=JSON" help:"gbnf/lark/regex/structural-tag: a value captured before the turn (a let name), repeatable."`
+	Bind            []string      `name:"bind" sep:"none" placeholder:"NAME=JSON" help:"gbnf/lark/regex/structural-tag: a value captured before the turn (a let name), repeatable."`
 	MaxExportBytes  int           `name:"max-export-bytes" default:"0" help:"gbnf/lark/regex: refuse a grammar larger than this (0: 16 MiB)."`
 	MaxGrammarRules int           `name:"max-grammar-rules" default:"0" help:"gbnf/lark/regex: refuse a grammar with more rules than this (0: 100000)."`
 	MaxLeafStates   int           `name:"max-leaf-states" default:"0" help:"gbnf/lark/regex: refuse a value automaton (string, number, pattern) with more states than this (0: 20000)."`
