@@ -84,10 +84,13 @@ func build(lang *decoder.Language, opts *Options) (*grammar, error) {
 	return &b.g, nil
 }
 
-func (b *builder) newRule(base, note string) int {
+func (b *builder) newRule(base, note string) int { return b.newRuleSep(base, note, "-") }
+
+// newRuleSep names a rule base, or base+sep+k when that is taken.
+func (b *builder) newRuleSep(base, note, sep string) int {
 	name := base
 	for k := 2; b.used[name]; k++ {
-		name = base + "-" + strconv.Itoa(k)
+		name = base + sep + strconv.Itoa(k)
 	}
 	b.used[name] = true
 	b.g.rules = append(b.g.rules, rule{name: name, note: note})
@@ -113,7 +116,9 @@ func (b *builder) eventRule(i int) (int, error) {
 	default:
 		base, note = "step-"+ev.Symbol.Step, "a step "+ev.Symbol.Name
 	}
-	r := b.newRule(ruleName(base), note)
+	// Other ways of writing the same call (another minterm, another
+	// message mode) are call-T-v2, call-T-v3, …
+	r := b.newRuleSep(ruleName(base), note, "-v")
 	b.event[i] = r
 	c := &progConv{b: b, ev: ev, name: b.g.rules[r].name, rules: map[int]int{}}
 	if err := c.convert(r); err != nil {

@@ -47,6 +47,10 @@
 // language (rules, "literals", /regexp/ terminals, ( ) | ? * and ~ n..m;
 // no lookaround, no priorities, no templates, no %import), which
 // llguidance reads too (Earley with a dynamic lexer, as Lark's own).
+// Lark expands groups and optionals inside a rule into alternatives of
+// the whole rule, so nested choices are helper rules there (NAME-hK) and a
+// count above 8 a chain of them. A regex count above RE2's 1000 is
+// written as consecutive counts.
 //
 // # Special tokens
 //

@@ -165,7 +165,7 @@ func Lark(spec *specplan.Spec, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := g.print(larkDialect, opts.header(spec, "Lark (XGrammar, llguidance)"))
+	out, err := larkFlat(g).print(larkDialect, opts.header(spec, "Lark (llguidance, Lark)"))
 	if err != nil {
 		return nil, err
 	}

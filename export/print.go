@@ -69,6 +69,77 @@ var larkDialect = dialect{
 	},
 }
 
+// larkMaxRange is the largest x~0..n written as a range in Lark.
+const larkMaxRange = 8
+
+// larkFlat is g as Lark can take it. Lark expands groups, optionals and
+// ranges inside a rule into alternatives of the whole rule, so nested ones
+// multiply: every alternative below the top of a rule, and every repeated
+// thing that holds another choice, becomes a helper rule (NAME-hK), and a
+// count above larkMaxRange a chain of helper rules (x{0,200}: 200 rules
+// of (x next)?).
+func larkFlat(g *grammar) *grammar {
+	out := &grammar{rules: append([]rule(nil), g.rules...), markers: g.markers}
+	for i := range g.rules {
+		n := 0
+		owner := out.rules[i].name
+		helper := func(body expr) expr {
+			n++
+			out.rules = append(out.rules, rule{name: owner + "-h" + strconv.Itoa(n), body: body})
+			return eRef{len(out.rules) - 1}
+		}
+		var flat func(x expr, depth int) expr
+		flat = func(x expr, depth int) expr {
+			switch v := x.(type) {
+			case eSeq:
+				xs := make([]expr, len(v.xs))
+				for j, y := range v.xs {
+					xs[j] = flat(y, depth+1)
+				}
+				return eSeq{xs}
+			case eAlt:
+				xs := make([]expr, len(v.xs))
+				for j, y := range v.xs {
+					xs[j] = flat(y, 1)
+				}
+				if depth > 0 {
+					return helper(eAlt{xs})
+				}
+				return eAlt{xs}
+			case eRep:
+				inner := flat(v.x, depth+1)
+				if hasChoice(inner) {
+					inner = helper(inner)
+				}
+				if v.min == 0 && v.max > larkMaxRange {
+					// r1: x?   rK: (x rK-1)?
+					var next expr = helper(eRep{x: inner, min: 0, max: 1})
+					for k := 2; k <= v.max; k++ {
+						next = helper(eRep{x: eSeq{[]expr{inner, next}}, min: 0, max: 1})
+					}
+					return next
+				}
+				return eRep{x: inner, min: v.min, max: v.max}
+			}
+			return x
+		}
+		out.rules[i].body = flat(out.rules[i].body, 0)
+	}
+	return out
+}
+
+// hasChoice: x holds an alternative or a repetition.
+func hasChoice(x expr) bool {
+	found := false
+	walkExpr(x, func(y expr) {
+		switch y.(type) {
+		case eAlt, eRep:
+			found = true
+		}
+	})
+	return found
+}
+
 func braceRep(x string, min, max int) string {
 	switch {
 	case min == 0 && max == 1:

@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -383,8 +384,21 @@ func printRegex(x expr, max int) (string, error) {
 				sb.WriteString(")")
 			}
 		case eRep:
+			mark := sb.Len()
 			if err := p(v.x, 3); err != nil {
 				return err
+			}
+			if v.max > maxRegexRepeat && v.min == 0 {
+				// RE2 counts at most 1000, nested counts included:
+				// x{0,2500} is x{0,1000}x{0,1000}x{0,500}.
+				body := sb.String()[mark:]
+				for left, first := v.max, true; left > 0; left, first = left-maxRegexRepeat, false {
+					if !first {
+						sb.WriteString(body)
+					}
+					sb.WriteString("{0," + strconv.Itoa(min(left, maxRegexRepeat)) + "}")
+				}
+				break
 			}
 			sb.WriteString(braceRep("", v.min, v.max))
 		}
@@ -398,6 +412,9 @@ func printRegex(x expr, max int) (string, error) {
 	}
 	return sb.String(), nil
 }
+
+// maxRegexRepeat is RE2's largest repeat count.
+const maxRegexRepeat = 1000
 
 // regexLit escapes the syntax characters ECMAScript's u mode allows to be
 // escaped (the others are written as they are).

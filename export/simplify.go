@@ -30,11 +30,70 @@ func (g *grammar) simplify() {
 			break
 		}
 	}
+	// Inline, share common tails (which leaves more rules used once),
+	// inline again.
+	g.inlineOnce()
+	g.prune()
+	for i := range g.rules {
+		g.rules[i].body = mapExpr(g.rules[i].body, factorTails)
+	}
 	g.inlineOnce()
 	for i := range g.rules {
 		g.rules[i].body = mapExpr(mapExpr(g.rules[i].body, liftEmpty), counted)
 	}
 	g.prune()
+}
+
+// factorTails writes a b R | c R as (a b | c) R: alternatives that end in
+// the same rule share it (a value's escape and its plain characters lead
+// to the same next state), which leaves the rule used once.
+func factorTails(x expr) expr {
+	a, ok := x.(eAlt)
+	if !ok {
+		return x
+	}
+	type group struct {
+		ref   eRef
+		heads []expr
+	}
+	var groups []*group
+	byRef := map[int]*group{}
+	var rest []expr
+	for _, y := range a.xs {
+		if s, ok := y.(eSeq); ok {
+			if r, ok := s.xs[len(s.xs)-1].(eRef); ok {
+				g := byRef[r.rule]
+				if g == nil {
+					g = &group{ref: r}
+					byRef[r.rule] = g
+					groups = append(groups, g)
+					rest = append(rest, nil) // the group's place
+				}
+				g.heads = append(g.heads, seq(s.xs[:len(s.xs)-1]...))
+				continue
+			}
+		}
+		rest = append(rest, y)
+	}
+	merged := false
+	for _, g := range groups {
+		merged = merged || len(g.heads) > 1
+	}
+	if !merged {
+		return x
+	}
+	var out []expr
+	k := 0
+	for _, y := range rest {
+		if y != nil {
+			out = append(out, y)
+			continue
+		}
+		g := groups[k]
+		k++
+		out = append(out, seq(alt(g.heads...), g.ref))
+	}
+	return alt(out...)
 }
 
 // counted writes nested optionals of one thing, (a (a (a)?)?)?, as
@@ -44,7 +103,43 @@ func counted(x expr) expr {
 	if a, k, ok := chain(x); ok && k >= 2 {
 		return eRep{x: a, min: 0, max: k}
 	}
+	if a, y, k, ok := chainTo(x); ok && k >= 2 {
+		return seq(eRep{x: a, min: 0, max: k}, y)
+	}
 	return x
+}
+
+// chainTo recognizes a (a (… | y) | y) | y, a bounded string's states
+// after factorTails, as (a, y, depth): a{0,depth} y.
+func chainTo(x expr) (expr, expr, int, bool) {
+	alts, ok := x.(eAlt)
+	if !ok || len(alts.xs) != 2 {
+		return nil, nil, 0, false
+	}
+	for i := range 2 {
+		s, ok := alts.xs[i].(eSeq)
+		y := alts.xs[1-i]
+		if !ok || len(s.xs) < 2 {
+			continue
+		}
+		// Counted below already, flattened into this sequence: a a{0,m} y.
+		for p := 1; p < len(s.xs); p++ {
+			r, ok := s.xs[p].(eRep)
+			if ok && r.min == 0 && r.max > 0 && exprEqual(r.x, seq(s.xs[:p]...)) && exprEqual(seq(s.xs[p+1:]...), y) {
+				return r.x, y, r.max + 1, true
+			}
+		}
+		inner := s.xs[len(s.xs)-1]
+		a := seq(s.xs[:len(s.xs)-1]...)
+		// One level below, not counted yet (a chain of two).
+		if a2, y2, k2, ok := chainTo(inner); ok && k2 == 1 && exprEqual(a2, a) && exprEqual(y2, y) {
+			return a, y, 2, true
+		}
+		if exprEqual(inner, y) {
+			return a, y, 1, true
+		}
+	}
+	return nil, nil, 0, false
 }
 
 // chain recognizes a? as (a, 1), (a a{0,k})? and (a b)? with b a chain

@@ -26,6 +26,7 @@ type CompileCmd struct {
 	Format          string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png,gbnf,lark,regex,structural-tag" help:"Output format: ${enum}. gbnf, lark and regex export the language of one generation (call format, argument schemas included)."`
 	CallFormat      string        `name:"call-format" default:"react" placeholder:"NAME" help:"gbnf/lark/regex/structural-tag: the call syntax (${formats}); the default is generate's without a template that shows calls."`
 	FromState       int           `name:"from-state" default:"-1" placeholder:"STATE" help:"gbnf/lark/regex/structural-tag: the DFA state the generation starts in (-1: the initial state), for the grammar of a later turn."`
+	Model           string        `name:"model" placeholder:"M.gguf" help:"gbnf/lark: the target model; the call format's special markers its vocabulary has as special tokens ([TOOL_CALLS], <|python_tag|>) export as token references <[id]> (regex cannot express them)."`
 	Bind            []string      `name:"bind" sep:"none" placeholder:"NAME=JSON" help:"gbnf/lark/regex/structural-tag: a value captured before the turn (a let name), repeatable."`
 	MaxExportBytes  int           `name:"max-export-bytes" default:"0" help:"gbnf/lark/regex: refuse a grammar larger than this (0: 16 MiB)."`
 	MaxGrammarRules int           `name:"max-grammar-rules" default:"0" help:"gbnf/lark/regex: refuse a grammar with more rules than this (0: 100000)."`
@@ -71,7 +72,7 @@ func (c *CompileCmd) Run(e *env) error {
 		writeExpanded(&buf, spec)
 	case "gbnf", "lark", "regex", "structural-tag":
 		var out []byte
-		if out, err = c.export(spec); err == nil {
+		if out, err = c.export(e, spec); err == nil {
 			buf.Write(out)
 		}
 	case "svg", "png":
@@ -109,7 +110,7 @@ func (c *CompileCmd) Run(e *env) error {
 }
 
 // export is the grammar of one generation in c.Format.
-func (c *CompileCmd) export(spec *specplan.Spec) ([]byte, error) {
+func (c *CompileCmd) export(e *env, spec *specplan.Spec) ([]byte, error) {
 	f, err := decoder.ParseFormat(c.CallFormat)
 	if err != nil {
 		return nil, fmt.Errorf("--call-format: %w", err)
@@ -121,6 +122,17 @@ func (c *CompileCmd) export(spec *specplan.Spec) ([]byte, error) {
 	opts := export.Options{Format: f, Captures: caps, MaxBytes: c.MaxExportBytes, MaxRules: c.MaxGrammarRules, MaxLeafStates: c.MaxLeafStates}
 	if c.FromState >= 0 {
 		opts.FromState = &c.FromState
+	}
+	if c.Model != "" {
+		m, err := modelFlags{Model: c.Model}.load(e.stderr, 512)
+		if err != nil {
+			return nil, err
+		}
+		opts.Markers, err = decoder.MarkerTokens(m, f)
+		m.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
 	switch c.Format {
 	case "gbnf":
