@@ -32,7 +32,7 @@ type cpDFA struct{ states []cpState } // state 0 is the start
 
 // leafDFA explores leaf l into a minimal code point DFA of at most max
 // states (before minimization).
-func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
+func leafDFA(l decoder.Leaf, maxStates int) (*cpDFA, error) {
 	ids := map[string]int{}
 	var queue []string
 	live := map[string]bool{}
@@ -52,8 +52,8 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 		if i, ok := ids[l.Key(s)]; ok {
 			return i, nil
 		}
-		if len(queue) >= max {
-			return 0, &LimitError{What: fmt.Sprintf("a value's automaton has more than %d states", max), Option: "Options.MaxLeafStates", Flag: "--max-leaf-states"}
+		if len(queue) >= maxStates {
+			return 0, &LimitError{What: fmt.Sprintf("a value's automaton has more than %d states", maxStates), Option: "Options.MaxLeafStates", Flag: "--max-leaf-states"}
 		}
 		ids[l.Key(s)] = len(queue)
 		queue = append(queue, s)
@@ -160,17 +160,43 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 		// Above ASCII, a leaf that knows where its behaviour changes is
 		// asked once per class of code points, through the UTF-8 bytes of
 		// the class's first code point.
-		for _, c := range classes {
+		// Each class lies within one lead byte; its first and last code
+		// points must agree, else the class is explored byte by byte.
+		via := func(r rune) (string, bool) {
 			var buf [4]byte
-			n := utf8.EncodeRune(buf[:], c.lo)
 			t, ok := s, true
-			for _, x := range buf[:n] {
+			for _, x := range buf[:utf8.EncodeRune(buf[:], r)] {
 				if t, ok = l.Advance(t, x); !ok {
-					break
+					return "", false
 				}
 			}
-			if ok && isLive(t) {
-				rs = append(rs, raw{c, t})
+			return t, isLive(t)
+		}
+		for _, c := range classes {
+			tlo, okLo := via(c.lo)
+			thi, okHi := via(c.hi)
+			if okLo == okHi && (!okLo || l.Key(tlo) == l.Key(thi)) {
+				if okLo {
+					rs = append(rs, raw{c, tlo})
+				}
+				continue
+			}
+			var buf [4]byte
+			n := utf8.EncodeRune(buf[:], c.lo)
+			t, ok := l.Advance(s, buf[0])
+			if !ok {
+				continue
+			}
+			subs, err := cont(t, n-1)
+			if err != nil {
+				return nil, err
+			}
+			lead := c.lo &^ (1<<(6*(n-1)) - 1)
+			for _, x := range subs {
+				lo, hi := max(lead|x.lo, c.lo), min(lead|x.hi, c.hi)
+				if lo <= hi {
+					rs = append(rs, raw{cpRange{lo, hi}, x.to})
+				}
 			}
 		}
 		slices.SortFunc(rs, func(a, b raw) int { return int(a.r.lo - b.r.lo) })
@@ -191,6 +217,16 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 // length changes and around the surrogates.
 func runeClasses(bounds []rune) []cpRange {
 	pts := []rune{0x80, 0x800, 0xD800, 0xE000, 0x10000, 0x110000}
+	// One class never spans two lead bytes (a leaf may treat leads apart).
+	for r := rune(0xC0); r < 0x800; r += 0x40 {
+		pts = append(pts, r)
+	}
+	for r := rune(0x1000); r < 0x10000; r += 0x1000 {
+		pts = append(pts, r)
+	}
+	for r := rune(0x40000); r < 0x110000; r += 0x40000 {
+		pts = append(pts, r)
+	}
 	for _, b := range bounds {
 		if b > 0x80 && b < 0x110000 {
 			pts = append(pts, b)

@@ -198,7 +198,11 @@ func (c *exportCase) walk(t *testing.T) []int {
 			break
 		}
 		if err := s.Accept(tok); err != nil {
-			t.Fatal(err)
+			// The decoder's own check that each event parses back failed:
+			// a decoder bug, reported; the campaign goes on with the text
+			// before it.
+			t.Errorf("%s: the decoder's walk after %q: %v", c.name, c.text(toks), err)
+			return toks
 		}
 		toks = append(toks, tok)
 	}
