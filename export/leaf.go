@@ -86,7 +86,7 @@ func leafDFA(l decoder.Leaf, maxStates int) (*cpDFA, error) {
 		}
 		var out []sub
 		for c := 0x80; c <= 0xBF; c++ {
-			t, ok := l.Advance(s, byte(c))
+			t, ok := l.Step(s, byte(c))
 			if !ok {
 				continue
 			}
@@ -121,7 +121,11 @@ func leafDFA(l decoder.Leaf, maxStates int) (*cpDFA, error) {
 			if b >= 0x80 && classes != nil {
 				break // by classes below
 			}
-			t, ok := l.Advance(s, byte(b))
+			step := l.Advance // a single byte: Advance, then isLive, is Step
+			if b >= 0x80 {
+				step = l.Step
+			}
+			t, ok := step(s, byte(b))
 			if !ok {
 				continue
 			}
@@ -165,8 +169,11 @@ func leafDFA(l decoder.Leaf, maxStates int) (*cpDFA, error) {
 		via := func(r rune) (string, bool) {
 			var buf [4]byte
 			t, ok := s, true
+			// Step, not Advance: the decoder refuses a byte after which
+			// its own search finds no way to finish, inside a character
+			// too.
 			for _, x := range buf[:utf8.EncodeRune(buf[:], r)] {
-				if t, ok = l.Advance(t, x); !ok {
+				if t, ok = l.Step(t, x); !ok {
 					return "", false
 				}
 			}
@@ -183,7 +190,7 @@ func leafDFA(l decoder.Leaf, maxStates int) (*cpDFA, error) {
 			}
 			var buf [4]byte
 			n := utf8.EncodeRune(buf[:], c.lo)
-			t, ok := l.Advance(s, buf[0])
+			t, ok := l.Step(s, buf[0])
 			if !ok {
 				continue
 			}
