@@ -328,9 +328,9 @@ func (l *numLeaf) key(ls string) string {
 
 // Advance is Step without its liveness check where the leaf has one that
 // searches (patterns that must not match, joint constraints): the state
-// after b, which may be unable to finish. Exploring a leaf with Advance
-// and keeping the states Live accepts is Step's language at a fraction of
-// the searches.
+// after b, which may be unable to finish. Step is Advance followed by Live
+// (a search that is bounded, so Live may refuse a state some text could
+// still finish); explorers use Advance only where they ask Live next.
 func (l Leaf) Advance(state string, b byte) (string, bool) {
 	switch x := l.l.(type) {
 	case *regexAvoidLeaf:
