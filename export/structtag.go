@@ -79,13 +79,19 @@ type StructTagExport struct {
 	Approximations []Approximation
 }
 
-// JSON is the export as written to a file: indented, with a final newline.
+// JSON is the export as written to a file: indented, with a final
+// newline; < > & stay as they are (call markers are read by people), and
+// control characters are escaped, so no text from a catalog reaches a
+// terminal raw.
 func (e *StructTagExport) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(e.Tag, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(e.Tag); err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return b.Bytes(), nil
 }
 
 // StructuralTag exports the tool calls the spec allows next, from

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -114,8 +115,7 @@ func (v *jv) set(k string, val *jv) {
 func (v *jv) appendJSON(b []byte) []byte {
 	switch v.kind {
 	case jString:
-		s, _ := json.Marshal(v.str)
-		return append(b, s...)
+		return appendJSONString(b, v.str)
 	case jArray:
 		b = append(b, '[')
 		for i, e := range v.arr {
@@ -131,13 +131,22 @@ func (v *jv) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			s, _ := json.Marshal(m.key)
-			b = append(append(b, s...), ':')
+			b = append(appendJSONString(b, m.key), ':')
 			b = m.val.appendJSON(b)
 		}
 		return append(b, '}')
 	}
 	return append(b, v.str...)
+}
+
+// appendJSONString quotes s as JSON without HTML escapes (control
+// characters, U+2028 and U+2029 are escaped).
+func appendJSONString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 func (v *jv) marshal() (json.RawMessage, error) { return v.appendJSON(nil), nil }

@@ -396,3 +396,12 @@ func FuzzCheckStructuralTag(f *testing.F) {
 		}
 	})
 }
+
+// TestStructTagJSONEscapes: markers stay readable (< > & unescaped), and
+// a control character from a catalog never reaches a terminal raw.
+func TestStructTagJSONEscapes(t *testing.T) {
+	got := string(appendJSONString(nil, "<tool_call>&\x1b[31m\u2028"))
+	if want := `"<tool_call>&\u001b[31m\u2028"`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

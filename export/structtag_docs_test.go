@@ -1,0 +1,67 @@
+package export
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/ltl"
+)
+
+var updateServing = flag.Bool("update-serving", false, "rewrite docs/serving/ from the exporter")
+
+// servingDocFiles are the exported files docs/serving.md shows, for
+// specs/refund.ltl in the qwen call format: the structural tag at the
+// start, and after the order was looked up and an agent's permission
+// checked (a refund is allowed then, up to 100).
+func servingDocFiles(t *testing.T) map[string][]byte {
+	s := compileSpec(t, "../specs/refund.ltl", "../specs/refund.tools.json")
+	after := stateAfter(t, s, []ltl.Event{
+		{Tool: "get_order", Args: map[string]any{"order_id": "A1"}}, {Step: "observation"},
+		{Tool: "check_permission", Args: map[string]any{"role": "agent"}}, {Step: "observation"},
+	})
+	files := map[string][]byte{}
+	for name, state := range map[string]int{"refund.start.structural_tag.json": StateStart, "refund.after_permission.structural_tag.json": after} {
+		e, err := StructuralTag(s, StructTagOptions{Format: decoder.FormatQwen, State: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := e.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	return files
+}
+
+// TestServingDocFiles: the files under docs/serving/ are what the
+// exporter writes today, so the guide cannot go stale (go test ./export
+// -run TestServingDocFiles -update-serving rewrites them).
+func TestServingDocFiles(t *testing.T) {
+	for name, want := range servingDocFiles(t) {
+		path := filepath.Join("..", "docs", "serving", name)
+		if *updateServing {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update-serving)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go test ./export -run TestServingDocFiles -update-serving", path)
+		}
+		if err := CheckStructuralTagJSON(got); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
