@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,6 +37,31 @@ func servingDocFiles(t *testing.T) map[string][]byte {
 		files[name] = b
 	}
 	return files
+}
+
+// TestServingDocText: docs/serving.md links every file under
+// docs/serving/ and names the state its --from-state example says.
+func TestServingDocText(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "serving.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range servingDocFiles(t) {
+		if !bytes.Contains(doc, []byte("(serving/"+name+")")) {
+			t.Errorf("docs/serving.md does not link serving/%s", name)
+		}
+	}
+	s := compileSpec(t, "../specs/travel_booking.ltl", "../specs/travel_booking.tools.json")
+	q := stateAfter(t, s, []ltl.Event{
+		{Tool: "get_budget", Args: map[string]any{"trip_id": "T"}, Outcome: ltl.Returned, Result: map[string]any{"limit": 480, "currency": "EUR"}},
+		{Step: "observation"},
+		{Tool: "search_flights", Args: map[string]any{"from": "A", "to": "B", "date": "d"}}, {Step: "observation"},
+		{Tool: "hold_seat", Args: map[string]any{"flight": "F1"}, Outcome: ltl.Returned, Result: map[string]any{"id": "H7", "price": 300}},
+		{Step: "observation"},
+	})
+	if want := fmt.Sprintf("--from-state %d ", q); !bytes.Contains(doc, []byte(want)) {
+		t.Errorf("docs/serving.md's travel_booking example should say %q", want)
+	}
 }
 
 // TestServingDocFiles: the files under docs/serving/ are what the

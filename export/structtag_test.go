@@ -405,3 +405,35 @@ func TestStructTagJSONEscapes(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestStructuralTagExactLiterals: == on a number is both bounds (so 5.0
+// passes as 5 does), in is an enum, == on a boolean a const, and none of
+// them is an approximation beyond enum's spelling note.
+func TestStructuralTagExactLiterals(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/p.ltl", "spec p \"literals\"\ntools pay\nrule G(pay -> pay(amount == 5, kind in [\"a\", \"b\"], ok == true))\n")
+	write(t, dir+"/p.tools.json", `[{"type":"function","function":{"name":"pay","parameters":{"type":"object","properties":{"amount":{"type":"number"},"kind":{"type":"string"},"ok":{"type":"boolean"}}}}}]`)
+	s := compileSpec(t, dir+"/p.ltl", dir+"/p.tools.json")
+	e, err := StructuralTag(s, StructTagOptions{Format: decoder.FormatJSON, State: StateStart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range e.Approximations {
+		if a.Over {
+			t.Errorf("over-approximation: %v", a)
+		}
+	}
+	v := validator(t, tagSchema(t, e, "pay"))
+	for args, ok := range map[string]bool{
+		`{"amount": 5, "kind": "a", "ok": true}`:   true,
+		`{"amount": 5.0, "kind": "b", "ok": true}`: true,
+		`{"amount": 6, "kind": "a", "ok": true}`:   false,
+		`{"amount": 5, "kind": "c", "ok": true}`:   false,
+		`{"amount": 5, "kind": "a", "ok": false}`:  false,
+		`{"kind": "a", "ok": true}`:                false,
+	} {
+		if valid(v, args) != ok {
+			t.Errorf("pay %s: valid = %v, want %v", args, !ok, ok)
+		}
+	}
+}
