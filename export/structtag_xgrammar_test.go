@@ -1,0 +1,223 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/ltl"
+)
+
+// webXGrammar is XGrammar's wasm build (npm @mlc-ai/web-xgrammar 0.1.27,
+// lib/index.js): $SPECPLAN_WEB_XGRAMMAR, else where the lead's setup
+// unpacks it, under the user cache dir (specplan/web-xgrammar-0.1.27).
+func webXGrammar(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("SPECPLAN_WEB_XGRAMMAR"); p != "" {
+		return p
+	}
+	dir, err := os.UserCacheDir()
+	if err == nil {
+		p := filepath.Join(dir, "specplan", "web-xgrammar-0.1.27", "package", "lib", "index.js")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("XGrammar oracle not installed: npm pack @mlc-ai/web-xgrammar@0.1.27 and unpack it under $XDG_CACHE_HOME/specplan/web-xgrammar-0.1.27 (or set SPECPLAN_WEB_XGRAMMAR to its lib/index.js)")
+	return ""
+}
+
+// xgrammarMatch asks XGrammar's own matcher whether it accepts each text
+// (followed by the stop token) under the structural tag.
+func xgrammarMatch(t *testing.T, lib string, tag []byte, texts []string) []bool {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node not installed (the XGrammar oracle runs in it)")
+	}
+	dir := t.TempDir()
+	tagPath, textPath := filepath.Join(dir, "tag.json"), filepath.Join(dir, "texts.json")
+	tb, _ := json.Marshal(texts)
+	if err := os.WriteFile(tagPath, tag, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(textPath, tb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", "testdata/xgrammar/match.cjs", tagPath, textPath)
+	cmd.Env = append(os.Environ(), "SPECPLAN_WEB_XGRAMMAR="+lib)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("XGrammar: %v: %s", err, stderr.String())
+	}
+	var got []bool
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(texts) {
+		t.Fatalf("XGrammar answered %q (%v)", out, err)
+	}
+	return got
+}
+
+// oracleCall is one call text and the independent verdict on it: the
+// spec's DFA (the reference automaton) allows the call from the state and
+// the catalog schema (a standard JSON Schema validator) accepts its
+// arguments.
+type oracleCall struct {
+	tool string
+	args []argKV // in schema order, as the decoder writes them
+}
+
+type argKV struct {
+	key, json string
+}
+
+func (c oracleCall) argsJSON() string {
+	var parts []string
+	for _, a := range c.args {
+		parts = append(parts, fmt.Sprintf("%q: %s", a.key, a.json))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func refundCalls() []oracleCall {
+	var calls []oracleCall
+	for _, id := range []string{`"A1"`, `"a1"`, `"B123456"`} {
+		calls = append(calls, oracleCall{"get_order", []argKV{{"order_id", id}}})
+	}
+	for _, role := range []string{`"agent"`, `"viewer"`, `"admin"`} {
+		calls = append(calls, oracleCall{"check_permission", []argKV{{"role", role}}})
+	}
+	for _, d := range []string{`"approved"`, `"maybe"`} {
+		calls = append(calls, oracleCall{"approve_refund", []argKV{{"order_id", `"A1"`}, {"decision", d}}})
+	}
+	for _, amount := range []string{"-1", "0", "50", "100", "100.5", "101", "999", "1000.5", "2000"} {
+		calls = append(calls, oracleCall{"refund", []argKV{{"order_id", `"A1"`}, {"amount", amount}}})
+		for _, cur := range []string{`"EUR"`, `"GBP"`} {
+			calls = append(calls, oracleCall{"refund", []argKV{{"order_id", `"A1"`}, {"amount", amount}, {"currency", cur}}})
+		}
+	}
+	calls = append(calls, oracleCall{"refund", []argKV{{"amount", "5"}}})
+	for _, msg := range []string{`"done"`, `"` + strings.Repeat("x", 201) + `"`} {
+		calls = append(calls, oracleCall{"notify_customer", []argKV{{"message", msg}}})
+	}
+	return calls
+}
+
+// expectAllowed is the independent verdict on one call from state q.
+func expectAllowed(t *testing.T, s *specplan.Spec, q int, c oracleCall) bool {
+	t.Helper()
+	var args map[string]any
+	dec := json.NewDecoder(strings.NewReader(c.argsJSON()))
+	dec.UseNumber()
+	if err := dec.Decode(&args); err != nil {
+		t.Fatal(err)
+	}
+	if !schemaValid(t, s, c) {
+		return false
+	}
+	ev := ltl.Event{Tool: c.tool, Args: args}
+	sym, err := s.Alphabet().Classify(ev)
+	if err != nil {
+		return false // ill-typed for a predicate: in no symbol
+	}
+	next := s.DFA().Step(q, sym)
+	return next >= 0 && s.DFA().Distances()[next] >= 0
+}
+
+func schemaValid(t *testing.T, s *specplan.Spec, c oracleCall) bool {
+	return valid(validator(t, s.Schemas()[c.tool]), c.argsJSON())
+}
+
+// TestStructuralTagXGrammar: XGrammar itself (its wasm build) compiles the
+// exported structural tags of the refund spec, and accepts a call text
+// exactly when the spec allows the call from that state and the catalog
+// schema accepts its arguments; free text before a call is free, and
+// nothing may follow the one call (stop_after_first).
+func TestStructuralTagXGrammar(t *testing.T) {
+	lib := webXGrammar(t)
+	s := compileSpec(t, "../specs/refund.ltl", "../specs/refund.tools.json")
+	after := stateAfter(t, s, []ltl.Event{
+		{Tool: "get_order", Args: map[string]any{"order_id": "A1"}}, {Step: "observation"},
+		{Tool: "check_permission", Args: map[string]any{"role": "agent"}}, {Step: "observation"},
+	})
+	for _, f := range []decoder.Format{decoder.FormatQwen, decoder.FormatJSON, decoder.FormatMistral, decoder.FormatLlama3} {
+		for name, q := range map[string]int{"start": s.DFA().Initial, "after_permission": after} {
+			e, err := StructuralTag(s, StructTagOptions{Format: f, State: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(e.Approximations) != 0 {
+				t.Fatalf("%s %s: approximations %v (the comparison below assumes an exact tag)", f, name, e.Approximations)
+			}
+			tag, err := e.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var texts []string
+			var want []bool
+			for _, c := range refundCalls() {
+				call := callText(f, c)
+				ok := expectAllowed(t, s, q, c) || (xgrammar0127Deviation(name, c) && schemaValid(t, s, c))
+				texts = append(texts, call, "Let me see.\n"+call, call+"\nand more")
+				want = append(want, ok, ok, false)
+			}
+			texts = append(texts, "No call needed.")
+			want = append(want, true)
+			got := xgrammarMatch(t, lib, tag, texts)
+			bad := 0
+			for i := range texts {
+				if got[i] != want[i] {
+					bad++
+					if bad <= 5 {
+						t.Errorf("%s %s: XGrammar says %v, the spec and schema say %v:\n%s", f, name, got[i], want[i], texts[i])
+					}
+				}
+			}
+			if bad > 5 {
+				t.Errorf("%s %s: %d disagreements in all", f, name, bad)
+			}
+		}
+	}
+}
+
+// xgrammar0127Deviation is the one place the oracle (web-xgrammar 0.1.27)
+// departs from the schema it was given: with "maximum": 100 it accepts
+// 100.5 (its number-range regex ignores a fraction at the bound). The
+// XGrammar source the export targets (53da3ff8) rewrote that regex
+// (FloatRangeRegex on a 10^-6 grid); docs/serving.md says which versions
+// let it through. Asserted, so that an oracle without it fails here and
+// the exception is removed.
+func xgrammar0127Deviation(state string, c oracleCall) bool {
+	if state != "after_permission" || c.tool != "refund" {
+		return false
+	}
+	for _, a := range c.args {
+		if a.key == "amount" && a.json == "100.5" {
+			return true
+		}
+	}
+	return false
+}
+
+// callText is a message holding the one call, as the format writes it
+// (an id where the format has one).
+func callText(f decoder.Format, c oracleCall) string {
+	fs := f.Spec()
+	body := `{"` + fs.NameKey + `": "` + c.tool + `", "` + fs.ArgsKey + `": ` + c.argsJSON()
+	if fs.ID.Key != "" {
+		body += `, "` + fs.ID.Key + `": "` + strings.Repeat(fs.ID.Alphabet[:1], fs.ID.Len) + `"`
+	}
+	body += "}"
+	call := fs.CallOpen + body + fs.CallClose
+	if fs.ListOpen != "" {
+		call = fs.ListOpen + call + fs.ListClose
+	}
+	return call
+}
