@@ -1,0 +1,58 @@
+// Package export prints the decoder's language of one generation as
+// grammars other serving engines run: GBNF for llama.cpp, Lark for
+// XGrammar and llguidance, and one regex for Python re, RE2 and
+// ECMAScript.
+//
+// # What is exported
+//
+// One generation is the text the model writes in one assistant turn, from
+// the spec's initial state (Options.FromState: a later one) with the
+// values captured before the turn (Options.Captures). The language is the
+// decoder's own: decoder.Index.Language gives the event-level states (event
+// state × message mode), the event texts between them (one NFA per way of
+// writing a symbol, separators and call-list punctuation included) and the
+// value leaves as the step functions the byte automaton runs. Each leaf is
+// explored into a code point DFA and minimized, so a string, a number in
+// its intervals or a pattern is printed as the decoder checks it. For a
+// spec without environment steps the language is exactly the set of texts
+// `plan generate --format F --json` may report as text.
+//
+// # Grammar shape
+//
+// One rule per event-level state (state-Q, state-Q-mM when one event state
+// has several message modes), one per event text (call-TOOL, step-KIND,
+// close-list) with one more per node where its paths join (array loops,
+// the tails after optional properties), and one per state of each distinct
+// value automaton, named after the key it is written under. Rules are
+// right-linear in their own recursion: no left recursion (checked before
+// printing), no repetition of what can be empty, self-loops of a value
+// printed as [class]*, and free text never followed by a suffix it could
+// also contain (a DFA state is deterministic; a think block's close is
+// excluded from its text by the leaf itself).
+//
+// # Special tokens
+//
+// Markers of the call format that the target vocabulary has as special
+// tokens (Options.Markers, found by decoder.MarkerTokens) print as token
+// references: GBNF <[id]>, llguidance's Lark <[id]>. Python's Lark and
+// XGrammar's EBNF do not read them; export without Options.Markers to
+// spell markers as text. A regex cannot express a token and is refused.
+//
+// # What a grammar cannot hold
+//
+// A --max-tokens budget: the decoder ends the run acceptably within it,
+// a grammar does not count tokens (use the server's max_tokens, which may
+// cut an output short). State across turns: each grammar is one turn; the
+// next turn's grammar needs the event state reached and the values
+// captured (FromState, Captures), which the library or a server between
+// the turns must track. Tool choice (SessionOptions.ToolChoice) is not
+// applied: the export is "auto".
+//
+// # Limits
+//
+// Options.MaxBytes (--max-grammar-bytes), Options.MaxRules
+// (--max-grammar-rules) and Options.MaxLeafStates (--max-leaf-states)
+// bound the output; a LimitError names the one passed. A regex is one
+// expression, so recursion is solved by state elimination and may grow
+// much larger than the grammar.
+package export
