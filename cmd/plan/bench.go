@@ -12,6 +12,7 @@ import (
 
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/llama"
+	"github.com/specplan/specplan/export"
 	"github.com/specplan/specplan/internal/decbench"
 	"github.com/specplan/specplan/internal/modfile"
 	"github.com/specplan/specplan/internal/readlimit"
@@ -29,7 +30,8 @@ type BenchCmd struct {
 	Reps    int    `name:"reps" default:"3" help:"Alternating repetitions of the unconstrained and constrained measurements."`
 	Walks   int    `name:"walks" default:"8" help:"Seeded random walks for the mask measurements."`
 	Seed    int64  `name:"seed" default:"1" help:"Seed of the walks and the sampler."`
-	GBNF    string `name:"gbnf" placeholder:"FILE" help:"A GBNF grammar of the same language (plan compile --format gbnf): adds llama.cpp's GBNF sampler on it as a third column, same model, prompt, seeds and run (needs a model)."`
+	GBNF    string `name:"gbnf" placeholder:"FILE" help:"The GBNF grammar of llama.cpp's column (default: the spec's own export, as plan compile --format gbnf writes it)."`
+	NoGBNF  bool   `name:"no-gbnf" help:"Leave out llama.cpp's GBNF sampler (the third column; it is slow)."`
 	JSON    bool   `name:"json" help:"Print the numbers as one JSON object."`
 	Verbose bool   `name:"verbose" help:"Let llama.cpp log to stderr."`
 }
@@ -63,7 +65,7 @@ type benchReport struct {
 	// GBNF over the decoder (speed: GBNF tokens/s over constrained).
 	SampleP50     *float64 `json:"mask_sample_p50_us"`
 	SampleP99     *float64 `json:"mask_sample_p99_us"`
-	GBNFFile      *string  `json:"gbnf"`
+	GBNFGrammar   *string  `json:"gbnf_grammar"` // the file, or "exported"
 	GBNFTokens    *float64 `json:"gbnf_tokens_per_s"`
 	GBNFSampleP50 *float64 `json:"gbnf_sample_p50_us"`
 	GBNFSampleP99 *float64 `json:"gbnf_sample_p99_us"`
@@ -90,6 +92,9 @@ func (c *BenchCmd) Run(e *env) error {
 	if c.GBNF != "" {
 		if c.Vocab != "" {
 			return inputErr(errors.New("--gbnf needs a model (it times generation), not --vocab"))
+		}
+		if c.NoGBNF {
+			return inputErr(errors.New("--gbnf and --no-gbnf contradict each other"))
 		}
 		data, over, err := readlimit.File(c.GBNF, maxGBNFBytes)
 		if err != nil {
@@ -174,12 +179,22 @@ func (c *BenchCmd) Run(e *env) error {
 		}
 		samp := decoder.SamplerOptions{Temperature: 1, Seed: c.Seed}
 		gopts := decbench.GenOptions{Tokens: c.Tokens, Reps: c.Reps, Sampler: &samp}
-		if c.GBNF != "" {
+		source := c.GBNF
+		if !c.NoGBNF && c.GBNF == "" {
+			// The same language the decoder runs, with the same markers
+			// written as the model's special tokens.
+			g, err := export.GBNF(spec, export.Options{Format: format, Markers: sopts.Markers})
+			if err != nil {
+				return inputErr(fmt.Errorf("exporting the spec's GBNF for llama.cpp's column: %w (give --gbnf FILE or --no-gbnf)", err))
+			}
+			grammar, source = string(g), "exported"
+		}
+		if !c.NoGBNF {
 			// Parse once up front, so that a bad grammar is an input error
 			// naming the file, not a failure halfway through the runs.
 			g, err := model.NewGBNF(grammar)
 			if err != nil {
-				return inputErr(fmt.Errorf("%s: %w", c.GBNF, err))
+				return inputErr(fmt.Errorf("%s GBNF: %w", source, err))
 			}
 			g.Close()
 			gopts.Grammar = func() (decbench.Grammar, error) { return model.NewGBNF(grammar) }
@@ -191,8 +206,8 @@ func (c *BenchCmd) Run(e *env) error {
 		rep.Tokens, rep.Reps = &c.Tokens, &c.Reps
 		rep.Uncon, rep.Con, rep.Ratio, rep.Share = &gs.Unconstrained, &gs.Constrained, &gs.Ratio, &gs.ConstraintShare
 		rep.SampleP50, rep.SampleP99 = &gs.ConstrainedSample.P50, &gs.ConstrainedSample.P99
-		if c.GBNF != "" {
-			rep.GBNFFile = &c.GBNF
+		if !c.NoGBNF {
+			rep.GBNFGrammar = &source
 			rep.GBNFTokens, rep.GBNFSampleP50, rep.GBNFSampleP99 = &gs.Grammar, &gs.GrammarSample.P50, &gs.GrammarSample.P99
 			speed := ratio(gs.Grammar, gs.Constrained)
 			p50 := ratio(gs.GrammarSample.P50, gs.ConstrainedSample.P50)
@@ -253,7 +268,7 @@ func printBench(e *env, r benchReport) {
 		fmt.Fprintf(w, "specplan mask\t%.2f µs\t%.2f µs\n", *r.SampleP50, *r.SampleP99)
 	}
 	if r.GBNFTokens != nil {
-		fmt.Fprintf(w, "llama.cpp GBNF (%s)\t%.2f µs\t%.2f µs\n", *r.GBNFFile, *r.GBNFSampleP50, *r.GBNFSampleP99)
+		fmt.Fprintf(w, "llama.cpp GBNF (%s)\t%.2f µs\t%.2f µs\n", *r.GBNFGrammar, *r.GBNFSampleP50, *r.GBNFSampleP99)
 		fmt.Fprintf(w, "GBNF / mask\t%.1f×\t%.1f×\n", *r.GBNFCostP50, *r.GBNFCostP99)
 		fmt.Fprintf(w, "\t\n")
 		fmt.Fprintf(w, "tokens/s\tspecplan\tGBNF\n")

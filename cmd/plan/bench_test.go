@@ -90,13 +90,15 @@ func TestBenchTinyModel(t *testing.T) {
 	}
 }
 
-// TestBenchGBNF: --gbnf adds llama.cpp's GBNF sampler as a third column
-// on the same run: its tokens/s and per-token sampling times are
-// reported, positive, and the ratios are those numbers over the
-// decoder's (no wall-clock thresholds: the ratios are the measurement).
+// TestBenchGBNF: llama.cpp's GBNF sampler on the spec's exported grammar
+// is the third column of the same run: its tokens/s and per-token
+// sampling times are reported, positive, and the ratios are those
+// numbers over the decoder's (no wall-clock thresholds: the ratios are
+// the measurement). --gbnf FILE replaces the grammar; --no-gbnf leaves the
+// column out (its keys null).
 func TestBenchGBNF(t *testing.T) {
 	out := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json",
-		"--gbnf", "testdata/bench/one.gbnf", "--tokens", "64", "--reps", "1", "--walks", "2")
+		"--tokens", "64", "--reps", "1", "--walks", "2")
 	for _, k := range []string{"gbnf_tokens_per_s", "gbnf_sample_p50_us", "gbnf_sample_p99_us", "mask_sample_p50_us", "mask_sample_p99_us", "constrained_tokens_per_s"} {
 		if v := num(t, out, k); v <= 0 {
 			t.Errorf("%s = %v, want > 0", k, v)
@@ -111,14 +113,18 @@ func TestBenchGBNF(t *testing.T) {
 	if got, want := num(t, out, "gbnf_sample_ratio_p50"), num(t, out, "gbnf_sample_p50_us")/num(t, out, "mask_sample_p50_us"); got != want {
 		t.Errorf("gbnf_sample_ratio_p50 %v, want %v", got, want)
 	}
-	if out["gbnf"] != "testdata/bench/one.gbnf" {
-		t.Errorf("gbnf = %v", out["gbnf"])
+	if out["gbnf_grammar"] != "exported" {
+		t.Errorf("gbnf_grammar = %v, want exported", out["gbnf_grammar"])
 	}
-	// Without --gbnf the keys are there, null.
-	plain := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json", "--tokens", "64", "--reps", "1", "--walks", "1")
-	for _, k := range []string{"gbnf_tokens_per_s", "gbnf_sample_p50_us", "gbnf_sample_p99_us"} {
+	file := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json",
+		"--gbnf", "testdata/bench/one.gbnf", "--tokens", "64", "--reps", "1", "--walks", "1")
+	if file["gbnf_grammar"] != "testdata/bench/one.gbnf" || num(t, file, "gbnf_tokens_per_s") <= 0 {
+		t.Errorf("--gbnf FILE: gbnf_grammar = %v, gbnf_tokens_per_s = %v", file["gbnf_grammar"], file["gbnf_tokens_per_s"])
+	}
+	plain := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json", "--no-gbnf", "--tokens", "64", "--reps", "1", "--walks", "1")
+	for _, k := range []string{"gbnf_tokens_per_s", "gbnf_sample_p50_us", "gbnf_sample_p99_us", "gbnf_grammar"} {
 		if v, ok := plain[k]; !ok || v != nil {
-			t.Errorf("without --gbnf: %s = %#v, want null", k, v)
+			t.Errorf("--no-gbnf: %s = %#v, want null", k, v)
 		}
 	}
 }
