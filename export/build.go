@@ -26,11 +26,12 @@ type builder struct {
 	leaves    map[string]int
 	leafHints map[int][]string
 	leafRules map[int][]int // start rule -> rules of its states
+	dfas      map[decoder.Leaf]*cpDFA
 }
 
 func build(lang *decoder.Language, opts *Options) (*grammar, error) {
 	b := &builder{lang: lang, opts: opts, used: map[string]bool{}, leaves: map[string]int{},
-		leafHints: map[int][]string{}, leafRules: map[int][]int{}}
+		leafHints: map[int][]string{}, leafRules: map[int][]int{}, dfas: map[decoder.Leaf]*cpDFA{}}
 	for _, m := range lang.Markers {
 		tok := -1
 		if id, ok := opts.Markers[m.Text]; ok {
@@ -307,9 +308,13 @@ func (c *progConv) body(n int, hint string) (expr, error) {
 // leafRule is the rule of leaf l's start state, shared by every leaf
 // with the same language.
 func (b *builder) leafRule(l decoder.Leaf, hint string) (int, error) {
-	d, err := leafDFA(l, b.opts.maxLeafStates())
-	if err != nil {
-		return 0, err
+	d, ok := b.dfas[l] // progs of one symbol in several modes share leaves
+	if !ok {
+		var err error
+		if d, err = leafDFA(l, b.opts.maxLeafStates()); err != nil {
+			return 0, err
+		}
+		b.dfas[l] = d
 	}
 	k := d.key()
 	if r, ok := b.leaves[k]; ok {

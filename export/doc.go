@@ -50,7 +50,7 @@
 //
 // # Limits
 //
-// Options.MaxBytes (--max-grammar-bytes), Options.MaxRules
+// Options.MaxBytes (--max-export-bytes), Options.MaxRules
 // (--max-grammar-rules) and Options.MaxLeafStates (--max-leaf-states)
 // bound the output; a LimitError names the one passed. A regex is one
 // expression, so recursion is solved by state elimination and may grow

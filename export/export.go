@@ -139,7 +139,7 @@ func (o *Options) header(spec *specplan.Spec, syntax string) []string {
 
 func (o *Options) sized(out []byte) ([]byte, error) {
 	if len(out) > o.maxBytes() {
-		return nil, &LimitError{What: fmt.Sprintf("the grammar takes more than %d bytes", o.maxBytes()), Option: "Options.MaxBytes", Flag: "--max-grammar-bytes"}
+		return nil, &LimitError{What: fmt.Sprintf("the grammar takes more than %d bytes", o.maxBytes()), Option: "Options.MaxBytes", Flag: "--max-export-bytes"}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/specplan/specplan/decoder"
 )
@@ -34,6 +35,19 @@ type cpDFA struct{ states []cpState } // state 0 is the start
 func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 	ids := map[string]int{}
 	var queue []string
+	live := map[string]bool{}
+	// isLive is the decoder's own liveness, asked once per state at a code
+	// point boundary (the bytes inside a character are explored with
+	// Advance, which does not search).
+	isLive := func(s string) bool {
+		k := l.Key(s)
+		v, ok := live[k]
+		if !ok {
+			v = l.Live(s)
+			live[k] = v
+		}
+		return v
+	}
 	add := func(s string) (int, error) {
 		if i, ok := ids[l.Key(s)]; ok {
 			return i, nil
@@ -49,6 +63,10 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 		return nil, err
 	}
 	d := &cpDFA{}
+	var classes []cpRange
+	if bounds, ok := l.RuneBounds(); ok {
+		classes = runeClasses(bounds)
+	}
 	type memoKey struct {
 		s string
 		k int
@@ -68,13 +86,15 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 		}
 		var out []sub
 		for c := 0x80; c <= 0xBF; c++ {
-			t, ok := l.Step(s, byte(c))
+			t, ok := l.Advance(s, byte(c))
 			if !ok {
 				continue
 			}
 			v := rune(c & 0x3F)
 			if k == 1 {
-				out = append(out, sub{v, v, t})
+				if isLive(t) {
+					out = append(out, sub{v, v, t})
+				}
 				continue
 			}
 			rest, err := cont(t, k-1)
@@ -98,13 +118,18 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 		}
 		var rs []raw
 		for b := 0; b < 0x100; b++ {
-			t, ok := l.Step(s, byte(b))
+			if b >= 0x80 && classes != nil {
+				break // by classes below
+			}
+			t, ok := l.Advance(s, byte(b))
 			if !ok {
 				continue
 			}
 			switch {
 			case b < 0x80:
-				rs = append(rs, raw{cpRange{rune(b), rune(b)}, t})
+				if isLive(t) {
+					rs = append(rs, raw{cpRange{rune(b), rune(b)}, t})
+				}
 			case b >= 0xC2 && b <= 0xF4:
 				k, mask, min := 1, 0x1F, rune(0x80)
 				if b >= 0xE0 {
@@ -126,7 +151,26 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 					rs = append(rs, raw{cpRange{lo, hi}, x.to})
 				}
 			default:
+				if _, ok := l.Step(s, byte(b)); !ok {
+					continue // only the search-free Advance takes it
+				}
 				return nil, errUnsupported(fmt.Sprintf("a value accepts byte 0x%02X, which does not start a UTF-8 character", b))
+			}
+		}
+		// Above ASCII, a leaf that knows where its behaviour changes is
+		// asked once per class of code points, through the UTF-8 bytes of
+		// the class's first code point.
+		for _, c := range classes {
+			var buf [4]byte
+			n := utf8.EncodeRune(buf[:], c.lo)
+			t, ok := s, true
+			for _, x := range buf[:n] {
+				if t, ok = l.Advance(t, x); !ok {
+					break
+				}
+			}
+			if ok && isLive(t) {
+				rs = append(rs, raw{c, t})
 			}
 		}
 		slices.SortFunc(rs, func(a, b raw) int { return int(a.r.lo - b.r.lo) })
@@ -141,6 +185,27 @@ func leafDFA(l decoder.Leaf, max int) (*cpDFA, error) {
 		d.states = append(d.states, st)
 	}
 	return d.minimize(), nil
+}
+
+// runeClasses cut the code points above ASCII at bounds, at the UTF-8
+// length changes and around the surrogates.
+func runeClasses(bounds []rune) []cpRange {
+	pts := []rune{0x80, 0x800, 0xD800, 0xE000, 0x10000, 0x110000}
+	for _, b := range bounds {
+		if b > 0x80 && b < 0x110000 {
+			pts = append(pts, b)
+		}
+	}
+	slices.Sort(pts)
+	pts = slices.Compact(pts)
+	var out []cpRange
+	for i := 0; i+1 < len(pts); i++ {
+		if pts[i] == 0xD800 {
+			continue // surrogates: no UTF-8
+		}
+		out = append(out, cpRange{pts[i], pts[i+1] - 1})
+	}
+	return out
 }
 
 func mergeSubs[T any](xs []T, adj func(a, b T) bool, join func(a, b T) T) []T {

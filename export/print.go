@@ -21,8 +21,11 @@ type dialect struct {
 
 var gbnfDialect = dialect{
 	def: " ::= ", sep: "-", comment: "#",
-	lit:   func(s string) string { return `"` + escapeText(s, `"\`, gbnfEscape) + `"` },
-	class: func(c eClass) string { return printClass(c, gbnfEscape) },
+	lit: func(s string) string { return `"` + escapeText(s, `"\`, gbnfEscape) + `"` },
+	// Positive classes only: llama.cpp decodes UTF-8 leniently, and a
+	// negated class would let a lead byte F5–FF through as a code point
+	// beyond U+10FFFF.
+	class: func(c eClass) string { return printClass(c, gbnfEscape, false) },
 	token: func(g *grammar, m int) (string, error) {
 		mk := g.markers[m]
 		if mk.token < 0 {
@@ -35,8 +38,12 @@ var gbnfDialect = dialect{
 
 var larkDialect = dialect{
 	def: ": ", sep: "_", comment: "//",
-	lit:   func(s string) string { return `"` + escapeText(s, `"\`, larkEscape) + `"` },
-	class: func(c eClass) string { return "/" + strings.ReplaceAll(printClass(c, regexEscape), "/", `\/`) + "/" },
+	lit: func(s string) string { return `"` + escapeText(s, `"\`, larkEscape) + `"` },
+	class: func(c eClass) string {
+		// Lark reads \xHH in a regexp itself: a backslash must be \\.
+		s := strings.ReplaceAll(printClass(c, regexEscape, true), `\x5c`, `\\`)
+		return "/" + strings.ReplaceAll(s, "/", `\/`) + "/"
+	},
 	token: func(g *grammar, m int) (string, error) {
 		mk := g.markers[m]
 		if mk.token < 0 {
@@ -229,7 +236,7 @@ func escapeText(s, special string, esc func(rune) (string, bool)) string {
 // printClass spells a class, as its complement when that is shorter (a
 // complement is taken over the code points UTF-8 text can hold, so it
 // leaves the surrogates out too).
-func printClass(c eClass, esc func(rune) (string, bool)) string {
+func printClass(c eClass, esc func(rune) (string, bool), negate bool) string {
 	if len(c.r) == 1 && c.r[0].lo == c.r[0].hi {
 		r := c.r[0].lo
 		if !(r == ']' || r == '[' || r == '\\' || r == '^' || r == '-') {
@@ -237,7 +244,7 @@ func printClass(c eClass, esc func(rune) (string, bool)) string {
 		}
 	}
 	rs, neg := c.r, false
-	if comp := complement(c.r); len(comp) < len(c.r) && len(comp) > 0 {
+	if comp := complement(c.r); negate && len(comp) < len(c.r) && len(comp) > 0 {
 		rs, neg = comp, true
 	}
 	var sb strings.Builder

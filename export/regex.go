@@ -293,7 +293,7 @@ func capSize(x expr, max int) error {
 		return n <= max
 	}
 	if !count(x) {
-		return &LimitError{What: fmt.Sprintf("the regex takes more than %d bytes", max), Option: "Options.MaxBytes", Flag: "--max-grammar-bytes"}
+		return &LimitError{What: fmt.Sprintf("the regex takes more than %d bytes", max), Option: "Options.MaxBytes", Flag: "--max-export-bytes"}
 	}
 	return nil
 }
@@ -315,7 +315,7 @@ func printRegex(x expr, max int) (string, error) {
 			}
 			sb.WriteString(s)
 		case eClass:
-			sb.WriteString(printClass(v, regexEscape))
+			sb.WriteString(printClass(v, regexEscape, true))
 		case eEmpty:
 			if ctx >= 3 {
 				sb.WriteString("(?:)")
@@ -358,7 +358,7 @@ func printRegex(x expr, max int) (string, error) {
 			sb.WriteString(braceRep("", v.min, v.max))
 		}
 		if sb.Len() > max {
-			return &LimitError{What: fmt.Sprintf("the regex takes more than %d bytes", max), Option: "Options.MaxBytes", Flag: "--max-grammar-bytes"}
+			return &LimitError{What: fmt.Sprintf("the regex takes more than %d bytes", max), Option: "Options.MaxBytes", Flag: "--max-export-bytes"}
 		}
 		return nil
 	}

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in mona graphviz nlohmann-json3-dev libstb-dev; do
+for pkg in mona graphviz nlohmann-json3-dev libstb-dev python3-lark; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -12,6 +12,7 @@ import (
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/export"
 	"github.com/specplan/specplan/internal/graphviz"
 	"github.com/specplan/specplan/internal/outfile"
 	"github.com/specplan/specplan/internal/safetext"
@@ -21,11 +22,17 @@ import (
 // CompileCmd is `plan compile SPEC --format F [-o FILE]`.
 type CompileCmd struct {
 	specFlags
-	Spec           string        `arg:"" help:"The .ltl spec."`
-	Format         string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png" help:"Output format: ${enum}."`
-	Output         string        `short:"o" name:"output" default:"-" placeholder:"FILE" help:"Write to FILE (- is standard output). A regular or new file is replaced atomically; a FIFO or character device is written in place; a symbolic link to a file, a directory or a block device is refused."`
-	MaxRenderEdges int           `name:"max-render-edges" default:"2000" help:"svg/png: refuse automata with more edges than this (Graphviz's layout time grows much faster than the graph)."`
-	RenderTimeout  time.Duration `name:"render-timeout" default:"30s" help:"svg/png: stop Graphviz's dot after this long."`
+	Spec            string        `arg:"" help:"The .ltl spec."`
+	Format          string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png,gbnf,lark,regex,structural-tag" help:"Output format: ${enum}. gbnf, lark and regex export the language of one generation (call format, argument schemas included)."`
+	CallFormat      string        `name:"call-format" default:"react" placeholder:"NAME" help:"gbnf/lark/regex/structural-tag: the call syntax (${formats}); the default is generate's without a template that shows calls."`
+	FromState       int           `name:"from-state" default:"-1" placeholder:"STATE" help:"gbnf/lark/regex/structural-tag: the DFA state the generation starts in (-1: the initial state), for the grammar of a later turn."`
+	Bind            []string      `name:"bind" placeholder:"NAME=JSON" help:"gbnf/lark/regex/structural-tag: a value captured before the turn (a let name), repeatable."`
+	MaxExportBytes  int           `name:"max-export-bytes" default:"0" help:"gbnf/lark/regex: refuse a grammar larger than this (0: 16 MiB)."`
+	MaxGrammarRules int           `name:"max-grammar-rules" default:"0" help:"gbnf/lark/regex: refuse a grammar with more rules than this (0: 100000)."`
+	MaxLeafStates   int           `name:"max-leaf-states" default:"0" help:"gbnf/lark/regex: refuse a value automaton (string, number, pattern) with more states than this (0: 20000)."`
+	Output          string        `short:"o" name:"output" default:"-" placeholder:"FILE" help:"Write to FILE (- is standard output). A regular or new file is replaced atomically; a FIFO or character device is written in place; a symbolic link to a file, a directory or a block device is refused."`
+	MaxRenderEdges  int           `name:"max-render-edges" default:"2000" help:"svg/png: refuse automata with more edges than this (Graphviz's layout time grows much faster than the graph)."`
+	RenderTimeout   time.Duration `name:"render-timeout" default:"30s" help:"svg/png: stop Graphviz's dot after this long."`
 }
 
 func (c *CompileCmd) Run(e *env) error {
@@ -62,6 +69,11 @@ func (c *CompileCmd) Run(e *env) error {
 		}
 	case "ltl":
 		writeExpanded(&buf, spec)
+	case "gbnf", "lark", "regex", "structural-tag":
+		var out []byte
+		if out, err = c.export(spec); err == nil {
+			buf.Write(out)
+		}
 	case "svg", "png":
 		var img []byte
 		img, err = graphviz.Render(context.Background(), spec.DFA(), c.Format,
@@ -94,6 +106,55 @@ func (c *CompileCmd) Run(e *env) error {
 		return &exitError{code: exitViolated}
 	}
 	return nil
+}
+
+// export is the grammar of one generation in c.Format.
+func (c *CompileCmd) export(spec *specplan.Spec) ([]byte, error) {
+	f, err := decoder.ParseFormat(c.CallFormat)
+	if err != nil {
+		return nil, fmt.Errorf("--call-format: %w", err)
+	}
+	caps, err := parseBinds(c.Bind)
+	if err != nil {
+		return nil, err
+	}
+	opts := export.Options{Format: f, Captures: caps, MaxBytes: c.MaxExportBytes, MaxRules: c.MaxGrammarRules, MaxLeafStates: c.MaxLeafStates}
+	if c.FromState >= 0 {
+		opts.FromState = &c.FromState
+	}
+	switch c.Format {
+	case "gbnf":
+		return export.GBNF(spec, opts)
+	case "lark":
+		return export.Lark(spec, opts)
+	case "regex":
+		return export.Regex(spec, opts)
+	}
+	return nil, errors.New("--format structural-tag is not built in this branch (export.StructuralTag comes with the structural-tag export)")
+}
+
+// parseBinds reads --bind NAME=JSON values (duplicate names refused, the
+// JSON read strictly: duplicate keys are errors).
+func parseBinds(binds []string) (ltl.Captures, error) {
+	if len(binds) == 0 {
+		return nil, nil
+	}
+	caps := ltl.Captures{}
+	for _, b := range binds {
+		name, val, ok := strings.Cut(b, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--bind %q: want NAME=JSON", safetext.Escape(b))
+		}
+		if _, dup := caps[name]; dup {
+			return nil, fmt.Errorf("--bind: %q given twice", safetext.Escape(name))
+		}
+		v, err := decoder.ParseResult(val)
+		if err != nil {
+			return nil, fmt.Errorf("--bind %s: %v", safetext.Escape(name), err)
+		}
+		caps[name] = v
+	}
+	return caps, nil
 }
 
 // writeOutput writes data to path ("-": opts.Stdout) under outfile's rules.

@@ -3,6 +3,8 @@ package llama
 import (
 	"math"
 
+	"github.com/specplan/specplan/decoder"
+
 	ollama "github.com/ollama/ollama/llama"
 )
 
@@ -61,3 +63,45 @@ func (g *GBNF) Accept(token int) { g.g.Accept(int32(token)) }
 
 // Close frees the grammar.
 func (g *GBNF) Close() { g.g.Free() }
+
+// NewGBNFVocab compiles a GBNF grammar (root rule "root") for vocabulary v
+// without a model: llama.cpp's grammar engine needs only the tokens'
+// pieces and the end-of-generation ids. llama.cpp refuses every token
+// whose piece is empty, so special tokens that token references (<[id]>)
+// should match need their text in special (their piece in Vocab is
+// empty). Exported grammars are checked with it on a one-token-per-byte
+// vocabulary.
+func NewGBNFVocab(grammar string, v *decoder.Vocab, special map[int]string) (*GBNF, error) {
+	n := v.Size()
+	ids := make([]uint32, n)
+	pieces := make([]string, n)
+	for i := range n {
+		ids[i] = uint32(i)
+		pieces[i] = string(v.Pieces[i])
+		if t, ok := special[i]; ok && pieces[i] == "" {
+			pieces[i] = t
+		}
+	}
+	eog := make([]int32, len(v.EOG))
+	for i, e := range v.EOG {
+		eog[i] = int32(e)
+	}
+	takeRecentLog()
+	g := ollama.NewGrammar(grammar, ids, pieces, eog)
+	if g == nil {
+		msg := "llama.cpp cannot parse the grammar"
+		if r := takeRecentLog(); r != "" {
+			msg += " (" + r + ")"
+		}
+		return nil, &Error{Code: ErrGrammar, Msg: msg}
+	}
+	return &GBNF{g: g, data: make([]ollama.TokenData, n)}, nil
+}
+
+// Allows reports whether the grammar allows token tok next (an
+// end-of-generation token: whether the text may end here).
+func (g *GBNF) Allows(tok int) bool {
+	logits := make([]float32, len(g.data))
+	g.Apply(logits)
+	return !math.IsInf(float64(logits[tok]), -1)
+}

@@ -1,0 +1,549 @@
+package export
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/specplan/specplan"
+	"github.com/specplan/specplan/apps"
+	"github.com/specplan/specplan/decoder"
+	"github.com/specplan/specplan/decoder/llama"
+	"github.com/specplan/specplan/routines"
+)
+
+// The exported grammars are checked against the engines that run them,
+// on texts from the decoder's own language (seeded random walks over its
+// masks) and on mutations of them: for every text, llama.cpp's grammar
+// engine and the decoder agree byte by byte (the first byte refused, and
+// whether the text may end), and Lark, Go regexp and Python re agree with
+// the decoder on the whole text.
+
+// textsPerCase is how many valid (and as many mutated) texts each spec
+// and format gets; SPECPLAN_EXPORT_TEXTS raises it for longer campaigns.
+func textsPerCase(t *testing.T) int {
+	if s := os.Getenv("SPECPLAN_EXPORT_TEXTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			t.Fatalf("SPECPLAN_EXPORT_TEXTS=%q: want a positive count", s)
+		}
+		return n
+	}
+	return 25
+}
+
+// verifyFormats are the call formats every spec is exported in: a line
+// format and a native one with a special marker by default (CPU time in
+// CI), every format with SPECPLAN_EXPORT_FORMATS=all.
+func verifyFormats(t *testing.T, deflt ...string) []string {
+	if os.Getenv("SPECPLAN_EXPORT_FORMATS") == "all" {
+		return []string{"json", "hermes", "pythonic", "react", "qwen", "llama3", "llama3-python-tag", "mistral", "granite"}
+	}
+	return deflt
+}
+
+// specFiles are the .ltl specs in specs/. (Routines read their inputs as
+// captured values, so each needs its --bind values, and an app's screens
+// are observed, never generated: neither is in this list.)
+func specFiles(t *testing.T) []string {
+	var files []string
+	for _, g := range []string{"../specs/*.ltl"} {
+		fs, err := filepath.Glob(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no specs")
+	}
+	return files
+}
+
+// loadSpec compiles a spec of specs/ with the catalog beside it
+// (NAME.tools.json), as `plan compile --tools` would.
+func loadSpec(t *testing.T, file string) *specplan.Spec {
+	opts := specplan.Options{}
+	if cat := strings.TrimSuffix(file, filepath.Ext(file)) + ".tools.json"; fileExists(cat) {
+		c, err := specplan.LoadCatalog(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Catalog = c
+	}
+	if strings.HasSuffix(file, ".app") {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := apps.Parse(file, src, apps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec, err := apps.Compile(a, apps.LowerOptions{}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return spec
+	}
+	if strings.HasSuffix(file, ".routine") {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := routines.Parse(file, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := routines.Lower(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opts, err = specplan.ResolveCatalog(file, []byte(text), opts); err != nil {
+			t.Fatal(err)
+		}
+		spec, err := specplan.Compile(file, []byte(text), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return spec
+	}
+	spec, err := specplan.CompileFile(file, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+type exportCase struct {
+	name   string
+	spec   *specplan.Spec
+	opts   Options
+	ix     *decoder.Index
+	vocab  *decoder.Vocab
+	eog    int
+	rng    *rand.Rand
+	starts decoder.LanguageOptions
+}
+
+func newCase(t *testing.T, file, format string, markers bool, seed uint64) *exportCase {
+	spec := loadSpec(t, file)
+	f, err := decoder.ParseFormat(format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Format: f}
+	if markers {
+		_, mk := decoder.ByteVocab(f)
+		opts.Markers = mk // the byte vocabulary's ids are the target's
+	}
+	_, ix, err := Language(spec, opts)
+	if err != nil {
+		t.Fatalf("%s %s: %v", file, format, err)
+	}
+	return &exportCase{name: filepath.Base(file) + "/" + format, spec: spec, opts: opts, ix: ix, vocab: ix.Vocab(),
+		eog: 256, rng: rand.New(rand.NewPCG(seed, 7)), starts: decoder.LanguageOptions{FromState: -1}}
+}
+
+// special are the texts of the marker tokens, as a model's vocabulary
+// has them.
+func (c *exportCase) special() map[int]string {
+	out := map[int]string{}
+	for m, id := range c.opts.Markers {
+		out[id] = m
+	}
+	return out
+}
+
+// walk is a text of the decoder's language: a random walk over its masks
+// under a budget, so that it ends.
+func (c *exportCase) walk(t *testing.T) []int {
+	s, err := c.ix.StartAt(c.starts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetBudget(s.MinTokens() + 40 + c.rng.IntN(80))
+	var toks []int
+	for !s.Done() {
+		allowed := s.Mask().Tokens()
+		if len(allowed) == 0 {
+			t.Fatalf("%s: dead end after %q", c.name, c.text(toks))
+		}
+		tok := allowed[c.rng.IntN(len(allowed))]
+		if slicesHas(allowed, c.eog) && c.rng.IntN(4) == 0 {
+			tok = c.eog
+		}
+		// Prefer ASCII (texts stay readable), but keep some of the rest.
+		if tok < 0x80 || tok >= 256 || c.rng.IntN(8) == 0 {
+		} else if a := asciiOf(allowed); len(a) > 0 {
+			tok = a[c.rng.IntN(len(a))]
+		}
+		if tok == c.eog {
+			break
+		}
+		if err := s.Accept(tok); err != nil {
+			t.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	return toks
+}
+
+func asciiOf(toks []int) []int {
+	var out []int
+	for _, t := range toks {
+		if t < 0x80 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func slicesHas(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// mutate changes a valid text a little: most mutations leave the
+// language, some do not; verdicts are compared either way.
+func (c *exportCase) mutate(toks []int) []int {
+	out := append([]int(nil), toks...)
+	n := len(out)
+	switch k := c.rng.IntN(5); {
+	case k == 0 && n > 0:
+		i := c.rng.IntN(n)
+		out = append(out[:i], out[i+1:]...)
+	case k == 1:
+		i := c.rng.IntN(n + 1)
+		b := []int{'"', '}', ',', '\n', ' ', '\\', '{', ']', 'x', '0', '.', '-', 0xC3, 0xA9, 0xFF, 0x80}[c.rng.IntN(16)]
+		out = append(out[:i], append([]int{b}, out[i:]...)...)
+	case k == 2 && n > 0:
+		out[c.rng.IntN(n)] = 1 + c.rng.IntN(255)
+	case k == 3 && n > 0:
+		out = out[:c.rng.IntN(n)]
+	default:
+		i, j := c.rng.IntN(n+1), c.rng.IntN(n+1)
+		if i > j {
+			i, j = j, i
+		}
+		out = append(out[:j], append(append([]int(nil), toks[i:j]...), out[j:]...)...)
+	}
+	return out
+}
+
+func (c *exportCase) text(toks []int) []byte {
+	var b []byte
+	for _, t := range toks {
+		b = append(b, c.ix.TokenText(t)...)
+	}
+	return b
+}
+
+// utf8Cut is the number of tokens of toks whose text is still a prefix
+// of some UTF-8 text.
+func (c *exportCase) utf8Cut(toks []int) int {
+	var b []byte
+	for i, tok := range toks {
+		b = append(b, c.ix.TokenText(tok)...)
+		if !utf8Prefix(b) {
+			return i
+		}
+	}
+	return len(toks)
+}
+
+func utf8Prefix(b []byte) bool {
+	for k := 0; k <= 3 && k <= len(b); k++ {
+		if utf8.Valid(b[:len(b)-k]) && runePrefix(b[len(b)-k:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// runePrefix: p is a proper prefix of one UTF-8 encoded rune (or empty).
+func runePrefix(p []byte) bool {
+	if len(p) == 0 {
+		return true
+	}
+	n := 0
+	switch {
+	case p[0] >= 0xC2 && p[0] <= 0xDF:
+		n = 2
+	case p[0] >= 0xE0 && p[0] <= 0xEF:
+		n = 3
+	case p[0] >= 0xF0 && p[0] <= 0xF4:
+		n = 4
+	}
+	if n == 0 || len(p) >= n {
+		return false
+	}
+	for i := 1; i < len(p); i++ {
+		lo, hi := byte(0x80), byte(0xBF)
+		if i == 1 {
+			switch p[0] {
+			case 0xE0:
+				lo = 0xA0
+			case 0xED:
+				hi = 0x9F
+			case 0xF0:
+				lo = 0x90
+			case 0xF4:
+				hi = 0x8F
+			}
+		}
+		if p[i] < lo || p[i] > hi {
+			return false
+		}
+	}
+	return true
+}
+
+// verdict is how an engine judges a token sequence: the index of the
+// first token refused (len(toks) when none), and whether it may end.
+type verdict struct {
+	refused int
+	end     bool
+}
+
+func (c *exportCase) decoderVerdict(t *testing.T, toks []int) verdict {
+	s, err := c.ix.StartAt(c.starts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tok := range toks {
+		if s.Done() || !s.Mask().Has(tok) {
+			return verdict{refused: i}
+		}
+		if err := s.Accept(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return verdict{refused: len(toks), end: s.Done() || s.Mask().Has(c.eog)}
+}
+
+func llamaVerdict(t *testing.T, g *llama.GBNF, toks []int, eog int) verdict {
+	for i, tok := range toks {
+		if !g.Allows(tok) {
+			return verdict{refused: i}
+		}
+		g.Accept(tok)
+	}
+	return verdict{refused: len(toks), end: g.Allows(eog)}
+}
+
+// TestGBNFAgreesWithLlamaCpp: llama.cpp parses the GBNF of every spec in
+// every format (special markers as token references), and its grammar
+// engine gives the decoder's verdict on every byte of valid and mutated
+// texts.
+func TestGBNFAgreesWithLlamaCpp(t *testing.T) {
+	n := textsPerCase(t)
+	for si, file := range specFiles(t) {
+		for fi, format := range verifyFormats(t, "json", "mistral") {
+			c := newCase(t, file, format, true, uint64(si*100+fi))
+			gram, err := GBNF(c.spec, c.opts)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if _, err := llama.NewGBNFVocab(string(gram), c.vocab, c.special()); err != nil {
+				t.Fatalf("%s: %v\n%s", c.name, err, gram)
+			}
+			valid, agreeInvalid := 0, 0
+			for k := range 2 * n {
+				toks := c.walk(t)
+				if k%2 == 1 {
+					toks = c.mutate(toks)
+				}
+				want := c.decoderVerdict(t, toks)
+				if k%2 == 0 && (want.refused != len(toks) || !want.end) {
+					t.Fatalf("%s: the decoder refuses its own walk %q: %+v", c.name, c.text(toks), want)
+				}
+				g, err := llama.NewGBNFVocab(string(gram), c.vocab, c.special())
+				if err != nil {
+					t.Fatal(err)
+				}
+				// llama.cpp decodes UTF-8 leniently (an overlong form reads
+				// as a code point), so the byte-by-byte comparison runs up to
+				// the first byte after which no UTF-8 text continues; the
+				// decoder refuses that byte (or one before it).
+				cmp := toks
+				if cut := c.utf8Cut(toks); cut < len(toks) {
+					if want.refused > cut {
+						t.Fatalf("%s: the decoder takes %q past invalid UTF-8", c.name, c.text(toks))
+					}
+					cmp = toks[:cut]
+					want = c.decoderVerdict(t, cmp)
+				}
+				got := llamaVerdict(t, g, cmp, c.eog)
+				g.Close()
+				if got != want {
+					t.Fatalf("%s: text %q: llama.cpp %+v, decoder %+v\n%s", c.name, c.text(toks), got, want, gram)
+				}
+				if want.end && want.refused == len(toks) {
+					valid++
+				} else {
+					agreeInvalid++
+				}
+			}
+			if agreeInvalid == 0 {
+				t.Errorf("%s: no mutated text left the language: the check of invalid texts did not run", c.name)
+			}
+			t.Logf("%s: %d rules-bytes, %d valid and %d invalid texts agree", c.name, len(gram), valid, agreeInvalid)
+		}
+	}
+}
+
+// langVerdicts runs /usr/bin/python3 (Debian's, with python3-lark) on the
+// grammar and texts: mode "lark" parses with Lark's Earley parser, "re"
+// matches with re.fullmatch.
+func pyVerdicts(t *testing.T, mode string, grammar []byte, texts [][]byte) []bool {
+	const py = "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		t.Skipf("%s is not installed (scripts/setup.sh installs python3-lark)", py)
+	}
+	script := `
+import sys, json, base64, re
+req = json.load(sys.stdin)
+g = base64.b64decode(req["grammar"]).decode("utf-8")
+if req["mode"] == "lark":
+    import lark
+    p = lark.Lark(g, start="start", parser="earley", lexer="dynamic")
+    def ok(s):
+        try:
+            p.parse(s); return True
+        except lark.exceptions.LarkError:
+            return False
+else:
+    r = re.compile(g)
+    def ok(s):
+        return r.fullmatch(s) is not None
+out = []
+for t in req["texts"]:
+    try:
+        s = base64.b64decode(t).decode("utf-8")
+    except UnicodeDecodeError:
+        out.append(False); continue
+    out.append(ok(s))
+json.dump(out, sys.stdout)
+`
+	var enc []string
+	for _, x := range texts {
+		enc = append(enc, base64.StdEncoding.EncodeToString(x))
+	}
+	in, _ := json.Marshal(map[string]any{"mode": mode, "grammar": base64.StdEncoding.EncodeToString(grammar), "texts": enc})
+	cmd := exec.Command(py, "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if strings.Contains(stderr.String(), "No module named 'lark'") {
+			t.Skip("python3-lark is not installed (scripts/setup.sh installs it)")
+		}
+		t.Fatalf("python3 %s: %v\n%s", mode, err, stderr.String())
+	}
+	var vs []bool
+	if err := json.Unmarshal(out, &vs); err != nil || len(vs) != len(texts) {
+		t.Fatalf("python3 %s: %q: %v", mode, out, err)
+	}
+	return vs
+}
+
+// casesTexts are n walks and n mutations with the decoder's whole-text
+// verdicts.
+func (c *exportCase) texts(t *testing.T, n int) ([][]byte, []bool) {
+	var texts [][]byte
+	var want []bool
+	for k := range 2 * n {
+		toks := c.walk(t)
+		if k%2 == 1 {
+			toks = c.mutate(toks)
+		}
+		v := c.decoderVerdict(t, toks)
+		texts = append(texts, c.text(toks))
+		want = append(want, v.refused == len(toks) && v.end)
+	}
+	return texts, want
+}
+
+// TestLarkAgreesWithLark: Lark parses every exported Lark grammar and
+// gives the decoder's verdict on every text.
+func TestLarkAgreesWithLark(t *testing.T) {
+	n := textsPerCase(t)
+	for si, file := range specFiles(t) {
+		for fi, format := range verifyFormats(t, "hermes") {
+			c := newCase(t, file, format, false, uint64(1000+si*100+fi))
+			gram, err := Lark(c.spec, c.opts)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			texts, want := c.texts(t, n)
+			got := pyVerdicts(t, "lark", gram, texts)
+			for i := range texts {
+				if got[i] != want[i] {
+					t.Fatalf("%s: text %q: Lark %v, decoder %v\n%s", c.name, texts[i], got[i], want[i], gram)
+				}
+			}
+		}
+	}
+}
+
+// TestRegexAgreesWithEngines: Go regexp and Python re give the decoder's
+// verdict on every text (a text that is not UTF-8 is no string: refused).
+func TestRegexAgreesWithEngines(t *testing.T) {
+	n := textsPerCase(t)
+	checked := 0
+	for si, file := range specFiles(t) {
+		for fi, format := range verifyFormats(t, "react") {
+			c := newCase(t, file, format, false, uint64(2000+si*100+fi))
+			c.opts.MaxBytes = 1 << 20
+			pat, err := Regex(c.spec, c.opts)
+			var le *LimitError
+			if errors.As(err, &le) {
+				t.Logf("%s: %v", c.name, err)
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if bytes.HasSuffix(pat, []byte("\n")) {
+				t.Fatalf("%s: the pattern ends with a newline", c.name)
+			}
+			re, err := regexp.Compile(`^(?:` + string(pat) + `)$`)
+			if err != nil {
+				t.Fatalf("%s: Go regexp: %v", c.name, err)
+			}
+			texts, want := c.texts(t, n)
+			py := pyVerdicts(t, "re", pat, texts)
+			for i, x := range texts {
+				goV := utf8.Valid(x) && re.Match(x)
+				if goV != want[i] || py[i] != want[i] {
+					t.Fatalf("%s: text %q: Go %v, Python %v, decoder %v\n%s", c.name, x, goV, py[i], want[i], pat)
+				}
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no spec's regex fits the size limit: nothing was checked")
+	}
+}
