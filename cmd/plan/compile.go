@@ -26,7 +26,7 @@ type CompileCmd struct {
 	Format          string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png,gbnf,lark,regex,structural-tag" help:"Output format: ${enum}. gbnf, lark and regex export the language of one generation (call format, argument schemas included)."`
 	CallFormat      string        `name:"call-format" default:"react" placeholder:"NAME" help:"gbnf/lark/regex/structural-tag: the call syntax (${formats}); the default is generate's without a template that shows calls."`
 	FromState       int           `name:"from-state" default:"-1" placeholder:"STATE" help:"gbnf/lark/regex/structural-tag: the DFA state the generation starts in (-1: the initial state), for the grammar of a later turn."`
-	Bind            []string      `name:"bind" placeholder:"NAME=JSON" help:"gbnf/lark/regex/structural-tag: a value captured before the turn (a let name), repeatable."`
+	Bind            []string      `name:"bind" sep:"none" placeholder:"NAME=JSON" help:"gbnf/lark/regex/structural-tag: a value captured before the turn (a let name), repeatable."`
 	MaxExportBytes  int           `name:"max-export-bytes" default:"0" help:"gbnf/lark/regex: refuse a grammar larger than this (0: 16 MiB)."`
 	MaxGrammarRules int           `name:"max-grammar-rules" default:"0" help:"gbnf/lark/regex: refuse a grammar with more rules than this (0: 100000)."`
 	MaxLeafStates   int           `name:"max-leaf-states" default:"0" help:"gbnf/lark/regex: refuse a value automaton (string, number, pattern) with more states than this (0: 20000)."`
@@ -71,7 +71,7 @@ func (c *CompileCmd) Run(e *env) error {
 		writeExpanded(&buf, spec)
 	case "gbnf", "lark", "regex", "structural-tag":
 		var out []byte
-		if out, err = c.export(spec); err == nil {
+		if out, err = c.export(spec, e.stderr); err == nil {
 			buf.Write(out)
 		}
 	case "svg", "png":
@@ -108,8 +108,9 @@ func (c *CompileCmd) Run(e *env) error {
 	return nil
 }
 
-// export is the grammar of one generation in c.Format.
-func (c *CompileCmd) export(spec *specplan.Spec) ([]byte, error) {
+// export is the grammar of one generation in c.Format; a structural
+// tag's approximations are warnings on stderr.
+func (c *CompileCmd) export(spec *specplan.Spec, stderr io.Writer) ([]byte, error) {
 	f, err := decoder.ParseFormat(c.CallFormat)
 	if err != nil {
 		return nil, fmt.Errorf("--call-format: %w", err)
@@ -130,7 +131,14 @@ func (c *CompileCmd) export(spec *specplan.Spec) ([]byte, error) {
 	case "regex":
 		return export.Regex(spec, opts)
 	}
-	return nil, errors.New("--format structural-tag is not built in this branch (export.StructuralTag comes with the structural-tag export)")
+	st, err := export.StructuralTag(spec, export.StructTagOptions{Format: f, State: c.FromState, Bindings: caps, MaxBytes: c.MaxExportBytes})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range st.Approximations {
+		outfile.Fprintf(stderr, "plan: warning: structural tag: %s\n", a)
+	}
+	return st.JSON()
 }
 
 // parseBinds reads --bind NAME=JSON values (duplicate names refused, the
