@@ -431,23 +431,30 @@ func applyLit(tool string, s *jv, l automata.Lit) ([]Approximation, bool) {
 		if leaf.get("minLength") != nil || leaf.get("maxLength") != nil {
 			apx = append(apx, over("XGrammar enforces a pattern without the argument's minLength/maxLength")...)
 		}
-		lit := regexQuote(p.Value.Str)
-		var pat string
-		switch cmp {
-		case ltl.CmpStartsWith:
-			pat = "^" + lit + anyText + "$"
-		case ltl.CmpEndsWith:
-			pat = "^" + anyText + lit + "$"
-		default:
-			pat = "^" + anyText + lit + anyText + "$"
-		}
-		leaf.set("pattern", jstr(pat))
-	case cmp == ltl.CmpMatches && holds:
+		leaf.set("pattern", jstr(stringPattern(cmp, p.Value.Str)))
+	case cmp == ltl.CmpMatches:
 		apx = append(apx, over("RE2 patterns are not translated to XGrammar's regex dialect (anchoring and classes differ); the predicate is not enforced")...)
-	default: // a string predicate that must not hold
-		apx = append(apx, over("a string predicate that must not hold needs \"not\", which XGrammar ignores; not enforced")...)
+	default: // starts_with, ends_with or contains that must not hold
+		if leaf.get("not") != nil {
+			return over("the argument's schema already has a \"not\"; the predicate is not written"), true
+		}
+		leaf.set("not", &jv{kind: jObject, obj: []member{{"pattern", jstr(stringPattern(cmp, p.Value.Str))}}})
+		apx = append(apx, over("a string predicate that must not hold is written as \"not\", which XGrammar ignores; not enforced")...)
 	}
 	return apx, true
+}
+
+// stringPattern is starts_with, ends_with or contains s as an anchored
+// pattern.
+func stringPattern(cmp ltl.Cmp, s string) string {
+	lit := regexQuote(s)
+	switch cmp {
+	case ltl.CmpStartsWith:
+		return "^" + lit + anyText + "$"
+	case ltl.CmpEndsWith:
+		return "^" + anyText + lit + "$"
+	}
+	return "^" + anyText + lit + anyText + "$"
 }
 
 // anyText matches any string content, newlines included: an anchored

@@ -201,7 +201,7 @@ func TestStructuralTagApproximations(t *testing.T) {
 	dir := t.TempDir()
 	spec := dir + "/a.ltl"
 	cat := dir + "/a.tools.json"
-	write(t, spec, "spec a \"approx\"\ntools send, fetch\nrule G(send -> send(to != \"root\", body starts_with \"Hi\"))\nrule never(send(body matches \"x+y\"))\nrule G(fetch -> fetch(path ends_with \".txt\"))\n")
+	write(t, spec, "spec a \"approx\"\ntools send, fetch\nrule G(send -> send(to != \"root\", body starts_with \"Hi\"))\nrule never(send(body matches \"x+y\"))\nrule never(send(body contains \"password\"))\nrule G(fetch -> fetch(path ends_with \".txt\"))\n")
 	write(t, cat, `[{"type":"function","function":{"name":"send","parameters":{"type":"object","properties":{"to":{"type":"string"},"body":{"type":"string"}},"required":["to","body"]}}},
 {"type":"function","function":{"name":"fetch","parameters":{"type":"object","properties":{"path":{"type":"string"}},"required":["path"],"not":{"required":["x"]}}}}]`)
 	s := compileSpec(t, spec, cat)
@@ -215,7 +215,7 @@ func TestStructuralTagApproximations(t *testing.T) {
 			over = append(over, a.Tool+" "+a.Pred+" "+a.Reason)
 		}
 	}
-	want := []string{`must not hold`, `ignores "not"`, `uses "not"`}
+	want := []string{`must not hold`, `not translated`, `ignores "not"`, `uses "not"`}
 	if len(over) != len(want) {
 		t.Fatalf("over-approximations:\n%s", strings.Join(over, "\n"))
 	}
@@ -225,7 +225,7 @@ func TestStructuralTagApproximations(t *testing.T) {
 		}
 	}
 	v := validator(t, tagSchema(t, e, "send"))
-	if !valid(v, `{"to": "bob", "body": "Hi there"}`) || valid(v, `{"to": "bob", "body": "Yo"}`) || valid(v, `{"to": "root", "body": "Hi"}`) {
+	if !valid(v, `{"to": "bob", "body": "Hi there"}`) || valid(v, `{"to": "bob", "body": "Yo"}`) || valid(v, `{"to": "root", "body": "Hi"}`) || valid(v, `{"to": "bob", "body": "Hi, my password"}`) {
 		t.Error("send's schema does not say what the spec says (a standard validator reads not)")
 	}
 	fv := validator(t, tagSchema(t, e, "fetch"))

@@ -152,7 +152,7 @@ func schemaValid(t *testing.T, s *specplan.Spec, c oracleCall) bool {
 }
 
 // TestStructuralTagXGrammar: XGrammar itself (its wasm build) compiles the
-// exported structural tags of the refund spec, and accepts a call text
+// exported structural tags of the refund spec in nine call formats, and accepts a call text
 // exactly when the spec allows the call from that state and the catalog
 // schema accepts its arguments; free text before a call is free, and
 // nothing may follow the one call (stop_after_first).
@@ -169,7 +169,8 @@ func TestStructuralTagXGrammar(t *testing.T) {
 	}
 	var jobs []xgrammarJob
 	var runs []run
-	for _, f := range []decoder.Format{decoder.FormatQwen, decoder.FormatJSON, decoder.FormatMistral, decoder.FormatLlama3} {
+	for _, f := range []decoder.Format{decoder.FormatQwen, decoder.FormatJSON, decoder.FormatMistral, decoder.FormatLlama3,
+		decoder.FormatReAct, decoder.FormatMistralV11, decoder.FormatHarmony, decoder.FormatDeepSeek, decoder.FormatGranite} {
 		for _, st := range []struct {
 			name string
 			q    int
@@ -242,11 +243,24 @@ func xgrammar0127Deviation(state string, c oracleCall) bool {
 // (an id where the format has one).
 func callText(f decoder.Format, c oracleCall) string {
 	fs := f.Spec()
-	body := `{"` + fs.NameKey + `": "` + c.tool + `", "` + fs.ArgsKey + `": ` + c.argsJSON()
-	if fs.ID.Key != "" {
-		body += `, "` + fs.ID.Key + `": "` + strings.Repeat(fs.ID.Alphabet[:1], fs.ID.Len) + `"`
+	var body string
+	if fs.Args == decoder.ArgsBracket {
+		nameEnd, argsEnd := fs.NameEnd, fs.ArgsEnd
+		if nameEnd == "" && argsEnd == "" {
+			nameEnd, argsEnd = "[", "]"
+		}
+		id := ""
+		if fs.ID.Key != "" {
+			id = fs.ID.Key + strings.Repeat(fs.ID.Alphabet[:1], fs.ID.Len)
+		}
+		body = c.tool + id + nameEnd + c.argsJSON() + argsEnd
+	} else {
+		body = `{"` + fs.NameKey + `": "` + c.tool + `", "` + fs.ArgsKey + `": ` + c.argsJSON()
+		if fs.ID.Key != "" {
+			body += `, "` + fs.ID.Key + `": "` + strings.Repeat(fs.ID.Alphabet[:1], fs.ID.Len) + `"`
+		}
+		body += "}"
 	}
-	body += "}"
 	call := fs.CallOpen + body + fs.CallClose
 	if fs.ListOpen != "" {
 		call = fs.ListOpen + call + fs.ListClose
