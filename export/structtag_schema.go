@@ -379,10 +379,14 @@ func applyLit(tool string, s *jv, l automata.Lit) ([]Approximation, bool) {
 		apx = append(apx, tighten(tool, name, leaf, "minimum", p.Value.Num, false)...)
 		apx = append(apx, tighten(tool, name, leaf, "maximum", p.Value.Num, true)...)
 	case cmp == ltl.CmpEq && holds:
-		if e := leaf.get("enum"); e != nil && !inEnum(e, jvalue(p.Value)) {
+		v := jvalue(p.Value)
+		if e := leaf.get("enum"); e != nil && !inEnum(e, v) {
 			return nil, false
 		}
-		leaf.set("const", jvalue(p.Value))
+		if c := leaf.get("const"); c != nil && string(c.appendJSON(nil)) != string(v.appendJSON(nil)) {
+			return nil, false
+		}
+		leaf.set("const", v)
 	case cmp == ltl.CmpEq:
 		leaf.set("not", &jv{kind: jObject, obj: []member{{"const", jvalue(p.Value)}}})
 		apx = append(apx, over("XGrammar ignores \"not\": the excluded value is written into the schema but not enforced")...)

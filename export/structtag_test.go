@@ -437,3 +437,26 @@ func TestStructuralTagExactLiterals(t *testing.T) {
 		}
 	}
 }
+
+// TestStructuralTagContradiction: a minterm the catalog's own const or
+// enum contradicts is not written (no call can satisfy both), and a tool
+// left with none is not in the tag. The nested path keeps the alphabet's
+// own domain analysis (top-level properties) from pruning it first.
+func TestStructuralTagContradiction(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir+"/c.ltl", "spec c \"contradiction\"\ntools mode, level\nrule G(mode -> mode(opts.m == \"fast\"))\nrule G(level -> level(l == \"high\"))\n")
+	write(t, dir+"/c.tools.json", `[{"type":"function","function":{"name":"mode","parameters":{"type":"object","properties":{"opts":{"type":"object","properties":{"m":{"type":"string","const":"slow"}}}}}}},
+{"type":"function","function":{"name":"level","parameters":{"type":"object","properties":{"l":{"type":"string","enum":["low","high"]}}}}}]`)
+	s := compileSpec(t, dir+"/c.ltl", dir+"/c.tools.json")
+	e, err := StructuralTag(s, StructTagOptions{Format: decoder.FormatJSON, State: StateStart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(e.Tools, "mode") || !slices.Contains(e.Tools, "level") {
+		t.Fatalf("tools %v: want level only (mode's const contradicts the spec)", e.Tools)
+	}
+	v := validator(t, tagSchema(t, e, "level"))
+	if !valid(v, `{"l": "high"}`) || valid(v, `{"l": "low"}`) {
+		t.Error("level's schema is not l == \"high\"")
+	}
+}
