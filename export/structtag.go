@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/automata"
@@ -43,6 +44,14 @@ type StructTagOptions struct {
 	// MaxBytes bounds the exported JSON (0: DefaultMaxStructTagBytes;
 	// `plan compile --max-export-bytes`).
 	MaxBytes int
+	// TokenMarkers writes the format's special markers (FormatSpec.Special:
+	// <|python_tag|>, [TOOL_CALLS], …) as XGrammar token formats, by their
+	// text, which the engine's tokenizer resolves, so that only the special
+	// token writes them; a call opening with one is then dispatched by
+	// token_triggered_tags. Default: markers are text, matched byte by byte
+	// (right where the served vocabulary has them as ordinary text, as
+	// Qwen's <tool_call> is).
+	TokenMarkers bool
 }
 
 // Approximation is one place where the structural tag is not exactly the
@@ -190,7 +199,11 @@ func StructuralTag(spec *specplan.Spec, opts StructTagOptions) (*StructTagExport
 		if err != nil {
 			return nil, err
 		}
-		tags = append(tags, callTag(fs, tool, raw))
+		tag := callTag(fs, tool, raw)
+		if opts.TokenMarkers {
+			tag = tokenizeTag(tag, fs.Special)
+		}
+		tags = append(tags, tag)
 		out.Tools = append(out.Tools, tool)
 	}
 	needCall := !d.Accepting[q]
@@ -199,7 +212,11 @@ func StructuralTag(spec *specplan.Spec, opts StructTagOptions) (*StructTagExport
 			needCall = false
 		}
 	}
-	f, err := wrapCalls(fs, tags, needCall && len(tags) > 0)
+	var markers []string
+	if opts.TokenMarkers {
+		markers = fs.Special
+	}
+	f, err := wrapCalls(fs, tags, needCall && len(tags) > 0, markers)
 	if err != nil {
 		return nil, err
 	}
@@ -252,16 +269,16 @@ func callTag(fs decoder.FormatSpec, tool string, schema json.RawMessage) *Fmt {
 		}
 		if fs.ID.Key != "" {
 			content := &Fmt{Type: "sequence", Elements: []*Fmt{cs(fs.ID.Key), id(), cs(nameEnd), args}}
-			return &Fmt{Type: "tag", Begin: ptr(fs.CallOpen + tool), Content: content, End: ptr(argsEnd + fs.CallClose)}
+			return &Fmt{Type: "tag", Begin: textDelim(fs.CallOpen + tool), Content: content, End: textDelim(argsEnd + fs.CallClose)}
 		}
-		return &Fmt{Type: "tag", Begin: ptr(fs.CallOpen + tool + nameEnd), Content: args, End: ptr(argsEnd + fs.CallClose)}
+		return &Fmt{Type: "tag", Begin: textDelim(fs.CallOpen + tool + nameEnd), Content: args, End: textDelim(argsEnd + fs.CallClose)}
 	default: // ArgsJSON
 		begin := fs.CallOpen + `{"` + fs.NameKey + `": "` + tool + `", "` + fs.ArgsKey + `": `
 		content := args
 		if fs.ID.Key != "" {
 			content = &Fmt{Type: "sequence", Elements: []*Fmt{args, cs(`, "` + fs.ID.Key + `": "`), id(), cs(`"`)}}
 		}
-		return &Fmt{Type: "tag", Begin: ptr(begin), Content: content, End: ptr("}" + fs.CallClose)}
+		return &Fmt{Type: "tag", Begin: textDelim(begin), Content: content, End: textDelim("}" + fs.CallClose)}
 	}
 }
 
@@ -279,24 +296,49 @@ func callTrigger(fs decoder.FormatSpec) string {
 // wrapCalls puts the call tags under one triggered_tags. Formats that
 // wrap a message's calls in a list (Mistral's [TOOL_CALLS][…]) get one tag
 // for the list, holding the calls separated by the list's separator.
-func wrapCalls(fs decoder.FormatSpec, tags []*Fmt, atLeastOne bool) (*Fmt, error) {
+func wrapCalls(fs decoder.FormatSpec, tags []*Fmt, atLeastOne bool, markers []string) (*Fmt, error) {
+	open := callTrigger(fs)
+	if fs.ListOpen != "" {
+		open = fs.ListOpen
+	}
 	if len(tags) == 0 {
 		// No call can come next: the tag is free text that never starts
-		// a call.
+		// a call (never its opening token, with token markers).
+		if m := leadingMarker(open, markers); m != "" {
+			return &Fmt{Type: "any_tokens", ExcludeTokens: []json.RawMessage{tokenJSON(m)}}, nil
+		}
 		ex := []string{}
-		if t := fs.ListOpen; t != "" {
-			ex = append(ex, t)
-		} else if t := callTrigger(fs); t != "" {
-			ex = append(ex, t)
+		if open != "" {
+			ex = append(ex, open)
 		}
 		return &Fmt{Type: "any_text", Excludes: ex}, nil
 	}
 	if fs.ListOpen != "" {
 		list := &Fmt{Type: "tags_with_separator", Tags: tags, Separator: ptr(fs.ListSep), AtLeastOne: ptr(true), StopAfterFirst: ptr(true)}
-		outer := &Fmt{Type: "tag", Begin: ptr(fs.ListOpen), Content: list, End: ptr(fs.ListClose)}
-		return &Fmt{Type: "triggered_tags", Triggers: []string{fs.ListOpen}, Tags: []*Fmt{outer}, AtLeastOne: ptr(atLeastOne), StopAfterFirst: ptr(true)}, nil
+		outer := &Fmt{Type: "tag", Begin: textDelim(fs.ListOpen), Content: list, End: textDelim(fs.ListClose)}
+		if len(markers) > 0 {
+			outer = tokenizeTag(outer, markers)
+		}
+		tags = []*Fmt{outer}
+	}
+	if m := leadingMarker(open, markers); m != "" {
+		// Every call (or the list) opens with the marker's token: XGrammar
+		// dispatches on the token itself.
+		return &Fmt{Type: "token_triggered_tags", TriggerTokens: []json.RawMessage{tokenJSON(m)}, Tags: tags, AtLeastOne: ptr(atLeastOne), StopAfterFirst: ptr(true)}, nil
+	}
+	if fs.ListOpen != "" {
+		return &Fmt{Type: "triggered_tags", Triggers: []string{tags[0].Begin.Text}, Tags: tags, AtLeastOne: ptr(atLeastOne), StopAfterFirst: ptr(true)}, nil
 	}
 	trig := callTrigger(fs)
+	if len(markers) > 0 {
+		// The text before the first marker: the tags' begins stop there.
+		for i := range trig {
+			if leadingMarker(trig[i:], markers) != "" {
+				trig = trig[:i]
+				break
+			}
+		}
+	}
 	var triggers []string
 	if trig != "" {
 		triggers = []string{trig}
@@ -304,7 +346,7 @@ func wrapCalls(fs decoder.FormatSpec, tags []*Fmt, atLeastOne bool) (*Fmt, error
 		// Bracket calls that open with the bare tool name: each name is
 		// its own trigger.
 		for _, t := range tags {
-			triggers = append(triggers, *t.Begin)
+			triggers = append(triggers, t.Begin.Text)
 		}
 		for i, a := range triggers {
 			for j, b := range triggers {
@@ -318,6 +360,89 @@ func wrapCalls(fs decoder.FormatSpec, tags []*Fmt, atLeastOne bool) (*Fmt, error
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// tokenJSON is a token named by its text, as XGrammar's token formats
+// take it.
+func tokenJSON(marker string) json.RawMessage { return appendJSONString(nil, marker) }
+
+func tokenFmt(marker string) *Fmt { return &Fmt{Type: "token", Token: tokenJSON(marker)} }
+
+// leadingMarker is the marker s starts with ("" if none).
+func leadingMarker(s string, markers []string) string {
+	best := ""
+	for _, m := range markers {
+		if m != "" && strings.HasPrefix(s, m) && len(m) > len(best) {
+			best = m
+		}
+	}
+	return best
+}
+
+// pieces splits s into text and marker tokens, markers matched longest
+// first at each position.
+func pieces(s string, markers []string) []*Fmt {
+	var out []*Fmt
+	text := 0
+	for i := 0; i < len(s); {
+		if m := leadingMarker(s[i:], markers); m != "" {
+			if i > text {
+				out = append(out, &Fmt{Type: "const_string", Value: ptr(s[text:i])})
+			}
+			out = append(out, tokenFmt(m))
+			i += len(m)
+			text = i
+			continue
+		}
+		i++
+	}
+	if text < len(s) {
+		out = append(out, &Fmt{Type: "const_string", Value: ptr(s[text:])})
+	}
+	return out
+}
+
+// tokenizeTag rewrites a text tag so that its markers are tokens: a begin
+// that opens with a marker becomes that token (the rest of it moves into
+// the content), and so does an end that closes with one; markers
+// elsewhere become token elements of the content's sequence. A begin
+// that opens with text keeps the text before its first marker.
+func tokenizeTag(t *Fmt, markers []string) *Fmt {
+	bp := pieces(t.Begin.Text, markers)
+	ep := pieces(t.End.Text, markers)
+	out := &Fmt{Type: "tag"}
+	var elems []*Fmt
+	switch {
+	case len(bp) == 0:
+		out.Begin = textDelim("")
+	case bp[0].Type == "token":
+		out.Begin = &Delim{Token: bp[0]}
+		elems = append(elems, bp[1:]...)
+	default:
+		out.Begin = textDelim(*bp[0].Value)
+		elems = append(elems, bp[1:]...)
+	}
+	if t.Content.Type == "sequence" {
+		elems = append(elems, t.Content.Elements...)
+	} else {
+		elems = append(elems, t.Content)
+	}
+	switch {
+	case len(ep) == 0:
+		out.End = textDelim("")
+	case ep[len(ep)-1].Type == "token":
+		out.End = &Delim{Token: ep[len(ep)-1]}
+		elems = append(elems, ep[:len(ep)-1]...)
+	default:
+		out.End = textDelim(*ep[len(ep)-1].Value)
+		elems = append(elems, ep[:len(ep)-1]...)
+	}
+	if len(elems) == 1 {
+		out.Content = elems[0]
+	} else {
+		out.Content = &Fmt{Type: "sequence", Elements: elems}
+	}
+	return out
+}
 
 // regexClass escapes an id alphabet for a regex character class.
 func regexClass(alphabet string) string {

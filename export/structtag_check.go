@@ -40,9 +40,15 @@ type Fmt struct {
 	Min *int `json:"min,omitempty"`
 	Max *int `json:"max,omitempty"`
 	// tag (Begin, Content, End); optional, plus, star, repeat (Content)
-	Begin   *string `json:"begin,omitempty"`
-	Content *Fmt    `json:"content,omitempty"`
-	End     *string `json:"end,omitempty"`
+	Begin   *Delim `json:"begin,omitempty"`
+	Content *Fmt   `json:"content,omitempty"`
+	End     *Delim `json:"end,omitempty"`
+	// token: one token, by id (a JSON number) or by its text (a JSON
+	// string) that the engine's tokenizer resolves
+	Token json.RawMessage `json:"token,omitempty"`
+	// token_triggered_tags (with Tags, AtLeastOne, StopAfterFirst)
+	TriggerTokens []json.RawMessage `json:"trigger_tokens,omitempty"`
+	ExcludeTokens []json.RawMessage `json:"exclude_tokens,omitempty"`
 	// triggered_tags, tags_with_separator
 	Triggers       []string `json:"triggers,omitempty"`
 	Tags           []*Fmt   `json:"tags,omitempty"`
@@ -51,6 +57,49 @@ type Fmt struct {
 	StopAfterFirst *bool    `json:"stop_after_first,omitempty"`
 	// any_text, triggered_tags
 	Excludes []string `json:"excludes,omitempty"`
+}
+
+// Delim is a tag's begin or end: a text, or one token (Token, a format of
+// type "token").
+type Delim struct {
+	Text  string
+	Token *Fmt
+}
+
+func textDelim(s string) *Delim { return &Delim{Text: s} }
+
+// String is the text, or the token as its JSON.
+func (d *Delim) String() string {
+	if d.Token != nil {
+		return string(d.Token.Token)
+	}
+	return d.Text
+}
+
+// MarshalJSON writes a JSON string, or the token format.
+func (d Delim) MarshalJSON() ([]byte, error) {
+	if d.Token != nil {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(d.Token); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	}
+	return appendJSONString(nil, d.Text), nil
+}
+
+// UnmarshalJSON reads a JSON string or a format object.
+func (d *Delim) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &d.Text)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	d.Token = &Fmt{}
+	return dec.Decode(d.Token)
 }
 
 // fieldKind is the JSON type a documented field holds.
@@ -64,6 +113,9 @@ const (
 	fFormat  // one format object
 	fFormats // an array of format objects
 	fStrings // an array of strings
+	fDelim   // a string, or a token format
+	fTokenID // a token: an integer id or a string
+	fTokens  // an array of tokens
 )
 
 type fieldRule struct {
@@ -71,12 +123,12 @@ type fieldRule struct {
 	required bool
 }
 
-// structTagRules are the string-level formats of XGrammarStructTagDoc's
-// "Format Reference", field by field, with their types and whether they
-// are required (a documented default means optional). Token-level formats
-// (token, exclude_token, any_tokens, token_triggered_tags,
-// token_dispatch) and dispatch are not listed: this package never writes
-// them, so the checker refuses them rather than half-check them.
+// structTagRules are the formats of XGrammarStructTagDoc's "Format
+// Reference" that this package writes, field by field, with their types
+// and whether they are required (a documented default means optional).
+// exclude_token, token_dispatch and dispatch are not listed: this package
+// never writes them, so the checker refuses them rather than half-check
+// them.
 var structTagRules = map[string]map[string]fieldRule{
 	"const_string": {"value": {fString, true}},
 	"json_schema":  {"json_schema": {fObject, true}, "style": {fString, false}, "any_order": {fBool, false}},
@@ -91,9 +143,12 @@ var structTagRules = map[string]map[string]fieldRule{
 	"repeat":       {"min": {fInt, true}, "max": {fInt, true}, "content": {fFormat, true}},
 	// end may also be a string array in the document; this package
 	// writes one string.
-	"tag":                 {"begin": {fString, true}, "content": {fFormat, true}, "end": {fString, true}},
-	"triggered_tags":      {"triggers": {fStrings, true}, "tags": {fFormats, true}, "at_least_one": {fBool, false}, "stop_after_first": {fBool, false}, "excludes": {fStrings, false}},
-	"tags_with_separator": {"tags": {fFormats, true}, "separator": {fString, true}, "at_least_one": {fBool, false}, "stop_after_first": {fBool, false}},
+	"tag":                  {"begin": {fDelim, true}, "content": {fFormat, true}, "end": {fDelim, true}},
+	"token":                {"token": {fTokenID, true}},
+	"any_tokens":           {"exclude_tokens": {fTokens, false}, "max_tokens": {fInt, false}},
+	"token_triggered_tags": {"trigger_tokens": {fTokens, true}, "tags": {fFormats, true}, "exclude_tokens": {fTokens, false}, "at_least_one": {fBool, false}, "stop_after_first": {fBool, false}},
+	"triggered_tags":       {"triggers": {fStrings, true}, "tags": {fFormats, true}, "at_least_one": {fBool, false}, "stop_after_first": {fBool, false}, "excludes": {fStrings, false}},
+	"tags_with_separator":  {"tags": {fFormats, true}, "separator": {fString, true}, "at_least_one": {fBool, false}, "stop_after_first": {fBool, false}},
 }
 
 var jsonSchemaStyles = map[string]bool{"json": true, "qwen_xml": true, "minimax_xml": true, "deepseek_xml": true, "glm_xml": true, "cohere_xml": true, "kimi_k3_xml": true}
@@ -206,6 +261,30 @@ func checkFormat(v *strictjson.Value, at string, depth int) error {
 					return err
 				}
 			}
+		case fDelim:
+			if f.Kind() == strictjson.Object {
+				if t := f.Get("type"); t == nil || t.Text() != "token" {
+					return bad("%s.%s must be a string or a token format", ty.Text(), name)
+				}
+				if err := checkFormat(f, sub, depth+1); err != nil {
+					return err
+				}
+			} else if f.Kind() != strictjson.String {
+				return bad("%s.%s must be a string or a token format", ty.Text(), name)
+			}
+		case fTokenID:
+			if !isToken(f) {
+				return bad("%s.%s must be a token id (integer) or a token string", ty.Text(), name)
+			}
+		case fTokens:
+			if f.Kind() != strictjson.Array {
+				return bad("%s.%s must be an array of tokens", ty.Text(), name)
+			}
+			for i := range f.Len() {
+				if !isToken(f.Elem(i)) {
+					return bad("%s.%s[%d] must be a token id (integer) or a token string", ty.Text(), name, i)
+				}
+			}
 		case fStrings:
 			if f.Kind() != strictjson.Array {
 				return bad("%s.%s must be an array of strings", ty.Text(), name)
@@ -234,6 +313,29 @@ func checkFormat(v *strictjson.Value, at string, depth int) error {
 		for _, k := range []string{"max_tokens", "max_chars"} {
 			if f := v.Get(k); f != nil && (strings.HasPrefix(f.Text(), "-") || len(f.Text()) > 10) {
 				return bad("any_text.%s must be between 0 and 2147483647", k)
+			}
+		}
+	case "token_triggered_tags":
+		tr := v.Get("trigger_tokens")
+		if tr.Len() == 0 {
+			return bad("token_triggered_tags needs at least one trigger token")
+		}
+		triggers := map[string]bool{}
+		for i := range tr.Len() {
+			triggers[string(tr.Elem(i).AppendJSON(nil))] = true
+		}
+		tags := v.Get("tags")
+		for i := range tags.Len() {
+			tg := tags.Elem(i)
+			if tg.Get("type").Text() != "tag" {
+				return bad("token_triggered_tags.tags[%d] must be a tag", i)
+			}
+			b := tg.Get("begin")
+			if b.Kind() != strictjson.Object {
+				return bad("token_triggered_tags.tags[%d].begin must be a token format", i)
+			}
+			if !triggers[string(b.Get("token").AppendJSON(nil))] {
+				return bad("token_triggered_tags.tags[%d].begin is not one of the trigger tokens", i)
 			}
 		}
 	case "triggered_tags", "tags_with_separator":
@@ -265,7 +367,11 @@ func checkFormat(v *strictjson.Value, at string, depth int) error {
 			if ty.Text() != "triggered_tags" {
 				continue
 			}
-			begin := tg.Get("begin").Text()
+			b := tg.Get("begin")
+			if b.Kind() != strictjson.String {
+				return bad("triggered_tags.tags[%d].begin must be a string (token begins need token_triggered_tags)", i)
+			}
+			begin := b.Text()
 			n := 0
 			for _, tr := range triggers {
 				if strings.HasPrefix(begin, tr) {
@@ -278,6 +384,10 @@ func checkFormat(v *strictjson.Value, at string, depth int) error {
 		}
 	}
 	return nil
+}
+
+func isToken(v *strictjson.Value) bool {
+	return v.Kind() == strictjson.String || (v.Kind() == strictjson.Number && v.IsInteger() && !strings.HasPrefix(v.Text(), "-"))
 }
 
 // ParseStructuralTag reads a structural tag strictly: CheckStructuralTagJSON,

@@ -31,7 +31,7 @@ rule G(search -> search(q starts_with "site:"))
 	}
 	tag := e.Tag.Format.Tags[0]
 	fmt.Println(e.Tools)
-	fmt.Printf("%q\n", *tag.Begin)
+	fmt.Printf("%q\n", tag.Begin.Text)
 	fmt.Println(string(tag.Content.JSONSchema))
 	// Output:
 	// [search]

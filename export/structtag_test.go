@@ -52,7 +52,7 @@ func tagSchema(t *testing.T, e *StructTagExport, tool string) json.RawMessage {
 		if f == nil {
 			return
 		}
-		if f.Type == "tag" && f.Begin != nil && strings.Contains(*f.Begin, `"`+tool+`"`) {
+		if f.Type == "tag" && f.Begin != nil && strings.Contains(f.Begin.String(), `"`+tool+`"`) {
 			c := f.Content
 			if c.Type == "sequence" {
 				for _, el := range c.Elements {
@@ -118,8 +118,8 @@ func TestStructuralTagRefund(t *testing.T) {
 	if tt.Type != "triggered_tags" || !reflect.DeepEqual(tt.Triggers, []string{"<tool_call>\n"}) || !*tt.StopAfterFirst {
 		t.Fatalf("top format: %+v", tt)
 	}
-	if b := *tt.Tags[0].Begin; b != "<tool_call>\n{\"name\": \"get_order\", \"arguments\": " || *tt.Tags[0].End != "}\n</tool_call>" {
-		t.Fatalf("tag: %q … %q", b, *tt.Tags[0].End)
+	if b := tt.Tags[0].Begin.Text; b != "<tool_call>\n{\"name\": \"get_order\", \"arguments\": " || tt.Tags[0].End.Text != "}\n</tool_call>" {
+		t.Fatalf("tag: %q … %q", b, tt.Tags[0].End.Text)
 	}
 
 	q := stateAfter(t, s, []ltl.Event{
@@ -349,8 +349,11 @@ func TestCheckStructuralTag(t *testing.T) {
 		return `{"type":"tag","begin":"` + begin + `","content":{"type":"json_schema","json_schema":{"type":"object"}},"end":"</f>"}`
 	}
 	ok := `{"type":"structural_tag","format":{"type":"triggered_tags","triggers":["<f="],"tags":[` + tag("<f=a>") + `],"at_least_one":false,"stop_after_first":true}}`
-	if err := CheckStructuralTagJSON([]byte(ok)); err != nil {
-		t.Fatalf("valid document refused: %v", err)
+	tok := `{"type":"structural_tag","format":{"type":"token_triggered_tags","trigger_tokens":["<|t|>", 7],"tags":[{"type":"tag","begin":{"type":"token","token":7},"content":{"type":"json_schema","json_schema":{}},"end":{"type":"token","token":"<|e|>"}}],"exclude_tokens":["</s>"]}}`
+	for _, doc := range []string{ok, tok} {
+		if err := CheckStructuralTagJSON([]byte(doc)); err != nil {
+			t.Fatalf("valid document refused: %v\n%s", err, doc)
+		}
 	}
 	for _, c := range []struct{ name, doc, msg string }{
 		{"toptype", `{"type":"structural_tags","format":{"type":"any_text"}}`, `"structural_tag"`},
@@ -358,7 +361,12 @@ func TestCheckStructuralTag(t *testing.T) {
 		{"topkey", `{"type":"structural_tag","format":{"type":"any_text"},"x":1}`, `unknown key "x"`},
 		{"dupkey", `{"type":"structural_tag","type":"structural_tag","format":{"type":"any_text"}}`, "duplicate"},
 		{"unknowntype", `{"type":"structural_tag","format":{"type":"anytext"}}`, `"anytext"`},
-		{"tokenlevel", `{"type":"structural_tag","format":{"type":"token","token":"<|x|>"}}`, `"token"`},
+		{"unwritten", `{"type":"structural_tag","format":{"type":"exclude_token","exclude_tokens":[1]}}`, `"exclude_token"`},
+		{"tokenid", `{"type":"structural_tag","format":{"type":"token","token":-1}}`, "token id"},
+		{"tokenbegin", `{"type":"structural_tag","format":{"type":"triggered_tags","triggers":["<f="],"tags":[{"type":"tag","begin":{"type":"token","token":"<f="},"content":{"type":"any_text"},"end":"x"}]}}`, "token_triggered_tags"},
+		{"tokentrigger", `{"type":"structural_tag","format":{"type":"token_triggered_tags","trigger_tokens":["<a>"],"tags":[{"type":"tag","begin":{"type":"token","token":"<b>"},"content":{"type":"any_text"},"end":"x"}]}}`, "not one of the trigger tokens"},
+		{"tokenstringbegin", `{"type":"structural_tag","format":{"type":"token_triggered_tags","trigger_tokens":["<a>"],"tags":[{"type":"tag","begin":"<a>","content":{"type":"any_text"},"end":"x"}]}}`, "must be a token format"},
+		{"delim", `{"type":"structural_tag","format":{"type":"tag","begin":{"type":"const_string","value":"a"},"content":{"type":"any_text"},"end":"x"}}`, "string or a token format"},
 		{"field", `{"type":"structural_tag","format":{"type":"const_string","value":"a","values":"b"}}`, `no field "values"`},
 		{"required", `{"type":"structural_tag","format":{"type":"tag","begin":"a","end":"b"}}`, `needs "content"`},
 		{"fieldtype", `{"type":"structural_tag","format":{"type":"const_string","value":3}}`, "must be a string"},
@@ -458,5 +466,73 @@ func TestStructuralTagContradiction(t *testing.T) {
 	v := validator(t, tagSchema(t, e, "level"))
 	if !valid(v, `{"l": "high"}`) || valid(v, `{"l": "low"}`) {
 		t.Error("level's schema is not l == \"high\"")
+	}
+}
+
+// TestStructuralTagTokenMarkers: with TokenMarkers the format's special
+// markers are token formats: calls that open with one are dispatched by
+// token_triggered_tags on it, the rest of the opening text and the markers
+// inside the call move into the content, and a closing marker is the
+// tag's end token. Every format's document passes the checker and
+// round-trips; without the option nothing is a token.
+func TestStructuralTagTokenMarkers(t *testing.T) {
+	s := compileSpec(t, "../specs/refund.ltl", "../specs/refund.tools.json")
+	e, err := StructuralTag(s, StructTagOptions{Format: decoder.FormatQwen, State: StateStart, TokenMarkers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.Tag.Format
+	if f.Type != "token_triggered_tags" || len(f.TriggerTokens) != 1 || string(f.TriggerTokens[0]) != `"<tool_call>"` {
+		t.Fatalf("qwen: %s %s", f.Type, f.TriggerTokens)
+	}
+	tag := f.Tags[0]
+	if tag.Begin.Token == nil || string(tag.Begin.Token.Token) != `"<tool_call>"` || tag.End.Token == nil || string(tag.End.Token.Token) != `"</tool_call>"` {
+		t.Fatalf("qwen tag delimiters: %s … %s", tag.Begin, tag.End)
+	}
+	el := tag.Content.Elements
+	if len(el) != 3 || *el[0].Value != "\n{\"name\": \"get_order\", \"arguments\": " || el[1].Type != "json_schema" || *el[2].Value != "}\n" {
+		t.Fatalf("qwen content: %+v", el)
+	}
+
+	e, err = StructuralTag(s, StructTagOptions{Format: decoder.FormatHarmony, State: StateStart, TokenMarkers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := e.Tag.Format; f.Type != "triggered_tags" || f.Triggers[0] != " to=functions." || f.Tags[0].Begin.Text != " to=functions.get_order" ||
+		f.Tags[0].Content.Elements[0].Type != "token" || string(f.Tags[0].Content.Elements[0].Token) != `"<|channel|>"` {
+		t.Fatalf("harmony: %s %v %s", f.Type, f.Triggers, f.Tags[0].Begin)
+	}
+
+	for _, name := range decoder.FormatNames() {
+		f, _ := decoder.ParseFormat(name)
+		if f.Spec().Args == decoder.ArgsPython {
+			continue
+		}
+		for _, tm := range []bool{false, true} {
+			e, err := StructuralTag(s, StructTagOptions{Format: f, State: StateStart, TokenMarkers: tm})
+			if err != nil {
+				t.Errorf("%s tokens=%v: %v", name, tm, err)
+				continue
+			}
+			b, err := e.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseStructuralTag(b)
+			if err != nil {
+				t.Errorf("%s tokens=%v: %v\n%s", name, tm, err, b)
+				continue
+			}
+			compactSchemas(t, got.Format)
+			compactSchemas(t, e.Tag.Format)
+			b1, _ := json.Marshal(e.Tag)
+			b2, _ := json.Marshal(got)
+			if !bytes.Equal(b1, b2) {
+				t.Errorf("%s tokens=%v: round trip differs", name, tm)
+			}
+			if hasToken := bytes.Contains(b, []byte(`"type": "token"`)); hasToken != (tm && len(f.Spec().Special) > 0) {
+				t.Errorf("%s tokens=%v: token formats present = %v", name, tm, hasToken)
+			}
+		}
 	}
 }
