@@ -98,7 +98,7 @@ func TestBenchTinyModel(t *testing.T) {
 // column out (its keys null).
 func TestBenchGBNF(t *testing.T) {
 	out := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json",
-		"--tokens", "64", "--reps", "1", "--walks", "2")
+		"--tokens", "48", "--reps", "1", "--walks", "2")
 	for _, k := range []string{"gbnf_tokens_per_s", "gbnf_sample_p50_us", "gbnf_sample_p99_us", "mask_sample_p50_us", "mask_sample_p99_us", "constrained_tokens_per_s"} {
 		if v := num(t, out, k); v <= 0 {
 			t.Errorf("%s = %v, want > 0", k, v)
@@ -117,11 +117,11 @@ func TestBenchGBNF(t *testing.T) {
 		t.Errorf("gbnf_grammar = %v, want exported", out["gbnf_grammar"])
 	}
 	file := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json",
-		"--gbnf", "testdata/bench/one.gbnf", "--tokens", "64", "--reps", "1", "--walks", "1")
+		"--gbnf", "testdata/bench/one.gbnf", "--tokens", "48", "--reps", "1", "--walks", "1")
 	if file["gbnf_grammar"] != "testdata/bench/one.gbnf" || num(t, file, "gbnf_tokens_per_s") <= 0 {
 		t.Errorf("--gbnf FILE: gbnf_grammar = %v, gbnf_tokens_per_s = %v", file["gbnf_grammar"], file["gbnf_tokens_per_s"])
 	}
-	plain := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json", "--no-gbnf", "--tokens", "64", "--reps", "1", "--walks", "1")
+	plain := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json", "--no-gbnf", "--tokens", "48", "--reps", "1", "--walks", "1")
 	for _, k := range []string{"gbnf_tokens_per_s", "gbnf_sample_p50_us", "gbnf_sample_p99_us", "gbnf_grammar"} {
 		if v, ok := plain[k]; !ok || v != nil {
 			t.Errorf("--no-gbnf: %s = %#v, want null", k, v)
