@@ -1,8 +1,10 @@
 // match.cjs JOBS.json: XGrammar's own matcher (the wasm build,
 // @mlc-ai/web-xgrammar, lib/index.js at $SPECPLAN_WEB_XGRAMMAR) compiles
-// each job's structural tag and says, per text, whether it accepts the
-// whole text followed by the stop token. JOBS.json is
-// [{"tag": {...}, "texts": ["...", ...]}, ...]; the output is
+// each job's structural tag (or EBNF grammar: XGrammar's GGML-BNF, what
+// vLLM's grammar and SGLang's ebnf fields take) and says, per text,
+// whether it accepts the whole text followed by the stop token. JOBS.json
+// is [{"tag": {...} | "ebnf": "...", "texts": ["...", ...]}, ...]; the
+// output is
 // [{"error": "..."} | {"verdicts": [true, ...]}, ...]: a tag XGrammar
 // refuses is that job's error.
 //
@@ -35,7 +37,9 @@ function load(file) {
   for (const job of jobs) {
     let cg;
     try {
-      cg = await gc.compileGrammar(await xgr.Grammar.fromStructuralTag(JSON.stringify(job.tag)));
+      cg = job.ebnf !== undefined
+        ? await gc.compileGrammar(job.ebnf)
+        : await gc.compileGrammar(await xgr.Grammar.fromStructuralTag(JSON.stringify(job.tag)));
     } catch (e) {
       out.push({ error: String(e) });
       continue;
