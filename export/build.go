@@ -155,6 +155,7 @@ func (c *progConv) convert(r int) error {
 		if d >= 2 && n != c.ev.Start {
 			c.n++
 			c.rules[n] = c.b.newRule(c.name+"-"+strconv.Itoa(c.n), "")
+			c.b.g.rules[c.rules[n]].internal = true
 		}
 	}
 	ns := []int{c.ev.Start}
@@ -324,6 +325,7 @@ func (b *builder) leafRule(l decoder.Leaf, hint string) (int, error) {
 	rs := make([]int, len(d.states))
 	for i := range d.states {
 		rs[i] = b.newRule(fmt.Sprintf("leaf%d-%d", len(b.leaves), i), "")
+		b.g.rules[rs[i]].internal = i > 0
 	}
 	b.leaves[k] = rs[0]
 	b.leafHints[rs[0]] = []string{hint}
@@ -344,7 +346,7 @@ func (b *builder) leafRule(l decoder.Leaf, hint string) (int, error) {
 		}
 		var xs []expr
 		for _, to := range order {
-			xs = append(xs, seq(eClass{byTo[to]}, eRef{rs[to]}))
+			xs = append(xs, seq(classOrLit(byTo[to]), eRef{rs[to]}))
 		}
 		if s.final {
 			xs = append(xs, eEmpty{})
@@ -359,6 +361,15 @@ func (b *builder) leafRule(l decoder.Leaf, hint string) (int, error) {
 		b.g.rules[rs[i]].body = body
 	}
 	return rs[0], nil
+}
+
+// classOrLit is a one-character class as a literal (so that runs of
+// them read as text).
+func classOrLit(r []cpRange) expr {
+	if len(r) == 1 && r[0].lo == r[0].hi {
+		return eLit{string(r[0].lo)}
+	}
+	return eClass{r}
 }
 
 // nameLeaves names each value rule after the key it is written under

@@ -26,9 +26,27 @@
 // value automaton, named after the key it is written under. Rules are
 // right-linear in their own recursion: no left recursion (checked before
 // printing), no repetition of what can be empty, self-loops of a value
-// printed as [class]*, and free text never followed by a suffix it could
-// also contain (a DFA state is deterministic; a think block's close is
-// excluded from its text by the leaf itself).
+// printed as [class]*, nested optionals of one thing printed as x{0,n}
+// (never x? x? chains), and free text never followed by a suffix it
+// could also contain (a value's DFA is deterministic; a think block's
+// close is excluded from its text by the leaf itself). Helper rules used
+// once are written in place. Where one call has several minterms (refund
+// with amount <= 100 true or false) their rules share a prefix, so an
+// engine carries one parse stack per minterm until the arguments decide.
+//
+// # Engines
+//
+// GBNF targets llama.cpp as vendored by github.com/ollama/ollama v0.17.4
+// (llama.cpp ec98e2002); its character classes are positive only, since
+// llama.cpp decodes UTF-8 leniently and a negated class would let lead
+// bytes F5–FF through. Two differences from the decoder remain, both
+// llama.cpp's: it reads an overlong UTF-8 form as the code point it
+// encodes, and it reads a special token as its text, so a marker token
+// may be taken where the grammar allows the marker's text (inside a JSON
+// string); the decoder refuses both. Lark follows Lark's grammar
+// language (rules, "literals", /regexp/ terminals, ( ) | ? * and ~ n..m;
+// no lookaround, no priorities, no templates, no %import), which
+// llguidance reads too (Earley with a dynamic lexer, as Lark's own).
 //
 // # Special tokens
 //

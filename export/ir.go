@@ -38,6 +38,9 @@ type rule struct {
 	name string // words joined by '-' (GBNF) — Lark prints them with '_'
 	body expr
 	note string // a comment: what the rule stands for
+	// internal: a helper rule (a value's inner state, a join inside an
+	// event text) that may be written in place where it is used once.
+	internal bool
 }
 
 type grammar struct {

@@ -63,7 +63,33 @@ func (g *grammar) solve(maxBytes int) (expr, error) {
 			}
 			eqs[i] = e
 		}
-		for idx, k := range comp {
+		// Eliminate the rule with the fewest paths through it first (its
+		// users times its successors): the usual order that keeps state
+		// elimination small.
+		remaining := map[int]bool{}
+		for _, i := range comp {
+			remaining[i] = true
+		}
+		var order []int
+		for len(remaining) > 0 {
+			k, best := -1, 0
+			for _, i := range comp {
+				if !remaining[i] {
+					continue
+				}
+				users := 0
+				for _, j := range comp {
+					if j != i && remaining[j] && eqs[j].coef[i] != nil {
+						users++
+					}
+				}
+				score := users * (len(eqs[i].coef) + 1)
+				if k < 0 || score < best {
+					k, best = i, score
+				}
+			}
+			delete(remaining, k)
+			order = append(order, k)
 			ek := eqs[k]
 			if self, ok := ek.coef[k]; ok {
 				star := eRep{x: self, min: 0, max: -1}
@@ -75,7 +101,10 @@ func (g *grammar) solve(maxBytes int) (expr, error) {
 					ek.base = seq(star, ek.base)
 				}
 			}
-			for _, i := range comp[idx+1:] {
+			for _, i := range comp {
+				if !remaining[i] {
+					continue
+				}
 				ei := eqs[i]
 				c, ok := ei.coef[k]
 				if !ok {
@@ -84,17 +113,19 @@ func (g *grammar) solve(maxBytes int) (expr, error) {
 				delete(ei.coef, k)
 				for j, ckj := range ek.coef {
 					ei.coef[j] = rAlt(ei.coef[j], seq(c, ckj))
+					if err := capSize(ei.coef[j], maxBytes); err != nil {
+						return nil, err
+					}
 				}
 				if ek.base != nil {
 					ei.base = rAlt(ei.base, seq(c, ek.base))
-				}
-				for _, x := range ei.coef {
-					if err := capSize(x, maxBytes); err != nil {
+					if err := capSize(ei.base, maxBytes); err != nil {
 						return nil, err
 					}
 				}
 			}
 		}
+		comp = order
 		// Back-substitution: the last rule eliminated depends on none.
 		for idx := len(comp) - 1; idx >= 0; idx-- {
 			k := comp[idx]

@@ -30,10 +30,82 @@ func (g *grammar) simplify() {
 			break
 		}
 	}
+	g.inlineOnce()
 	for i := range g.rules {
-		g.rules[i].body = mapExpr(g.rules[i].body, liftEmpty)
+		g.rules[i].body = mapExpr(mapExpr(g.rules[i].body, liftEmpty), counted)
 	}
 	g.prune()
+}
+
+// counted writes nested optionals of one thing, (a (a (a)?)?)?, as
+// a{0,3}: llama.cpp's grammar is never given x? x? chains to guess
+// between, and a reader sees the count.
+func counted(x expr) expr {
+	if a, k, ok := chain(x); ok && k >= 2 {
+		return eRep{x: a, min: 0, max: k}
+	}
+	return x
+}
+
+// chain recognizes a? as (a, 1), (a a{0,k})? and (a b)? with b a chain
+// of a as (a, k+1).
+func chain(x expr) (expr, int, bool) {
+	r, ok := x.(eRep)
+	if !ok || r.min != 0 || r.max < 1 {
+		return nil, 0, false
+	}
+	if r.max > 1 {
+		return r.x, r.max, true
+	}
+	s, ok := r.x.(eSeq)
+	if !ok || len(s.xs) != 2 {
+		return r.x, 1, true
+	}
+	a, k, ok := chain(s.xs[1])
+	if ok && exprEqual(a, s.xs[0]) {
+		return a, k + 1, true
+	}
+	return r.x, 1, true
+}
+
+// inlineOnce writes internal rules used exactly once (and not by
+// themselves) where they are used: one pass, each body rebuilt once.
+func (g *grammar) inlineOnce() {
+	n := len(g.rules)
+	uses := make([]int, n)
+	for i, r := range g.rules {
+		walkExpr(r.body, func(x expr) {
+			if v, ok := x.(eRef); ok && v.rule != i {
+				uses[v.rule]++
+			} else if ok {
+				uses[v.rule] += 2 // self-recursive: stays a rule
+			}
+		})
+	}
+	once := func(i int) bool { return i != 0 && g.rules[i].internal && uses[i] == 1 }
+	done := make([]expr, n)
+	visiting := make([]bool, n)
+	var body func(i int) expr
+	body = func(i int) expr {
+		if done[i] != nil {
+			return done[i]
+		}
+		visiting[i] = true
+		b := mapExpr(g.rules[i].body, func(x expr) expr {
+			if v, ok := x.(eRef); ok && once(v.rule) && !visiting[v.rule] {
+				return body(v.rule)
+			}
+			return x
+		})
+		visiting[i] = false
+		done[i] = b
+		return b
+	}
+	for i := range g.rules {
+		if !once(i) {
+			g.rules[i].body = body(i)
+		}
+	}
 }
 
 // prune drops rules no longer referenced from the start, keeping order.
