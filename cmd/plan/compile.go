@@ -71,7 +71,7 @@ func (c *CompileCmd) Run(e *env) error {
 		writeExpanded(&buf, spec)
 	case "gbnf", "lark", "regex", "structural-tag":
 		var out []byte
-		if out, err = c.export(spec, e.stderr); err == nil {
+		if out, err = c.export(e, spec); err == nil {
 			buf.Write(out)
 		}
 	case "svg", "png":
@@ -108,9 +108,8 @@ func (c *CompileCmd) Run(e *env) error {
 	return nil
 }
 
-// export is the grammar of one generation in c.Format; a structural
-// tag's approximations are warnings on stderr.
-func (c *CompileCmd) export(spec *specplan.Spec, stderr io.Writer) ([]byte, error) {
+// export is the grammar of one generation in c.Format.
+func (c *CompileCmd) export(e *env, spec *specplan.Spec) ([]byte, error) {
 	f, err := decoder.ParseFormat(c.CallFormat)
 	if err != nil {
 		return nil, fmt.Errorf("--call-format: %w", err)
@@ -131,12 +130,13 @@ func (c *CompileCmd) export(spec *specplan.Spec, stderr io.Writer) ([]byte, erro
 	case "regex":
 		return export.Regex(spec, opts)
 	}
+	// A structural tag's approximations are warnings on stderr.
 	st, err := export.StructuralTag(spec, export.StructTagOptions{Format: f, State: c.FromState, Bindings: caps, MaxBytes: c.MaxExportBytes})
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range st.Approximations {
-		outfile.Fprintf(stderr, "plan: warning: structural tag: %s\n", a)
+		outfile.Fprintf(e.stderr, "plan: warning: structural tag: %s\n", a)
 	}
 	return st.JSON()
 }
