@@ -12,8 +12,10 @@ import (
 
 	"github.com/specplan/specplan/decoder"
 	"github.com/specplan/specplan/decoder/llama"
+	"github.com/specplan/specplan/export"
 	"github.com/specplan/specplan/internal/decbench"
 	"github.com/specplan/specplan/internal/modfile"
+	"github.com/specplan/specplan/internal/readlimit"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -28,6 +30,8 @@ type BenchCmd struct {
 	Reps    int    `name:"reps" default:"3" help:"Alternating repetitions of the unconstrained and constrained measurements."`
 	Walks   int    `name:"walks" default:"8" help:"Seeded random walks for the mask measurements."`
 	Seed    int64  `name:"seed" default:"1" help:"Seed of the walks and the sampler."`
+	GBNF    string `name:"gbnf" placeholder:"FILE" help:"The GBNF grammar of llama.cpp's column (default: the spec's own export, as plan compile --format gbnf writes it)."`
+	NoGBNF  bool   `name:"no-gbnf" help:"Leave out llama.cpp's GBNF sampler (the third column; it is slow)."`
 	JSON    bool   `name:"json" help:"Print the numbers as one JSON object."`
 	Verbose bool   `name:"verbose" help:"Let llama.cpp log to stderr."`
 }
@@ -55,8 +59,21 @@ type benchReport struct {
 	ApplyP50    float64  `json:"apply_p50_us"`
 	ApplyP99    float64  `json:"apply_p99_us"`
 	States      int      `json:"mask_states"`
-	IndexBytes  int      `json:"index_bytes"`
-	IndexStates int      `json:"index_states"`
+	// The decoder's constraint per model token during generation
+	// (ApplyMask + Accept), and with --gbnf llama.cpp's GBNF sampler's
+	// (Apply + Accept) on the same model, prompt and seeds; ratios are
+	// GBNF over the decoder (speed: GBNF tokens/s over constrained).
+	SampleP50     *float64 `json:"mask_sample_p50_us"`
+	SampleP99     *float64 `json:"mask_sample_p99_us"`
+	GBNFGrammar   *string  `json:"gbnf_grammar"` // the file, or "exported"
+	GBNFTokens    *float64 `json:"gbnf_tokens_per_s"`
+	GBNFSampleP50 *float64 `json:"gbnf_sample_p50_us"`
+	GBNFSampleP99 *float64 `json:"gbnf_sample_p99_us"`
+	GBNFSpeed     *float64 `json:"gbnf_speed_ratio"`
+	GBNFCostP50   *float64 `json:"gbnf_sample_ratio_p50"`
+	GBNFCostP99   *float64 `json:"gbnf_sample_ratio_p99"`
+	IndexBytes    int      `json:"index_bytes"`
+	IndexStates   int      `json:"index_states"`
 }
 
 func (c *BenchCmd) Run(e *env) error {
@@ -70,6 +87,23 @@ func (c *BenchCmd) Run(e *env) error {
 	format, err := decoder.ParseFormat(c.Format)
 	if err != nil {
 		return inputErr(err)
+	}
+	var grammar string
+	if c.GBNF != "" {
+		if c.Vocab != "" {
+			return inputErr(errors.New("--gbnf needs a model (it times generation), not --vocab"))
+		}
+		if c.NoGBNF {
+			return inputErr(errors.New("--gbnf and --no-gbnf contradict each other"))
+		}
+		data, over, err := readlimit.File(c.GBNF, maxGBNFBytes)
+		if err != nil {
+			return inputErr(err)
+		}
+		if over {
+			return inputErr(fmt.Errorf("%s: larger than %d bytes (the --gbnf limit)", c.GBNF, maxGBNFBytes))
+		}
+		grammar = string(data)
 	}
 	sopts := decoder.IndexOptions{Format: format, Tools: spec.Schemas()}
 	rep := benchReport{Spec: c.Spec, Format: format.String(), CPU: cpuModel(), Cores: runtime.NumCPU()}
@@ -144,12 +178,42 @@ func (c *BenchCmd) Run(e *env) error {
 			return inputErr(fmt.Errorf("--tokens %d does not fit the model's context of %d tokens with the prompt", c.Tokens, model.ContextSize()))
 		}
 		samp := decoder.SamplerOptions{Temperature: 1, Seed: c.Seed}
-		gs, err := decbench.Generate(context.Background(), model, ix2, prompt, decbench.GenOptions{Tokens: c.Tokens, Reps: c.Reps, Sampler: &samp})
+		gopts := decbench.GenOptions{Tokens: c.Tokens, Reps: c.Reps, Sampler: &samp}
+		source := c.GBNF
+		if !c.NoGBNF && c.GBNF == "" {
+			// The same language the decoder runs, with the same markers
+			// written as the model's special tokens.
+			g, err := export.GBNF(spec, export.Options{Format: format, Markers: sopts.Markers})
+			if err != nil {
+				return inputErr(fmt.Errorf("exporting the spec's GBNF for llama.cpp's column: %w (give --gbnf FILE or --no-gbnf)", err))
+			}
+			grammar, source = string(g), "exported"
+		}
+		if !c.NoGBNF {
+			// Parse once up front, so that a bad grammar is an input error
+			// naming the file, not a failure halfway through the runs.
+			g, err := model.NewGBNF(grammar)
+			if err != nil {
+				return inputErr(fmt.Errorf("%s GBNF: %w", source, err))
+			}
+			g.Close()
+			gopts.Grammar = func() (decbench.Grammar, error) { return model.NewGBNF(grammar) }
+		}
+		gs, err := decbench.Generate(context.Background(), model, ix2, prompt, gopts)
 		if err != nil {
 			return err
 		}
 		rep.Tokens, rep.Reps = &c.Tokens, &c.Reps
 		rep.Uncon, rep.Con, rep.Ratio, rep.Share = &gs.Unconstrained, &gs.Constrained, &gs.Ratio, &gs.ConstraintShare
+		rep.SampleP50, rep.SampleP99 = &gs.ConstrainedSample.P50, &gs.ConstrainedSample.P99
+		if !c.NoGBNF {
+			rep.GBNFGrammar = &source
+			rep.GBNFTokens, rep.GBNFSampleP50, rep.GBNFSampleP99 = &gs.Grammar, &gs.GrammarSample.P50, &gs.GrammarSample.P99
+			speed := ratio(gs.Grammar, gs.Constrained)
+			p50 := ratio(gs.GrammarSample.P50, gs.ConstrainedSample.P50)
+			p99 := ratio(gs.GrammarSample.P99, gs.ConstrainedSample.P99)
+			rep.GBNFSpeed, rep.GBNFCostP50, rep.GBNFCostP99 = &speed, &p50, &p99
+		}
 	}
 	if c.JSON {
 		return writeJSONL(e.stdout, rep)
@@ -199,8 +263,29 @@ func printBench(e *env, r benchReport) {
 		fmt.Fprintf(w, "unconstrained\t%.1f\t\n", *r.Uncon)
 		fmt.Fprintf(w, "constrained\t%.1f\t(constraint %.1f%% of the time)\n", *r.Con, 100**r.Share)
 		fmt.Fprintf(w, "ratio\t%.3f\t\n", *r.Ratio)
+		fmt.Fprintf(w, "\t\n")
+		fmt.Fprintf(w, "constraint per token\tp50\tp99\n")
+		fmt.Fprintf(w, "specplan mask\t%.2f µs\t%.2f µs\n", *r.SampleP50, *r.SampleP99)
+	}
+	if r.GBNFTokens != nil {
+		fmt.Fprintf(w, "llama.cpp GBNF (%s)\t%.2f µs\t%.2f µs\n", *r.GBNFGrammar, *r.GBNFSampleP50, *r.GBNFSampleP99)
+		fmt.Fprintf(w, "GBNF / mask\t%.1f×\t%.1f×\n", *r.GBNFCostP50, *r.GBNFCostP99)
+		fmt.Fprintf(w, "\t\n")
+		fmt.Fprintf(w, "tokens/s\tspecplan\tGBNF\n")
+		fmt.Fprintf(w, "constrained\t%.1f\t%.1f\t(GBNF / specplan %.3f)\n", *r.Con, *r.GBNFTokens, *r.GBNFSpeed)
 	}
 	w.Flush()
+}
+
+// maxGBNFBytes bounds a --gbnf file.
+const maxGBNFBytes = 16 << 20
+
+// ratio is a / b, 0 when b is 0.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
 
 func deref(s *string) string {

@@ -90,6 +90,45 @@ func TestBenchTinyModel(t *testing.T) {
 	}
 }
 
+// TestBenchGBNF: llama.cpp's GBNF sampler on the spec's exported grammar
+// is the third column of the same run: its tokens/s and per-token
+// sampling times are reported, positive, and the ratios are those
+// numbers over the decoder's (no wall-clock thresholds: the ratios are
+// the measurement). --gbnf FILE replaces the grammar; --no-gbnf leaves the
+// column out (its keys null).
+func TestBenchGBNF(t *testing.T) {
+	out := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json",
+		"--tokens", "48", "--reps", "1", "--walks", "2")
+	for _, k := range []string{"gbnf_tokens_per_s", "gbnf_sample_p50_us", "gbnf_sample_p99_us", "mask_sample_p50_us", "mask_sample_p99_us", "constrained_tokens_per_s"} {
+		if v := num(t, out, k); v <= 0 {
+			t.Errorf("%s = %v, want > 0", k, v)
+		}
+	}
+	if p50, p99 := num(t, out, "gbnf_sample_p50_us"), num(t, out, "gbnf_sample_p99_us"); p50 > p99 {
+		t.Errorf("gbnf p50 %v > p99 %v", p50, p99)
+	}
+	if got, want := num(t, out, "gbnf_speed_ratio"), num(t, out, "gbnf_tokens_per_s")/num(t, out, "constrained_tokens_per_s"); got != want {
+		t.Errorf("gbnf_speed_ratio %v, want %v", got, want)
+	}
+	if got, want := num(t, out, "gbnf_sample_ratio_p50"), num(t, out, "gbnf_sample_p50_us")/num(t, out, "mask_sample_p50_us"); got != want {
+		t.Errorf("gbnf_sample_ratio_p50 %v, want %v", got, want)
+	}
+	if out["gbnf_grammar"] != "exported" {
+		t.Errorf("gbnf_grammar = %v, want exported", out["gbnf_grammar"])
+	}
+	file := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json",
+		"--gbnf", "testdata/bench/one.gbnf", "--tokens", "48", "--reps", "1", "--walks", "1")
+	if file["gbnf_grammar"] != "testdata/bench/one.gbnf" || num(t, file, "gbnf_tokens_per_s") <= 0 {
+		t.Errorf("--gbnf FILE: gbnf_grammar = %v, gbnf_tokens_per_s = %v", file["gbnf_grammar"], file["gbnf_tokens_per_s"])
+	}
+	plain := benchJSON(t, "--model", tinyModel(t), "--spec", "testdata/bench/one.ltl", "--tools", "testdata/bench/one.tools.json", "--no-gbnf", "--tokens", "48", "--reps", "1", "--walks", "1")
+	for _, k := range []string{"gbnf_tokens_per_s", "gbnf_sample_p50_us", "gbnf_sample_p99_us", "gbnf_grammar"} {
+		if v, ok := plain[k]; !ok || v != nil {
+			t.Errorf("--no-gbnf: %s = %#v, want null", k, v)
+		}
+	}
+}
+
 // TestBenchBadInput: a missing model or a conflicting source is an input
 // error (exit 2) that says what is wrong.
 func TestBenchBadInput(t *testing.T) {
@@ -102,6 +141,9 @@ func TestBenchBadInput(t *testing.T) {
 		{[]string{"--model", "a.gguf", "--vocab", "b.json", "--spec", "../../specs/react.ltl"}, "--model"},
 		{[]string{"--vocab", filepath.Join(t.TempDir(), "none.json"), "--spec", "../../specs/react.ltl"}, "none.json"},
 		{[]string{"--spec", "../../specs/nope.ltl", "--vocab", "llama3"}, "nope.ltl"},
+		{[]string{"--spec", "../../specs/react.ltl", "--vocab", "llama3", "--gbnf", "testdata/bench/one.gbnf"}, "--gbnf needs a model"},
+		{[]string{"--spec", "../../specs/react.ltl", "--model", tinyModel(t), "--gbnf", "testdata/bench/missing.gbnf"}, "missing.gbnf"},
+		{[]string{"--spec", "../../specs/react.ltl", "--model", tinyModel(t), "--gbnf", "testdata/bench/bad.gbnf"}, "cannot parse the grammar"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(append([]string{"bench"}, tc.args...), &stdout, &stderr)

@@ -148,7 +148,15 @@ func (c *CompileCmd) export(e *env, spec *specplan.Spec) ([]byte, error) {
 	case "regex":
 		return export.Regex(spec, opts)
 	}
-	return nil, errors.New("--format structural-tag is not built in this branch (export.StructuralTag comes with the structural-tag export)")
+	// A structural tag's approximations are warnings on stderr.
+	st, err := export.StructuralTag(spec, export.StructTagOptions{Format: f, State: c.FromState, Bindings: caps, MaxBytes: c.MaxExportBytes})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range st.Approximations {
+		outfile.Fprintf(e.stderr, "plan: warning: structural tag: %s\n", a)
+	}
+	return st.JSON()
 }
 
 // parseBinds reads --bind NAME=JSON values (duplicate names refused, the

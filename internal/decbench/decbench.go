@@ -216,6 +216,21 @@ type GenOptions struct {
 	// Environment answers the constrained runs' environment turns (nil:
 	// Canned on the Index's first environment step).
 	Environment decoder.Environment
+	// Grammar, if set, adds a third mode: a grammar sampler (llama.cpp's
+	// GBNF sampler, llama.GBNF) as the constraint, a fresh one per run,
+	// with the same prompt, sampler and seeds, alternating with the other
+	// two. Its runs end at EOG, where the grammar is complete, and are
+	// repeated until they reach Tokens, as the constrained ones are.
+	Grammar func() (Grammar, error)
+}
+
+// Grammar is a token grammar sampler: Apply sets the logits of the
+// tokens it rejects to -Inf, Accept advances past a token. llama.GBNF is
+// one.
+type Grammar interface {
+	Apply(logits []float32)
+	Accept(token int)
+	Close()
 }
 
 // GenStats is what Generate measured. Tokens/s is model tokens over
@@ -229,6 +244,16 @@ type GenStats struct {
 	// ConstraintShare is the constraint's share of the constrained time
 	// (median over repetitions, 0..1).
 	ConstraintShare float64
+	// ConstrainedSample is the per-token time of the decoder's constraint
+	// (ApplyMask and Accept, decoder.Result.MaskTime) over all timed
+	// constrained runs.
+	ConstrainedSample Percentiles
+	// With GenOptions.Grammar: Grammar is its tokens/s (median),
+	// GrammarRuns per repetition, GrammarSample its per-token time
+	// (Apply and Accept), measured like the constrained mode's.
+	Grammar       float64
+	GrammarRuns   []float64
+	GrammarSample Percentiles
 }
 
 // Generate measures tokens/s on b with prompt, without and with a
@@ -280,6 +305,38 @@ func Generate(ctx context.Context, b decoder.Backend, ix *decoder.Index, prompt 
 		return rate(len(res.Tokens), res.DecodeTime+sum(res.MaskTime)), nil
 	}
 	var shares []float64
+	var conSample, gramSample []time.Duration
+	timed := false // the warm-up runs' samples are not kept
+	grammar := func(seed int64) (float64, error) {
+		var toks int
+		var dec, mask time.Duration
+		for run := 0; toks < opts.Tokens; run++ {
+			if run == 64 {
+				return 0, fmt.Errorf("decbench: grammar runs made only %d tokens in %d runs", toks, run)
+			}
+			if err := b.Reset(); err != nil {
+				return 0, err
+			}
+			g, err := opts.Grammar()
+			if err != nil {
+				return 0, err
+			}
+			so := samp
+			so.Seed += seed + int64(run)*1000
+			res, err := decoder.Generate(ctx, b, &grammarConstraint{g: g, vocab: b.Vocab()}, prompt, decoder.GenerateOptions{MaxTokens: opts.Tokens, Sampler: so})
+			g.Close()
+			if err != nil {
+				return 0, fmt.Errorf("decbench: grammar run: %w", err)
+			}
+			toks += len(res.Tokens)
+			dec += res.DecodeTime
+			mask += sum(res.MaskTime)
+			if timed {
+				gramSample = append(gramSample, res.MaskTime...)
+			}
+		}
+		return rate(toks, dec+mask), nil
+	}
 	constrained := func(seed int64) (float64, error) {
 		var toks int
 		var dec, mask time.Duration
@@ -299,6 +356,9 @@ func Generate(ctx context.Context, b decoder.Backend, ix *decoder.Index, prompt 
 			toks += res.Tokens
 			dec += res.DecodeTime
 			mask += sum(res.MaskTime)
+			if timed {
+				conSample = append(conSample, res.MaskTime...)
+			}
 		}
 		shares = append(shares, float64(mask)/float64(max(dec+mask, 1)))
 		return rate(toks, dec+mask), nil
@@ -310,28 +370,39 @@ func Generate(ctx context.Context, b decoder.Backend, ix *decoder.Index, prompt 
 	if _, err := constrained(-1); err != nil {
 		return st, err
 	}
-	shares = nil
-	for r := range opts.Reps {
-		order := []bool{false, true}
-		if r%2 == 1 {
-			order = []bool{true, false}
+	modes := []int{modeFree, modeConstrained}
+	if opts.Grammar != nil {
+		if _, err := grammar(-1); err != nil {
+			return st, err
 		}
-		for _, c := range order {
-			if c {
-				v, err := constrained(int64(r))
-				if err != nil {
-					return st, err
-				}
+		modes = append(modes, modeGrammar)
+	}
+	shares = nil
+	timed = true
+	for r := range opts.Reps {
+		// Each repetition starts with another mode, so that a noisy
+		// machine affects all alike.
+		for i := range modes {
+			var v float64
+			var err error
+			switch m := modes[(r+i)%len(modes)]; m {
+			case modeConstrained:
+				v, err = constrained(int64(r))
 				st.ConstrainedRuns = append(st.ConstrainedRuns, v)
-			} else {
-				v, err := free(int64(r))
-				if err != nil {
-					return st, err
-				}
+			case modeGrammar:
+				v, err = grammar(int64(r))
+				st.GrammarRuns = append(st.GrammarRuns, v)
+			default:
+				v, err = free(int64(r))
 				st.UnconstrainedRuns = append(st.UnconstrainedRuns, v)
+			}
+			if err != nil {
+				return st, err
 			}
 		}
 	}
+	st.Grammar = median(st.GrammarRuns)
+	st.ConstrainedSample, st.GrammarSample = percentiles(conSample), percentiles(gramSample)
 	st.Unconstrained, st.Constrained = median(st.UnconstrainedRuns), median(st.ConstrainedRuns)
 	if st.Unconstrained > 0 {
 		st.Ratio = st.Constrained / st.Unconstrained
@@ -339,6 +410,31 @@ func Generate(ctx context.Context, b decoder.Backend, ix *decoder.Index, prompt 
 	st.ConstraintShare = median(shares)
 	return st, nil
 }
+
+const (
+	modeFree = iota
+	modeConstrained
+	modeGrammar
+)
+
+// grammarConstraint runs a Grammar as Generate's constraint. An EOG
+// token is not passed to Accept: the grammar allowed it (Apply), so it
+// is complete, and llama.cpp's grammar aborts on EOG otherwise.
+type grammarConstraint struct {
+	g     Grammar
+	vocab *decoder.Vocab
+}
+
+func (c *grammarConstraint) ApplyMask(logits []float32) { c.g.Apply(logits) }
+func (c *grammarConstraint) Forced() (int, bool)        { return 0, false }
+func (c *grammarConstraint) Accept(tok int) error {
+	if !slices.Contains(c.vocab.EOG, tok) {
+		c.g.Accept(tok)
+	}
+	return nil
+}
+func (c *grammarConstraint) Done() bool    { return false }
+func (c *grammarConstraint) SetBudget(int) {}
 
 // noEOG is the unconstrained baseline's constraint: it only keeps the
 // end-of-generation tokens from being sampled.
