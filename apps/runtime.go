@@ -136,7 +136,7 @@ func (g *Goal) Run(ctx context.Context, dev Device, ch Chooser, opts RunOptions)
 	}
 	r.obs = obs
 	rec := g.app.Recognize(obs, opts.Inputs)
-	r.t.Believe(rec)
+	r.t.Believe(obs, rec)
 	if !rec.Known() {
 		return r.giveUp("at the start", rec.Why()), nil
 	}
@@ -166,6 +166,9 @@ func (g *Goal) Run(ctx context.Context, dev Device, ch Chooser, opts RunOptions)
 		}
 		turn := Turn{App: g.app, Step: r.res.Steps + 1, Screen: r.t.Screen(), Observation: r.obs, Available: r.t.Available(), Allowed: allowed, Trace: r.res.Trace}
 		c, err := ch.Choose(ctx, turn)
+		if errors.Is(err, ErrNoMove) {
+			return r.giveUp("on "+r.where(), "the agent chose no action ("+err.Error()+")"), nil
+		}
 		if err != nil {
 			return r.res, fmt.Errorf("apps: step %d: the agent's turn: %w", turn.Step, err)
 		}

@@ -65,6 +65,7 @@ type Tracker struct {
 	moves   map[string]map[string]Move // by screen, by key
 	q       int                        // goal automaton state; -1: no run from here satisfies the goal
 	known   bool                       // the last observation was recognised
+	obs     *Observation               // the last observation (nil: none yet)
 	events  []ltl.Event
 }
 
@@ -126,18 +127,75 @@ func (t *Tracker) Available() []Move {
 // Allowed are the available moves that keep the goal reachable: the FSM's
 // transitions intersected with the goal automaton's live transitions (some
 // answer observing the move's target leads to a state from which the goal
-// and rules can still be met). These, and only these, are what the agent
-// may do next. An action with an `any` argument is allowed when some
+// and rules can still be met), less the moves whose target's requires is
+// already false on what the device shows now (a text or count it shows:
+// texts and counts are one value across screens, so Checkout's
+// `requires count(cart) >= 1` cannot hold after a Cart that shows an
+// empty cart; labels differ from screen to screen and are not read). These,
+// and only these, are what the agent may do next. An action with an `any` argument is allowed when some
 // value of it keeps the goal reachable (the values the app's own literals
 // for that argument name, and one that is none of them).
 func (t *Tracker) Allowed() []Move {
 	var out []Move
 	for _, m := range t.Available() {
-		if t.live(m) {
+		if t.live(m) && !t.precluded(m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// precluded: the target's requires is false on the texts and counts the
+// last observation shows.
+func (t *Tracker) precluded(m Move) bool {
+	if t.obs == nil || m.Target == "" {
+		return false
+	}
+	s := t.goal.app.Screen(m.Target)
+	if s == nil || s.Requires == nil {
+		return false
+	}
+	v, known := holds3(s.Requires.Node, *t.obs, t.goal.opts.Inputs)
+	return known && !v
+}
+
+// holds3 is Holds where only texts and counts the observation shows are
+// known; everything else is unknown.
+func holds3(n Node, o Observation, inputs map[string]any) (v, known bool) {
+	switch x := n.(type) {
+	case *Unary:
+		if x.Op == ltl.OpNot {
+			v, k := holds3(x.X, o, inputs)
+			return !v, k
+		}
+	case *Binary:
+		lv, lk := holds3(x.L, o, inputs)
+		rv, rk := holds3(x.R, o, inputs)
+		switch x.Op {
+		case ltl.OpAnd:
+			if lk && !lv || rk && !rv {
+				return false, true
+			}
+			return true, lk && rk
+		case ltl.OpOr:
+			if lk && lv || rk && rv {
+				return true, true
+			}
+			return false, lk && rk
+		}
+	case *PredAtom:
+		switch x.Kind {
+		case TextOf:
+			if _, ok := o.Text[x.Arg]; ok {
+				return Holds(x, o, inputs), true
+			}
+		case Count:
+			if _, ok := o.Count[x.Arg]; ok {
+				return Holds(x, o, inputs), true
+			}
+		}
+	}
+	return false, false
 }
 
 func (t *Tracker) live(m Move) bool {
@@ -253,6 +311,10 @@ func (t *Tracker) Record(c Call, obs *Observation, rec Recognition, doErr error)
 		ev.Outcome, ev.Result = ltl.Returned, ResultOf(o)
 	}
 	t.events = append(t.events, ev)
+	if obs != nil {
+		o := *obs
+		t.obs = &o
+	}
 	if t.q >= 0 {
 		if sym, err := t.goal.dfa.Alphabet.ClassifyAt(ev, nil); err != nil {
 			t.q = -1
@@ -281,7 +343,8 @@ func (t *Tracker) Record(c Call, obs *Observation, rec Recognition, doErr error)
 
 // Believe sets the believed screen to a recognised observation without an
 // action (the first observation of a run, or one taken again).
-func (t *Tracker) Believe(rec Recognition) {
+func (t *Tracker) Believe(o Observation, rec Recognition) {
+	t.obs = &o
 	t.known = rec.Known()
 	if t.known {
 		t.machine.SetState(rec.Screen)
