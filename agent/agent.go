@@ -421,6 +421,9 @@ func (a *Agent) perform(ctx context.Context, tools Tools, call ltl.Event) (ltl.E
 		// A tool that returns after its deadline passed answered too late.
 		ans.err = fmt.Errorf("%s timed out after %s (limit Options.CallTimeout, --call-timeout)", call.Tool, a.opts.CallTimeout)
 	}
+	if ae := (*abortError)(nil); errors.As(ans.err, &ae) {
+		return ltl.Event{}, ae.err
+	}
 	if ans.err != nil {
 		msg := ans.err.Error()
 		if len(msg) > a.opts.MaxResultBytes {
