@@ -83,8 +83,10 @@ type Options struct {
 	// ends the run.
 	AfterCall func(ctx context.Context, call ltl.Event) ([]ltl.Event, error)
 	// Environment, when set, answers the decoder's environment steps
-	// instead of Tools (plan generate's canned --observation).
-	Environment decoder.Environment
+	// instead of Tools (plan generate's canned --observation:
+	// decoder.CannedEnvironment). It gets the spec's environment steps
+	// (decoder.Index.EnvSteps) and is called once per run.
+	Environment func(envSteps []string) (decoder.Environment, error)
 	// Unconstrained runs without the mask (see the package doc).
 	Unconstrained bool
 	// MaxResultBytes bounds a tool's result as JSON text and its error

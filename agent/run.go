@@ -47,11 +47,12 @@ func (a *Agent) runConstrained(ctx context.Context, tools Tools, conv *conversat
 		return err
 	}
 	l := &loop{a: a, ctx: ctx, tools: tools, s: s, conv: conv, res: res, late: map[int]ltl.Event{}}
-	env := a.opts.Environment
-	if env == nil {
-		env = l.environment
-	} else {
-		inner := env
+	var env decoder.Environment = l.environment
+	if a.opts.Environment != nil {
+		inner, err := a.opts.Environment(a.ix.EnvSteps())
+		if err != nil {
+			return err
+		}
 		env = func(evs []ltl.Event) (ltl.Event, error) {
 			l.report(evs)
 			ev, err := inner(evs)
