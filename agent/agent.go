@@ -160,10 +160,15 @@ type Agent struct {
 	tools    []chat.Value
 	format   decoder.Format
 	system   string
-	envStep  string
-	ix       *decoder.Index
-	budget   int
-	folded   bool
+	// shared is what copies (WithSeed, With) share: compiled once.
+	shared *shared
+}
+
+type shared struct {
+	ix      *decoder.Index
+	envStep string
+	budgets map[int]int // Options.MaxTokens -> the fitted budget
+	folded  bool        // the folding notice was given
 }
 
 // ErrUnsatisfiable: no run satisfies the spec.
@@ -186,12 +191,22 @@ func New(spec *specplan.Spec, m Model, o Options) (*Agent, error) {
 	if err := o.Sampler.Check(); err != nil {
 		return nil, err
 	}
-	a := &Agent{spec: spec, model: m, opts: o}
+	a := &Agent{spec: spec, model: m, opts: o, shared: &shared{budgets: map[int]int{}}}
 	var err error
 	// The template gets the catalog the spec was compiled with, however it
 	// came (a catalog file, the spec's own `tools from`, Options.Catalog).
 	if a.tools, err = conversation.CatalogTools(spec.Catalog()); err != nil {
-		return nil, err
+		// Entries with keys the OpenAI tools array does not have (an MCP
+		// "outputSchema", which routines read) go to the template as the
+		// function they describe: name, description, parameters.
+		plain := append([]ltl.CatalogTool(nil), spec.Catalog()...)
+		for i := range plain {
+			plain[i].Entry = nil
+		}
+		var perr error
+		if a.tools, perr = conversation.CatalogTools(plain); perr != nil {
+			return nil, err
+		}
 	}
 	if o.Template != nil {
 		a.tmpl = *o.Template
@@ -258,7 +273,10 @@ func (a *Agent) System() string { return a.system }
 
 // Budget is the run's token budget once the first Run (or Prepare) fitted
 // it; 0 before.
-func (a *Agent) Budget() int { return a.budget }
+func (a *Agent) Budget() int { return a.shared.budgets[a.opts.MaxTokens] }
+
+// Options are the agent's options.
+func (a *Agent) Options() Options { return a.opts }
 
 // Spec is the spec the agent runs.
 func (a *Agent) Spec() *specplan.Spec { return a.spec }
@@ -282,9 +300,6 @@ func (a *Agent) With(o Options) *Agent {
 		o.MaxResultBytes = decoder.MaxResultBytes
 	}
 	b.opts = o
-	if o.MaxTokens != a.opts.MaxTokens {
-		b.budget = 0
-	}
 	return &b
 }
 
@@ -298,8 +313,8 @@ func (a *Agent) conversation(prompt string) (*conversation.Conversation, error) 
 	if err != nil {
 		return nil, err
 	}
-	if conv.Folded() && !a.folded {
-		a.folded = true
+	if conv.Folded() && !a.shared.folded {
+		a.shared.folded = true
 		a.notice("%s prints the system message only with the last user message; it is folded into the user message so that the conversation stays in place turn by turn", a.tmpl.Name)
 	}
 	return conv, nil
@@ -308,7 +323,8 @@ func (a *Agent) conversation(prompt string) (*conversation.Conversation, error) 
 // prepare compiles the Index on conv's vocabulary and fits the budget,
 // once.
 func (a *Agent) prepare(conv *conversation.Conversation) error {
-	if a.ix == nil {
+	sh := a.shared
+	if sh.ix == nil {
 		// The format's markers that are special tokens of the model
 		// (Mistral's [TOOL_CALLS], Granite's <|tool_call|>) are written as
 		// those tokens.
@@ -316,18 +332,17 @@ func (a *Agent) prepare(conv *conversation.Conversation) error {
 		if err != nil {
 			return err
 		}
-		a.ix = ix
-		es := ix.EnvSteps()
-		if len(es) > 0 {
-			a.envStep = es[0]
+		sh.ix = ix
+		if es := ix.EnvSteps(); len(es) > 0 {
+			sh.envStep = es[0]
 		}
 	}
-	if a.budget == 0 {
-		b, err := a.ix.FitBudget(a.opts.MaxTokens)
+	if _, ok := sh.budgets[a.opts.MaxTokens]; !ok {
+		b, err := sh.ix.FitBudget(a.opts.MaxTokens)
 		if err != nil {
 			return err
 		}
-		a.budget = b
+		sh.budgets[a.opts.MaxTokens] = b
 	}
 	return nil
 }

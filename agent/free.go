@@ -41,7 +41,7 @@ func (a *Agent) runFree(ctx context.Context, tools Tools, conv *conversation.Con
 	vocab := a.model.Vocab()
 	defer func() { a.judgeFree(res, events) }()
 	for {
-		left := a.budget - res.Tokens
+		left := a.Budget() - res.Tokens
 		if left <= 0 {
 			return nil
 		}
@@ -104,9 +104,9 @@ func (a *Agent) runFree(ctx context.Context, tools Tools, conv *conversation.Con
 			envEvs = append(envEvs, out)
 			res.Segments = append(res.Segments, decoder.Segment{Source: decoder.SourceEnvironment, Event: out})
 		}
-		if a.envStep != "" {
+		if a.shared.envStep != "" {
 			for range calls {
-				events = append(events, ltl.Event{Step: a.envStep})
+				events = append(events, ltl.Event{Step: a.shared.envStep})
 			}
 		}
 		p, err := conv.Next(slices.Clone(msg), eog, append(slices.Clone(events), envEvs...), len(envEvs))

@@ -42,14 +42,14 @@ type splice struct {
 }
 
 func (a *Agent) runConstrained(ctx context.Context, tools Tools, conv *conversation.Conversation, res *Result) error {
-	s, err := a.ix.Start(decoder.SessionOptions{MaxTokens: a.budget, ToolChoice: a.opts.ToolChoice})
+	s, err := a.shared.ix.Start(decoder.SessionOptions{MaxTokens: a.Budget(), ToolChoice: a.opts.ToolChoice})
 	if err != nil {
 		return err
 	}
 	l := &loop{a: a, ctx: ctx, tools: tools, s: s, conv: conv, res: res, late: map[int]ltl.Event{}}
 	var env decoder.Environment = l.environment
 	if a.opts.Environment != nil {
-		inner, err := a.opts.Environment(a.ix.EnvSteps())
+		inner, err := a.opts.Environment(a.shared.ix.EnvSteps())
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func (a *Agent) runConstrained(ctx context.Context, tools Tools, conv *conversat
 		return err
 	}
 	rr, err := decoder.Run(ctx, a.model, s, toks, decoder.RunOptions{
-		MaxTokens:   a.budget,
+		MaxTokens:   a.Budget(),
 		Sampler:     a.opts.Sampler,
 		Environment: env,
 		OnText:      a.opts.OnText,
@@ -147,8 +147,8 @@ func (l *loop) environment(evs []ltl.Event) (ltl.Event, error) {
 		call := evs[n-1]
 		call.Outcome, call.Result, call.Error = ev.Outcome, ev.Result, ev.Error
 		l.awaited = append(l.awaited, call)
-		if l.a.envStep != "" {
-			ev.Tool, ev.Step = "", l.a.envStep
+		if l.a.shared.envStep != "" {
+			ev.Tool, ev.Step = "", l.a.shared.envStep
 		}
 		l.step("environment", ev, ev.Text)
 		return ev, nil
@@ -156,10 +156,10 @@ func (l *loop) environment(evs []ltl.Event) (ltl.Event, error) {
 	if err := l.catchUp(evs); err != nil {
 		return ltl.Event{}, err
 	}
-	if l.a.envStep == "" {
+	if l.a.shared.envStep == "" {
 		return ltl.Event{}, fmt.Errorf("agent: the run awaits an environment step and the spec has none")
 	}
-	ev := ltl.Event{Step: l.a.envStep, Text: "(nothing to observe)"}
+	ev := ltl.Event{Step: l.a.shared.envStep, Text: "(nothing to observe)"}
 	l.step("environment", ev, ev.Text)
 	return ev, nil
 }

@@ -49,7 +49,7 @@ const (
 
 // Limits bound a scripted environment. The zero value is the defaults.
 type Limits struct {
-	// MaxBytes bounds the ENV.json text (default 8 MiB; --max-env-bytes).
+	// MaxBytes bounds the ENV.json text (default 8 MiB; --max-input-bytes).
 	MaxBytes int
 	// MaxDepth bounds JSON nesting (default 64; --max-json-depth).
 	MaxDepth int
@@ -124,7 +124,7 @@ func ReadScript(name string, data []byte, lim Limits) (*Script, error) {
 		}
 	}
 	if len(data) > lim.MaxBytes {
-		add(0, ErrScriptLimit, "the environment is %d bytes, over the limit of %d (Limits.MaxBytes, --max-env-bytes)", len(data), lim.MaxBytes)
+		add(0, ErrScriptLimit, "the environment is %d bytes, over the limit of %d (Limits.MaxBytes, --max-input-bytes)", len(data), lim.MaxBytes)
 		return nil, el
 	}
 	root, err := strictjson.Parse(data, strictjson.Limits{MaxDepth: lim.MaxDepth})

@@ -128,7 +128,7 @@ func TestScriptErrors(t *testing.T) {
 	}
 	// Limits name the Option and the flag.
 	_, err := agent.ReadScript("env.json", []byte(orderScript), agent.Limits{MaxBytes: 10})
-	if err == nil || !strings.Contains(err.Error(), "Limits.MaxBytes") || !strings.Contains(err.Error(), "--max-env-bytes") {
+	if err == nil || !strings.Contains(err.Error(), "Limits.MaxBytes") || !strings.Contains(err.Error(), "--max-input-bytes") {
 		t.Errorf("over MaxBytes: %v", err)
 	}
 	_, err = agent.ReadScript("env.json", []byte(orderScript), agent.Limits{MaxEntries: 3})
