@@ -198,17 +198,17 @@ func runErr(err error, model *llama.Model) error {
 }
 
 type runReport struct {
-	Events    []ltl.Event   `json:"events"`
-	Accepted  bool          `json:"accepted"`
-	Tokens    int           `json:"tokens"`
-	Forced    int           `json:"forced_tokens"`
-	Turns     int           `json:"turns"`
+	Events    []ltl.Event     `json:"events"`
+	Accepted  bool            `json:"accepted"`
+	Tokens    int             `json:"tokens"`
+	Forced    int             `json:"forced_tokens"`
+	Turns     int             `json:"turns"`
 	Trace     []runTraceEntry `json:"trace"`
-	Format    string        `json:"format"`
-	Model     string        `json:"model"`
-	Template  string        `json:"template"`
-	Seed      int64         `json:"seed"`
-	Violation string        `json:"violation,omitempty"`
+	Format    string          `json:"format"`
+	Model     string          `json:"model"`
+	Template  string          `json:"template"`
+	Seed      int64           `json:"seed"`
+	Violation string          `json:"violation,omitempty"`
 	// ForcedParams (routines) counts the forced parameters checked against
 	// the values they reference; ForcedEqual says all were equal.
 	ForcedParams *int   `json:"forced_params,omitempty"`
