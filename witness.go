@@ -23,10 +23,11 @@ import (
 //
 // Results. A call of a tool whose outcome the spec reads carries an
 // outcome realising its symbol's result part: an error, or a result object
-// with the fields its result predicates need (any JSON: output schemas are
-// not read yet). A call of a captured tool returns a result, and a
-// comparison with a captured value is realised by writing the needed value
-// into that earlier result. The automaton over-approximates such specs
+// with the fields its result predicates need, completed and repaired
+// under the tool's MCP outputSchema when the catalog has one. A call of a
+// captured tool returns a result, and a comparison with a captured value
+// is realised by writing the needed value into that earlier result (for
+// ==, one both the parameter's and the result field's schemas accept). The automaton over-approximates such specs
 // (it cannot see whether a capture holds a value: a word may compare with
 // one before any is captured), so for them Witnesses skips the words no
 // concrete trace realises and returns the k shortest that validate, out
@@ -46,6 +47,9 @@ func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
 			break
 		}
 		trace := s.alphabet.Events(word)
+		if results {
+			s.realiseTyped(trace, word)
+		}
 		skip := false
 		for i := range trace {
 			if err := s.fillArgs(&trace[i], s.alphabet.Symbols[word[i]]); err != nil {
@@ -77,6 +81,134 @@ func (s *Spec) Witnesses(k int) ([][]ltl.Event, error) {
 		return nil, fmt.Errorf("%w: the %d shortest accepted words compare with captured values or schemas that the filled-in results and arguments do not realise", ErrNoConcreteWitness, len(words))
 	}
 	return out, nil
+}
+
+// realiseTyped rewrites the values automata.Alphabet.Events chose without
+// the catalog's schemas where those schemas reject them, keeping every
+// predicate's truth value: a result field its output schema constrains (a
+// fresh string against an enum: `!(status == "delivered")` must become
+// one of the other statuses), and an argument that must equal a captured
+// value (`amount == $order.total`), which gets a value both the
+// parameter's schema and the captured field's output schema accept,
+// written into the argument and into the earlier result alike. Where no
+// such value is found the trace is left as it is, and the checks after
+// it skip the word.
+func (s *Spec) realiseTyped(trace []ltl.Event, word []int) {
+	for i := range trace {
+		ev := &trace[i]
+		sym := s.alphabet.Symbols[word[i]]
+		if ev.Tool == "" {
+			continue
+		}
+		if ev.Outcome == ltl.Returned {
+			s.realiseResultFields(ev, sym)
+		}
+		raw, ok := s.schemas[ev.Tool]
+		if !ok {
+			continue
+		}
+		for _, l := range sym.Lits {
+			p := l.Pred
+			if p.Ref == nil || !l.Holds || p.Cmp != ltl.CmpEq || len(p.Segments()) != 1 {
+				continue
+			}
+			j := i - 1
+			for j >= 0 && trace[j].Tool != p.Ref.Tool {
+				j--
+			}
+			if j < 0 || trace[j].Outcome != ltl.Returned {
+				continue
+			}
+			res, isMap := trace[j].Result.(map[string]any)
+			if !isMap || len(p.Ref.Path) == 0 {
+				continue
+			}
+			out := s.outputSchema(p.Ref.Tool)
+			var field *schema.Schema
+			if out != nil && len(p.Ref.Path) == 1 {
+				if fs := readSchemaTree(out).Get("properties").Get(p.Ref.Path[0]); fs != nil {
+					field, _ = schema.Compile(fs.Raw(out), schema.CompileOptions{})
+				}
+			}
+			arg := p.Segments()[0]
+			keep := func(v any) bool {
+				args := map[string]any{arg: v}
+				for _, o := range sym.Lits {
+					if o.Pred.Ref == nil && len(o.Pred.Segments()) == 1 && o.Pred.Segments()[0] == arg && o.Pred.Holds(args) != o.Holds {
+						return false
+					}
+				}
+				return field == nil || field.Validate(v) == nil
+			}
+			if cur, set := ev.Args[arg]; set && keep(cur) && s.argAccepts(raw, arg, cur) {
+				continue
+			}
+			v, err := schema.PropertyExample(raw, arg, keep)
+			if err != nil {
+				continue
+			}
+			if ev.Args == nil {
+				ev.Args = map[string]any{}
+			}
+			ev.Args[arg] = v
+			setResultPath(res, p.Ref.Path, v)
+		}
+	}
+}
+
+// argAccepts reports whether the property schema of arg accepts v.
+func (s *Spec) argAccepts(raw []byte, arg string, v any) bool {
+	prop := readSchemaTree(raw).Get("properties").Get(arg)
+	if prop == nil {
+		return true
+	}
+	sch, err := schema.Compile(prop.Raw(raw), schema.CompileOptions{})
+	return err == nil && sch.Validate(v) == nil
+}
+
+// realiseResultFields replaces a result field that its tool's output
+// schema rejects with one it accepts that keeps the truth of the symbol's
+// result predicates on that field.
+func (s *Spec) realiseResultFields(ev *ltl.Event, sym automata.Symbol) {
+	out := s.outputSchema(ev.Tool)
+	res, isMap := ev.Result.(map[string]any)
+	if out == nil || !isMap {
+		return
+	}
+	props := readSchemaTree(out).Get("properties")
+	for field, cur := range res {
+		fs := props.Get(field)
+		if fs == nil {
+			continue
+		}
+		sch, err := schema.Compile(fs.Raw(out), schema.CompileOptions{})
+		if err != nil || sch.Validate(cur) == nil {
+			continue
+		}
+		keep := func(v any) bool {
+			r := map[string]any{field: v}
+			for _, l := range sym.Result {
+				if l.Pred.Ref == nil && len(l.Pred.Segments()) == 1 && l.Pred.Segments()[0] == field && l.Pred.HoldsResult(r, nil) != l.Holds {
+					return false
+				}
+			}
+			return true
+		}
+		if v, err := schema.PropertyExample(out, field, keep); err == nil {
+			res[field] = v
+		}
+	}
+}
+
+func setResultPath(m map[string]any, path []string, v any) {
+	for _, k := range path[:len(path)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			return
+		}
+		m = next
+	}
+	m[path[len(path)-1]] = v
 }
 
 // ErrNoConcreteWitness is returned by Witnesses when the automaton accepts

@@ -29,6 +29,10 @@ import (
 //     condition comparing with a literal of another type, or ordering
 //     (<, >) a non-number, or a string predicate on a non-string;
 //     `failed` on an input; an invalid `matches` pattern (ErrLiteral);
+//   - a value of the right type the parameter's schema still rejects
+//     (ErrSchemaValue): a literal against its enum, pattern, bounds and
+//     the rest, a result field whose outputSchema enum or const has no
+//     value the parameter accepts;
 //   - a step no run reaches (ErrUnreachable): after `end` on every path, or
 //     an arm whose condition contradicts what the path to it has decided
 //     (equalities, sets, numeric bounds, failed/succeeded, the same check
@@ -37,10 +41,33 @@ import (
 //     same tool may omit, the schema not requiring it (ErrForcedElsewhere:
 //     the lowered spec's fail-closed predicate would reject that run);
 //   - a `rule` ltl.ParseFormula rejects (its codes, placed in the routine).
+//
+// What Lower refuses is CheckLowering's; `plan check` runs both.
 func Check(r *Routine, catalog []ltl.CatalogTool) error {
 	c := newChecker(r, catalog)
 	c.run()
 	return c.e.result()
+}
+
+// CheckLowering reports what Lower refuses (ErrLower, ErrLowerSize under
+// maxBytes, 0 for ltl.DefaultMaxSpecBytes) whatever the inputs' values:
+// it lowers with a value of its declared type for each input. A routine
+// that passes Check and CheckLowering is one Compile accepts with any
+// well-typed inputs, limits of the automaton (states, symbols) aside.
+// Unlike Check it costs what Lower costs (see LowerOptions.MaxBytes).
+func CheckLowering(r *Routine, maxBytes int) error {
+	_, _, err := LowerOptions{Inputs: placeholderInputs(r), MaxBytes: maxBytes}.lower(r)
+	return err
+}
+
+// placeholderInputs gives each input a value of its declared type.
+func placeholderInputs(r *Routine) map[string]any {
+	vals := map[string]any{"string": "", "number": 0, "integer": 0, "boolean": false, "object": map[string]any{}, "array": []any{}, "null": nil, "any": ""}
+	out := map[string]any{}
+	for _, in := range r.Inputs {
+		out[in.Name] = vals[in.Type]
+	}
+	return out
 }
 
 type checker struct {
@@ -332,6 +359,8 @@ func (c *checker) action(s *Step, env map[string]*Step) string {
 		}
 		if want := schemaTypes(prop); !typeFits(have, want) {
 			c.e.add(a.Pos, ErrTypeMismatch, fmt.Sprintf("parameter %q of %s is %s, but %s is %s", a.Name, s.Name, typeList(want), haveWhat, article(have)))
+		} else {
+			c.checkValue(s, a, info, env)
 		}
 	}
 	if info != nil && info.params != nil && !s.Rest {

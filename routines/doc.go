@@ -95,9 +95,18 @@
 // holds or after max runs. An optional step may be skipped; its result is
 // then undefined, so a later reference to it is an error.
 //
-// # Not here yet
+//   - Compile(r, inputs, catalog, opts) is the one call from a parsed
+//     routine to a specplan.Spec: inputs checked against their `input`
+//     declarations (ErrMissingInput, ErrInputValue), Check, Lower with the
+//     inputs, specplan.Compile; every error positioned in the routine's
+//     file. Inputs become literals (one Spec per input set; see Compile
+//     for why), results stay captures bound during the run.
+//     ResolveCatalog finds the catalog a routine's `tools from` names,
+//     relative to the routine's file, as specplan.ResolveCatalog does for
+//     a .ltl spec; LoadFile reads, parses and resolves in one call.
 //
-// Compile (a routine to an automata.DFA, through Lower and package ltl
-// once ltl reads issue 9's syntax), the runtime agent and `plan run` are
-// the next parts of issue 9; app state machines come after.
+// # Not here
+//
+// The runtime agent and `plan run` are package agent's; app state
+// machines are package apps'.
 package routines

@@ -29,6 +29,9 @@ const (
 	ErrLowerSize                              // a lowered spec over LowerOptions.MaxBytes
 	ErrTextForm                               // a line of the Routine paper's text form that is not a step
 	ErrForcedElsewhere                        // an argument one step forces and another step of the tool may omit
+	ErrMissingInput                           // Compile: an input declared without a value
+	ErrInputValue                             // Compile: an input value not of its declared type, or one not declared
+	ErrSchemaValue                            // a value of the right type that the parameter's schema rejects
 	errLast
 )
 
@@ -48,6 +51,9 @@ var codeNames = map[ltl.Code]string{
 	ErrLowerSize:       "lower-size-limit",
 	ErrTextForm:        "text-form",
 	ErrForcedElsewhere: "forced-elsewhere",
+	ErrMissingInput:    "missing-input",
+	ErrInputValue:      "input-value",
+	ErrSchemaValue:     "schema-value",
 }
 
 // CodeName is the name of a code of this package or of package ltl.

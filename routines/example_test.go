@@ -3,6 +3,7 @@ package routines_test
 import (
 	"fmt"
 
+	"github.com/specplan/specplan"
 	"github.com/specplan/specplan/ltl"
 	"github.com/specplan/specplan/routines"
 )
@@ -100,4 +101,33 @@ func ExampleLower() {
 	//
 	// # the run ends where the routine may end
 	// rule G(last -> issue_refund | answer)
+}
+
+func ExampleCompile() {
+	r, _ := routines.Parse("refund.routine", []byte(refund))
+	catalog, _ := ltl.ParseCatalog("shop.tools.json", []byte(`[
+	  {"name": "get_order", "inputSchema": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]},
+	   "outputSchema": {"type": "object", "properties": {"status": {"type": "string"}, "total": {"type": "number"}}}},
+	  {"name": "issue_refund", "inputSchema": {"type": "object", "properties": {"order_id": {"type": "string"}, "amount": {"type": "number"}}}}
+	]`))
+	// Inputs are literals in the compiled spec: one Compile per input set.
+	spec, err := routines.Compile(r, map[string]any{"order_id": "A17"}, catalog, specplan.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	order := ltl.Event{Tool: "get_order", Args: map[string]any{"order_id": "A17"},
+		Outcome: ltl.Returned, Result: map[string]any{"status": "delivered", "total": 40}}
+	refundOf := func(amount int) ltl.Event {
+		return ltl.Event{Tool: "issue_refund", Args: map[string]any{"order_id": "A17", "amount": amount}, Outcome: ltl.Returned, Result: map[string]any{}}
+	}
+	fmt.Println(spec.Validate([]ltl.Event{order, refundOf(40)}).Accepted)
+	fmt.Println(spec.Validate([]ltl.Event{order, refundOf(400)}).Accepted)
+
+	_, err = routines.Compile(r, map[string]any{"order_id": 17}, catalog, specplan.Options{})
+	fmt.Println(err)
+	// Output:
+	// true
+	// false
+	// refund.routine:2:7: input order_id is declared a string, but its value is an integer
 }

@@ -15,9 +15,12 @@ import (
 type LowerOptions struct {
 	// Inputs are values for the routine's inputs. A condition on an input
 	// is decided with its value; an argument forced to an input becomes
-	// that value as a literal. An input without a value stays a capture,
-	// `$name`, for the runtime to bind when the turn starts; a condition on
-	// it is an error.
+	// that value as a literal. Non-nil, it must give every declared input
+	// a value of its declared type and no other input (ErrMissingInput,
+	// ErrInputValue), as Compile needs. Nil, the lowering is for reading:
+	// an argument forced to an input is written `$name` (package ltl does
+	// not bind inputs, so that text does not compile), and a condition on
+	// an input is an error.
 	Inputs map[string]any
 	// MaxBytes bounds the lowered text; 0 means ltl.DefaultMaxSpecBytes,
 	// the size ltl.Parse accepts by default. The encoding is linear in
@@ -62,10 +65,19 @@ func Lower(r *Routine) (string, error) { return LowerOptions{}.Lower(r) }
 // literals that are not strings, numbers or booleans, names ltl cannot
 // write. Over MaxBytes is ErrLowerSize.
 func (o LowerOptions) Lower(r *Routine) (string, error) {
+	text, _, err := o.lower(r)
+	return text, err
+}
+
+// lower is Lower, also saying where each line of the text came from.
+func (o LowerOptions) lower(r *Routine) (string, []lineSource, error) {
 	c := newChecker(r, nil)
 	c.walk(r.Steps, map[string]*Step{}, nil)
+	if o.Inputs != nil {
+		checkInputs(r, o.Inputs, c.e)
+	}
 	if err := c.e.result(); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	l := &lowerer{o: o, r: r, e: &errs{}, max: pick(o.MaxBytes, ltl.DefaultMaxSpecBytes), results: map[string]*Step{}, toolSteps: map[string][]*Step{}}
 	walkSteps(r.Steps, func(s *Step) {
@@ -83,9 +95,9 @@ func (o LowerOptions) Lower(r *Routine) (string, error) {
 	})
 	out := l.lower()
 	if err := l.e.result(); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return out, nil
+	return out, l.lines, nil
 }
 
 func containsStep(xs []*Step, s *Step) bool {
@@ -126,6 +138,14 @@ type lowerer struct {
 	letSet    map[string]bool
 	inputs    map[string]*Input
 	tooBig    bool
+	lines     []lineSource // lines[i]: where line i+1 of the text came from
+}
+
+// from records that the next n lines of the text come from src.
+func (l *lowerer) from(src lineSource, text string) {
+	for range strings.Count(text, "\n") {
+		l.lines = append(l.lines, src)
+	}
 }
 
 func withGuard(es []edge, g *fn) []edge {
@@ -311,6 +331,12 @@ func (l *lowerer) oneCaller(s *Step, ref *Ref) {
 	if callers := l.toolSteps[s.Name]; len(callers) > 1 {
 		var nums []string
 		for _, c := range callers {
+			if len(nums) == 4 {
+				// Every reference names the callers: a long list each time
+				// would make the messages quadratic in the routine.
+				nums = append(nums, fmt.Sprintf("and %d more", len(callers)-4))
+				break
+			}
 			nums = append(nums, c.Number)
 		}
 		l.e.add(ref.Pos, ErrLower, fmt.Sprintf("$%s: tool %s is called by steps %s, and issue 9's `let` and `returns` name the most recent call of a tool, so the lowered spec could not tell them apart", ref.Name, s.Name, strings.Join(nums, ", ")))
@@ -592,7 +618,7 @@ func (l *lowerer) lower() string {
 	b.WriteString("# the routine may end.\n")
 	for _, in := range r.Inputs {
 		if _, ok := l.o.Inputs[in.Name]; !ok {
-			fmt.Fprintf(&b, "# input $%s (%s): a capture the runtime binds when the turn starts\n", in.Name, in.Type)
+			fmt.Fprintf(&b, "# input $%s (%s): no value given; compiling needs one (routines.Compile, plan --input)\n", in.Name, in.Type)
 		}
 	}
 	if q, ok := ltl.QuoteName(r.Name); !ok || q != r.Name {
@@ -624,13 +650,22 @@ func (l *lowerer) lower() string {
 		fmt.Fprintf(&b, "let %s = %s\n", name, l.ltlName(l.results[name].Name, r.Pos))
 	}
 	all := append(quote(steps), quote(tools)...)
-	b.WriteString("\n# every event is one of the routine's\n")
-	b.WriteString("rule G(" + strings.Join(all, " | ") + ")\n")
+	l.from(lineSource{pos: r.Pos}, b.String()) // the header
+	write := func(src Pos, copyAt int, text string) {
+		b.WriteString(text)
+		l.from(lineSource{pos: src, copy: copyAt}, text)
+	}
+	write(r.Pos, 0, "\n# every event is one of the routine's\n")
+	write(r.Pos, 0, "rule G("+strings.Join(all, " | ")+")\n")
 	for _, name := range names {
 		var ats []*fn
 		var where []string
+		var first *Step
 		for _, n := range l.nodes {
 			if n.name == name {
+				if first == nil {
+					first = n.step
+				}
 				ats = append(ats, n.full)
 				w := "step " + n.step.Number
 				if n.step.Desc != "" {
@@ -641,16 +676,16 @@ func (l *lowerer) lower() string {
 				}
 			}
 		}
-		fmt.Fprintf(&b, "\n# %s: %s\n", name, strings.Join(where, ", "))
-		b.WriteString("rule G(" + name + " -> " + fOr(ats...).String() + ")\n")
+		write(first.Pos, 0, fmt.Sprintf("\n# %s: %s\n", name, strings.Join(where, ", ")))
+		write(first.Pos, 0, "rule G("+name+" -> "+fOr(ats...).String()+")\n")
 	}
 	end := l.into(l.ends, counts, true)
-	b.WriteString("\n# the run ends where the routine may end\n")
-	b.WriteString("rule G(last -> " + end.String() + ")\n")
+	write(r.Pos, 0, "\n# the run ends where the routine may end\n")
+	write(r.Pos, 0, "rule G(last -> "+end.String()+")\n")
 	if len(r.Rules) > 0 {
-		b.WriteString("\n# the routine's own rules\n")
+		write(r.Pos, 0, "\n# the routine's own rules\n")
 		for _, ru := range r.Rules {
-			b.WriteString("rule " + ru.Text + "\n")
+			write(ru.Pos, len("rule ")+1, "rule "+ru.Text+"\n")
 		}
 	}
 	if b.Len() > l.max {

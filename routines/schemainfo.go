@@ -3,6 +3,7 @@ package routines
 import (
 	"github.com/specplan/specplan/internal/strictjson"
 	"github.com/specplan/specplan/ltl"
+	"github.com/specplan/specplan/schema"
 )
 
 // toolInfo is what Check reads from one catalog tool: its parameter
@@ -12,6 +13,9 @@ type toolInfo struct {
 	tool   ltl.CatalogTool
 	params *strictjson.Value
 	output *strictjson.Value
+
+	schema       *schema.Schema // params compiled, on first use (compiled)
+	compileTried bool
 }
 
 func newToolInfo(t ltl.CatalogTool) *toolInfo {

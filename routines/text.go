@@ -338,11 +338,19 @@ func (t *textReader) posAt(p Pos, at int) Pos {
 // args reads `a = VALUE, b = $x.path, c = any`; ok is false for prose.
 func (t *textReader) args(p Pos, list string) ([]*Arg, bool) {
 	var out []*Arg
+	seen := map[string]bool{}
 	for _, item := range splitTop(list, ',') {
 		m := textArgRE.FindStringSubmatch(strings.TrimSpace(item))
 		if m == nil {
 			return nil, false
 		}
+		if seen[m[1]] {
+			// As the .routine parser says: one value per argument (the
+			// printed form would not parse back otherwise).
+			t.e.add(p, ltl.ErrDuplicate, fmt.Sprintf("argument %q is given twice in this input clause", m[1]))
+			return nil, true
+		}
+		seen[m[1]] = true
 		a := &Arg{Pos: p, Name: m[1]}
 		v := strings.TrimSpace(m[2])
 		switch {

@@ -13,7 +13,8 @@ import (
 // CheckCmd is `plan check SPEC...`.
 type CheckCmd struct {
 	specFlags
-	Specs  []string `arg:"" help:"The .ltl specs."`
+	routineLimits
+	Specs  []string `arg:"" help:"The .ltl specs (or .app apps, .routine routines)."`
 	Strict bool     `name:"strict" help:"Fail (exit 1) on warnings too (never on info: a step kind no rule mentions is free)."`
 }
 
@@ -26,6 +27,10 @@ func (c *CheckCmd) Run(e *env) error {
 	for _, path := range c.Specs {
 		if isApp(path) {
 			c.checkApp(e, path, &inputErrs, &errors)
+			continue
+		}
+		if isRoutine(path) {
+			c.checkRoutine(e, path, &inputErrs, &errors)
 			continue
 		}
 		src, name, opts, err := readSpec(path, opts)

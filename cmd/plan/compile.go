@@ -21,8 +21,9 @@ import (
 // CompileCmd is `plan compile SPEC --format F [-o FILE]`.
 type CompileCmd struct {
 	specFlags
+	routineFlags
 	Spec           string        `arg:"" help:"The .ltl spec."`
-	Format         string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png" help:"Output format: ${enum}."`
+	Format         string        `short:"f" name:"format" default:"dot" enum:"dot,json,ltl,mermaid,svg,png,routine" help:"Output format: ${enum} (routine: a .routine printed back canonically; ltl of a routine: its lowering)."`
 	Output         string        `short:"o" name:"output" default:"-" placeholder:"FILE" help:"Write to FILE (- is standard output). A regular or new file is replaced atomically; a FIFO or character device is written in place; a symbolic link to a file, a directory or a block device is refused."`
 	MaxRenderEdges int           `name:"max-render-edges" default:"2000" help:"svg/png: refuse automata with more edges than this (Graphviz's layout time grows much faster than the graph)."`
 	RenderTimeout  time.Duration `name:"render-timeout" default:"30s" help:"svg/png: stop Graphviz's dot after this long."`
@@ -32,7 +33,12 @@ func (c *CompileCmd) Run(e *env) error {
 	if isApp(c.Spec) {
 		return c.runApp(e)
 	}
-	spec, err := c.compile(c.Spec)
+	if isRoutine(c.Spec) && (c.Format == "routine" || c.Format == "ltl") {
+		return c.routineText(e)
+	} else if c.Format == "routine" {
+		return inputErr(fmt.Errorf("--format routine prints a .routine file; %s is not one", safetext.Escape(c.Spec)))
+	}
+	spec, err := c.compileAny(c.Spec, c.routineFlags)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 // ValidateCmd is `plan validate SPEC TRACE...`.
 type ValidateCmd struct {
 	specFlags
+	routineFlags
 	Spec     string   `arg:"" help:"The .ltl spec."`
 	Traces   []string `arg:"" optional:"" help:"JSON Lines trace files, one event per line (- reads standard input)."`
 	Examples []string `name:"examples" sep:"none" placeholder:"FILE.md" help:"Validate the few-shot examples inside a prompt file, written in --examples-format (repeat the flag for more files; a comma is part of the name)."`
@@ -37,7 +38,7 @@ func (c *ValidateCmd) Run(e *env) error {
 	if (c.TextStep != "" || c.ToolStep != "") && len(c.OpenAI) == 0 {
 		return inputErr(fmt.Errorf("--text-step and --tool-step apply to --openai logs"))
 	}
-	spec, err := c.compile(c.Spec)
+	spec, err := c.compileAny(c.Spec, c.routineFlags)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 // JSONL trace file that `plan validate` (with the same --tools) accepts.
 type WitnessCmd struct {
 	specFlags
+	routineFlags
 	Spec string `arg:"" help:"The .ltl spec."`
 	N    int    `short:"n" default:"1" help:"How many of the shortest accepted traces to print."`
 }
@@ -25,7 +26,7 @@ func (c *WitnessCmd) Run(e *env) error {
 	if isApp(c.Spec) {
 		return c.runApp(e)
 	}
-	spec, err := c.compile(c.Spec)
+	spec, err := c.compileAny(c.Spec, c.routineFlags)
 	if err != nil {
 		return err
 	}
