@@ -18,6 +18,7 @@ import (
 // accepts.
 type EvalCmd struct {
 	agentFlags
+	appRunFlags
 	Runs  int    `name:"runs" default:"100" help:"Runs per mode, with seeds --seed, --seed+1, …"`
 	Modes string `name:"modes" default:"constrained,unconstrained" placeholder:"M,M" help:"Modes to run, comma-separated: constrained, unconstrained, and the app modes for .app specs."`
 	JSON  bool   `name:"json" help:"Print one JSON object."`
@@ -60,6 +61,9 @@ type evalModeReport struct {
 }
 
 func (c *EvalCmd) Run(e *env) error {
+	if isApp(c.Spec) {
+		return c.evalApp(e)
+	}
 	if c.Runs < 1 {
 		return inputErr(fmt.Errorf("--runs must be at least 1, got %d", c.Runs))
 	}

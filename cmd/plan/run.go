@@ -26,6 +26,7 @@ import (
 // llama.cpp, the calls answered by a scripted environment.
 type RunCmd struct {
 	agentFlags
+	appRunFlags
 	TraceOut   string `name:"trace-out" placeholder:"FILE.jsonl" help:"Write the run's trace, results and errors included, as JSON Lines (plan validate reads it back); written whole or not at all."`
 	JSON       bool   `name:"json" help:"Print one JSON object instead of the steps as they happen."`
 	ShowPrompt bool   `name:"show-prompt" help:"Print the rendered prompt exactly before running (with --json: as \"prompt\")."`
@@ -223,6 +224,9 @@ type runTraceEntry struct {
 }
 
 func (c *RunCmd) Run(e *env) error {
+	if isApp(c.Spec) {
+		return c.runApp(e)
+	}
 	var o agent.Options
 	if !c.JSON {
 		n := 0
