@@ -301,4 +301,3 @@ type appValidateReport struct {
 	Reason   string `json:"reason,omitempty"`
 	Error    string `json:"error,omitempty"`
 }
-
