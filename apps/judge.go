@@ -248,7 +248,9 @@ func (a *App) Judge(expected string, ensures *Formula, before Observation, after
 	case r.Screen == expected:
 		v.Outcome, v.Why = Fail, fmt.Sprintf("%s is shown but its post-condition %s does not hold", r.Screen, oneLine(ensures.Text))
 	case a.Overlay(r.Screen) != nil:
-		v.Outcome, v.Why = Fail, fmt.Sprintf("popup %s appeared instead of %s", r.Screen, expected)
+		v.Outcome, v.Why = Fail, fmt.Sprintf("popup %s appeared instead of %s", r.Screen, orNone(expected))
+	case expected == "":
+		v.Outcome, v.Why = Fail, fmt.Sprintf("%s is shown after an action the believed screen does not have", r.Screen)
 	default:
 		v.Outcome, v.Why = Fail, fmt.Sprintf("%s is shown, not the expected %s", r.Screen, expected)
 	}
@@ -362,4 +364,11 @@ func (a *App) mentionedPaths() (texts, counts []string) {
 		})
 	}
 	return texts, counts
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "any screen the believed one leads to"
+	}
+	return s
 }

@@ -446,6 +446,9 @@ func (g *Goal) ValidateTrace(t *Trace) TraceVerdict {
 				expected, ensures = pending.Target, pending.Ensures
 			}
 		}
+		if !known {
+			return fail(i, "%s is no action of screen %s, the screen believed current", l.Call, show(tr.Screen()))
+		}
 		if l.Expected != expected {
 			if !known {
 				return fail(i, "%s is no action of screen %s: expected is \"\", not %s", l.Call, show(tr.Screen()), show(l.Expected))
@@ -466,7 +469,11 @@ func (g *Goal) ValidateTrace(t *Trace) TraceVerdict {
 			o := *l.Result
 			rec = g.app.Recognize(o, g.opts.Inputs)
 			if o.Screen != rec.Screen {
-				return fail(i, "the result shows what %s shows, not %s (%s)", show(rec.Screen), show(o.Screen), rec.Why())
+				why := ""
+				if !rec.Known() {
+					why = ": " + rec.Why()
+				}
+				return fail(i, "the result shows what %s shows, not %s%s", show(rec.Screen), show(o.Screen), why)
 			}
 			after = &o
 		}
@@ -483,7 +490,11 @@ func (g *Goal) ValidateTrace(t *Trace) TraceVerdict {
 			want = NoChange // the first observation is not in the trace
 		}
 		if l.Outcome != want {
-			return fail(i, "step %d is judged %s, not %s: %s", l.Step, want, l.Outcome, v.Why)
+			why := ""
+			if v.Why != "" {
+				why = ": " + v.Why
+			}
+			return fail(i, "step %d is judged %s, not %s%s", l.Step, want, l.Outcome, why)
 		}
 		tr.Record(l.Call, after, rec, errors.New(l.Error))
 		if tr.Dead() {
