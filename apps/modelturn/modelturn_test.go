@@ -219,7 +219,7 @@ func movesKey(ms []apps.Move) string {
 	return b.String()
 }
 
-// TestSeededRuns: SPECPLAN_APP_RUNS (default 100) seeded runs per app on
+// TestSeededRuns: SPECPLAN_APP_RUNS (default 100, 10 with -short) seeded runs per app on
 // the default tiny model, constrained with rollback, over the app's fault
 // scenarios in turn: every action the model emitted is one of the screen
 // the tracker believed current and one it allowed, every run ends at the
@@ -227,6 +227,9 @@ func movesKey(ms []apps.Move) string {
 // when it reached the goal.
 func TestSeededRuns(t *testing.T) {
 	n := 100
+	if testing.Short() {
+		n = 10
+	}
 	if s := os.Getenv("SPECPLAN_APP_RUNS"); s != "" {
 		var err error
 		if n, err = strconv.Atoi(s); err != nil || n < 1 {
@@ -252,7 +255,9 @@ func TestSeededRuns(t *testing.T) {
 				allowed = append(allowed, turn.Allowed)
 				return ch.Choose(ctx, turn)
 			})
-			res, err := g.Run(context.Background(), envs[i%len(envs)].NewEmulator(), rec, apps.RunOptions{Rollback: true})
+			// 24 actions: enough for every shortest path and a few
+			// recoveries; CI time grows with it (each action is a model turn).
+			res, err := g.Run(context.Background(), envs[i%len(envs)].NewEmulator(), rec, apps.RunOptions{Rollback: true, MaxSteps: 24})
 			if err != nil {
 				t.Fatalf("%s run %d: %v", name, i, err)
 			}
