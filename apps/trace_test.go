@@ -86,3 +86,30 @@ func asList(err error, list *ltl.ErrorList) bool {
 	*list = l
 	return ok && len(l) > 0
 }
+
+// TestReadTraceLimits: a trace or a line over its limit is an
+// ErrInputLimit naming the flag and the option.
+func TestReadTraceLimits(t *testing.T) {
+	line := `{"end": "goal", "screen": "Home", "steps": 0, "recoveries": 0}` + "\n"
+	for _, c := range []struct {
+		lim  TraceLimits
+		want []string
+	}{
+		{TraceLimits{MaxBytes: 10}, []string{"--max-input-bytes", "TraceLimits.MaxBytes"}},
+		{TraceLimits{MaxLineBytes: 10}, []string{"--max-line-bytes", "TraceLimits.MaxLineBytes"}},
+	} {
+		_, err := ReadTrace("t.jsonl", []byte(line), c.lim)
+		list, ok := err.(ltl.ErrorList)
+		if !ok || list[0].Code != ltl.ErrInputLimit {
+			t.Fatalf("%+v: %v", c.lim, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(list[0].Msg, w) {
+				t.Errorf("%+v: %q does not name %s", c.lim, list[0].Msg, w)
+			}
+		}
+	}
+	if _, err := ReadTrace("t.jsonl", []byte(line), TraceLimits{}); err != nil {
+		t.Fatal(err)
+	}
+}
