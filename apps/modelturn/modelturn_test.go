@@ -220,8 +220,8 @@ func movesKey(ms []apps.Move) string {
 }
 
 // TestSeededRuns: SPECPLAN_APP_RUNS (default 100, 10 with -short) seeded runs per app on
-// the default tiny model, constrained with rollback, over the app's fault
-// scenarios in turn: every action the model emitted is one of the screen
+// the default tiny model, constrained with rollback, at most 10 actions each, over the app's
+// fault scenarios in turn: every action the model emitted is one of the screen
 // the tracker believed current and one it allowed, every run ends at the
 // goal or with an unrecoverable report, and every trace validates exactly
 // when it reached the goal.
@@ -255,9 +255,10 @@ func TestSeededRuns(t *testing.T) {
 				allowed = append(allowed, turn.Allowed)
 				return ch.Choose(ctx, turn)
 			})
-			// 24 actions: enough for every shortest path and a few
-			// recoveries; CI time grows with it (each action is a model turn).
-			res, err := g.Run(context.Background(), envs[i%len(envs)].NewEmulator(), rec, apps.RunOptions{Rollback: true, MaxSteps: 24})
+			// 10 actions: every shortest path (3 to 6 actions) fits, with
+			// a recovery or two; CI time is linear in it (each action is a
+			// model turn, about 0.15 s on a loaded 2-core machine).
+			res, err := g.Run(context.Background(), envs[i%len(envs)].NewEmulator(), rec, apps.RunOptions{Rollback: true, MaxSteps: 10})
 			if err != nil {
 				t.Fatalf("%s run %d: %v", name, i, err)
 			}
