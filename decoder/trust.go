@@ -1,6 +1,8 @@
 package decoder
 
 import (
+	"encoding/json"
+
 	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
@@ -31,8 +33,17 @@ func (p progEdge) costWeight() int {
 	return p.weight
 }
 
+// MaxTrustedValueBytes is the room the analysis keeps for each bound
+// value a call writes, with IndexOptions.TrustBindings: the budget counts
+// a bound call at its shortest free spelling plus this much per bound
+// argument, so that it stays an upper bound; Observe refuses a captured
+// value a bound call would write in more bytes (a string's JSON, a
+// number's text).
+const MaxTrustedValueBytes = 64
+
 // trustedWeight is the fewest bytes of prog pid's text with its bound
-// arguments left free (-1 when not trusted, or not writable even so).
+// arguments left free, plus MaxTrustedValueBytes per bound argument (-1
+// when not trusted, or not writable even so).
 func (ix *Index) trustedWeight(pid int, explore, trust bool) int {
 	if !explore || !trust {
 		return -1
@@ -40,9 +51,12 @@ func (ix *Index) trustedWeight(pid int, explore, trust bool) int {
 	pi := ix.pinfo[pid]
 	sym := ix.syms[pi.sym]
 	var free []automata.Lit
+	bound := 0
 	for _, l := range sym.Lits {
 		if l.Pred.Ref == nil {
 			free = append(free, l)
+		} else {
+			bound++
 		}
 	}
 	sym.Lits = free
@@ -50,7 +64,7 @@ func (ix *Index) trustedWeight(pid int, explore, trust bool) int {
 	if err != nil || p == nil || p.start < 0 || p.minDist[p.start] < 0 {
 		return -1
 	}
-	return int(p.minDist[p.start])
+	return int(p.minDist[p.start]) + bound*MaxTrustedValueBytes
 }
 
 // checkTrusted refuses captures under which no bound call of some tool
@@ -89,6 +103,16 @@ func (ix *Index) checkTrusted(caps ltl.Captures) error {
 			tools[sym.Tool] = t
 			order = append(order, sym.Tool)
 		}
+		for _, l := range sym.Lits {
+			if l.Pred.Ref == nil {
+				continue
+			}
+			if v, ok := caps.Lookup(l.Pred.Ref); ok {
+				if n := valueBytes(v); n > MaxTrustedValueBytes {
+					return newErr(CodeNotAllowed, "the value $%s (%d bytes) is longer than the %d bytes IndexOptions.TrustBindings keeps for a bound value in the budget (MaxTrustedValueBytes)", refText(l.Pred.Ref), n, MaxTrustedValueBytes)
+				}
+			}
+		}
 		if lits, bound := bindLits(sym.Lits, caps); bound {
 			for _, p := range ix.symProgs[litsKey(i, lits)] {
 				if ix.progs[p] != nil {
@@ -103,4 +127,22 @@ func (ix *Index) checkTrusted(caps ltl.Captures) error {
 		}
 	}
 	return nil
+}
+
+// valueBytes is the length of a captured value as a call writes it: a
+// string's JSON, a number's or a boolean's text.
+func valueBytes(v any) int {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return 0
+	}
+	return len(b)
+}
+
+func refText(r *ltl.Ref) string {
+	s := r.Name
+	for _, p := range r.Path {
+		s += "." + p
+	}
+	return s
 }

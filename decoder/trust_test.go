@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/specplan/specplan/automata"
@@ -83,8 +84,9 @@ func TestTrustBindingsSatisfiable(t *testing.T) {
 }
 
 // TestTrustBindingsRefusesBadResults: a result under which a bound call
-// cannot be written (total missing, or a string) and a failure after
-// which no run is valid are refused by Observe, changing nothing.
+// cannot be written (total missing, or a string), a failure after which
+// no run is valid, and a value longer than the budget keeps for it are
+// refused by Observe, changing nothing.
 func TestTrustBindingsRefusesBadResults(t *testing.T) {
 	ix, _, err := trustIndex(t, true)
 	if err != nil {
@@ -97,6 +99,7 @@ func TestTrustBindingsRefusesBadResults(t *testing.T) {
 		{"total missing", ResultEvent("get_order", map[string]any{"email": "a@shop.example"}, nil)},
 		{"total a string", ResultEvent("get_order", map[string]any{"total": "lots", "email": "a@shop.example"}, nil)},
 		{"failed", ResultEvent("get_order", nil, errors.New("down"))},
+		{"email over MaxTrustedValueBytes", ResultEvent("get_order", map[string]any{"total": json.Number("1"), "email": strings.Repeat("a", MaxTrustedValueBytes) + "@x"}, nil)},
 	} {
 		s := ix.NewSession()
 		if err := feedText(s, jsonCall("get_order", `{"id": "A1"}`)); err != nil {
