@@ -169,6 +169,7 @@ type shared struct {
 	envStep string
 	budgets map[int]int // Options.MaxTokens -> the fitted budget
 	folded  bool        // the folding notice was given
+	trusted bool        // the Index trusts bindings (decoder.IndexOptions.TrustBindings)
 }
 
 // ErrUnsatisfiable: no run satisfies the spec.
@@ -275,6 +276,13 @@ func (a *Agent) System() string { return a.system }
 // it; 0 before.
 func (a *Agent) Budget() int { return a.shared.budgets[a.opts.MaxTokens] }
 
+// TrustsBindings reports that the decoder trusts the environment's values
+// for calls bound to captured values (decoder.IndexOptions.TrustBindings):
+// the spec's runs must make such calls, which the adversarial analysis
+// never counts on; a result that would leave one unwritable then ends the
+// run (CodeNotAllowed). Known after the first Run or Prepare.
+func (a *Agent) TrustsBindings() bool { return a.shared.trusted }
+
 // Options are the agent's options.
 func (a *Agent) Options() Options { return a.opts }
 
@@ -328,7 +336,19 @@ func (a *Agent) prepare(conv *conversation.Conversation) error {
 		// The format's markers that are special tokens of the model
 		// (Mistral's [TOOL_CALLS], Granite's <|tool_call|>) are written as
 		// those tokens.
-		ix, err := conv.NewIndex(a.model, decoder.FromDFA(a.spec.DFA()), decoder.IndexOptions{Format: a.format, Tools: a.spec.Schemas()})
+		io := decoder.IndexOptions{Format: a.format, Tools: a.spec.Schemas()}
+		ix, err := conv.NewIndex(a.model, decoder.FromDFA(a.spec.DFA()), io)
+		if errors.Is(err, decoder.ErrUnsat) {
+			// Runs that must make a call bound to a captured value (a
+			// routine passing a result on) are unsatisfiable when the
+			// environment's values are adversarial; the agent trusts its
+			// environment's values instead, and the decoder refuses a
+			// result that would leave such a call unwritable.
+			io.TrustBindings = true
+			if ix, err = conv.NewIndex(a.model, decoder.FromDFA(a.spec.DFA()), io); err == nil {
+				sh.trusted = true
+			}
+		}
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,12 @@
 //     decoder.Session.Perform, which accepts only what the spec allows
 //     there, and are shown to the model as tool messages. They are Trace
 //     entries with Source "runtime".
+//   - A spec whose runs must make calls bound to captured values (every
+//     routine: `issue_refund(amount: $order.total)`) is unsatisfiable to
+//     the decoder's adversarial analysis; the agent then compiles it with
+//     decoder.IndexOptions.TrustBindings (Agent.TrustsBindings), under
+//     which the decoder refuses, when it arrives, an answer that would
+//     strand the run (the run stops with that error).
 //   - The verdict comes from the independent path, as `plan generate`'s
 //     always did: each of the model's turns parsed back into events on its
 //     own (decoder.SegmentEvents), the environment's and the runtime's

@@ -72,6 +72,9 @@ func (s *Session) Perform(ev ltl.Event) error {
 	if err != nil {
 		return err
 	}
+	if err := ix.checkTrusted(caps); err != nil {
+		return err
+	}
 	ix.room(1)
 	s.cur = ix.boundary(int32(q), mBegin, tk, bind)
 	s.curSt = ix.states[s.cur]
