@@ -4,8 +4,8 @@
 // LTL over screens, actions and those conditions. It parses an app
 // (Parse), checks its graph (Check), and lowers it to an equivalent `.ltl`
 // spec over tool-call events with results (Lower), which specplan compiles
-// like any other (Compile, Witnesses). The runtime that tracks the screen
-// on a device comes later; this package is the language.
+// like any other (Compile, Witnesses), and runs it on a device: a screen
+// tracker, a judge of each action, rollback, traces (see "The runtime").
 //
 // # The language
 //
@@ -106,4 +106,54 @@
 // accepting state of the lowered automaton) and the transitions of a
 // witness; Graph.WriteDOT and WriteMermaid draw it (plan compile SPEC.app
 // --format dot|mermaid|svg|png; --format ltl prints the lowered spec).
+//
+// # The runtime
+//
+// CompileGoal compiles the goal automaton once per app (the lowering
+// under ObserveAnyScreen: it follows a run through wrong screens and
+// popups; the judge, not the automaton, holds actions to their ensures).
+// Goal.Run drives one run:
+//   - Tracker: a github.com/looplab/fsm machine whose states are the
+//     screens and overlays and whose events are their actions (by
+//     Action.Key) follows the believed screen; beside it the goal
+//     automaton's state. Tracker.Allowed is the FSM's available
+//     transitions intersected with the goal automaton's live transitions
+//     (some answer observing the move's target keeps the goal and rules
+//     satisfiable), less moves whose target's requires is false on a text
+//     or count shown now. A Chooser gets them in Turn.Allowed when the turn
+//     starts; apps/modelturn's mask admits exactly them (tested against
+//     the real vocabulary on every screen the runs visit).
+//   - Recognition (App.Recognize): an observation matches a screen whose
+//     signature labels (title, tap/long_press/toggle labels) it all shows
+//     and whose requires holds, or an overlay whose shows it shows; a
+//     signature strictly inside another matching one drops out. None or
+//     several left is reported (Recognition.Why), never guessed.
+//   - Judge: Success (the expected screen, its ensures), NoChange (the
+//     device shows what it showed before), Fail (anything else, a device
+//     error included). The tracker believes any recognised screen and the
+//     next turn plans from there.
+//   - Rollback (RunOptions.Rollback): on Fail or NoChange the runtime
+//     dismisses a popup (landing where the interrupted action goes
+//     verifies that screen), then walks the shortest path of the app's own
+//     actions (back and home first, none with `any` arguments, each one
+//     live in the goal automaton) from the observed screen to the last
+//     verified one, re-planned after each observation, recording its own
+//     actions (TraceLine.Rollback). A Fail or NoChange once
+//     RunOptions.MaxRecoveries recoveries are spent, the step limit, an
+//     unrecognised observation, a dead goal automaton or a screen without
+//     allowed moves end the run EndUnrecoverable with Result.Report: where,
+//     what was tried, why it gave up. Every action stays in the trace.
+//   - Device: Screen and Do, Settled adds the settle time. Emulator
+//     (ReadEnv: EMU.json, strict JSON, file:line:col errors; faults
+//     nochange, wrong_screen, popup with dismiss) is the deterministic one;
+//     texts and counts are one value per field and list across screens, a
+//     screen whose requires does not hold is not entered, ensures and
+//     type's text and toggle's switch are applied.
+//   - Traces: WriteTrace writes JSONL (one line per action with the app's
+//     fields, an end line); ReadTrace reads it strictly; ValidateTrace
+//     replays it (plan validate SPEC.app TRACE).
+//
+// A result the lowered spec reads for every call (Complete): a text a
+// screen does not show is "", a count 0, since the spec's fail-closed rule
+// rejects a result without a path a condition reads.
 package apps

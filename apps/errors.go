@@ -22,6 +22,8 @@ const (
 	ErrCondition                              // a condition or formula atom used where it has no meaning
 	ErrLower                                  // the app cannot be lowered as written (an input with no value, a size limit)
 	ErrScreenLimit                            // more screens and overlays than Options.MaxScreens
+	ErrEnv                                    // an emulator environment (EMU.json) that is not JSON of its shape, or names what the app lacks
+	ErrTrace                                  // an app trace line that is not of its shape, or whose app fields disagree with the replay
 )
 
 var codeNames = map[ltl.Code]string{
@@ -34,6 +36,8 @@ var codeNames = map[ltl.Code]string{
 	ErrCondition:       "condition",
 	ErrLower:           "lower",
 	ErrScreenLimit:     "screen-limit",
+	ErrEnv:             "env",
+	ErrTrace:           "trace",
 }
 
 // CodeName names c: this package's codes by their names here, others as

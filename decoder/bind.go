@@ -173,10 +173,14 @@ func (ix *Index) boundStarts(st *bstate, start []config) []config {
 		added = true
 	}
 	if added && st.done {
-		// The model may now write; ending its turn instead costs an EOG.
+		// The model may now write; ending its turn instead costs an EOG,
+		// where the turn may end at all (with IndexOptions.TrustBindings
+		// a state can be done only for want of its bound call: trust.go).
 		st.done = false
-		st.eog = true
-		st.eogCost = end + 1
+		if st.eogCost < 1<<30 {
+			st.eog = true
+			st.eogCost = end + 1
+		}
 	}
 	return start
 }

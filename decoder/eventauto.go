@@ -50,6 +50,10 @@ type progEdge struct {
 	// it are analysed, but never count as a way to finish: the environment
 	// may answer values that make it unwritable.
 	explore bool
+	// trusted is explore's weight where the analysis trusts bindings
+	// (IndexOptions.TrustBindings, trust.go): the fewest bytes of the
+	// symbol's text with its bound arguments left free; -1 otherwise.
+	trusted int
 }
 
 // analyze explores the product of the event automaton and the message
@@ -198,8 +202,8 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 				c = t
 			}
 			for _, e := range model[i] {
-				if cost[e.to] < inf && progs[e.pid].weight >= 0 {
-					if v := int32(progs[e.pid].weight) + cost[e.to]; v < c {
+				if w := progs[e.pid].costWeight(); cost[e.to] < inf && w >= 0 {
+					if v := int32(w) + cost[e.to]; v < c {
 						c = v
 					}
 				}
@@ -329,6 +333,10 @@ type resultAutomaton struct {
 	partOf []int  // by symbol: the call part a model call-part symbol writes, -1 otherwise
 	result []bool // by symbol: a base symbol the environment chooses (a pending tool's)
 
+	// trust (IndexOptions.TrustBindings): a call part is allowed where
+	// SOME answer leaves a way to acceptance; Observe refuses the others.
+	trust bool
+
 	mu      sync.Mutex
 	pending map[[2]int]int // (base state, call part) -> index
 	keys    [][2]int
@@ -420,10 +428,18 @@ func (r *resultAutomaton) Step(q, sym int) int {
 		return r.base.Step(q, sym)
 	}
 	c := r.partOf[sym]
+	live := false
 	for _, s := range r.alpha.Calls[c].Symbols {
 		if r.base.Step(q, s) < 0 {
-			return -1 // some answer would leave no way to acceptance
+			if !r.trust {
+				return -1 // some answer would leave no way to acceptance
+			}
+		} else {
+			live = true
 		}
+	}
+	if !live {
+		return -1
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -450,6 +466,9 @@ func (r *resultAutomaton) Distance(q int) int {
 	for _, s := range r.alpha.Calls[c].Symbols {
 		d := r.base.Distance(r.base.Step(bq, s))
 		if d < 0 {
+			if r.trust {
+				continue // an answer Observe refuses
+			}
 			return -1
 		}
 		worst = max(worst, d)

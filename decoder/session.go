@@ -122,6 +122,12 @@ type IndexOptions struct {
 	// a long-lived Index would otherwise grow without bound; at the cap the
 	// byte automaton starts a new generation (see Index).
 	MaxStates int
+	// TrustBindings: count calls whose arguments compare with captured
+	// values (bound calls) as writable in the analysis, assuming the
+	// environment answers values that make them so; Observe and Perform
+	// then refuse a result that leaves a bound call unwritable (see
+	// trust.go). Without it such calls never count as a way to finish.
+	TrustBindings bool
 }
 
 // SessionOptions configure one Session of an Index.
@@ -191,6 +197,7 @@ type Index struct {
 	results  *resultAutomaton
 	schemas  map[string]*schema
 	refSyms  []int              // model symbols whose literals compare with captured values
+	trust    bool               // IndexOptions.TrustBindings (trust.go)
 	binds    []*binding         // by binding id; 0 is the empty binding; guarded by mu
 	bindIDs  map[string]uint32  // binding content -> id; guarded by mu
 	symProgs map[string][]int32 // (symbol, bound literals) -> its progs; guarded by mu
@@ -277,6 +284,9 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	if err != nil {
 		return nil, err
 	}
+	if ra, ok := ea.(*resultAutomaton); ok {
+		ra.trust = opts.TrustBindings
+	}
 	if trie.VocabSize() != vocab.Size() {
 		return nil, newErr(CodeVocab, "the trie was built for %d tokens but the vocabulary has %d", trie.VocabSize(), vocab.Size())
 	}
@@ -319,6 +329,7 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 		return nil, err
 	}
 	ix.schemas = schemas
+	ix.trust = opts.TrustBindings
 	if err := ix.compileProgs(schemas); err != nil {
 		return nil, err
 	}
@@ -326,6 +337,7 @@ func NewIndex(ea EventAutomaton, vocab *Vocab, trie *Trie, opts IndexOptions) (*
 	for pid, pi := range ix.pinfo {
 		edges[pid] = progEdge{sym: pi.sym, call: pi.kind == evCall, in: pi.in, out: pi.out, weight: ix.pweight[pid]}
 		edges[pid].explore = pi.sym >= 0 && slices.Contains(ix.refSyms, int(pi.sym))
+		edges[pid].trusted = ix.trustedWeight(pid, edges[pid].explore, opts.TrustBindings)
 		if ix.progs[pid] == nil {
 			edges[pid].weight = -1
 		}
@@ -1022,6 +1034,9 @@ func (s *Session) Observe(ev ltl.Event) error {
 			return newErr(CodeNotAllowed, "the outcome of %s is rejected by the spec: %v", call.Tool, err)
 		}
 		if q = ix.ea.Step(q, r); q < 0 {
+			if ix.trust {
+				return newErr(CodeNotAllowed, "the outcome %s of %s leaves the spec no way to acceptance; IndexOptions.TrustBindings refuses such a result", ix.syms[r].Name, call.Tool)
+			}
 			return newErr(CodeInternal, "the outcome %s of a call the analysis allowed leaves no way to acceptance", ix.syms[r].Name)
 		}
 		caps = caps.After(ix.alpha.Lets, call)
@@ -1049,6 +1064,9 @@ func (s *Session) Observe(ev ltl.Event) error {
 	}
 	bind, err := ix.bindingFor(caps)
 	if err != nil {
+		return err
+	}
+	if err := ix.checkTrusted(caps); err != nil {
 		return err
 	}
 	ix.room(1)

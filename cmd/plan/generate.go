@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/specplan/specplan/agent"
 	"github.com/specplan/specplan/chat"
 	"github.com/specplan/specplan/conversation"
 	"github.com/specplan/specplan/decoder"
@@ -117,12 +118,6 @@ func (c *GenerateCmd) Run(e *env) error {
 	if spec.DFA().IsEmpty() {
 		return &exitError{code: exitViolated, err: fmt.Errorf("%s: the spec is unsatisfiable: no output can satisfy it (plan check says which rule)", c.Spec)}
 	}
-	// The template gets the catalog the spec was compiled with, however it
-	// came (--tools, standard input, the spec's own `tools from`).
-	tools, err := conversation.CatalogTools(spec.Catalog())
-	if err != nil {
-		return inputErr(err)
-	}
 	prompt := c.Prompt
 	if c.PromptFile != "" {
 		data, _, err := readInput("--prompt-file", c.PromptFile, opts)
@@ -130,72 +125,6 @@ func (c *GenerateCmd) Run(e *env) error {
 			return inputErr(err)
 		}
 		prompt = string(data)
-	}
-	if prompt == "" {
-		prompt = "Do the task: " + spec.Source().Title
-	}
-	model, err := c.load(e.stderr, c.CtxSize)
-	if err != nil {
-		return inputErr(err)
-	}
-	defer model.Close()
-	if randomWeights(model) {
-		outfile.Fprintf(e.stderr, "plan: %s has random weights (the default tiny model when --model is not given): its text is noise, and only the constraint makes the run valid; give --model for a real model\n", model.Path())
-	}
-
-	tmpl, err := c.template(model.Path(), tools != nil, e.stderr)
-	if err != nil {
-		return inputErr(err)
-	}
-	if !format.Valid() {
-		f, native, detected := conversation.FormatFor(tmpl.Source)
-		format = f
-		if !native && detected != chat.FormatUnknown {
-			fmt.Fprintf(e.stderr, "plan: the template writes %s tool calls, which the decoder does not write yet; using %s (give --format)\n", detected, f)
-		}
-	}
-	system := c.System
-	if system == "" {
-		var steps []string
-		for _, d := range spec.Source().Steps {
-			steps = append(steps, d.Name)
-		}
-		// Tools reach the model through the template's own tools
-		// section when it has one; the system message then only says
-		// how steps are written.
-		catalog, names := opts.Catalog, spec.Alphabet().Tools
-		if tools != nil && tmpl.RendersTools() {
-			catalog, names = nil, nil
-		}
-		system = decoder.Instructions(format, steps, decoder.DefaultEnvSteps, catalog, names)
-	}
-	render.BOS, render.EOS = tmpl.BOS, tmpl.EOS
-	compiled, err := chat.Compile(tmpl.Name, tmpl.Source, chat.TemplateLimits{MaxBytes: c.MaxTemplateBytes})
-	if err != nil {
-		return inputErr(err)
-	}
-	msgs := []chat.Value{chatMessage("system", system), chatMessage("user", prompt)}
-	conv, err := conversation.New(model, compiled, chat.Conversation{Messages: msgs, Tools: tools}, conversation.Options{Render: render, Format: format, FoldSystem: true})
-	if err != nil {
-		return inputErr(err)
-	}
-	if conv.Folded() {
-		fmt.Fprintf(e.stderr, "plan: %s prints the system message only with the last user message; it is folded into the user message so that the conversation stays in place turn by turn\n", safetext.Escape(tmpl.Name))
-	}
-	if c.ShowPrompt && !c.JSON {
-		if err := writeExact(e.stdout, conv.Prompt().String()); err != nil {
-			return err
-		}
-	}
-
-	// The format's markers that are special tokens of the model (Mistral's
-	// [TOOL_CALLS], Granite's <|tool_call|>) are written as those tokens.
-	ix, err := conv.NewIndex(model, decoder.FromDFA(spec.DFA()), decoder.IndexOptions{Format: format, Tools: spec.Schemas()})
-	if err != nil {
-		return inputErr(err)
-	}
-	if c.MaxTokens, err = ix.FitBudget(c.MaxTokens); err != nil {
-		return inputErr(budgetHint(err))
 	}
 	var choice decoder.ToolChoice
 	if c.ToolChoice != "" {
@@ -207,31 +136,44 @@ func (c *GenerateCmd) Run(e *env) error {
 			return inputErr(err)
 		}
 	}
-	session, err := ix.Start(decoder.SessionOptions{MaxTokens: c.MaxTokens, ToolChoice: choice})
+	model, err := c.load(e.stderr, c.CtxSize)
 	if err != nil {
 		return inputErr(err)
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	defer model.Close()
+	if randomWeights(model) {
+		outfile.Fprintf(e.stderr, "plan: %s has random weights (the default tiny model when --model is not given): its text is noise, and only the constraint makes the run valid; give --model for a real model\n", model.Path())
+	}
+	tmpl, err := templateFlag(c.Template, c.MaxTemplateBytes)
+	if err != nil {
+		return inputErr(err)
+	}
+	// Every awaited step is answered with --observation (the call's result
+	// when it is JSON); the line shown for it is the last one given.
 	var last ltl.Event
-	canned, err := decoder.CannedEnvironment(c.Observation, ix.EnvSteps())
-	if err != nil {
-		return inputErr(err)
-	}
-	env := func(evs []ltl.Event) (ltl.Event, error) {
-		var err error
-		last, err = canned(evs)
-		return last, err
-	}
-	runOpts := decoder.RunOptions{
-		MaxTokens:   c.MaxTokens,
-		Sampler:     decoder.SamplerOptions{Temperature: c.Temperature, TopK: c.TopK, TopP: c.TopP, Seed: c.Seed},
-		Environment: env,
-	}
 	stream := &escapeStream{w: e.stdout}
+	ao := agent.Options{
+		Template: tmpl, MaxTemplateBytes: c.MaxTemplateBytes, Format: format, System: c.System, Render: render,
+		MaxTokens: c.MaxTokens, ToolChoice: choice,
+		Sampler: decoder.SamplerOptions{Temperature: c.Temperature, TopK: c.TopK, TopP: c.TopP, Seed: c.Seed},
+		Environment: func(envSteps []string) (decoder.Environment, error) {
+			canned, err := decoder.CannedEnvironment(c.Observation, envSteps)
+			if err != nil {
+				return nil, err
+			}
+			return func(evs []ltl.Event) (ltl.Event, error) {
+				var err error
+				last, err = canned(evs)
+				return last, err
+			}, nil
+		},
+		OnNotice: func(msg string) { fmt.Fprintf(e.stderr, "plan: %s\n", safetext.Escape(msg)) },
+	}
+	if c.ShowPrompt && !c.JSON {
+		ao.OnPrompt = func(p string) { writeExact(e.stdout, p) }
+	}
 	if !c.JSON {
-		runOpts.OnText = func(b []byte, fromModel bool) {
+		ao.OnText = func(b []byte, fromModel bool) {
 			if fromModel {
 				stream.write(b)
 				return
@@ -244,10 +186,16 @@ func (c *GenerateCmd) Run(e *env) error {
 			fmt.Fprintf(e.stdout, "%s\n", safetext.Escape(strings.TrimSuffix(decoder.EnvironmentText(last), "\n")))
 		}
 	}
-	res, err := conv.Run(ctx, model, session, runOpts)
+	a, err := agent.New(spec, model, ao)
+	if err != nil {
+		return inputErr(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := a.Run(ctx, nil, prompt)
 	stream.flush()
-	if n := conv.Untooled(); n > 0 {
-		outfile.Fprintf(e.stderr, "plan: %d assistant messages with calls went back as the model's text, without tool_calls: %s prints only the calls of a message with tool_calls, not the text the model wrote before them\n", n, tmpl.Name)
+	if res != nil && res.Untooled > 0 {
+		outfile.Fprintf(e.stderr, "plan: %d assistant messages with calls went back as the model's text, without tool_calls: %s prints only the calls of a message with tool_calls, not the text the model wrote before them\n", res.Untooled, a.Template().Name)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\nplan: interrupted after %d tokens (%d events so far)\n", res.Tokens, len(res.Events))
@@ -262,36 +210,23 @@ func (c *GenerateCmd) Run(e *env) error {
 		return inputErr(fmt.Errorf("%w: %s (the model's context is %d tokens)", err, hint, model.ContextSize()))
 	}
 	if err != nil {
-		return inputErr(err)
+		return inputErr(budgetHint(err))
 	}
 
-	// The verdict comes from the independent path: each of the model's
-	// turns parsed back into events on its own, the environment's events as
-	// given (their text is never parsed), and the spec's formula evaluated
-	// on them directly.
-	events, perr := decoder.SegmentEvents(format, res.Segments)
-	accepted := perr == nil && ltl.Eval(spec.Source().Formula(), events)
-	segs := make([]segmentReport, len(res.Segments))
-	for i, sg := range res.Segments {
-		segs[i] = segmentReport{Source: sg.Source.String(), Text: string(sg.Text)}
-		if sg.Source == decoder.SourceEnvironment {
-			ev := sg.Event
-			segs[i].Event = &ev
-		}
-	}
+	// The verdict is the agent's, from the independent path: each of the
+	// model's turns parsed back into events on its own, the environment's
+	// events as given (their text is never parsed), and the spec's formula
+	// evaluated on them directly.
+	events, accepted := res.Events, res.Accepted
 	rep := generateReport{
-		Text: string(res.Text), Segments: segs, Events: events, Accepted: accepted, Tokens: res.Tokens, Forced: res.Forced,
-		Turns: res.Turns, Format: format.String(), Model: model.Path(), Template: tmpl.Name,
+		Text: string(res.Text), Segments: segmentReports(res.Segments), Events: events, Accepted: accepted, Tokens: res.Tokens, Forced: res.Forced,
+		Turns: res.Turns, Format: a.Format().String(), Model: model.Path(), Template: a.Template().Name,
 		TokensPerS: perSecond(res.Tokens, res.DecodeTime+sum(res.MaskTime)),
 		MaskP50us:  float64(median(res.MaskTime)) / float64(time.Microsecond),
+		Violation:  res.Violation,
 	}
 	if c.ShowPrompt {
-		rep.Prompt = conv.Prompt().String()
-	}
-	if perr != nil {
-		rep.Violation = perr.Error()
-	} else if v := spec.Validate(events); !v.Accepted {
-		rep.Violation = v.Violation.Reason
+		rep.Prompt = res.Prompt
 	}
 	if c.JSON {
 		if err := writeJSONL(e.stdout, rep); err != nil {
@@ -335,23 +270,30 @@ func argsText(args map[string]any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// template is the chat template generate renders with: --template, else
-// the model's (its tool_use variant with tools), else the fallback.
-func (c *GenerateCmd) template(modelPath string, withTools bool, stderr io.Writer) (conversation.Template, error) {
-	t, err := conversation.ModelTemplate(modelPath, withTools, chat.GGUFLimits{MaxTemplateBytes: c.MaxTemplateBytes})
+// templateFlag is --template: the chat template to render with instead
+// of the model's (nil without the flag).
+func templateFlag(path string, maxBytes int) (*conversation.Template, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := readBounded(path, maxBytes, "--max-template-bytes")
 	if err != nil {
-		return t, err
+		return nil, err
 	}
-	if c.Template != "" {
-		data, err := readBounded(c.Template, c.MaxTemplateBytes, "--max-template-bytes")
-		if err != nil {
-			return t, err
+	return &conversation.Template{Name: path, Source: string(data)}, nil
+}
+
+// segmentReports are a run's segments for --json.
+func segmentReports(segments []decoder.Segment) []segmentReport {
+	segs := make([]segmentReport, len(segments))
+	for i, sg := range segments {
+		segs[i] = segmentReport{Source: sg.Source.String(), Text: string(sg.Text)}
+		if sg.Source == decoder.SourceEnvironment {
+			ev := sg.Event
+			segs[i].Event = &ev
 		}
-		t.Name, t.Source, t.Fallback = c.Template, string(data), false
-	} else if t.Fallback {
-		fmt.Fprintf(stderr, "plan: %s has no chat template; rendering with %s\n", safetext.Escape(modelPath), chat.FallbackName)
 	}
-	return t, nil
+	return segs
 }
 
 // renderOptions are --now and --think as the template sees them.

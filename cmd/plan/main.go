@@ -48,6 +48,8 @@ type CLI struct {
 	Diff     DiffCmd     `cmd:"" help:"Say whether two specs accept the same traces, or show the shortest difference."`
 	Model    ModelCmd    `cmd:"" help:"Make models for testing and demos."`
 	Generate GenerateCmd `cmd:"" help:"Generate on llama.cpp under the spec: every call sequence the model emits satisfies it."`
+	Run      RunCmd      `cmd:"" help:"Run a spec or routine as an agent on llama.cpp, its calls answered by a scripted environment (--env)."`
+	Eval     EvalCmd     `cmd:"" help:"Seeded agent runs per mode (constrained, unconstrained): the fraction the independent checker accepts."`
 	Bench    BenchCmd    `cmd:"" help:"Measure the constraint's cost here: mask times, index memory, tokens/s with and without it."`
 	Prompt   PromptCmd   `cmd:"" help:"Print a conversation exactly as the model's chat template renders it."`
 	Schemas  SchemasCmd  `cmd:"" name:"bench-schemas" help:"Measure schema coverage and soundness of generation on a MaskBench corpus: compiled, refusals, random walks validated."`

@@ -32,6 +32,9 @@ type traceReport struct {
 }
 
 func (c *ValidateCmd) Run(e *env) error {
+	if isApp(c.Spec) {
+		return c.validateApp(e)
+	}
 	if len(c.Traces) == 0 && len(c.Examples) == 0 && len(c.OpenAI) == 0 {
 		return inputErr(fmt.Errorf("nothing to validate: give trace files, --examples FILE.md or --openai LOG.json"))
 	}
