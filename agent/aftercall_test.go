@@ -29,7 +29,7 @@ func TestAfterCallRuntimeEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for seed := range int64(3) {
+	for seed := range int64(2) {
 		res, err := a.WithSeed(seed).Run(context.Background(), declined, "")
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
