@@ -295,7 +295,8 @@ type keyedLeaf interface{ key(ls string) string }
 
 // key: a prefix all of whose completions lie in one interval of the set
 // accepts exactly the syntactically valid completions, which depend only
-// on its shape (digits used, a leading 0, the dot, digits after it).
+// on its shape (digits used, a leading 0, the dot, digits after it), and
+// under tojson on whether it is "-0…" or its fraction ends in 0.
 func (l *numLeaf) key(ls string) string {
 	p, ok := parseNumPrefix(ls, l.integer)
 	if !ok || p.ip == "" {
@@ -320,7 +321,13 @@ func (l *numLeaf) key(ls string) string {
 		loOK := iv.lo == nil || iv.lo.Cmp(a) < 0 || (iv.lo.Cmp(a) == 0 && !iv.loOpen)
 		hiOK := iv.hi == nil || iv.hi.Cmp(b) > 0 || (iv.hi.Cmp(b) == 0 && !iv.hiOpen)
 		if loOK && hiOK {
-			return fmt.Sprintf("\x00num:%d:%v:%v:%v", len(p.ip)+len(p.fp), p.ip == "0", p.dot, p.fp == "")
+			k := fmt.Sprintf("\x00num:%d:%v:%v:%v", len(p.ip)+len(p.fp), p.ip == "0", p.dot, p.fp == "")
+			if l.tojson {
+				// Under tojson whether the number may end here also
+				// depends on "-0" and on a fraction ending in 0 (12.50).
+				k += fmt.Sprintf(":%v:%v", p.neg && p.ip == "0", len(p.fp) >= 2 && p.fp[len(p.fp)-1] == '0')
+			}
+			return k
 		}
 	}
 	return ls
