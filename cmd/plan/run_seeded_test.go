@@ -175,7 +175,7 @@ func compileRoutine(t *testing.T, path, inputsFile string) (*specplan.Spec, *run
 	if err != nil {
 		t.Fatal(err)
 	}
-	return spec, &runnable{spec: spec, plan: string(src), forced: forcedCheck(r, inputs)}
+	return spec, &runnable{spec: spec, plan: string(src), forced: routines.ForcedArgs(r, inputs)}
 }
 
 func loadCatalog(t *testing.T, path string) []ltl.CatalogTool {
