@@ -61,30 +61,10 @@ func (s *Session) Perform(ev ltl.Event) error {
 	if q < 0 {
 		return newErr(CodeNotAllowed, "the runtime's event %s is not allowed here by the spec", ev.Name())
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	tk := turnKey(st.kind>>3) &^ 1 // a new turn: nothing called in it yet
-	in := ix.infoAt(q, mBegin, tk)
-	if in == nil || in.cost < 0 {
-		return newErr(CodeNotAllowed, "the runtime's event %s here leaves the spec unsatisfiable", ev.Name())
-	}
-	bind, err := ix.bindingFor(caps)
-	if err != nil {
+	if err := s.nextTurn(q, caps, "the runtime's event "+ev.Name()); err != nil {
 		return err
 	}
-	if err := ix.checkTrusted(caps); err != nil {
-		return err
-	}
-	ix.room(1)
-	s.cur = ix.boundary(int32(q), mBegin, tk, bind)
-	s.curSt = ix.states[s.cur]
-	s.gen = ix.gen.Load()
 	s.events = append(s.events, ev)
 	s.ids = append(s.ids, "")
-	s.caps = caps
-	s.midTurn = false
-	s.evStart = len(s.text)
-	s.ended = false
-	s.mask = nil
 	return nil
 }

@@ -1055,12 +1055,30 @@ func (s *Session) Observe(ev ltl.Event) error {
 			return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", ix.syms[sym].Name)
 		}
 	}
+	if err := s.nextTurn(q, caps, "event "+ev.Name()); err != nil {
+		return err
+	}
+	if ev.Tool == "" {
+		s.ids = append(s.ids, "")
+	}
+	s.events = events
+	return nil
+}
+
+// nextTurn moves the session to event state q with captures caps at the
+// start of a new model turn (nothing called in it yet), as Observe and
+// Perform do after the environment's or the runtime's move; what names
+// that move in the error when the model would have no way to acceptance.
+// It changes nothing when it fails.
+func (s *Session) nextTurn(q int, caps ltl.Captures, what string) error {
+	ix := s.ix
+	st := s.st()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	tk := turnKey(st.kind>>3) &^ 1 // a new turn: nothing called in it yet
 	in := ix.infoAt(q, mBegin, tk)
 	if in == nil || in.cost < 0 {
-		return newErr(CodeNotAllowed, "event %s here leaves the spec unsatisfiable", ev.Name())
+		return newErr(CodeNotAllowed, "%s here leaves the spec unsatisfiable", what)
 	}
 	bind, err := ix.bindingFor(caps)
 	if err != nil {
@@ -1073,10 +1091,6 @@ func (s *Session) Observe(ev ltl.Event) error {
 	s.cur = ix.boundary(int32(q), mBegin, tk, bind)
 	s.curSt = ix.states[s.cur]
 	s.gen = ix.gen.Load()
-	if ev.Tool == "" {
-		s.ids = append(s.ids, "")
-	}
-	s.events = events
 	s.caps = caps
 	s.midTurn = false
 	s.evStart = len(s.text)
