@@ -422,19 +422,7 @@ rule F(pay | run | note)
 rule F answer
 rule G(answer -> last)
 `
-	s, err := ltl.Parse("p.ltl", []byte(src), ltl.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := s.Formula()
-	a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := automata.Compile(f, a, automata.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, d := specDFA(t, "p.ltl", src)
 	sp := resultSpec{name: "p", f: f, dfa: d}
 	vocab := testVocab(boundaryPieces...)
 	trie := NewTrie(vocab)
@@ -588,19 +576,7 @@ func TestAdversarialResults(t *testing.T) {
 		{"G(ask_user returns (approved == false) -> G !read)", true},
 	} {
 		src := "spec a\nsteps answer\ntools ask_user, read\nrule " + c.rule + "\nrule F answer\nrule G(answer -> last)\n"
-		s, err := ltl.Parse("a.ltl", []byte(src), ltl.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := s.Formula()
-		a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := automata.Compile(f, a, automata.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, d := specDFA(t, "a.ltl", src)
 		ix, err := NewIndex(FromDFA(d), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON})
 		if err != nil {
 			t.Fatal(err)

@@ -5,26 +5,13 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
 
 // performIndex compiles src for the decoder in FormatJSON on testVocab.
 func performIndex(t *testing.T, src string, tools map[string]json.RawMessage) (*Index, ltl.Formula) {
 	t.Helper()
-	s, err := ltl.Parse("p.ltl", []byte(src), ltl.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := s.Formula()
-	a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := automata.Compile(f, a, automata.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, d := specDFA(t, "p.ltl", src)
 	vocab := testVocab()
 	ix, err := NewIndex(FromDFA(d), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON, Tools: tools})
 	if err != nil {

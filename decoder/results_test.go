@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -33,23 +32,11 @@ func TestNewIndexResults(t *testing.T) {
 		{`G(pay -> pay(amount <= 100)) & F answer`, false},
 	}
 	for _, c := range cases {
-		s, err := ltl.Parse("r.ltl", []byte(head+"rule "+c.rule+"\n"), ltl.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := s.Formula()
-		a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := automata.Compile(f, a, automata.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err = NewIndex(FromDFA(d), vocab, trie, IndexOptions{Format: FormatJSON}); err != nil {
+		_, d := specDFA(t, "r.ltl", head+"rule "+c.rule+"\n")
+		if _, err := NewIndex(FromDFA(d), vocab, trie, IndexOptions{Format: FormatJSON}); err != nil {
 			t.Errorf("%s: %v", c.rule, err)
 		}
-		_, err = NewIndex(hiddenAlphabet{FromDFA(d)}, vocab, trie, IndexOptions{Format: FormatJSON})
+		_, err := NewIndex(hiddenAlphabet{FromDFA(d)}, vocab, trie, IndexOptions{Format: FormatJSON})
 		var re *ResultsError
 		if c.outcome != (errors.As(err, &re) && errors.Is(err, ErrResults)) {
 			t.Errorf("%s without its alphabet: %v", c.rule, err)

@@ -314,3 +314,23 @@ func schemas(kv ...string) map[string]json.RawMessage {
 	}
 	return m
 }
+
+// specDFA parses an .ltl spec and compiles its minimal DFA, failing the
+// test on any error: the setup of the tests that decode real specs.
+func specDFA(t *testing.T, name, src string) (ltl.Formula, *automata.DFA) {
+	t.Helper()
+	s, err := ltl.Parse(name, []byte(src), ltl.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := s.Formula()
+	a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := automata.Compile(f, a, automata.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, d
+}

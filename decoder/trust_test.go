@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specplan/specplan/automata"
 	"github.com/specplan/specplan/ltl"
 )
 
@@ -32,19 +31,7 @@ var trustSchemas = schemas(
 
 func trustIndex(t *testing.T, trust bool) (*Index, ltl.Formula, error) {
 	t.Helper()
-	s, err := ltl.Parse("p.ltl", []byte(trustSpec), ltl.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := s.Formula()
-	a, err := automata.NewAlphabet(declNamesOf(s.Steps), declNamesOf(s.Tools), f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := automata.Compile(f, a, automata.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, d := specDFA(t, "p.ltl", trustSpec)
 	vocab := testVocab(boundaryPieces...)
 	ix, err := NewIndex(FromDFA(d), vocab, NewTrie(vocab), IndexOptions{Format: FormatJSON, Tools: trustSchemas, TrustBindings: trust})
 	return ix, f, err
