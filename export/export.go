@@ -93,8 +93,16 @@ func Language(spec *specplan.Spec, opts Options) (*decoder.Language, *decoder.In
 	if tools == nil {
 		tools = spec.Schemas()
 	}
-	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA()), v, decoder.NewTrie(v),
-		decoder.IndexOptions{Format: opts.Format, Tools: tools, EnvSteps: opts.EnvSteps, Markers: markers})
+	io := decoder.IndexOptions{Format: opts.Format, Tools: tools, EnvSteps: opts.EnvSteps, Markers: markers}
+	trie := decoder.NewTrie(v)
+	ix, err := decoder.NewIndex(decoder.FromDFA(spec.DFA()), v, trie, io)
+	if errors.Is(err, decoder.ErrUnsat) {
+		// A spec whose runs must pass a result on (a routine) is decoded
+		// trusting the environment's values (package agent does the
+		// same): its language is exported as the agent decodes it.
+		io.TrustBindings = true
+		ix, err = decoder.NewIndex(decoder.FromDFA(spec.DFA()), v, trie, io)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -53,12 +53,18 @@ func verifyFormats(t *testing.T, deflt ...string) []string {
 	return deflt
 }
 
-// specFiles are the .ltl specs in specs/. (Routines read their inputs as
-// captured values, so each needs its --bind values, and an app's screens
-// are observed, never generated: neither is in this list.)
-func specFiles(t *testing.T) []string {
+// specFiles are the .ltl specs in specs/; with routines, also the
+// routines (compiled with the inputs of their testdata, as `plan compile
+// --input` would, and decoded trusting results as package agent does).
+// Apps are not exported whole: their lowered spec is decoded one turn at
+// a time over the tracker's actions (apps/modelturn).
+func specFiles(t *testing.T, withRoutines bool) []string {
 	var files []string
-	for _, g := range []string{"../specs/*.ltl"} {
+	globs := []string{"../specs/*.ltl"}
+	if withRoutines {
+		globs = append(globs, "../specs/routines/*.routine")
+	}
+	for _, g := range globs {
 		fs, err := filepath.Glob(g)
 		if err != nil {
 			t.Fatal(err)
@@ -98,22 +104,20 @@ func loadSpec(t *testing.T, file string) *specplan.Spec {
 		return spec
 	}
 	if strings.HasSuffix(file, ".routine") {
-		src, err := os.ReadFile(file)
+		r, _, catalog, err := routines.LoadFile(file, routines.Options{}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := routines.Parse(file, src)
+		name := strings.TrimSuffix(filepath.Base(file), ".routine")
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(file), "testdata", name, "inputs.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		text, err := routines.Lower(r)
-		if err != nil {
+		var inputs map[string]any
+		if err := json.Unmarshal(data, &inputs); err != nil {
 			t.Fatal(err)
 		}
-		if opts, err = specplan.ResolveCatalog(file, []byte(text), opts); err != nil {
-			t.Fatal(err)
-		}
-		spec, err := specplan.Compile(file, []byte(text), opts)
+		spec, err := routines.Compile(r, inputs, catalog, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,8 +366,15 @@ func llamaVerdict(t *testing.T, g *llama.GBNF, toks []int, eog int) verdict {
 // texts.
 func TestGBNFAgreesWithLlamaCpp(t *testing.T) {
 	n := textsPerCase(t)
-	for si, file := range specFiles(t) {
-		for fi, format := range verifyFormats(t, "json", "mistral") {
+	for si, file := range specFiles(t, true) {
+		formats := verifyFormats(t, "json", "mistral")
+		if strings.HasSuffix(file, ".routine") {
+			// Routines in json only: hr_onboarding in mistral's call
+			// lists is unsatisfiable to the decoder even trusting
+			// results (an open problem, in the notes).
+			formats = []string{"json"}
+		}
+		for fi, format := range formats {
 			c := newCase(t, file, format, true, uint64(si*100+fi))
 			gram, err := GBNF(c.spec, c.opts)
 			if err != nil {
@@ -502,7 +513,7 @@ func (c *exportCase) texts(t *testing.T, n int) ([][]byte, []bool) {
 // gives the decoder's verdict on every text.
 func TestLarkAgreesWithLark(t *testing.T) {
 	n := textsPerCase(t)
-	for si, file := range specFiles(t) {
+	for si, file := range specFiles(t, false) {
 		for fi, format := range verifyFormats(t, "hermes") {
 			c := newCase(t, file, format, false, uint64(1000+si*100+fi))
 			gram, err := Lark(c.spec, c.opts)
@@ -525,7 +536,7 @@ func TestLarkAgreesWithLark(t *testing.T) {
 func TestRegexAgreesWithEngines(t *testing.T) {
 	n := textsPerCase(t)
 	checked := 0
-	for si, file := range specFiles(t) {
+	for si, file := range specFiles(t, false) {
 		for fi, format := range verifyFormats(t, "react") {
 			c := newCase(t, file, format, false, uint64(2000+si*100+fi))
 			c.opts.MaxBytes = 1 << 20
