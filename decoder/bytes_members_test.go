@@ -77,8 +77,8 @@ func BenchmarkFreeWalks(b *testing.B) {
 }
 
 // BenchmarkMaskFreeArgs is the first mask inside the free arguments of a
-// schemaless tool after keys were written: at a key (every prefix of a
-// key is a state of its own now: its text is remembered) and in a value.
+// schemaless tool after keys were written: at a key (a key prefix is a
+// state per fingerprint, see membersLeaf) and in a value.
 func BenchmarkMaskFreeArgs(b *testing.B) {
 	at := map[string]string{
 		"key":   `{"name": "refund", "arguments": {"amount": 1, "k": {"a": 1, "b": 2}, "`,
