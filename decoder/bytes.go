@@ -28,6 +28,10 @@ type nnode struct {
 	next   int32
 	outs   []int32
 	leaf   leaf
+	// relaxed is 1 + the start of an NFA that spells a superset of leaf's
+	// texts, then continues at next (0: none); package export prints it
+	// where the leaf holds memory a grammar cannot (membersLeaf).
+	relaxed int32
 }
 
 // prog is the NFA of one symbol's event text. minDist[pc] is the fewest bytes
@@ -103,6 +107,15 @@ func (b *builder) fill(pc int32, outs ...int32) {
 
 func (b *builder) leafNode(l leaf, next int32) int32 {
 	return b.add(nnode{kind: nLeaf, leaf: l, next: next})
+}
+
+// relaxedLeafNode is leafNode with the NFA relaxed (spelling a superset of
+// l's texts, then next) kept for export; -1 when either is missing.
+func (b *builder) relaxedLeafNode(l leaf, relaxed, next int32) int32 {
+	if relaxed < 0 || next < 0 {
+		return -1
+	}
+	return b.add(nnode{kind: nLeaf, leaf: l, next: next, relaxed: relaxed + 1})
 }
 
 // finish computes minDist by relaxation (Bellman-Ford; progs are small and

@@ -249,6 +249,11 @@ func (ix *Index) eventText(pid int32) *EventText {
 			}
 		case nLeaf:
 			t.Kind, t.Leaf = TextLeaf, Leaf{l: n.leaf}
+			if n.relaxed > 0 {
+				// A leaf with memory (distinct keys): its relaxed NFA,
+				// a superset, is what a grammar can hold.
+				t.Kind, t.Leaf, t.Outs = TextSplit, Leaf{}, []int{int(n.relaxed - 1)}
+			}
 		case nAccept:
 			t.Kind = TextEnd
 		}

@@ -587,10 +587,20 @@ func (c *compiler) object(nd *jschema.Node, fr objFrame, argLits map[string][]au
 	}
 	var tail func(n int) int32
 	if extraKey != nil && many {
-		tailAny := c.b.placeholder()
-		pair := c.b.leafNode(extraKey, c.b.lit(fr.sep, c.freeValue(min(freeDepth, MaxSchemaDepth-depth+1), tailAny)))
-		c.b.fill(tailAny, end, c.b.lit(", ", pair))
-		tailNone := c.b.split(end, pair)
+		// The extra keys must be distinct (the strict checker refuses a
+		// repeated key): a membersLeaf remembers them; the NFA loop
+		// below, which cannot, is kept as its relaxed form for export.
+		vd := min(freeDepth, MaxSchemaDepth-depth+1)
+		rAny := c.b.placeholder()
+		rPair := c.b.leafNode(extraKey, c.b.lit(fr.sep, c.relaxedFreeValue(vd, rAny)))
+		c.b.fill(rAny, end, c.b.lit(", ", rPair))
+		rNone := c.b.split(end, rPair)
+		members := func(lead bool, relaxed int32) int32 {
+			l := newMembersLeaf(false, vd, c.numLeaf(false, fullLine), c.syn)
+			l.key, l.quoted, l.sep, l.lead = extraKey, !fr.identKeys, fr.sep, lead
+			return c.b.relaxedLeafNode(l, relaxed, end)
+		}
+		tailAny, tailNone := members(true, rAny), members(false, rNone)
 		tail = func(n int) int32 {
 			if n > 0 {
 				return tailAny
@@ -681,25 +691,25 @@ func (c *compiler) properties(props []jschema.Prop, fr objFrame, argLits map[str
 	return c.b.lit(fr.open, first), c.b.err
 }
 
-// freeObject is an object of any keys and free values, nested up to d.
-// Keys may repeat; a free value has no constraint that a repeated key
-// could break.
-func (c *compiler) freeObject(d int, next int32) int32 {
+// relaxedFreeObject is an object of any keys and free values, nested up
+// to d, keys possibly repeated: the relaxed form (for export) of what
+// freeValue's membersLeaf writes.
+func (c *compiler) relaxedFreeObject(d int, next int32) int32 {
 	if d <= 0 {
 		return -1
 	}
 	tail := c.b.placeholder()
-	key := c.b.leafNode(&strLeaf{mode: modeJSON, maxLen: -1}, c.b.lit(": ", c.freeValue(d-1, tail)))
+	key := c.b.leafNode(&strLeaf{mode: modeJSON, maxLen: -1}, c.b.lit(": ", c.relaxedFreeValue(d-1, tail)))
 	c.b.fill(tail, c.b.lit("}", next), c.b.lit(", ", key))
 	return c.b.lit("{", c.b.split(c.b.lit("}", next), key))
 }
 
-func (c *compiler) freeArray(d int, next int32) int32 {
+func (c *compiler) relaxedFreeArray(d int, next int32) int32 {
 	if d <= 0 {
 		return -1
 	}
 	tail := c.b.placeholder()
-	item := c.freeValue(d-1, tail)
+	item := c.relaxedFreeValue(d-1, tail)
 	c.b.fill(tail, c.b.lit("]", next), c.b.lit(", ", item))
 	return c.b.lit("[", c.b.split(c.b.lit("]", next), item))
 }
@@ -713,17 +723,28 @@ func (c *compiler) numLeaf(integer bool, ivs []interval) *numLeaf {
 	return newNumLeaf(integer, ivs)
 }
 
-// freeValue is any scalar, or an object or array nested up to d.
-func (c *compiler) freeValue(d int, next int32) int32 {
+// relaxedFreeValue is any scalar, or an object or array nested up to d,
+// keys possibly repeated (see relaxedFreeObject).
+func (c *compiler) relaxedFreeValue(d int, next int32) int32 {
 	return c.b.split(
 		c.b.leafNode(&strLeaf{mode: modeJSON, maxLen: -1}, next),
 		c.b.leafNode(c.numLeaf(false, fullLine), next),
 		c.b.lit(c.syn.trueLit(), next),
 		c.b.lit(c.syn.falseLit(), next),
 		c.b.lit(c.syn.nullLit(), next),
-		c.freeObject(d, next),
-		c.freeArray(d, next),
+		c.relaxedFreeObject(d, next),
+		c.relaxedFreeArray(d, next),
 	)
+}
+
+// freeValue is any scalar, or an object or array nested up to d, the keys
+// of each object distinct: one membersLeaf (objects need its memory).
+// Without objects (d <= 0) the plain NFA is the same language.
+func (c *compiler) freeValue(d int, next int32) int32 {
+	if d <= 0 {
+		return c.relaxedFreeValue(d, next)
+	}
+	return c.b.relaxedLeafNode(newMembersLeaf(true, d, c.numLeaf(false, fullLine), c.syn), c.relaxedFreeValue(d, next), next)
 }
 
 // array builds an array of nd: Prefix items, then Rest items, between

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/specplan/specplan/internal/strictjson"
 	jschema "github.com/specplan/specplan/schema"
 )
 
@@ -246,6 +247,33 @@ func validatorFor(t *testing.T, raw []byte) *jsonschema.Schema {
 // text a random walk through the byte automaton writes (short ones and
 // long ones) is valid under the full validator. Refusals must be typed
 // errors, and most schemas must compile, or the test would prove little.
+// TestObjectsNeverRepeatAKey: the keys beyond the declared ones, and the
+// keys of free objects, are distinct in every text the decoder writes
+// (the strict checker refuses a repeated key).
+func TestObjectsNeverRepeatAKey(t *testing.T) {
+	walker := rand.New(rand.NewPCG(13, 17))
+	for _, raw := range []string{
+		`{"type": "object", "propertyNames": {"enum": ["a"]}}`,
+		`{"type": "object", "propertyNames": {"maxLength": 0}}`,
+		`{}`,
+		`{"type": "object", "properties": {"x": {}}, "required": ["x"]}`,
+	} {
+		a, err := CompileValue(json.RawMessage(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		for w := 0; w < 300; w++ {
+			text := a.Walk(walker, []int{20, 60, 200}[w%3])
+			if _, err := strictjson.ParseString(text, strictjson.Limits{}); err != nil {
+				t.Fatalf("schema %s: walk wrote %q, which strict JSON refuses: %v", raw, text, err)
+			}
+			if !a.Accepts(text) {
+				t.Fatalf("schema %s: the automaton does not accept its own walk %q", raw, text)
+			}
+		}
+	}
+}
+
 func TestGeneratedValuesValidate(t *testing.T) {
 	g := &schemaGen{r: rand.New(rand.NewPCG(7, 11))}
 	walker := rand.New(rand.NewPCG(3, 5))
@@ -277,6 +305,9 @@ func TestGeneratedValuesValidate(t *testing.T) {
 			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
 			if err != nil {
 				t.Fatalf("schema %s: walk wrote non-JSON %q: %v", raw, text, err)
+			}
+			if _, err := strictjson.ParseString(text, strictjson.Limits{}); err != nil {
+				t.Fatalf("schema %s: walk wrote %q, which strict JSON refuses: %v", raw, text, err)
 			}
 			if err := v.Validate(inst); err != nil {
 				t.Fatalf("schema %s:\nwalk wrote %s\nwhich the validator rejects: %v", raw, text, err)

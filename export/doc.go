@@ -68,7 +68,13 @@
 // next turn's grammar needs the event state reached and the values
 // captured (FromState, Captures), which the library or a server between
 // the turns must track. Tool choice (SessionOptions.ToolChoice) is not
-// applied: the export is "auto".
+// applied: the export is "auto". Distinct keys: the decoder never repeats
+// a key in one object (free values, and the keys beyond the declared
+// ones when their values are free; strict JSON refuses a repeat), which
+// takes memory of the keys written so far, so no finite grammar says it.
+// Such a leaf exports as its relaxed form, the free-JSON grammar that
+// allows repeats (a superset); the verification tests excuse exactly the
+// texts the decoder refuses at the closing quote of a repeated key.
 //
 // # Limits
 //
