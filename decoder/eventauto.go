@@ -143,6 +143,23 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 					env = append(env, j)
 				}
 			}
+			// A message that ends after calls whose outcome the spec
+			// does not await (no result symbol: it neither reads nor uses
+			// a capture of it) still hands over to the environment,
+			// which answers the last call (Observe with its ResultEvent)
+			// without moving the automaton. Without this edge a format
+			// that must end a message after a call (llama3's one call per
+			// message, a step after calls in qwen) had no run at all.
+			// Only where the environment has no other move: a step it
+			// takes here stays its answer (an added choice of the
+			// adversarial environment could only cost more).
+			if len(env) == 0 && nmodes > 1 && (st.m == mCall || st.m == mClosed) && !awaited(ea, st.q) {
+				j, err := add(pstate{st.q, mBegin, false})
+				if err != nil {
+					return nil, err
+				}
+				env = append(env, j)
+			}
 		}
 		model = append(model, row)
 		envTo = append(envTo, env)
@@ -242,6 +259,18 @@ func analyze(ea EventAutomaton, isEnv []bool, progs []progEdge, nmodes int, canE
 		}
 	}
 	return info, nil
+}
+
+// awaited reports whether event state q waits for a call's outcome (a
+// resultAutomaton's pending state): the environment's answer there is a
+// result symbol, not the unread outcome of analyze's message end.
+func awaited(ea EventAutomaton, q int) bool {
+	ra, ok := ea.(*resultAutomaton)
+	if !ok {
+		return false
+	}
+	_, _, p := ra.pendingOf(q)
+	return p
 }
 
 // symbolOf is the symbol of syms that event e is, -1 if none.

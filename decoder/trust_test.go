@@ -139,6 +139,11 @@ func trustRun(t *testing.T, sp resultSpec, s *Session, r *rand.Rand, budget int)
 			return indep
 		}
 		call, ok := s.PendingCall()
+		if evs := s.Events(); !ok && s.AwaitingEnvironment() && len(evs) > 0 && evs[len(evs)-1].IsCall() {
+			// A message ended after a call whose outcome the spec does
+			// not await: the environment answers it all the same.
+			call, ok = evs[len(evs)-1], true
+		}
 		if !ok {
 			t.Fatalf("stopped neither complete nor awaiting a result: %q", s.Text())
 		}
