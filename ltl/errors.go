@@ -310,23 +310,29 @@ func (e *errs) add(p Pos, c Code, msg string) {
 	e.list = append(e.list, &Error{Pos: p, Code: c, Msg: msg})
 }
 
-// result sorts by file and offset (stably, so errors at one place keep their
-// discovery order), drops exact repeats (sugar copies an argument several
-// times, and a bad atom inside it must be reported once), and returns nil
-// when there is nothing to report.
+// result returns the errors collected, Sorted, or nil when there is
+// nothing to report.
 func (e *errs) result() error {
 	if len(e.list) == 0 {
 		return nil
 	}
-	sort.SliceStable(e.list, func(i, j int) bool {
-		a, b := e.list[i].Pos, e.list[j].Pos
+	return e.list.Sorted()
+}
+
+// Sorted sorts l by file and offset (stably, so errors at one place keep
+// their discovery order) and drops exact repeats (sugar copies an argument
+// several times, and a bad atom inside it must be reported once), in
+// place. Every language on ltl's front end (.app, .routine) reports so.
+func (l ErrorList) Sorted() ErrorList {
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i].Pos, l[j].Pos
 		if a.Filename != b.Filename {
 			return a.Filename < b.Filename
 		}
 		return a.Offset < b.Offset
 	})
-	out := e.list[:0]
-	for i, x := range e.list {
+	out := l[:0]
+	for i, x := range l {
 		if i > 0 {
 			p := out[len(out)-1]
 			if p.Pos == x.Pos && p.Code == x.Code && p.Msg == x.Msg {

@@ -1,7 +1,6 @@
 package routines
 
 import (
-	"sort"
 	"strconv"
 
 	"github.com/specplan/specplan/ltl"
@@ -75,24 +74,7 @@ func (e *errs) result() error {
 	if len(e.list) == 0 {
 		return nil
 	}
-	sort.SliceStable(e.list, func(i, j int) bool {
-		a, b := e.list[i].Pos, e.list[j].Pos
-		if a.Filename != b.Filename {
-			return a.Filename < b.Filename
-		}
-		return a.Offset < b.Offset
-	})
-	out := e.list[:0]
-	for i, x := range e.list {
-		if i > 0 {
-			p := out[len(out)-1]
-			if p.Pos == x.Pos && p.Code == x.Code && p.Msg == x.Msg {
-				continue
-			}
-		}
-		out = append(out, x)
-	}
-	return out
+	return e.list.Sorted()
 }
 
 func shortPos(p Pos) string { return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column) }
